@@ -1,0 +1,135 @@
+package dev.usher.core.decision;
+
+import dev.usher.core.net.IpNetwork;
+import dev.usher.core.rule.IpRestriction;
+import dev.usher.core.ticket.Ticket;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The rules that admit or refuse a playback request, as a pure function of the ticket, its open
+ * playbacks, the request and the time. Repositories call it inside their atomic step and store
+ * what it returns, so every repository decides exactly alike.
+ *
+ * <p>The rules, in the order of {@code sevu.errorlog}'s reasons (the first that fails is the
+ * reason): the key is known and the pass right (compared in constant time); the ticket is active;
+ * not expired; the app matches; a use remains, unless the request continues an open playback;
+ * the client's address is allowed (binding a free {@code auto} slot if need be); the video
+ * matches. A grant that starts a playback consumes one use, binds the slot it needed and sets
+ * {@code used_date} the first time; a refusal changes nothing.
+ */
+public final class AdmissionRules {
+
+    /** Open playbacks remembered per ticket; the least recently seen is forgotten first. */
+    public static final int MAX_OPEN_PLAYBACKS = 64;
+
+    private final Duration playbackWindow;
+
+    /**
+     * @param playbackWindow how long after its latest request a playback stays open
+     */
+    public AdmissionRules(Duration playbackWindow) {
+        if (playbackWindow.isNegative() || playbackWindow.isZero()) {
+            throw new IllegalArgumentException("the playback window must be positive");
+        }
+        this.playbackWindow = playbackWindow;
+    }
+
+    public Duration playbackWindow() {
+        return playbackWindow;
+    }
+
+    /**
+     * What a decision leaves behind.
+     *
+     * @param decision  the answer
+     * @param ticket    the ticket to store (the same instance when unchanged), or null for an unknown key
+     * @param playbacks the open playbacks to store (the same instance when unchanged)
+     */
+    public record Outcome(Decision decision, Ticket ticket, List<Playback> playbacks) {
+
+        public boolean ticketChanged(Ticket before) {
+            return ticket != before;
+        }
+    }
+
+    /**
+     * @param ticket    the ticket named by the request's key, or null when no such ticket exists
+     * @param playbacks the ticket's open playbacks as last stored (closed ones may be among them)
+     */
+    public Outcome evaluate(Ticket ticket, List<Playback> playbacks, PlaybackRequest request, Instant now) {
+        if (ticket == null || !passMatches(ticket.pass(), request.pass())) {
+            return refuse(Reason.INVALID_AUTH_TOKEN, ticket, playbacks);
+        }
+        if (!ticket.active()) {
+            return refuse(Reason.TOKEN_REVOKED, ticket, playbacks);
+        }
+        if (ticket.isExpired(now)) {
+            return refuse(Reason.EXPIRED, ticket, playbacks);
+        }
+        if (!ticket.app().matches(request.app())) {
+            return refuse(Reason.WRONG_APPLICATION, ticket, playbacks);
+        }
+        int continuing = openPlaybackOf(playbacks, request, now);
+        if (continuing < 0 && ticket.uses() <= 0) {
+            return refuse(Reason.EXCEEDED_MAX_VIEWS, ticket, playbacks);
+        }
+        IpRestriction.Match match = ticket.ip().match(request.client());
+        if (!match.allowed()) {
+            return refuse(Reason.INVALID_IP_ADDRESS, ticket, playbacks);
+        }
+        if (!ticket.video().matches(request.video())
+                && (request.manifestPath() == null || !ticket.video().matches(request.manifestPath()))) {
+            return refuse(Reason.VIDEO_NOT_AUTHORIZED, ticket, playbacks);
+        }
+        if (continuing >= 0) {
+            List<Playback> after = new ArrayList<>(playbacks);
+            Playback open = after.get(continuing).seenAt(now);
+            after.set(continuing, open);
+            return new Outcome(new Decision(Reason.SUCCESS, ticket, open.client(), false), ticket, List.copyOf(after));
+        }
+        IpRestriction ipAfter = match.bindSlot() >= 0 ? ticket.ip().bind(match.bindSlot(), match.network()) : ticket.ip();
+        Ticket consumed = ticket.consumed(ipAfter, now);
+        List<Playback> after = new ArrayList<>(playbacks.size() + 1);
+        for (Playback p : playbacks) {
+            if (p.isOpen(now, playbackWindow)) {
+                after.add(p);
+            }
+        }
+        if (after.size() >= MAX_OPEN_PLAYBACKS) {
+            after.sort((a, b) -> a.lastSeen().compareTo(b.lastSeen()));
+            after.subList(0, after.size() - MAX_OPEN_PLAYBACKS + 1).clear();
+        }
+        after.add(new Playback(request.video(), match.network(), now, now));
+        return new Outcome(new Decision(Reason.SUCCESS, consumed, match.network(), true), consumed, List.copyOf(after));
+    }
+
+    private int openPlaybackOf(List<Playback> playbacks, PlaybackRequest request, Instant now) {
+        for (int i = 0; i < playbacks.size(); i++) {
+            Playback p = playbacks.get(i);
+            if (p.video().equals(request.video()) && p.client().contains(request.client()) && p.isOpen(now, playbackWindow)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static Outcome refuse(Reason reason, Ticket ticket, List<Playback> playbacks) {
+        return new Outcome(Decision.refused(reason, ticket), ticket, playbacks);
+    }
+
+    /**
+     * Compares in time that depends only on the stored pass's length, never on where the texts
+     * first differ.
+     */
+    static boolean passMatches(String stored, String given) {
+        Objects.requireNonNull(given);
+        return MessageDigest.isEqual(stored.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8));
+    }
+}

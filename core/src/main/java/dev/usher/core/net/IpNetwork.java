@@ -1,0 +1,93 @@
+package dev.usher.core.net;
+
+/**
+ * A block of addresses: an address and a prefix length counted in the 128-bit space of
+ * {@link IpAddress} (an IPv4 {@code /24} is {@code /120} here). The base address has its host bits
+ * cleared.
+ *
+ * <p>A prefix of 0 is the whole space: both {@code 0.0.0.0/0} and {@code ::/0} allow every
+ * address, IPv4 and IPv6, as the seeds say "0.0.0.0/0 allows any IP address".
+ */
+public record IpNetwork(IpAddress base, int prefix128) {
+
+    /** Every address of both families. */
+    public static final IpNetwork ANY = new IpNetwork(new IpAddress(0, 0), 0);
+
+    public IpNetwork {
+        if (prefix128 < 0 || prefix128 > 128) {
+            throw new IllegalArgumentException("prefix out of range: " + prefix128);
+        }
+        base = new IpAddress(base.high() & highMask(prefix128), base.low() & lowMask(prefix128));
+    }
+
+    /**
+     * @param address any address of the block
+     * @param prefix the prefix length in the address's own family (0..32 for IPv4, 0..128 for IPv6)
+     */
+    public static IpNetwork of(IpAddress address, int prefix) {
+        if (prefix == 0) {
+            return ANY;
+        }
+        int max = address.isV4() ? 32 : 128;
+        if (prefix < 0 || prefix > max) {
+            throw new IllegalArgumentException("prefix /" + prefix + " out of range 0.." + max);
+        }
+        return new IpNetwork(address, address.isV4() ? 96 + prefix : prefix);
+    }
+
+    /** @return the block of exactly this one address */
+    public static IpNetwork host(IpAddress address) {
+        return new IpNetwork(address, 128);
+    }
+
+    /**
+     * Parses {@code address} or {@code address/prefix}. Host bits may be set ({@code 1.1.1.1/24} is
+     * the seeds' own example) and are cleared.
+     */
+    public static IpNetwork parse(String text) {
+        int slash = text.indexOf('/');
+        if (slash < 0) {
+            return host(IpAddress.parse(text));
+        }
+        IpAddress address = IpAddress.parse(text.substring(0, slash));
+        return of(address, parsePrefix(text.substring(slash + 1), address.isV4() ? 32 : 128, text));
+    }
+
+    static int parsePrefix(String digits, int max, String whole) {
+        if (digits.isEmpty() || digits.length() > 3 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')
+                || (digits.length() > 1 && digits.charAt(0) == '0')) {
+            throw new IllegalArgumentException("bad prefix length in '" + whole + "'");
+        }
+        int prefix = Integer.parseInt(digits);
+        if (prefix > max) {
+            throw new IllegalArgumentException("prefix /" + prefix + " out of range 0.." + max + " in '" + whole + "'");
+        }
+        return prefix;
+    }
+
+    public boolean contains(IpAddress address) {
+        return (address.high() & highMask(prefix128)) == base.high()
+                && (address.low() & lowMask(prefix128)) == base.low();
+    }
+
+    /** @return the prefix length in the family's own terms (/24 rather than /120 for IPv4) */
+    public int prefix() {
+        return base.isV4() && prefix128 >= 96 ? prefix128 - 96 : prefix128;
+    }
+
+    private static long highMask(int prefix) {
+        return prefix >= 64 ? -1L : prefix == 0 ? 0L : -1L << (64 - prefix);
+    }
+
+    private static long lowMask(int prefix) {
+        return prefix <= 64 ? 0L : prefix == 128 ? -1L : -1L << (128 - prefix);
+    }
+
+    @Override
+    public String toString() {
+        if (prefix128 == 0) {
+            return "0.0.0.0/0";
+        }
+        return base + "/" + prefix();
+    }
+}

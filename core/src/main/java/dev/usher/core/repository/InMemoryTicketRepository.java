@@ -1,0 +1,235 @@
+package dev.usher.core.repository;
+
+import dev.usher.core.attempt.Attempt;
+import dev.usher.core.config.UsherSettings;
+import dev.usher.core.decision.AdmissionRules;
+import dev.usher.core.decision.Decision;
+import dev.usher.core.decision.Playback;
+import dev.usher.core.decision.PlaybackRequest;
+import dev.usher.core.ticket.Ticket;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A thread-safe {@link TicketRepository} in the heap, for one node. Each ticket's decisions are
+ * serialized on the ticket alone, so different tickets never wait for each other.
+ *
+ * <p>Memory stays bounded without a background thread: at most once a minute, an insert first
+ * removes tickets expired longer than the retention, and attempts older than it; each ticket's
+ * attempt log keeps its newest {@code maxAttemptsPerTicket} entries.
+ */
+public final class InMemoryTicketRepository implements TicketRepository {
+
+    private static final long PURGE_INTERVAL_NANOS = Duration.ofMinutes(1).toNanos();
+
+    /** A ticket with its mutable state; every field is read and written under the entry's lock. */
+    private static final class Entry {
+        Ticket ticket;
+        List<Playback> playbacks = List.of();
+        ArrayDeque<Attempt> attempts;
+        boolean removed;
+
+        Entry(Ticket ticket) {
+            this.ticket = ticket;
+        }
+    }
+
+    private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
+    private final AdmissionRules rules;
+    private final Duration retention;
+    private final int maxAttempts;
+    private final String serverName;
+    private final AtomicLong lastPurge = new AtomicLong(System.nanoTime());
+
+    public InMemoryTicketRepository(UsherSettings settings) {
+        this.rules = new AdmissionRules(settings.playbackWindow());
+        this.retention = settings.retention();
+        this.maxAttempts = settings.maxAttemptsPerTicket();
+        this.serverName = settings.serverName();
+    }
+
+    @Override
+    public boolean insert(Ticket ticket) {
+        maybePurge(ticket.created());
+        return entries.putIfAbsent(ticket.key(), new Entry(ticket)) == null;
+    }
+
+    @Override
+    public Optional<Ticket> find(String key) {
+        Entry e = key == null ? null : entries.get(key);
+        if (e == null) {
+            return Optional.empty();
+        }
+        synchronized (e) {
+            return e.removed ? Optional.empty() : Optional.of(e.ticket);
+        }
+    }
+
+    @Override
+    public Optional<Ticket> update(long cdnId, String key, TicketChange change) {
+        Entry e = entryOf(cdnId, key);
+        if (e == null) {
+            return Optional.empty();
+        }
+        synchronized (e) {
+            if (e.removed) {
+                return Optional.empty();
+            }
+            Ticket t = e.ticket;
+            if (change.active() != null) {
+                t = t.withActive(change.active());
+            }
+            if (change.expires() != null) {
+                t = t.withExpires(change.expires());
+            }
+            e.ticket = t;
+            return Optional.of(t);
+        }
+    }
+
+    @Override
+    public boolean delete(long cdnId, String key) {
+        Entry e = entryOf(cdnId, key);
+        if (e == null) {
+            return false;
+        }
+        synchronized (e) {
+            if (e.removed) {
+                return false;
+            }
+            e.removed = true;
+            entries.remove(key, e);
+            return true;
+        }
+    }
+
+    private Entry entryOf(long cdnId, String key) {
+        Entry e = key == null ? null : entries.get(key);
+        if (e == null) {
+            return null;
+        }
+        synchronized (e) {
+            return e.ticket.cdnId() == cdnId ? e : null;
+        }
+    }
+
+    @Override
+    public List<Ticket> search(long cdnId, TicketQuery query) {
+        List<Ticket> found = new ArrayList<>();
+        for (Entry e : entries.values()) {
+            Ticket t;
+            synchronized (e) {
+                t = e.removed ? null : e.ticket;
+            }
+            if (t != null && t.cdnId() == cdnId && query.accepts(t)) {
+                found.add(t);
+            }
+        }
+        found.sort(Comparator.comparing(Ticket::created).reversed().thenComparing(Ticket::key));
+        return found.size() > query.limit() ? List.copyOf(found.subList(0, query.limit())) : found;
+    }
+
+    @Override
+    public Decision decide(PlaybackRequest request, Instant now) {
+        Entry e = entries.get(request.key());
+        if (e == null) {
+            return rules.evaluate(null, List.of(), request, now).decision();
+        }
+        synchronized (e) {
+            if (e.removed) {
+                return rules.evaluate(null, List.of(), request, now).decision();
+            }
+            AdmissionRules.Outcome outcome = rules.evaluate(e.ticket, e.playbacks, request, now);
+            e.ticket = outcome.ticket();
+            e.playbacks = outcome.playbacks();
+            append(e, new Attempt(e.ticket.key(), now, request.client().toString(), request.video(), request.app(),
+                    request.appInstance(), request.pageUrl(), request.referrer(), outcome.decision().reason(), serverName));
+            return outcome.decision();
+        }
+    }
+
+    private void append(Entry e, Attempt attempt) {
+        if (e.attempts == null) {
+            e.attempts = new ArrayDeque<>(4);
+        }
+        if (e.attempts.size() >= maxAttempts) {
+            e.attempts.removeFirst();
+        }
+        e.attempts.addLast(attempt);
+    }
+
+    @Override
+    public List<Attempt> attempts(String key, Instant since, int limit) {
+        Entry e = key == null ? null : entries.get(key);
+        if (e == null) {
+            return List.of();
+        }
+        List<Attempt> found = new ArrayList<>();
+        synchronized (e) {
+            if (e.removed || e.attempts == null) {
+                return List.of();
+            }
+            for (Attempt a : e.attempts) {
+                if (since == null || !a.datetime().isBefore(since)) {
+                    found.add(a);
+                }
+            }
+        }
+        return found.size() > limit ? List.copyOf(found.subList(found.size() - limit, found.size())) : found;
+    }
+
+    @Override
+    public int purge(Instant now) {
+        Instant horizon = now.minus(retention);
+        int removed = 0;
+        for (Iterator<Entry> it = entries.values().iterator(); it.hasNext(); ) {
+            Entry e = it.next();
+            synchronized (e) {
+                if (e.removed) {
+                    continue;
+                }
+                if (e.ticket.expires().isBefore(horizon)) {
+                    e.removed = true;
+                    it.remove();
+                    removed++;
+                    continue;
+                }
+                if (e.attempts != null) {
+                    while (!e.attempts.isEmpty() && e.attempts.peekFirst().datetime().isBefore(horizon)) {
+                        e.attempts.removeFirst();
+                    }
+                }
+                if (!e.playbacks.isEmpty()) {
+                    List<Playback> open = e.playbacks.stream().filter(p -> p.isOpen(now, rules.playbackWindow())).toList();
+                    if (open.size() != e.playbacks.size()) {
+                        e.playbacks = open;
+                    }
+                }
+            }
+        }
+        return removed;
+    }
+
+    private void maybePurge(Instant now) {
+        long last = lastPurge.get();
+        long t = System.nanoTime();
+        if (t - last >= PURGE_INTERVAL_NANOS && lastPurge.compareAndSet(last, t)) {
+            purge(now);
+        }
+    }
+
+    /** @return how many tickets are held (for tests and measurements) */
+    public int size() {
+        return entries.size();
+    }
+
+}

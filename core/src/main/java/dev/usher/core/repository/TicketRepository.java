@@ -1,0 +1,61 @@
+package dev.usher.core.repository;
+
+import dev.usher.core.attempt.Attempt;
+import dev.usher.core.decision.Decision;
+import dev.usher.core.decision.PlaybackRequest;
+import dev.usher.core.ticket.Ticket;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where tickets, their open playbacks and their attempt logs are kept: the one SPI an
+ * implementation provides (in memory, JDBC, or an application's own).
+ *
+ * <p>{@link #decide} is the heart: checking a request against the
+ * {@link dev.usher.core.decision.AdmissionRules} and storing what they return (a use consumed, a
+ * slot bound, a playback opened or continued, the attempt) is one atomic step, so that many
+ * threads, or many nodes sharing one database, never grant more than the ticket allows.
+ *
+ * <p>Operations that name an account ({@code cdnId}) see only that account's tickets; a key of
+ * another account is treated as unknown.
+ */
+public interface TicketRepository {
+
+    /**
+     * Stores a new ticket.
+     *
+     * @return false, storing nothing, when a ticket with its key exists
+     */
+    boolean insert(Ticket ticket);
+
+    /** @return the ticket with {@code key}, whatever its account */
+    Optional<Ticket> find(String key);
+
+    /** @return the account's ticket with {@code key} after the change, or empty when it has none */
+    Optional<Ticket> update(long cdnId, String key, TicketChange change);
+
+    /** Deletes the account's ticket with its playbacks and attempt log. @return false when it has none */
+    boolean delete(long cdnId, String key);
+
+    /** @return the account's tickets that {@code query} accepts, newest first */
+    List<Ticket> search(long cdnId, TicketQuery query);
+
+    /**
+     * Decides a playback request and records it, atomically. An attempt is appended to the ticket's
+     * log for every decision on a known key; requests with an unknown key are decided (Invalid Auth
+     * Token) but not stored, so random keys can't fill the store.
+     */
+    Decision decide(PlaybackRequest request, Instant now);
+
+    /** @return the attempts of {@code key} at or after {@code since} (all when null), oldest first, at most {@code limit} newest */
+    List<Attempt> attempts(String key, Instant since, int limit);
+
+    /**
+     * Forgets attempts older than the retention and tickets expired for longer than it.
+     *
+     * @return how many tickets were removed
+     */
+    int purge(Instant now);
+}

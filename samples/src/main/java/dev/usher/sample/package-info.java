@@ -1,0 +1,2 @@
+/** The sample video site built on Usher. */
+package dev.usher.sample;
