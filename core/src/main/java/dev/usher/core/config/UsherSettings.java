@@ -48,6 +48,41 @@ public record UsherSettings(Duration playbackWindow, ZoneId timeZone, Duration r
                 host == null || host.isBlank() ? "usher" : host, "+1 week");
     }
 
+    /**
+     * Reads the settings from configuration keys, each defaulting as {@link #defaults()}:
+     * {@code usher.playback-window}, {@code usher.time-zone}, {@code usher.attempt-log.retention},
+     * {@code usher.attempt-log.max-per-ticket}, {@code usher.server-name}, {@code usher.default-expiry}.
+     * Problems are added to the reader; the caller decides when to fail.
+     */
+    public static UsherSettings from(ConfigReader config) {
+        UsherSettings d = defaults();
+        Duration window = config.duration("usher.playback-window", d.playbackWindow());
+        if (window.isZero()) {
+            config.problem("usher.playback-window must be positive");
+            window = d.playbackWindow();
+        }
+        Duration retention = config.duration("usher.attempt-log.retention", d.retention());
+        if (retention.isZero()) {
+            config.problem("usher.attempt-log.retention must be positive");
+            retention = d.retention();
+        }
+        ZoneId zone = config.zone("usher.time-zone", d.timeZone());
+        String expiry = config.string("usher.default-expiry", d.defaultExpiry());
+        try {
+            java.time.Instant now = java.time.Instant.now();
+            if (!new dev.usher.core.time.SevuTime(zone).parseExpiry(expiry, now).isAfter(now)) {
+                config.problem("usher.default-expiry: '" + expiry + "' is not in the future");
+                expiry = d.defaultExpiry();
+            }
+        } catch (IllegalArgumentException e) {
+            config.problem("usher.default-expiry: " + e.getMessage());
+            expiry = d.defaultExpiry();
+        }
+        return new UsherSettings(window, zone, retention,
+                config.integer("usher.attempt-log.max-per-ticket", d.maxAttemptsPerTicket(), 1, 1_000_000),
+                config.string("usher.server-name", d.serverName()), expiry);
+    }
+
     public UsherSettings withPlaybackWindow(Duration value) {
         return new UsherSettings(value, timeZone, retention, maxAttemptsPerTicket, serverName, defaultExpiry);
     }

@@ -1,0 +1,111 @@
+package dev.usher.core.media;
+
+import java.util.Locale;
+
+/**
+ * Where a protected request points, in SEVU terms: the application (the first folder under the
+ * protected prefix, or a fixed one), the path under it, and what kind of media item it is.
+ *
+ * <p>The video a ticket must allow is, for a single file (an MP4), its path under the app, e.g.
+ * {@code movies/trailer.mp4}; for an HLS or DASH manifest, the folder holding it, e.g.
+ * {@code mystream} for {@code mystream/playlist.m3u8}, the way a SEVU ticket names a stream. The
+ * manifest's own path is offered too, so a ticket naming {@code mystream/playlist.m3u8} is honoured.
+ * A manifest at the top of the app has no folder: its video is its own path.
+ *
+ * <p>The <em>scope</em> is what the playback credentials of a manifest's children cover: its
+ * folder with everything below it. An HLS or DASH package therefore keeps its variant playlists,
+ * segments, keys and init segments in the manifest's folder or below.
+ *
+ * @param app  the application
+ * @param path the path under the app, without a leading slash
+ * @param kind what the path names
+ */
+public record MediaPath(String app, String path, Kind kind) {
+
+    public enum Kind {
+        /** An HLS playlist ({@code .m3u8}). */
+        HLS_MANIFEST,
+        /** A DASH manifest ({@code .mpd}). */
+        DASH_MANIFEST,
+        /** Anything else: a progressive file, or a child of a manifest. */
+        FILE;
+
+        public boolean isManifest() {
+            return this != FILE;
+        }
+    }
+
+    /**
+     * @param pathUnderPrefix the decoded, normalized path below the protected prefix, e.g. {@code live/mystream/playlist.m3u8}
+     * @param fixedApp        the application of every path when configured, else null (the first folder is the app)
+     * @return the media path, or null when the path names no media item (no app, or nothing under it)
+     */
+    public static MediaPath parse(String pathUnderPrefix, String fixedApp) {
+        String p = pathUnderPrefix.startsWith("/") ? pathUnderPrefix.substring(1) : pathUnderPrefix;
+        String app;
+        String rest;
+        if (fixedApp != null) {
+            app = fixedApp;
+            rest = p;
+        } else {
+            int slash = p.indexOf('/');
+            if (slash <= 0) {
+                return null;
+            }
+            app = p.substring(0, slash);
+            rest = p.substring(slash + 1);
+        }
+        if (rest.isEmpty() || rest.endsWith("/")) {
+            return null;
+        }
+        return new MediaPath(app, rest, kindOf(rest));
+    }
+
+    private static Kind kindOf(String path) {
+        String lower = path.toLowerCase(Locale.ROOT);
+        if (lower.endsWith(".m3u8")) {
+            return Kind.HLS_MANIFEST;
+        }
+        if (lower.endsWith(".mpd")) {
+            return Kind.DASH_MANIFEST;
+        }
+        return Kind.FILE;
+    }
+
+    /** @return the folder of the path, "" at the top of the app */
+    public String folder() {
+        int slash = path.lastIndexOf('/');
+        return slash < 0 ? "" : path.substring(0, slash);
+    }
+
+    /** @return the video a ticket must allow to enter here */
+    public String video() {
+        if (kind.isManifest()) {
+            String folder = folder();
+            return folder.isEmpty() ? path : folder;
+        }
+        return path;
+    }
+
+    /** @return the manifest's own path when it differs from {@link #video()}, else null */
+    public String manifestPath() {
+        return kind.isManifest() && !video().equals(path) ? path : null;
+    }
+
+    /** @return what credentials issued for this entry cover: the manifest's folder ("" = the whole app), or the file */
+    public String scope() {
+        return kind.isManifest() ? folder() : path;
+    }
+
+    /** @return true when {@code child} lies within {@code scope} of {@code app} */
+    public static boolean covers(String app, String scope, MediaPath child) {
+        if (!child.app.equals(app)) {
+            return false;
+        }
+        if (scope.isEmpty()) {
+            return true;
+        }
+        return child.path.equals(scope)
+                || (child.path.length() > scope.length() && child.path.startsWith(scope) && child.path.charAt(scope.length()) == '/');
+    }
+}

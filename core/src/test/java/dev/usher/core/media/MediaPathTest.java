@@ -1,0 +1,57 @@
+package dev.usher.core.media;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class MediaPathTest {
+
+    @Test
+    void aFileIsItsOwnVideo() {
+        MediaPath p = MediaPath.parse("vod/movies/trailer.mp4", null);
+        assertEquals("vod", p.app());
+        assertEquals("movies/trailer.mp4", p.video());
+        assertNull(p.manifestPath());
+        assertEquals(MediaPath.Kind.FILE, p.kind());
+        assertEquals("movies/trailer.mp4", p.scope());
+    }
+
+    @Test
+    void aManifestsVideoIsItsFolder() {
+        MediaPath p = MediaPath.parse("live/mystream/playlist.m3u8", null);
+        assertEquals("live", p.app());
+        assertEquals("mystream", p.video());
+        assertEquals("mystream/playlist.m3u8", p.manifestPath());
+        assertEquals(MediaPath.Kind.HLS_MANIFEST, p.kind());
+        assertEquals(MediaPath.Kind.DASH_MANIFEST, MediaPath.parse("vod/dash/manifest.MPD", null).kind());
+        MediaPath top = MediaPath.parse("live/playlist.m3u8", null);
+        assertEquals("playlist.m3u8", top.video());
+        assertEquals("", top.scope());
+    }
+
+    @Test
+    void aFixedAppTakesTheWholePath() {
+        MediaPath p = MediaPath.parse("mystream/playlist.m3u8", "live");
+        assertEquals("live", p.app());
+        assertEquals("mystream", p.video());
+    }
+
+    @Test
+    void nothingUnderTheAppIsNoMedia() {
+        assertNull(MediaPath.parse("vod", null));
+        assertNull(MediaPath.parse("vod/", null));
+        assertNull(MediaPath.parse("vod/dir/", null));
+        assertNull(MediaPath.parse("", null));
+    }
+
+    @Test
+    void scopeCoversTheFolderAndBelowOnly() {
+        assertTrue(MediaPath.covers("vod", "hls", MediaPath.parse("vod/hls/v0/seg_000.ts", null)));
+        assertTrue(MediaPath.covers("vod", "", MediaPath.parse("vod/x/y.ts", null)));
+        assertFalse(MediaPath.covers("vod", "hls", MediaPath.parse("vod/hls2/seg.ts", null)));
+        assertFalse(MediaPath.covers("vod", "hls", MediaPath.parse("live/hls/seg.ts", null)));
+    }
+}
