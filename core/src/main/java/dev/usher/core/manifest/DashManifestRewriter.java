@@ -1,0 +1,470 @@
+package dev.usher.core.manifest;
+
+import javax.xml.XMLConstants;
+import javax.xml.stream.XMLInputFactory;
+import javax.xml.stream.XMLOutputFactory;
+import javax.xml.stream.XMLStreamConstants;
+import javax.xml.stream.XMLStreamException;
+import javax.xml.stream.XMLStreamReader;
+import javax.xml.stream.XMLStreamWriter;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Rewrites a DASH MPD so that every media URL a player derives from it carries the child query.
+ *
+ * <h2>What is rewritten</h2>
+ * In the MPD namespace ({@code urn:mpeg:dash:schema:mpd:2011}, or no namespace):
+ * {@code SegmentTemplate} {@code @media}, {@code @initialization}, {@code @index},
+ * {@code @bitstreamSwitching}; {@code SegmentURL} {@code @media}, {@code @index};
+ * {@code @sourceURL} of {@code Initialization}, {@code RepresentationIndex} and
+ * {@code BitstreamSwitching}; the text of {@code BaseURL} (under the rule below) and of
+ * {@code Location} (where a live MPD is reloaded from). Template identifiers such as
+ * {@code $RepresentationID$} and {@code $Number%03d$} are kept as written: nothing is
+ * percent-encoded; the query is appended after the template ({@code chunk-$Number%03d$.m4s?uc=…}),
+ * where players substitute identifiers and leave the query alone.
+ *
+ * <h2>BaseURL: why the credential goes on the segment URLs</h2>
+ * Players resolve every segment URL against the chain of {@code BaseURL}s (MPD, Period,
+ * AdaptationSet, Representation) with RFC 3986 resolution, which drops the base's query whenever the
+ * reference has a path. A credential on a {@code BaseURL} therefore never reaches
+ * {@code seg-1.m4s}: it must be on the template or segment URL itself, and it is. A {@code BaseURL}
+ * gets the credential itself only when it can be a file URL, which we take to be when its path does
+ * not end in {@code /}: that covers the single-file cases (on-demand profile with {@code SegmentBase}
+ * and {@code indexRange}, or a Representation with a {@code BaseURL} and no segment information at
+ * all, or a {@code SegmentURL} without {@code @media}), where the player requests the {@code BaseURL}
+ * as is. On a directory {@code BaseURL} ({@code video/}, {@code https://host/v/}) a query would be
+ * useless, so it is left as it was.
+ *
+ * <h2>The origin rule across BaseURLs</h2>
+ * A relative template resolves against the BaseURLs above it, and those may point to another host (a
+ * CDN): then the segments are not ours and must not receive the credential. The rewriter therefore
+ * reads the whole MPD into a small tree first, computes for each level the origins its base URL can
+ * have (several {@code BaseURL} siblings are alternatives; all are considered), and gives a segment
+ * reference the credential only when, against every base a player may use for it, it resolves to
+ * the MPD's own origin. A template at AdaptationSet or Period level is used by the Representations
+ * below it, each with its own BaseURLs, so all of their bases count. Mixed bases (one ours, one a
+ * CDN) therefore leave the references without the credential: playback then falls to the other
+ * base, and the credential never leaks. {@code xlink:href} remote elements are not followed.
+ *
+ * <h2>Parsing and output</h2>
+ * StAX from the JDK with DTD support and external entities off; a DOCTYPE is refused outright, so no
+ * entity expansion or external fetch can happen. The output is serialized again as UTF-8 with an
+ * XML declaration when the input had one (an MPD in which nothing needs the credential is returned
+ * byte for byte as it came); elements, attributes (in order), namespace declarations,
+ * comments, processing instructions and text are kept, with the standard escaping ({@code &} as
+ * {@code &amp;}, which players require in an MPD). Formatting inside tags (quote style, attribute
+ * spacing) and CDATA sections (written as escaped text) are not preserved byte for byte.
+ */
+public final class DashManifestRewriter implements ManifestRewriter {
+
+    /** An instance with the default size limit. */
+    public static final DashManifestRewriter DEFAULT = new DashManifestRewriter();
+
+    static final String MPD_NS = "urn:mpeg:dash:schema:mpd:2011";
+    private static final Set<String> LEVELS = Set.of("MPD", "Period", "AdaptationSet", "Representation");
+    private static final Set<String> SEGMENT_INFO = Set.of("SegmentTemplate", "SegmentList", "SegmentBase");
+
+    private final int maxBytes;
+
+    public DashManifestRewriter() {
+        this(DEFAULT_MAX_BYTES);
+    }
+
+    /** @param maxBytes the largest MPD accepted */
+    public DashManifestRewriter(int maxBytes) {
+        if (maxBytes < 1) {
+            throw new IllegalArgumentException("maxBytes must be positive");
+        }
+        this.maxBytes = maxBytes;
+    }
+
+    @Override
+    public int maxBytes() {
+        return maxBytes;
+    }
+
+    @Override
+    public byte[] rewrite(byte[] manifest, URI manifestUrl, ChildQuery query) {
+        if (manifest.length > maxBytes) {
+            throw new ManifestTooLargeException(maxBytes);
+        }
+        Document document = parse(manifest);
+        if (document.root == null || !isMpd(document.root, "MPD")) {
+            throw new ManifestException("not a DASH MPD: the root element is not MPD");
+        }
+        String self = ChildUris.originOf(manifestUrl);
+        Marker marker = new Marker(self, query);
+        marker.level(document.root, Set.of(self));
+        return marker.changed ? write(document, manifest.length) : manifest.clone();
+    }
+
+    // --- the tree -------------------------------------------------------------------------------
+
+    private static final class Document {
+        final List<Object> prolog = new ArrayList<>();
+        final List<Object> epilog = new ArrayList<>();
+        Element root;
+        String version;
+        boolean declared;
+    }
+
+    private static final class Element {
+        final String prefix;
+        final String local;
+        final String ns;
+        final String[] namespaces; // prefix, uri pairs
+        final String[] attributes; // prefix, ns, local, value quadruples
+        final List<Object> children = new ArrayList<>(2);
+
+        Element(String prefix, String local, String ns, String[] namespaces, String[] attributes) {
+            this.prefix = prefix;
+            this.local = local;
+            this.ns = ns;
+            this.namespaces = namespaces;
+            this.attributes = attributes;
+        }
+
+        String text() {
+            StringBuilder out = new StringBuilder();
+            for (Object child : children) {
+                if (child instanceof Text t) {
+                    out.append(t.value);
+                }
+            }
+            return out.toString();
+        }
+    }
+
+    private static final class Text {
+        String value;
+
+        Text(String value) {
+            this.value = value;
+        }
+    }
+
+    private record Comment(String value) {
+    }
+
+    private record Instruction(String target, String data) {
+    }
+
+    private static boolean isMpd(Element e, String local) {
+        return e.local.equals(local) && (e.ns.isEmpty() || e.ns.equals(MPD_NS));
+    }
+
+    private static Document parse(byte[] manifest) {
+        XMLInputFactory factory = XMLInputFactory.newDefaultFactory();
+        factory.setProperty(XMLInputFactory.SUPPORT_DTD, false);
+        factory.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
+        factory.setProperty(XMLInputFactory.IS_COALESCING, true);
+        factory.setProperty(XMLInputFactory.IS_NAMESPACE_AWARE, true);
+        factory.setXMLResolver((publicId, systemId, baseUri, namespace) -> {
+            throw new XMLStreamException("external entities are refused");
+        });
+        Document document = new Document();
+        XMLStreamReader reader = null;
+        try {
+            reader = factory.createXMLStreamReader(new ByteArrayInputStream(manifest));
+            document.declared = reader.getVersion() != null;
+            document.version = reader.getVersion() == null ? "1.0" : reader.getVersion();
+            List<Element> open = new ArrayList<>();
+            while (reader.hasNext()) {
+                int event = reader.next();
+                List<Object> siblings = open.isEmpty()
+                        ? (document.root == null ? document.prolog : document.epilog)
+                        : open.get(open.size() - 1).children;
+                switch (event) {
+                    case XMLStreamConstants.DTD -> throw new ManifestException("an MPD with a DOCTYPE is refused");
+                    case XMLStreamConstants.START_ELEMENT -> {
+                        Element element = startElement(reader);
+                        if (open.isEmpty()) {
+                            document.root = element;
+                        } else {
+                            siblings.add(element);
+                        }
+                        open.add(element);
+                    }
+                    case XMLStreamConstants.END_ELEMENT -> open.remove(open.size() - 1);
+                    case XMLStreamConstants.CHARACTERS, XMLStreamConstants.CDATA, XMLStreamConstants.SPACE -> {
+                        if (!open.isEmpty()) {
+                            Object last = siblings.isEmpty() ? null : siblings.get(siblings.size() - 1);
+                            if (last instanceof Text t) {
+                                t.value += reader.getText();
+                            } else {
+                                siblings.add(new Text(reader.getText()));
+                            }
+                        }
+                    }
+                    case XMLStreamConstants.COMMENT -> siblings.add(new Comment(reader.getText()));
+                    case XMLStreamConstants.PROCESSING_INSTRUCTION ->
+                            siblings.add(new Instruction(reader.getPITarget(), reader.getPIData()));
+                    case XMLStreamConstants.ENTITY_REFERENCE ->
+                            throw new ManifestException("an MPD with entity references is refused");
+                    default -> {
+                    }
+                }
+            }
+            return document;
+        } catch (XMLStreamException | RuntimeException e) {
+            if (e instanceof ManifestException m) {
+                throw m;
+            }
+            throw new ManifestException("not a well-formed MPD: " + e.getMessage(), e);
+        } finally {
+            if (reader != null) {
+                try {
+                    reader.close();
+                } catch (XMLStreamException ignored) {
+                    // nothing held open: the input is an array
+                }
+            }
+        }
+    }
+
+    private static Element startElement(XMLStreamReader reader) {
+        int nsCount = reader.getNamespaceCount();
+        String[] namespaces = new String[2 * nsCount];
+        for (int i = 0; i < nsCount; i++) {
+            namespaces[2 * i] = nullToEmpty(reader.getNamespacePrefix(i));
+            namespaces[2 * i + 1] = nullToEmpty(reader.getNamespaceURI(i));
+        }
+        int count = reader.getAttributeCount();
+        String[] attributes = new String[4 * count];
+        for (int i = 0; i < count; i++) {
+            attributes[4 * i] = nullToEmpty(reader.getAttributePrefix(i));
+            attributes[4 * i + 1] = nullToEmpty(reader.getAttributeNamespace(i));
+            attributes[4 * i + 2] = reader.getAttributeLocalName(i);
+            attributes[4 * i + 3] = reader.getAttributeValue(i);
+        }
+        return new Element(nullToEmpty(reader.getPrefix()), reader.getLocalName(), nullToEmpty(reader.getNamespaceURI()),
+                namespaces, attributes);
+    }
+
+    private static String nullToEmpty(String s) {
+        return s == null ? "" : s;
+    }
+
+    // --- deciding what gets the credential ------------------------------------------------------
+
+    private static final class Marker {
+        final String self;
+        final ChildQuery query;
+        boolean changed;
+
+        Marker(String self, ChildQuery query) {
+            this.self = self;
+            this.query = query;
+        }
+
+        /**
+         * Handles one MPD element and its subtree.
+         *
+         * @param inherited the origins the base URL of {@code element}'s parent can have
+         * @return the origins the Representations in this subtree resolve against (empty when none)
+         */
+        Set<String> level(Element element, Set<String> inherited) {
+            Set<String> own = inherited;
+            List<Element> baseUrls = new ArrayList<>();
+            for (Object child : element.children) {
+                if (child instanceof Element e && isMpd(e, "BaseURL")) {
+                    baseUrls.add(e);
+                }
+            }
+            if (!baseUrls.isEmpty()) {
+                own = new LinkedHashSet<>();
+                for (Element baseUrl : baseUrls) {
+                    String reference = baseUrl.text().strip();
+                    for (String base : inherited) {
+                        own.add(ChildUris.resolveOrigin(reference, base));
+                    }
+                    baseUrl(baseUrl, reference, inherited);
+                }
+            }
+            Set<String> representations = new LinkedHashSet<>();
+            List<Element> segmentInfo = new ArrayList<>();
+            for (Object child : element.children) {
+                if (!(child instanceof Element e) || !(e.ns.isEmpty() || e.ns.equals(MPD_NS))) {
+                    continue;
+                }
+                if (LEVELS.contains(e.local)) {
+                    representations.addAll(level(e, own));
+                } else if (SEGMENT_INFO.contains(e.local)) {
+                    segmentInfo.add(e);
+                } else if (e.local.equals("Location")) {
+                    textUri(e, Set.of(self));
+                }
+            }
+            if (isMpd(element, "Representation")) {
+                representations = own;
+            }
+            Set<String> bases = representations.isEmpty() ? own : representations;
+            for (Element info : segmentInfo) {
+                segmentInfo(info, bases);
+            }
+            return representations;
+        }
+
+        private void baseUrl(Element baseUrl, String reference, Set<String> inherited) {
+            int end = reference.indexOf('?');
+            end = end < 0 ? reference.indexOf('#') : end;
+            String path = end < 0 ? reference : reference.substring(0, end);
+            if (!path.endsWith("/")) {
+                textUri(baseUrl, inherited);
+            }
+        }
+
+        /** Rewrites the text of {@code element} when it stays at our origin against every base. */
+        private void textUri(Element element, Set<String> bases) {
+            String text = element.text();
+            int first = 0;
+            int last = text.length();
+            while (first < last && isXmlSpace(text.charAt(first))) {
+                first++;
+            }
+            while (last > first && isXmlSpace(text.charAt(last - 1))) {
+                last--;
+            }
+            String reference = text.substring(first, last);
+            if (!ours(reference, bases)) {
+                return;
+            }
+            String rewritten = text.substring(0, first) + ChildUris.withQuery(reference, query) + text.substring(last);
+            element.children.removeIf(c -> c instanceof Text);
+            element.children.add(0, new Text(rewritten));
+            changed = true;
+        }
+
+        private void segmentInfo(Element element, Set<String> bases) {
+            switch (element.local) {
+                case "SegmentTemplate" -> attributes(element, bases, "media", "initialization", "index",
+                        "bitstreamSwitching");
+                case "SegmentURL" -> attributes(element, bases, "media", "index");
+                case "Initialization", "RepresentationIndex", "BitstreamSwitching" ->
+                        attributes(element, bases, "sourceURL");
+                default -> {
+                }
+            }
+            for (Object child : element.children) {
+                if (child instanceof Element e && (e.ns.isEmpty() || e.ns.equals(MPD_NS))) {
+                    segmentInfo(e, bases);
+                }
+            }
+        }
+
+        private void attributes(Element element, Set<String> bases, String... names) {
+            String[] a = element.attributes;
+            for (int i = 0; i < a.length; i += 4) {
+                if (!a[i + 1].isEmpty()) {
+                    continue; // a namespaced attribute is not one of ours
+                }
+                for (String name : names) {
+                    if (a[i + 2].equals(name) && ours(a[i + 3], bases)) {
+                        a[i + 3] = ChildUris.withQuery(a[i + 3], query);
+                        changed = true;
+                    }
+                }
+            }
+        }
+
+        private boolean ours(String reference, Set<String> bases) {
+            if (ChildUris.isEmptyReference(reference)) {
+                return false;
+            }
+            for (String base : bases) {
+                if (!ChildUris.staysAt(reference, base, self)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private static boolean isXmlSpace(char c) {
+            return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+        }
+    }
+
+    // --- writing --------------------------------------------------------------------------------
+
+    private static byte[] write(Document document, int sizeHint) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(sizeHint + sizeHint / 2 + 256);
+        try {
+            XMLStreamWriter writer = XMLOutputFactory.newDefaultFactory().createXMLStreamWriter(bytes, "UTF-8");
+            if (document.declared) {
+                writer.writeStartDocument("UTF-8", document.version);
+                writer.writeCharacters("\n");
+            }
+            for (Object node : document.prolog) {
+                node(writer, node);
+                writer.writeCharacters("\n");
+            }
+            element(writer, document.root);
+            for (Object node : document.epilog) {
+                writer.writeCharacters("\n");
+                node(writer, node);
+            }
+            writer.writeCharacters("\n");
+            writer.writeEndDocument();
+            writer.flush();
+            writer.close();
+        } catch (XMLStreamException e) {
+            throw new ManifestException("could not write the MPD: " + e.getMessage(), e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static void node(XMLStreamWriter writer, Object node) throws XMLStreamException {
+        if (node instanceof Element e) {
+            element(writer, e);
+        } else if (node instanceof Text t) {
+            writer.writeCharacters(t.value);
+        } else if (node instanceof Comment c) {
+            writer.writeComment(c.value());
+        } else if (node instanceof Instruction p) {
+            if (p.data() == null || p.data().isEmpty()) {
+                writer.writeProcessingInstruction(p.target());
+            } else {
+                writer.writeProcessingInstruction(p.target(), p.data());
+            }
+        }
+    }
+
+    private static void element(XMLStreamWriter writer, Element e) throws XMLStreamException {
+        boolean empty = e.children.isEmpty();
+        if (empty) {
+            writer.writeEmptyElement(e.prefix, e.local, e.ns);
+        } else {
+            writer.writeStartElement(e.prefix, e.local, e.ns);
+        }
+        for (int i = 0; i < e.namespaces.length; i += 2) {
+            if (e.namespaces[i].isEmpty()) {
+                writer.writeDefaultNamespace(e.namespaces[i + 1]);
+            } else {
+                writer.writeNamespace(e.namespaces[i], e.namespaces[i + 1]);
+            }
+        }
+        String[] a = e.attributes;
+        for (int i = 0; i < a.length; i += 4) {
+            if (a[i].isEmpty() && a[i + 1].isEmpty()) {
+                writer.writeAttribute(a[i + 2], a[i + 3]);
+            } else if (a[i + 1].equals(XMLConstants.XML_NS_URI)) {
+                writer.writeAttribute(XMLConstants.XML_NS_PREFIX, a[i + 1], a[i + 2], a[i + 3]);
+            } else {
+                writer.writeAttribute(a[i], a[i + 1], a[i + 2], a[i + 3]);
+            }
+        }
+        if (empty) {
+            return;
+        }
+        for (Object child : e.children) {
+            node(writer, child);
+        }
+        writer.writeEndElement();
+    }
+}

@@ -1,0 +1,83 @@
+package dev.usher.core.manifest;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Rewrites a manifest so that every child URI of the manifest's own origin carries a query
+ * parameter (the playback credential). Implementations are immutable and thread-safe.
+ *
+ * <p>Output is UTF-8 bytes, so the caller can set {@code Content-Length} exactly.
+ */
+public interface ManifestRewriter {
+
+    /** The default size limit: 4 MiB, far above any real playlist or MPD. */
+    int DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
+
+    /**
+     * @param manifest    the manifest as served
+     * @param manifestUrl the URL the manifest was requested with (its origin decides which absolute
+     *                    URIs are ours, see {@link ChildUris}); null to treat only relative URIs as ours
+     * @param query       the parameter to add
+     * @return the rewritten manifest
+     * @throws ManifestTooLargeException when {@code manifest} is over {@link #maxBytes()}
+     * @throws ManifestException         when it cannot be parsed
+     */
+    byte[] rewrite(byte[] manifest, URI manifestUrl, ChildQuery query);
+
+    /** @return the largest manifest accepted, in bytes */
+    int maxBytes();
+
+    /** Reads at most {@link #maxBytes()} bytes of {@code in} (refusing more), then rewrites them. */
+    default byte[] rewrite(InputStream in, URI manifestUrl, ChildQuery query) throws IOException {
+        return rewrite(readBounded(in, maxBytes()), manifestUrl, query);
+    }
+
+    /**
+     * @return all of {@code in}, which must hold at most {@code max} bytes
+     * @throws ManifestTooLargeException as soon as more than {@code max} bytes arrive
+     */
+    static byte[] readBounded(InputStream in, int max) throws IOException {
+        byte[] buffer = new byte[Math.min(max + 1, 64 * 1024)];
+        int length = 0;
+        while (true) {
+            if (length == buffer.length) {
+                if (length > max) {
+                    throw new ManifestTooLargeException(max);
+                }
+                buffer = Arrays.copyOf(buffer, (int) Math.min((long) max + 1, 2L * buffer.length));
+            }
+            int n = in.read(buffer, length, buffer.length - length);
+            if (n < 0) {
+                break;
+            }
+            length += n;
+        }
+        if (length > max) {
+            throw new ManifestTooLargeException(max);
+        }
+        return Arrays.copyOf(buffer, length);
+    }
+
+    /**
+     * @return the rewriter for a manifest by its file name: {@code .m3u8}/{@code .m3u} for HLS,
+     *         {@code .mpd} for DASH (case-insensitive), empty for anything else
+     */
+    static Optional<ManifestRewriter> forPath(String path) {
+        if (path == null) {
+            return Optional.empty();
+        }
+        String p = path.toLowerCase(Locale.ROOT);
+        if (p.endsWith(".m3u8") || p.endsWith(".m3u")) {
+            return Optional.of(HlsPlaylistRewriter.DEFAULT);
+        }
+        if (p.endsWith(".mpd")) {
+            return Optional.of(DashManifestRewriter.DEFAULT);
+        }
+        return Optional.empty();
+    }
+}
