@@ -1,0 +1,101 @@
+package dev.usher.servlet;
+
+import dev.usher.core.net.IpAddress;
+import dev.usher.core.net.IpNetwork;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Finds the client's address behind reverse proxies, the way Tomcat's {@code RemoteIpFilter} does:
+ * forwarding headers are believed only when the connection comes from a configured trusted proxy
+ * (none by default), and they are walked from right to left, skipping trusted proxies; the first
+ * address that is not a trusted proxy is the client. An entry that is not a literal address
+ * ({@code unknown}, an obfuscated name) ends the walk at the proxy that wrote it. Nothing is ever
+ * resolved through DNS.
+ *
+ * <p>{@code Forwarded} (RFC 7239, its {@code for=} parameters) is used when present, else
+ * {@code X-Forwarded-For}.
+ */
+final class ClientAddressResolver {
+
+    /** Most hops read from forwarding headers. */
+    static final int MAX_HOPS = 32;
+
+    private final List<IpNetwork> trustedProxies;
+
+    ClientAddressResolver(List<IpNetwork> trustedProxies) {
+        this.trustedProxies = List.copyOf(trustedProxies);
+    }
+
+    /**
+     * @param remoteAddr     the peer's address as the container reports it
+     * @param forwarded      the values of every {@code Forwarded} header, in order
+     * @param xForwardedFor  the values of every {@code X-Forwarded-For} header, in order
+     * @return the client's address, or null when the peer's own address is not a literal address
+     */
+    IpAddress resolve(String remoteAddr, List<String> forwarded, List<String> xForwardedFor) {
+        IpAddress peer = IpAddress.parseClient(remoteAddr);
+        if (peer == null || trustedProxies.isEmpty() || !isTrusted(peer)) {
+            return peer;
+        }
+        List<String> hops = !forwarded.isEmpty() ? forwardedFor(forwarded) : split(xForwardedFor);
+        IpAddress client = peer;
+        for (int i = hops.size() - 1, seen = 0; i >= 0 && seen < MAX_HOPS; i--, seen++) {
+            IpAddress hop = IpAddress.parseClient(hops.get(i));
+            if (hop == null) {
+                return client;
+            }
+            client = hop;
+            if (!isTrusted(hop)) {
+                return hop;
+            }
+        }
+        return client;
+    }
+
+    private boolean isTrusted(IpAddress address) {
+        for (IpNetwork n : trustedProxies) {
+            if (n.contains(address)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static List<String> split(List<String> headers) {
+        List<String> out = new ArrayList<>();
+        for (String h : headers) {
+            for (String part : h.split(",")) {
+                out.add(part.trim());
+            }
+        }
+        return out;
+    }
+
+    /** @return the {@code for=} node of each element, with port and quotes removed */
+    private static List<String> forwardedFor(List<String> headers) {
+        List<String> out = new ArrayList<>();
+        for (String element : split(headers)) {
+            String node = "";
+            for (String pair : element.split(";")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0 && pair.substring(0, eq).trim().toLowerCase(Locale.ROOT).equals("for")) {
+                    node = pair.substring(eq + 1).trim();
+                }
+            }
+            if (node.length() >= 2 && node.startsWith("\"") && node.endsWith("\"")) {
+                node = node.substring(1, node.length() - 1);
+            }
+            if (node.startsWith("[")) {
+                int close = node.indexOf(']');
+                node = close > 0 ? node.substring(1, close) : "";
+            } else if (node.indexOf(':') == node.lastIndexOf(':') && node.indexOf(':') > 0) {
+                node = node.substring(0, node.indexOf(':')); // IPv4 with a port
+            }
+            out.add(node);
+        }
+        return out;
+    }
+}

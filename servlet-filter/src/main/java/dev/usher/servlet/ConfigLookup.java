@@ -1,0 +1,58 @@
+package dev.usher.servlet;
+
+import jakarta.servlet.ServletContext;
+
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Where the filter reads {@code usher.*} keys: MicroProfile Config when the container has it (its
+ * own ordering of system properties, environment variables and
+ * {@code META-INF/microprofile-config.properties} applies); else the context's init parameters,
+ * then system properties, then environment variables named as MicroProfile Config names them
+ * ({@code usher.filter.paths} → {@code USHER_FILTER_PATHS}).
+ */
+final class ConfigLookup {
+
+    private ConfigLookup() {
+    }
+
+    static Function<String, Optional<String>> forContext(ServletContext context) {
+        Function<String, Optional<String>> mp = microProfile(context.getClassLoader());
+        Function<String, Optional<String>> fallback = key -> {
+            String v = context.getInitParameter(key);
+            if (v == null) {
+                v = System.getProperty(key);
+            }
+            if (v == null) {
+                v = System.getenv(key.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_"));
+            }
+            return Optional.ofNullable(v);
+        };
+        if (mp == null) {
+            return fallback;
+        }
+        return key -> {
+            Optional<String> v = mp.apply(key);
+            return v.isPresent() ? v : Optional.ofNullable(context.getInitParameter(key));
+        };
+    }
+
+    private static Function<String, Optional<String>> microProfile(ClassLoader loader) {
+        try {
+            Class.forName("org.eclipse.microprofile.config.ConfigProvider", false, loader);
+            return MicroProfileLookup.create(loader);
+        } catch (ClassNotFoundException | LinkageError | IllegalStateException e) {
+            return null;
+        }
+    }
+
+    /** Touches MicroProfile Config classes only when they are present. */
+    private static final class MicroProfileLookup {
+        static Function<String, Optional<String>> create(ClassLoader loader) {
+            org.eclipse.microprofile.config.Config config = org.eclipse.microprofile.config.ConfigProvider.getConfig(loader);
+            return key -> config.getOptionalValue(key, String.class);
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package dev.usher.servlet;
+
+import dev.usher.core.config.ConfigReader;
+import dev.usher.core.net.IpNetwork;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The settings of the guarding filter, immutable.
+ *
+ * @param protectedPaths       path prefixes (below the context path, each ending in {@code /}) whose
+ *                             files are protected. Key {@code usher.filter.paths}, default {@code /media/}.
+ * @param fixedApp             when set, the application of every protected path, and the whole
+ *                             path under the prefix is the video. Key {@code usher.filter.app}; by
+ *                             default the first folder under the prefix is the app.
+ * @param trustedProxies       peers whose {@code Forwarded}/{@code X-Forwarded-For} headers are believed.
+ *                             Key {@code usher.trusted-proxies} (CIDRs, comma-separated), default none.
+ * @param credentialLifetime   the longest a playback credential lives (never past its ticket's expiry).
+ *                             Key {@code usher.credential.lifetime}, default 6 hours.
+ * @param revocationInterval   how often tickets of running playbacks are re-read, bounding how long a
+ *                             revoked ticket's playback continues. Key {@code usher.revocation.check-interval},
+ *                             default 10 seconds.
+ * @param maxManifestBytes     manifests larger than this are not rewritten but refused (502).
+ *                             Key {@code usher.filter.max-manifest-bytes}, default 4 MiB.
+ */
+record FilterSettings(List<String> protectedPaths, String fixedApp, List<IpNetwork> trustedProxies,
+                      Duration credentialLifetime, Duration revocationInterval, int maxManifestBytes) {
+
+    static FilterSettings from(ConfigReader config) {
+        List<String> paths = new ArrayList<>();
+        for (String p : config.list("usher.filter.paths", List.of("/media/"))) {
+            String prefix = p.endsWith("/*") ? p.substring(0, p.length() - 1) : p.endsWith("/") ? p : p + "/";
+            if (!prefix.startsWith("/") || prefix.contains("*") || prefix.contains("..") || prefix.contains(";")
+                    || prefix.contains("//") || prefix.equals("/")) {
+                config.problem("usher.filter.paths: '" + p + "' is not a path prefix like /media/ (the whole site can't be protected)");
+            } else {
+                paths.add(prefix);
+            }
+        }
+        String app = config.raw("usher.filter.app").orElse(null);
+        if (app != null && (app.contains("/") || app.contains("*") || app.contains("|"))) {
+            config.problem("usher.filter.app: '" + app + "' must be a plain application name");
+        }
+        List<IpNetwork> proxies = new ArrayList<>();
+        for (String cidr : config.list("usher.trusted-proxies", List.of())) {
+            try {
+                proxies.add(IpNetwork.parse(cidr));
+            } catch (IllegalArgumentException e) {
+                config.problem("usher.trusted-proxies: '" + cidr + "' is not an address or CIDR block");
+            }
+        }
+        Duration lifetime = config.duration("usher.credential.lifetime", Duration.ofHours(6));
+        Duration interval = config.duration("usher.revocation.check-interval", Duration.ofSeconds(10));
+        if (lifetime.compareTo(Duration.ofSeconds(10)) < 0) {
+            config.problem("usher.credential.lifetime must be at least 10s");
+        }
+        if (interval.isZero() || interval.compareTo(Duration.ofMinutes(5)) > 0) {
+            config.problem("usher.revocation.check-interval must lie between 1ms and 5m");
+        }
+        int maxManifest = config.integer("usher.filter.max-manifest-bytes", 4 << 20, 1024, 64 << 20);
+        return new FilterSettings(List.copyOf(paths), app, List.copyOf(proxies), lifetime, interval, maxManifest);
+    }
+
+    /** The outcome of matching a request path against the protected prefixes. */
+    enum Match { UNPROTECTED, PROTECTED, AMBIGUOUS }
+
+    /**
+     * @return PROTECTED under a prefix, AMBIGUOUS when the path equals a prefix only when case is
+     *         ignored (a case-insensitive file system could serve it), else UNPROTECTED
+     */
+    Match match(String path) {
+        String lower = path.toLowerCase(Locale.ROOT);
+        Match result = Match.UNPROTECTED;
+        for (String prefix : protectedPaths) {
+            if (path.startsWith(prefix) || path.equals(prefix.substring(0, prefix.length() - 1))) {
+                return Match.PROTECTED;
+            }
+            if (lower.startsWith(prefix.toLowerCase(Locale.ROOT))) {
+                result = Match.AMBIGUOUS;
+            }
+        }
+        return result;
+    }
+
+    /** @return the path below its protected prefix */
+    String underPrefix(String path) {
+        for (String prefix : protectedPaths) {
+            if (path.startsWith(prefix)) {
+                return path.substring(prefix.length());
+            }
+        }
+        return "";
+    }
+}

@@ -1,0 +1,79 @@
+package dev.usher.servlet;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The Usher parameters of a media request's query string: {@code key} and {@code pass} on an
+ * entry, the credential {@code uc} on a child. Read from the raw query string (never from a request
+ * body), and refused when one of them appears twice, since two layers could pick different ones.
+ *
+ * @param key  the ticket key, or null
+ * @param pass the pass, or null
+ * @param credential the playback credential, or null
+ */
+record TicketParameters(String key, String pass, String credential) {
+
+    static final String KEY = "key";
+    static final String PASS = "pass";
+
+    /** Longest query string read. */
+    static final int MAX_QUERY = 8192;
+
+    /** Thrown for a query string Usher can't read unambiguously. */
+    static final class AmbiguousQueryException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        AmbiguousQueryException(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    static TicketParameters parse(String query, String credentialName) throws AmbiguousQueryException {
+        if (query == null || query.isEmpty()) {
+            return new TicketParameters(null, null, null);
+        }
+        if (query.length() > MAX_QUERY) {
+            throw new AmbiguousQueryException("query string too long");
+        }
+        String key = null;
+        String pass = null;
+        String credential = null;
+        for (String pair : query.split("&")) {
+            int eq = pair.indexOf('=');
+            String name = decode(eq < 0 ? pair : pair.substring(0, eq));
+            String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
+            if (name.equals(KEY)) {
+                if (key != null) {
+                    throw new AmbiguousQueryException("key given twice");
+                }
+                key = value;
+            } else if (name.equals(PASS)) {
+                if (pass != null) {
+                    throw new AmbiguousQueryException("pass given twice");
+                }
+                pass = value;
+            } else if (name.equals(credentialName)) {
+                if (credential != null) {
+                    throw new AmbiguousQueryException(credentialName + " given twice");
+                }
+                credential = value;
+            }
+        }
+        return new TicketParameters(key, pass, credential);
+    }
+
+    private static String decode(String s) throws AmbiguousQueryException {
+        try {
+            return URLDecoder.decode(s, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new AmbiguousQueryException("malformed query encoding");
+        }
+    }
+
+    /** The pass never appears in logs. */
+    @Override
+    public String toString() {
+        return "TicketParameters[key=" + key + "]";
+    }
+}

@@ -1,0 +1,224 @@
+package dev.usher.servlet;
+
+import dev.usher.core.credential.CredentialCheck;
+import dev.usher.core.credential.PlaybackCredential;
+import dev.usher.core.credential.PlaybackCredentials;
+import dev.usher.core.decision.Decision;
+import dev.usher.core.decision.PlaybackRequest;
+import dev.usher.core.log.LogText;
+import dev.usher.core.media.MediaPath;
+import dev.usher.core.net.IpAddress;
+import dev.usher.core.ticket.Ticket;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.FilterConfig;
+import jakarta.servlet.RequestDispatcher;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Guards protected media. A request below a protected prefix is served only when it carries
+ * <ul>
+ * <li>{@code key} and {@code pass} of a ticket that admits it (an <em>entry</em>: the decision is
+ *     the core's, and consumes a use only when it starts a playback), or</li>
+ * <li>a valid playback credential {@code uc} (a <em>child</em> of a granted manifest: checked from
+ *     the credential alone, and against the revocation watch, never the repository).</li>
+ * </ul>
+ * Manifests served under a grant are rewritten so that every child URI carries a credential.
+ * Anything else is refused with 403 and the reason as a short text; ambiguous paths with 400.
+ * Forwards, includes, async and error dispatches to protected paths are served only for the path
+ * the original request was granted.
+ *
+ * <p>Registered for {@code /*} by the jar's {@code web-fragment.xml}; it decides itself which paths
+ * are protected ({@code usher.filter.paths}), so it also sees case variants of them.
+ */
+public class UsherFilter implements Filter {
+
+    private static final System.Logger LOG = System.getLogger("dev.usher.filter");
+
+    /** Request attribute naming the path a REQUEST dispatch was granted, for later dispatches. */
+    static final String GRANTED_PATH = UsherFilter.class.getName() + ".granted";
+
+    private UsherRuntime runtime;
+    private ClientAddressResolver clients;
+    private ManifestRewriting rewriting;
+
+    @Override
+    public void init(FilterConfig config) throws ServletException {
+        try {
+            runtime = UsherRuntime.of(config.getServletContext());
+        } catch (RuntimeException e) {
+            // Stops the deployment: a guard that can't start must not let the media out unguarded.
+            throw new ServletException(e.getMessage(), e);
+        }
+        FilterSettings settings = runtime.filterSettings();
+        clients = new ClientAddressResolver(settings.trustedProxies());
+        rewriting = new ManifestRewriting(settings.maxManifestBytes());
+    }
+
+    @Override
+    public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
+        if (!(req instanceof HttpServletRequest request) || !(res instanceof HttpServletResponse response)) {
+            chain.doFilter(req, res);
+            return;
+        }
+        FilterSettings settings = runtime.filterSettings();
+        String path = targetPath(request);
+        FilterSettings.Match match = settings.match(path);
+        if (match == FilterSettings.Match.UNPROTECTED) {
+            chain.doFilter(request, response);
+            return;
+        }
+        if (match == FilterSettings.Match.AMBIGUOUS) {
+            refuse(response, HttpServletResponse.SC_BAD_REQUEST, "Ambiguous path", request, path);
+            return;
+        }
+        if (request.getDispatcherType() != DispatcherType.REQUEST) {
+            if (path.equals(request.getAttribute(GRANTED_PATH))) {
+                chain.doFilter(request, response);
+            } else {
+                refuse(response, HttpServletResponse.SC_FORBIDDEN, "Forbidden", request, path);
+            }
+            return;
+        }
+        String method = request.getMethod();
+        if (!method.equals("GET") && !method.equals("HEAD")) {
+            response.setHeader("Allow", "GET, HEAD");
+            refuse(response, HttpServletResponse.SC_METHOD_NOT_ALLOWED, "Method Not Allowed", request, path);
+            return;
+        }
+        String problem = PathGuard.problem(request.getRequestURI(), request.getContextPath(), path);
+        if (problem != null) {
+            refuse(response, HttpServletResponse.SC_BAD_REQUEST, "Ambiguous path (" + problem + ")", request, path);
+            return;
+        }
+        MediaPath media = MediaPath.parse(settings.underPrefix(path), settings.fixedApp());
+        if (media == null) {
+            refuse(response, HttpServletResponse.SC_FORBIDDEN, "Forbidden", request, path);
+            return;
+        }
+        TicketParameters params;
+        try {
+            params = TicketParameters.parse(request.getQueryString(), PlaybackCredentials.PARAMETER);
+        } catch (TicketParameters.AmbiguousQueryException e) {
+            refuse(response, HttpServletResponse.SC_BAD_REQUEST, "Ambiguous query (" + e.getMessage() + ")", request, path);
+            return;
+        }
+        IpAddress client = clients.resolve(request.getRemoteAddr(), headers(request, "Forwarded"),
+                headers(request, "X-Forwarded-For"));
+        if (client == null) {
+            refuse(response, HttpServletResponse.SC_FORBIDDEN, "Invalid IP Address", request, path);
+            return;
+        }
+        if (params.credential() != null && params.key() == null) {
+            child(request, response, chain, path, media, params.credential(), client);
+        } else if (params.key() != null && params.pass() != null) {
+            entry(request, response, chain, path, media, params, client);
+        } else {
+            refuse(response, HttpServletResponse.SC_FORBIDDEN, "Forbidden: no ticket", request, path);
+        }
+    }
+
+    private void entry(HttpServletRequest request, HttpServletResponse response, FilterChain chain, String path,
+                       MediaPath media, TicketParameters params, IpAddress client) throws IOException, ServletException {
+        String referrer = request.getHeader("Referer");
+        Decision decision = runtime.service().authorize(new PlaybackRequest(params.key(), params.pass(), client,
+                media.app(), media.video(), media.manifestPath(), null, referrer, referrer));
+        if (!decision.granted()) {
+            refuse(response, HttpServletResponse.SC_FORBIDDEN, decision.reason().text(), request, path);
+            return;
+        }
+        Ticket ticket = decision.ticket();
+        Instant now = runtime.service().now();
+        runtime.revocations().watch(ticket.key(), now);
+        request.setAttribute(GRANTED_PATH, path);
+        if (!media.kind().isManifest()) {
+            noStore(response);
+            chain.doFilter(request, response);
+            return;
+        }
+        Instant until = now.plus(runtime.filterSettings().credentialLifetime());
+        if (ticket.expires().isBefore(until)) {
+            until = ticket.expires();
+        }
+        PlaybackCredential credential = runtime.credentials().issue(ticket.key(), media.app(), media.scope(),
+                decision.clientNetwork(), until);
+        serveManifest(request, response, chain, media, runtime.credentials().encode(credential));
+    }
+
+    private void child(HttpServletRequest request, HttpServletResponse response, FilterChain chain, String path,
+                       MediaPath media, String credentialText, IpAddress client) throws IOException, ServletException {
+        Instant now = runtime.service().now();
+        CredentialCheck check = runtime.credentials().verify(credentialText, media.app(), media.path(), client, now);
+        if (!check.isValid()) {
+            refuse(response, HttpServletResponse.SC_FORBIDDEN, "Forbidden: credential " + check.status().name().toLowerCase(),
+                    request, path);
+            return;
+        }
+        if (runtime.revocations().isRevoked(check.credential().ticketKey(), now)) {
+            refuse(response, HttpServletResponse.SC_FORBIDDEN, "Token Revoked", request, path);
+            return;
+        }
+        request.setAttribute(GRANTED_PATH, path);
+        if (media.kind().isManifest()) {
+            serveManifest(request, response, chain, media, credentialText);
+        } else {
+            chain.doFilter(request, response);
+        }
+    }
+
+    private void serveManifest(HttpServletRequest request, HttpServletResponse response, FilterChain chain,
+                               MediaPath media, String credential) throws IOException, ServletException {
+        ManifestCapture capture = new ManifestCapture(response, runtime.filterSettings().maxManifestBytes());
+        chain.doFilter(new FullBodyRequest(request), capture);
+        capture.finish(request, media, credential, rewriting);
+    }
+
+    /** @return the path below the context that this dispatch targets */
+    static String targetPath(HttpServletRequest request) {
+        if (request.getDispatcherType() == DispatcherType.INCLUDE) {
+            String servletPath = (String) request.getAttribute(RequestDispatcher.INCLUDE_SERVLET_PATH);
+            String pathInfo = (String) request.getAttribute(RequestDispatcher.INCLUDE_PATH_INFO);
+            return (servletPath == null ? "" : servletPath) + (pathInfo == null ? "" : pathInfo);
+        }
+        String pathInfo = request.getPathInfo();
+        return request.getServletPath() + (pathInfo == null ? "" : pathInfo);
+    }
+
+    private static List<String> headers(HttpServletRequest request, String name) {
+        return Collections.list(request.getHeaders(name));
+    }
+
+    static void noStore(HttpServletResponse response) {
+        response.setHeader("Cache-Control", "private, no-store");
+    }
+
+    private static void refuse(HttpServletResponse response, int status, String reason, HttpServletRequest request,
+                               String path) throws IOException {
+        LOG.log(System.Logger.Level.INFO, () -> "refused " + status + " " + reason + ": " + request.getMethod() + " "
+                + LogText.safe(path) + " from " + request.getRemoteAddr());
+        if (response.isCommitted()) {
+            return;
+        }
+        response.resetBuffer();
+        response.setStatus(status);
+        response.setHeader("Cache-Control", "no-store");
+        response.setHeader("X-Content-Type-Options", "nosniff");
+        response.setContentType("text/plain;charset=UTF-8");
+        byte[] body = (reason + "\n").getBytes(StandardCharsets.UTF_8);
+        response.setContentLength(body.length);
+        if (!"HEAD".equals(request.getMethod())) {
+            response.getOutputStream().write(body);
+        }
+    }
+}

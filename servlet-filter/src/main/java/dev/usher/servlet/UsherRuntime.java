@@ -1,0 +1,182 @@
+package dev.usher.servlet;
+
+import dev.usher.core.config.ConfigReader;
+import dev.usher.core.config.UsherSettings;
+import dev.usher.core.credential.PlaybackCredentials;
+import dev.usher.core.repository.InMemoryTicketRepository;
+import dev.usher.core.repository.TicketRepository;
+import dev.usher.core.service.RevocationWatch;
+import dev.usher.core.service.UsherService;
+import jakarta.servlet.ServletContext;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * Everything the filter and the API servlets of one web application share: the service, the
+ * credential signer, the revocation watch and the filter's settings. Built once per application
+ * from configuration (or installed by the application, e.g. by the CDI extension, before the
+ * filter starts) and kept as a context attribute.
+ */
+public final class UsherRuntime implements AutoCloseable {
+
+    /** The context attribute that holds the runtime. */
+    public static final String ATTRIBUTE = UsherRuntime.class.getName();
+
+    private static final System.Logger LOG = System.getLogger("dev.usher");
+
+    private final UsherService service;
+    private final PlaybackCredentials credentials;
+    private final RevocationWatch revocations;
+    private final FilterSettings filterSettings;
+    private final ScheduledExecutorService timer;
+
+    UsherRuntime(UsherService service, PlaybackCredentials credentials, FilterSettings filterSettings) {
+        this.service = service;
+        this.credentials = credentials;
+        this.filterSettings = filterSettings;
+        this.revocations = new RevocationWatch(service.repository(), filterSettings.credentialLifetime());
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "usher-revocation-watch");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = filterSettings.revocationInterval().toMillis();
+        timer.scheduleWithFixedDelay(this::refreshRevocations, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    private void refreshRevocations() {
+        try {
+            revocations.refresh(service.now());
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "revocation check failed; will retry", e);
+        }
+    }
+
+    /**
+     * Builds a runtime from configuration keys.
+     *
+     * @throws dev.usher.core.config.UsherConfigurationException listing every problem
+     */
+    public static UsherRuntime fromConfig(Function<String, Optional<String>> lookup) {
+        ConfigReader config = new ConfigReader(lookup);
+        UsherSettings settings = UsherSettings.from(config);
+        FilterSettings filterSettings = FilterSettings.from(config);
+        String kind = config.string("usher.repository", "memory");
+        TicketRepository repository = null;
+        if (kind.equals("memory")) {
+            repository = new InMemoryTicketRepository(settings);
+        } else {
+            config.problem("usher.repository: unknown repository '" + kind + "' (memory)");
+        }
+        PlaybackCredentials credentials = credentials(config, kind.equals("memory"));
+        config.failOnProblems();
+        return new UsherRuntime(new UsherService(repository, settings), credentials, filterSettings);
+    }
+
+    /**
+     * Reads {@code usher.credential.secrets}: {@code id:base64secret} pairs separated by commas, the
+     * first signing and all verifying (list a new secret first and keep the old one until the
+     * credentials it signed have expired). Without it a single node generates a secret at start;
+     * a shared repository (several nodes) requires it.
+     */
+    private static PlaybackCredentials credentials(ConfigReader config, boolean singleNode) {
+        List<String> entries = config.list("usher.credential.secrets", List.of());
+        if (entries.isEmpty()) {
+            if (!singleNode) {
+                config.problem("usher.credential.secrets is required when nodes share a repository "
+                        + "(every node must verify the credentials the others sign)");
+            }
+            LOG.log(System.Logger.Level.WARNING, "usher.credential.secrets is not set: generated a random secret for this node. "
+                    + "Playback credentials will not verify on other nodes or after a restart; set it when running several nodes.");
+            return PlaybackCredentials.of("k0", PlaybackCredentials.newSecret());
+        }
+        Map<String, byte[]> secrets = new LinkedHashMap<>();
+        String current = null;
+        for (String entry : entries) {
+            int colon = entry.indexOf(':');
+            String id = colon > 0 ? entry.substring(0, colon).trim() : "";
+            if (id.isEmpty()) {
+                config.problem("usher.credential.secrets: an entry is not of the form id:base64secret");
+                continue;
+            }
+            try {
+                byte[] secret = PlaybackCredentials.secretFromBase64(entry.substring(colon + 1).trim());
+                if (secrets.putIfAbsent(id, secret) != null) {
+                    config.problem("usher.credential.secrets: key id '" + id + "' appears twice");
+                }
+                if (current == null) {
+                    current = id;
+                }
+            } catch (IllegalArgumentException e) {
+                // The message names the problem, never the secret.
+                config.problem("usher.credential.secrets: the secret of key id '" + id + "' is unusable: " + e.getMessage());
+            }
+        }
+        if (current == null) {
+            return null;
+        }
+        try {
+            return new PlaybackCredentials(current, secrets);
+        } catch (IllegalArgumentException e) {
+            config.problem("usher.credential.secrets: " + e.getMessage());
+            return null;
+        }
+    }
+
+    /** @return the application's runtime, building it from configuration the first time */
+    public static UsherRuntime of(ServletContext context) {
+        synchronized (context) {
+            Object existing = context.getAttribute(ATTRIBUTE);
+            if (existing instanceof UsherRuntime runtime) {
+                return runtime;
+            }
+            UsherRuntime runtime = fromConfig(ConfigLookup.forContext(context));
+            context.setAttribute(ATTRIBUTE, runtime);
+            return runtime;
+        }
+    }
+
+    /** Makes {@code runtime} the application's runtime; call before the filter starts. */
+    public static void install(ServletContext context, UsherRuntime runtime) {
+        synchronized (context) {
+            context.setAttribute(ATTRIBUTE, runtime);
+        }
+    }
+
+    /** A runtime over an existing service (tests, the CDI extension). */
+    public static UsherRuntime of(UsherService service, PlaybackCredentials credentials,
+                                  Function<String, Optional<String>> filterConfig) {
+        ConfigReader config = new ConfigReader(filterConfig);
+        FilterSettings settings = FilterSettings.from(config);
+        config.failOnProblems();
+        return new UsherRuntime(service, credentials, settings);
+    }
+
+    public UsherService service() {
+        return service;
+    }
+
+    public PlaybackCredentials credentials() {
+        return credentials;
+    }
+
+    public RevocationWatch revocations() {
+        return revocations;
+    }
+
+    FilterSettings filterSettings() {
+        return filterSettings;
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}
