@@ -60,17 +60,21 @@ public final class PatternList {
     }
 
     private static boolean isClean(String part) {
-        if (part.isEmpty() || Character.isWhitespace(part.charAt(0))
-                || Character.isWhitespace(part.charAt(part.length() - 1))) {
+        if (part.isEmpty() || isSpace(part.charAt(0)) || isSpace(part.charAt(part.length() - 1))) {
             return false;
         }
         for (int i = 0; i < part.length(); i++) {
             char c = part.charAt(i);
-            if (c < 0x20 || c == 0x7f || c == '\\') {
+            if (Character.isISOControl(c) || c == '\\') { // C0, DEL and C1 (U+0080..U+009F) controls
                 return false;
             }
         }
         return true;
+    }
+
+    /** Whitespace including the no-break spaces (U+00A0, U+2007, U+202F) that isWhitespace leaves out. */
+    private static boolean isSpace(char c) {
+        return Character.isWhitespace(c) || Character.isSpaceChar(c);
     }
 
     public boolean matches(String name) {

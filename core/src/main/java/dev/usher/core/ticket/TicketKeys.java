@@ -4,6 +4,7 @@ import dev.usher.core.rule.PatternList;
 import dev.usher.core.rule.WildcardPattern;
 
 import java.security.SecureRandom;
+import java.util.Locale;
 
 /**
  * Makes ticket keys in the seeds' shape, {@code mystream.53ffc996dd39d5.39102367}: a readable
@@ -39,7 +40,8 @@ public final class TicketKeys {
             key.append(HEX[(int) (bits >>> (4 * i)) & 0xf]);
         }
         key.append('.');
-        key.append(String.format("%08d", random.nextInt(100_000_000)));
+        // Locale.ROOT: the default locale may format with non-ASCII digits (ar, fa, th-u-nu-thai...).
+        key.append(String.format(Locale.ROOT, "%08d", random.nextInt(100_000_000)));
         return key.toString();
     }
 
@@ -73,6 +75,19 @@ public final class TicketKeys {
         }
         int first = text.indexOf('.');
         int second = text.indexOf('.', first + 1);
-        return first > 0 && second == first + 15 && text.length() == second + 9 && text.indexOf('.', second + 1) < 0;
+        if (first <= 0 || first > MAX_PREFIX || second != first + 15 || text.length() != second + 9) {
+            return false;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean ok = i < first ? (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_'
+                    : i == first || i == second ? c == '.'
+                    : i < second ? (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')
+                    : c >= '0' && c <= '9';
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
     }
 }
