@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 
 /**
  * ffprobe as a real HLS and DASH client against a tiny server that admits the manifest with
@@ -46,7 +46,7 @@ class RealClientRoundTripTest {
 
     @BeforeAll
     static void start() throws Exception {
-        assumeTrue(onPath("ffmpeg") && onPath("ffprobe"), "ffmpeg/ffprobe not installed");
+        assertTrue(onPath("ffmpeg") && onPath("ffprobe"), "ffmpeg/ffprobe not installed: run .ci/install-test-tools");
         String[] source = {"-f", "lavfi", "-i", "testsrc=size=320x180:rate=24:duration=4", "-f", "lavfi", "-i",
                 "sine=frequency=440:sample_rate=44100:duration=4"};
         String[] encode = {"-c:v", "libx264", "-profile:v", "main", "-pix_fmt", "yuv420p", "-preset", "veryfast", "-g", "48",
