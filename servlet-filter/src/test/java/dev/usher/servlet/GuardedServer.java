@@ -42,6 +42,11 @@ final class GuardedServer implements AutoCloseable {
 
     GuardedServer(Path mediaRoot, Map<String, String> filterConfig, Map<String, Class<? extends Servlet>> extraServlets)
             throws Exception {
+        this(mediaRoot, filterConfig, extraServlets, c -> { });
+    }
+
+    GuardedServer(Path mediaRoot, Map<String, String> filterConfig, Map<String, Class<? extends Servlet>> extraServlets,
+                  java.util.function.Consumer<ServletContextHandler> customize) throws Exception {
         server = new Server();
         local = new LocalConnector(server);
         network = new ServerConnector(server);
@@ -66,6 +71,7 @@ final class GuardedServer implements AutoCloseable {
         media.setInitParameter("dirAllowed", "false");
         context.addServlet(media, "/media/*");
         extraServlets.forEach((pathSpec, type) -> context.addServlet(type, pathSpec));
+        customize.accept(context);
         server.setHandler(context);
         server.start();
     }
