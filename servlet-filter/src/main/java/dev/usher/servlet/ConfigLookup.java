@@ -9,33 +9,35 @@ import java.util.function.Function;
 /**
  * Where the filter reads {@code usher.*} keys: MicroProfile Config when the container has it (its
  * own ordering of system properties, environment variables and
- * {@code META-INF/microprofile-config.properties} applies); else the context's init parameters,
- * then system properties, then environment variables named as MicroProfile Config names them
- * ({@code usher.filter.paths} → {@code USHER_FILTER_PATHS}).
+ * {@code META-INF/microprofile-config.properties} applies), then the filter's init parameters, then
+ * the context's. Without MicroProfile Config, system properties and environment variables named as
+ * MicroProfile Config names them ({@code usher.filter.paths} → {@code USHER_FILTER_PATHS}) come
+ * first, so a deployment behaves alike on either kind of server.
  */
 final class ConfigLookup {
 
     private ConfigLookup() {
     }
 
-    static Function<String, Optional<String>> forContext(ServletContext context) {
+    /**
+     * @param filterParameters the filter's init parameters (a function returning null when absent)
+     */
+    static Function<String, Optional<String>> forContext(ServletContext context, Function<String, String> filterParameters) {
         Function<String, Optional<String>> mp = microProfile(context.getClassLoader());
-        Function<String, Optional<String>> fallback = key -> {
-            String v = context.getInitParameter(key);
-            if (v == null) {
-                v = System.getProperty(key);
-            }
+        Function<String, Optional<String>> first = mp != null ? mp : key -> {
+            String v = System.getProperty(key);
             if (v == null) {
                 v = System.getenv(key.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_"));
             }
             return Optional.ofNullable(v);
         };
-        if (mp == null) {
-            return fallback;
-        }
         return key -> {
-            Optional<String> v = mp.apply(key);
-            return v.isPresent() ? v : Optional.ofNullable(context.getInitParameter(key));
+            Optional<String> v = first.apply(key);
+            if (v.isPresent()) {
+                return v;
+            }
+            String p = filterParameters.apply(key);
+            return Optional.ofNullable(p != null ? p : context.getInitParameter(key));
         };
     }
 

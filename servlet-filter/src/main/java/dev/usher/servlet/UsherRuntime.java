@@ -132,12 +132,20 @@ public final class UsherRuntime implements AutoCloseable {
 
     /** @return the application's runtime, building it from configuration the first time */
     public static UsherRuntime of(ServletContext context) {
+        return of(context, key -> null);
+    }
+
+    /**
+     * @param filterParameters init parameters of the filter asking, read after MicroProfile Config
+     * @return the application's runtime, building it from configuration the first time
+     */
+    public static UsherRuntime of(ServletContext context, Function<String, String> filterParameters) {
         synchronized (context) {
             Object existing = context.getAttribute(ATTRIBUTE);
             if (existing instanceof UsherRuntime runtime) {
                 return runtime;
             }
-            UsherRuntime runtime = fromConfig(ConfigLookup.forContext(context));
+            UsherRuntime runtime = fromConfig(ConfigLookup.forContext(context, filterParameters));
             context.setAttribute(ATTRIBUTE, runtime);
             return runtime;
         }
