@@ -1,0 +1,207 @@
+package dev.usher.core.bench;
+
+import dev.usher.core.account.Account;
+import dev.usher.core.config.UsherSettings;
+import dev.usher.core.decision.Decision;
+import dev.usher.core.decision.PlaybackRequest;
+import dev.usher.core.net.IpAddress;
+import dev.usher.core.repository.InMemoryTicketRepository;
+import dev.usher.core.rule.IpRestriction;
+import dev.usher.core.rule.PatternList;
+import dev.usher.core.service.IssueRequest;
+import dev.usher.core.service.UsherService;
+import dev.usher.core.ticket.Ticket;
+import dev.usher.core.ticket.TicketKeys;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Throughput of the in-memory playback decision ({@link InMemoryTicketRepository#decide}) on one
+ * thread, attempt log included. The time is a fixed {@link Instant} except in
+ * {@link #newPlaybackWindowElapsed}, where it moves one playback window per call.
+ *
+ * <p>Cases:
+ * <ul>
+ * <li>{@code continuingPlayback}: the hot path, a request continuing an open playback (same key,
+ *     pass, client and video) of a ticket with generous uses; 256 tickets in rotation;</li>
+ * <li>{@code continuingPlaybackViaService}: the same through {@link UsherService#authorize} with a fixed clock;</li>
+ * <li>{@code refusedWrongPass}: a wrong pass (refused, logged as an attempt; no service log line
+ *     since it goes to the repository directly);</li>
+ * <li>{@code newPlaybackAtCap}: every call starts a playback: 16 tickets with huge uses, each
+ *     visited by 65 client addresses in turn, so a client's previous playback has always been
+ *     forgotten (AdmissionRules keeps 64 open playbacks per ticket) and each ticket stays at the
+ *     cap: the worst case, where the oldest playback is evicted on every call;</li>
+ * <li>{@code newPlaybackWindowElapsed}: every call starts a playback, the time moving on by one
+ *     playback window per call so the ticket's earlier playbacks are closed (the common case of a
+ *     new viewer on a ticket with few open playbacks);</li>
+ * <li>{@code patternTicketContinuing}: a realistic ticket, video
+ *     {@code sestore3/username/set1/*|sestore3/username/set2/*} and ip {@code auto/24|auto/24}, both
+ *     slots already bound, continuing a playback of a video matched by the second pattern from the
+ *     second slot's network.</li>
+ * </ul>
+ *
+ * Run: {@code mvn -B -ntp -pl core -Pbench test-compile exec:exec -Dbench=DecisionBenchmark}
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+// A fixed, pre-touched heap: on a VM whose memory is mapped lazily (e.g. Firecracker), first touches
+// of heap pages during the run cost far more than the GC itself and made iterations vary 10x.
+@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch"})
+@Threads(1)
+@State(Scope.Thread)
+public class DecisionBenchmark {
+
+    static final Instant NOW = Instant.parse("2025-06-01T12:00:00Z");
+    static final String PASS = "p4ssw0rd-0123456789abcde"; // 24 characters
+    static final String APP = "myapp-sevu";
+
+    private static final int CONTINUING_TICKETS = 256;           // power of two
+    private static final int CAP_TICKETS = 16;
+    private static final int CAP_CLIENTS = 65;                   // > AdmissionRules.MAX_OPEN_PLAYBACKS
+    private static final int FRESH_TICKETS = 64;                 // power of two
+
+    private InMemoryTicketRepository repository;
+    private UsherService service;
+    private Duration window;
+
+    private PlaybackRequest[] continuing;
+    private PlaybackRequest[] wrongPass;
+    private PlaybackRequest[] atCap;
+    private PlaybackRequest[] fresh;
+    private PlaybackRequest patterned;
+    private int i;
+    private int capIndex;
+    private Instant moving;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        UsherSettings settings = UsherSettings.defaults().withServerName("bench");
+        window = settings.playbackWindow();
+        repository = new InMemoryTicketRepository(settings);
+        service = new UsherService(repository, settings, Clock.fixed(NOW, ZoneOffset.UTC),
+                new TicketKeys(new SecureRandom(new byte[]{1})));
+        Account account = new Account(1, "api-key", "secret", "myapp");
+
+        continuing = new PlaybackRequest[CONTINUING_TICKETS];
+        wrongPass = new PlaybackRequest[CONTINUING_TICKETS];
+        for (int t = 0; t < CONTINUING_TICKETS; t++) {
+            Ticket ticket = service.issue(account, IssueRequest.of(APP, "mystream", PASS, "auto/24", 1000, "+1 week"));
+            IpAddress client = IpAddress.ofV4(0xC6336400 | t); // 198.51.100.t
+            continuing[t] = new PlaybackRequest(ticket.key(), PASS, client, APP, "mystream", null, null,
+                    "https://example.com/watch", "https://example.com/");
+            wrongPass[t] = new PlaybackRequest(ticket.key(), "wrong-pass-0123456789abc", client, APP, "mystream", null,
+                    null, "https://example.com/watch", "https://example.com/");
+            expect(repository.decide(continuing[t], NOW), true, true);   // opens the playback
+            expect(repository.decide(continuing[t], NOW), true, false);  // and continues it
+            expect(repository.decide(wrongPass[t], NOW), false, false);
+        }
+
+        atCap = new PlaybackRequest[CAP_TICKETS * CAP_CLIENTS];
+        Ticket[] capTickets = new Ticket[CAP_TICKETS];
+        for (int t = 0; t < CAP_TICKETS; t++) {
+            capTickets[t] = service.issue(account,
+                    IssueRequest.of(APP, "mystream", PASS, "0.0.0.0/0", Integer.MAX_VALUE, "+1 week"));
+        }
+        for (int k = 0; k < atCap.length; k++) {
+            int t = k % CAP_TICKETS;
+            int c = k / CAP_TICKETS;
+            atCap[k] = PlaybackRequest.of(capTickets[t].key(), PASS, IpAddress.ofV4(0xCB007100 | c), APP, "mystream");
+        }
+        for (int round = 0; round < 3; round++) { // fill every ticket to the cap, then check each call is new
+            for (PlaybackRequest r : atCap) {
+                expect(repository.decide(r, NOW), true, true);
+            }
+        }
+
+        fresh = new PlaybackRequest[FRESH_TICKETS];
+        for (int t = 0; t < FRESH_TICKETS; t++) {
+            Ticket ticket = new Ticket("fresh." + t, 1, PASS, IpRestriction.parse("auto"),
+                    PatternList.parse("video", "mystream"), PatternList.parse("app", APP), Integer.MAX_VALUE, true,
+                    NOW, Instant.parse("9999-12-31T00:00:00Z"), null);
+            repository.insert(ticket);
+            fresh[t] = PlaybackRequest.of(ticket.key(), PASS, IpAddress.ofV4(0xC0000200 | t), APP, "mystream");
+        }
+        moving = NOW;
+        for (PlaybackRequest r : fresh) {
+            moving = moving.plus(window);
+            expect(repository.decide(r, moving), true, true);
+        }
+        for (PlaybackRequest r : fresh) {
+            moving = moving.plus(window);
+            expect(repository.decide(r, moving), true, true);
+        }
+
+        Ticket rich = service.issue(account, IssueRequest.of(APP,
+                "sestore3/username/set1/*|sestore3/username/set2/*", PASS, "auto/24|auto/24", 1000, "+1 week"));
+        PlaybackRequest first = PlaybackRequest.of(rich.key(), PASS, IpAddress.parse("203.0.113.9"), APP,
+                "sestore3/username/set1/intro.mp4");
+        expect(repository.decide(first, NOW), true, true);            // binds slot 1 to 203.0.113.0/24
+        patterned = new PlaybackRequest(rich.key(), PASS, IpAddress.parse("198.18.7.42"), APP,
+                "sestore3/username/set2/episode-04.mp4", null, null, "https://example.com/watch",
+                "https://example.com/");
+        expect(repository.decide(patterned, NOW), true, true);        // binds slot 2 to 198.18.7.0/24
+        expect(repository.decide(patterned, NOW), true, false);
+        if (repository.find(rich.key()).orElseThrow().ip().boundCount() != 2) {
+            throw new IllegalStateException("both auto slots should be bound");
+        }
+    }
+
+    private static void expect(Decision d, boolean granted, boolean newPlayback) {
+        if (d.granted() != granted || d.newPlayback() != newPlayback) {
+            throw new IllegalStateException("unexpected decision " + d.reason() + " new=" + d.newPlayback());
+        }
+    }
+
+    @Benchmark
+    public void continuingPlayback(Blackhole bh) {
+        bh.consume(repository.decide(continuing[i++ & (CONTINUING_TICKETS - 1)], NOW));
+    }
+
+    @Benchmark
+    public void continuingPlaybackViaService(Blackhole bh) {
+        bh.consume(service.authorize(continuing[i++ & (CONTINUING_TICKETS - 1)]));
+    }
+
+    @Benchmark
+    public void refusedWrongPass(Blackhole bh) {
+        bh.consume(repository.decide(wrongPass[i++ & (CONTINUING_TICKETS - 1)], NOW));
+    }
+
+    @Benchmark
+    public void newPlaybackAtCap(Blackhole bh) {
+        PlaybackRequest r = atCap[capIndex];
+        capIndex = capIndex + 1 == atCap.length ? 0 : capIndex + 1;
+        bh.consume(repository.decide(r, NOW));
+    }
+
+    @Benchmark
+    public void newPlaybackWindowElapsed(Blackhole bh) {
+        moving = moving.plus(window);
+        bh.consume(repository.decide(fresh[i++ & (FRESH_TICKETS - 1)], moving));
+    }
+
+    @Benchmark
+    public void patternTicketContinuing(Blackhole bh) {
+        bh.consume(repository.decide(patterned, NOW));
+    }
+}
