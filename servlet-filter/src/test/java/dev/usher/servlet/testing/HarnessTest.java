@@ -144,8 +144,7 @@ class HarnessTest {
 
             Ffprobe.Result p = Ffprobe.probe(guarded.mediaUrl(TestMedia.HLS_TS_VARIANT));
             assertFalse(p.readVideo(), p::describe);
-            assertTrue(guarded.served().stream().anyMatch(q -> q.uri().endsWith(".ts") && q.status() == 403),
-                    () -> guarded.served().toString());
+            guarded.awaitServed(q -> q.uri().endsWith(".ts") && q.status() == 403, Duration.ofSeconds(5));
         }
     }
 

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.EventListener;
@@ -22,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ResourceServlet;
@@ -127,6 +129,34 @@ public final class MediaServer implements AutoCloseable {
 
     public void clearServed() {
         served.clear();
+    }
+
+    /**
+     * Waits (at most {@code timeout}) until a request matching {@code which} has been answered, and
+     * returns it; fails the test if none is. Use after a client has read a response, since the server
+     * records a request only once the response is complete.
+     */
+    public ServedRequest awaitServed(Predicate<ServedRequest> which, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (served) {
+            while (true) {
+                for (ServedRequest r : served) {
+                    if (which.test(r)) {
+                        return r;
+                    }
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return fail("no matching request answered within " + timeout + "; answered: " + served);
+                }
+                try {
+                    served.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return fail("interrupted", e);
+                }
+            }
+        }
     }
 
     @Override
@@ -248,8 +278,14 @@ public final class MediaServer implements AutoCloseable {
             connector.setPort(0);
             server.addConnector(connector);
             List<ServedRequest> served = new CopyOnWriteArrayList<>();
-            server.setRequestLog((request, response) -> served.add(new ServedRequest(request.getMethod(),
-                    request.getHttpURI().getPathQuery(), request.getHeaders().get("Range"), response.getStatus())));
+            server.setRequestLog((request, response) -> {
+                ServedRequest r = new ServedRequest(request.getMethod(), request.getHttpURI().getPathQuery(),
+                        request.getHeaders().get("Range"), response.getStatus());
+                synchronized (served) {
+                    served.add(r);
+                    served.notifyAll();
+                }
+            });
 
             ServletContextHandler ctx = new ServletContextHandler("/");
             ctx.addServlet(resourceServlet("media", media), "/media/*");

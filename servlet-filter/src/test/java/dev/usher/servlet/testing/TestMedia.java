@@ -118,10 +118,14 @@ public final class TestMedia {
             Files.createDirectories(target);
             // Another JVM (a parallel fork) may be generating too.
             try (FileChannel ch = FileChannel.open(target.resolve("test-media.lock"),
-                    StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                 FileLock ignored = ch.lock()) {
-                if (!isComplete(root, recipe)) {
-                    generate(target, root, recipe);
+                    StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+                FileLock lock = ch.lock();
+                try {
+                    if (!isComplete(root, recipe)) {
+                        generate(target, root, recipe);
+                    }
+                } finally {
+                    lock.release();
                 }
             }
         } catch (IOException e) {
