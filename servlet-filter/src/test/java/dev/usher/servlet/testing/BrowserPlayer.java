@@ -41,22 +41,34 @@ public final class BrowserPlayer {
     /** The player pages under {@code /player/}. */
     public enum Kind {
         /** hls.js 1.7 over MSE (HLS TS or fMP4). */
-        HLS("hls.html", 2.0),
+        HLS("hls.html", "", 2.0),
         /** dash.js 5 over MSE. */
-        DASH("dash.html", 2.0),
+        DASH("dash.html", "", 2.0),
         /**
          * A plain {@code <video src>}: progressive MP4 (Chromium asks {@code Range: bytes=0-}, answered
          * 206), seeks to 3 s after ~1 s of playback. The test files are small enough that Chromium has
          * buffered them whole before the seek, so the seek itself makes no second request.
          */
-        MP4("mp4.html", 3.5);
+        MP4("mp4.html", "", 3.5),
+        /**
+         * Chromium's built-in HLS player: a plain {@code <video src=master.m3u8>} (no seek). It sends
+         * {@code Range: bytes=0-} on playlists and segments, and picks its own rendition.
+         */
+        NATIVE_HLS("mp4.html", "seek=0", 2.0);
 
         private final String page;
+        private final String pageQuery;
         private final double defaultUntil;
 
-        Kind(String page, double defaultUntil) {
+        Kind(String page, String pageQuery, double defaultUntil) {
             this.page = page;
+            this.pageQuery = pageQuery;
             this.defaultUntil = defaultUntil;
+        }
+
+        /** Extra page parameters ({@code a=b&c=d}) put before {@code src}, or "". */
+        public String pageQuery() {
+            return pageQuery;
         }
 
         public String page() {
@@ -78,7 +90,7 @@ public final class BrowserPlayer {
     public record Options(double until, Duration maxWait, Duration timeout, String appendQuery) {
 
         public static Options defaults() {
-            return new Options(Double.NaN, Duration.ofSeconds(10), Duration.ofSeconds(60), null);
+            return new Options(Double.NaN, Duration.ofSeconds(15), Duration.ofSeconds(60), null);
         }
 
         public Options until(double seconds) {

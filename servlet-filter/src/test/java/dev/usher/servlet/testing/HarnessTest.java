@@ -115,6 +115,13 @@ class HarnessTest {
     }
 
     @Test
+    void chromiumsBuiltInHlsPlayerPlays() {
+        Result r = browser.play(server, Kind.NATIVE_HLS, server.mediaUrl(TestMedia.HLS_TS));
+        assertPlayed(r, ".ts");
+        assertTrue(r.mediaRequests().stream().allMatch(q -> "bytes=0-".equals(q.range())), r::describe);
+    }
+
+    @Test
     void appendedQueryReachesEveryChildRequest() {
         Result r = browser.play(server, Kind.HLS, server.mediaUrl(TestMedia.HLS_TS),
                 BrowserPlayer.Options.defaults().appendQuery("ticket=abc"));

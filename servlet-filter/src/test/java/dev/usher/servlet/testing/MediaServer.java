@@ -107,7 +107,11 @@ public final class MediaServer implements AutoCloseable {
 
     /** URL of a player page playing {@code mediaUrl}; {@code appendQuery} (may be null) is added by the player to every request. */
     public String playerPageUrl(BrowserPlayer.Kind kind, String mediaUrl, String appendQuery) {
-        StringBuilder url = new StringBuilder(playerUrl(kind.page())).append("?src=").append(encode(mediaUrl));
+        StringBuilder url = new StringBuilder(playerUrl(kind.page())).append('?');
+        if (!kind.pageQuery().isEmpty()) {
+            url.append(kind.pageQuery()).append('&');
+        }
+        url.append("src=").append(encode(mediaUrl));
         if (appendQuery != null && !appendQuery.isEmpty()) {
             url.append("&append=").append(encode(appendQuery));
         }
