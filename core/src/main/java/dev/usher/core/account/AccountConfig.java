@@ -1,0 +1,63 @@
+package dev.usher.core.account;
+
+import dev.usher.core.config.ConfigReader;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads API accounts from configuration: {@code usher.account.<cdn>.api-key},
+ * {@code usher.account.<cdn>.secret}, {@code usher.account.<cdn>.username}, for every cdn id that
+ * appears among the configured property names.
+ */
+public final class AccountConfig {
+
+    private static final Pattern KEY = Pattern.compile("usher\\.account\\.(\\d{1,18})\\.(api-key|secret|username)");
+    private static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+    /** Shortest secret accepted: a guessable secret signs anything. */
+    public static final int MIN_SECRET = 16;
+
+    private AccountConfig() {
+    }
+
+    /**
+     * @param names every configured property name (MicroProfile Config's {@code getPropertyNames()})
+     */
+    public static AccountRegistry read(ConfigReader config, Iterable<String> names) {
+        Set<Long> ids = new TreeSet<>();
+        for (String name : names) {
+            Matcher m = KEY.matcher(name);
+            if (m.matches()) {
+                ids.add(Long.parseLong(m.group(1)));
+            }
+        }
+        List<Account> accounts = new ArrayList<>();
+        for (long id : ids) {
+            String prefix = "usher.account." + id + ".";
+            String apiKey = config.raw(prefix + "api-key").orElse(null);
+            String secret = config.raw(prefix + "secret").orElse(null);
+            String username = config.raw(prefix + "username").orElse(null);
+            boolean ok = true;
+            if (apiKey == null || apiKey.length() < 8) {
+                config.problem(prefix + "api-key is missing or shorter than 8 characters");
+                ok = false;
+            }
+            if (secret == null || secret.length() < MIN_SECRET) {
+                config.problem(prefix + "secret is missing or shorter than " + MIN_SECRET + " characters");
+                ok = false;
+            }
+            if (username == null || !USERNAME.matcher(username).matches()) {
+                config.problem(prefix + "username is missing or not made of letters, digits, _, . and -");
+                ok = false;
+            }
+            if (ok) {
+                accounts.add(new Account(id, apiKey, secret, username));
+            }
+        }
+        return new AccountRegistry(accounts);
+    }
+}

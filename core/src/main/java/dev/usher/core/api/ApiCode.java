@@ -1,0 +1,63 @@
+package dev.usher.core.api;
+
+/**
+ * The result codes of the SEVU JSON API. The general codes 0000–0006 and the command codes 2002,
+ * 2070–2072, 2100, 2101 and 0009–0011 are ScaleEngine's; the others are Usher's, in the same
+ * numbering style (listed in the README).
+ */
+public enum ApiCode {
+    UNRECOGNIZED_COMMAND(0, "Unrecognized API Command"),
+    CDN_AUTHORIZATION_FAILED(1, "CDN Authorization failed (invalid API key or not authorized for that account)"),
+    TIMESTAMP_OUT_OF_RANGE(2, "Timestamp outside valid range"),
+    SIGNATURE_FAILED(3, "Failed HMAC-SHA256 Signature"),
+    UNEXPECTED_ERROR(4, "unexpected error"),
+    UNAUTHORIZED(5, "Unauthorized Access to API"),
+    MISSING_FIELDS(6, "One or more required fields are missing"),
+    /** Usher: the body is not a JSON object in UTF-8 of acceptable size. */
+    MALFORMED_REQUEST(7, "Malformed request"),
+    /** Usher: a field has the wrong JSON type (a number as a string, a string as a number…). */
+    INVALID_FIELD_TYPE(8, "Invalid field type"),
+    /** Usher: a field has the right type but an invalid value. */
+    INVALID_FIELD_VALUE(12, "Invalid field value"),
+    /** Usher: the same signed request was already carried out. */
+    REPLAYED_REQUEST(13, "Request already processed (replay refused)"),
+    /** Usher: a field this command does not know. */
+    UNKNOWN_FIELD(14, "Unknown field"),
+
+    TICKET_GRANTED(2002, "ScaleEngine Virtual Usher Ticket Granted"),
+    /** Usher: sevu.status found the ticket. */
+    TICKET_FOUND(2003, "ScaleEngine Virtual Usher Ticket found"),
+    /** Usher: no ticket of the account has this key. */
+    TICKET_NOT_FOUND(2004, "ScaleEngine Virtual Usher Ticket not found"),
+    /** Usher: sevu.revoke deactivated the ticket. */
+    TICKET_REVOKED(2005, "ScaleEngine Virtual Usher Ticket revoked"),
+    /** Usher: sevu.search results (possibly none). */
+    TICKETS_FOUND(2006, "ScaleEngine Virtual Usher Tickets found"),
+    TICKET_NOT_USED(2100, "ScaleEngine Virtual Usher Ticket was not used"),
+    TICKET_USES_FOUND(2101, "ScaleEngine Virtual Usher Ticket uses found");
+
+    private final int code;
+    private final String message;
+
+    ApiCode(int code, String message) {
+        this.code = code;
+        this.message = message;
+    }
+
+    public int code() {
+        return code;
+    }
+
+    public String message() {
+        return message;
+    }
+
+    /** @return the code as the seeds write it, four digits */
+    public String padded() {
+        return String.format("%04d", code);
+    }
+
+    public boolean success() {
+        return code >= 2000 && code != 2004;
+    }
+}

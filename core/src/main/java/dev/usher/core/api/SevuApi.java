@@ -1,0 +1,445 @@
+package dev.usher.core.api;
+
+import dev.usher.core.account.Account;
+import dev.usher.core.account.AccountRegistry;
+import dev.usher.core.attempt.Attempt;
+import dev.usher.core.log.LogText;
+import dev.usher.core.repository.TicketQuery;
+import dev.usher.core.service.FieldProblem;
+import dev.usher.core.service.IssueRequest;
+import dev.usher.core.service.TicketRequestException;
+import dev.usher.core.service.UsherService;
+import dev.usher.core.ticket.Ticket;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The SEVU JSON API, wire-compatible with ScaleEngine's: a signed JSON command in, a JSON answer
+ * out. Transport-free: the HTTP binding hands over the JSON text exactly as the client sent it.
+ *
+ * <p>Checks, in order, each with its general code: the account (0001: unknown {@code cdn}/
+ * {@code cdn_id} or wrong {@code api_key}), the timestamp (0002: outside the window), the signature
+ * (0003: {@code base64(HMAC-SHA256(json without signature, secret))}, computed over the very text
+ * the client sent with the {@code signature} member cut out, so PHP's {@code \/} escapes and
+ * org.json's key order verify as sent), the command's fields (0006 missing, 0008 wrong type,
+ * 0014 unknown, 0012 invalid), the command (0000). Anything unexpected is 0004, logged, never a
+ * stack trace to the caller. A mutating command replayed inside the window is refused (0013);
+ * read-only ones may repeat.
+ */
+public final class SevuApi {
+
+    private static final System.Logger LOG = System.getLogger("dev.usher.api");
+
+    /** Largest JSON command read, in characters. */
+    public static final int MAX_JSON = 64 * 1024;
+
+    private static final Set<String> BASE = Set.of("command", "cdn", "cdn_id", "api_key", "timestamp", "signature");
+    private static final Map<String, Set<String>> FIELDS = Map.of(
+            "sevu.request", Set.of("app", "video", "pass", "ip", "uses", "expire", "expires"),
+            "sevu.status", Set.of("key", "Key"),
+            "sevu.revoke", Set.of("key", "Key"),
+            "sevu.errorlog", Set.of("key", "Key", "starttime", "ip", "video", "app", "success", "seek", "limit"),
+            "sevu.search", Set.of("video", "active", "limit"));
+    private static final Set<String> MUTATING = Set.of("sevu.request", "sevu.revoke");
+
+    private final UsherService service;
+    private final AccountRegistry accounts;
+    private final Duration window;
+    private final Clock clock;
+    private final ReplayGuard replays = new ReplayGuard(1_000_000);
+
+    /**
+     * @param window how far a request's timestamp may lie from now, either way (default 5 minutes)
+     */
+    public SevuApi(UsherService service, AccountRegistry accounts, Duration window, Clock clock) {
+        this.service = service;
+        this.accounts = accounts;
+        this.window = window;
+        this.clock = clock;
+    }
+
+    /** The answer: a JSON object, success or failure. */
+    public record Answer(ApiCode code, Map<String, Object> body) {
+        public String json() {
+            return Json.write(body);
+        }
+    }
+
+    /**
+     * Carries out one command.
+     *
+     * @param json the JSON text as the client sent it (the {@code json} form field or the body)
+     */
+    public Answer handle(String json) {
+        long started = System.nanoTime();
+        try {
+            return done(command(json), started);
+        } catch (ApiFailure f) {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("code", f.code().code());
+            body.put("message", f.code().message() + (f.getMessage() == null ? "" : ": " + f.getMessage()));
+            body.put("status", "failure");
+            if (f.field() != null) {
+                body.put("field", f.field());
+            }
+            return done(new Answer(f.code(), body), started);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "unexpected error in a SEVU API command", e);
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("code", ApiCode.UNEXPECTED_ERROR.code());
+            body.put("message", ApiCode.UNEXPECTED_ERROR.message());
+            body.put("status", "failure");
+            return done(new Answer(ApiCode.UNEXPECTED_ERROR, body), started);
+        }
+    }
+
+    private static Answer done(Answer answer, long started) {
+        answer.body().put("handle_time", String.format(Locale.ROOT, "%.4f seconds", (System.nanoTime() - started) / 1e9));
+        return answer;
+    }
+
+    private Answer command(String json) throws ApiFailure {
+        if (json == null || json.isBlank()) {
+            throw new ApiFailure(ApiCode.MISSING_FIELDS, "json", "no JSON command (send it as the form field json or as the body)");
+        }
+        if (json.length() > MAX_JSON) {
+            throw new ApiFailure(ApiCode.MALFORMED_REQUEST, "the command is longer than " + MAX_JSON + " characters");
+        }
+        Json.ParsedObject parsed;
+        try {
+            parsed = Json.parseObject(json);
+        } catch (Json.JsonException e) {
+            throw new ApiFailure(ApiCode.MALFORMED_REQUEST, e.getMessage());
+        }
+        Fields f = new Fields(parsed.members());
+
+        // 0001: the account.
+        Long cdn = f.optionalLong("cdn").orElse(null);
+        Long cdnId = f.optionalLong("cdn_id").orElse(null);
+        if (cdn != null && cdnId != null && !cdn.equals(cdnId)) {
+            throw new ApiFailure(ApiCode.CDN_AUTHORIZATION_FAILED, "cdn", "cdn and cdn_id differ");
+        }
+        Long id = cdn != null ? cdn : cdnId;
+        if (id == null) {
+            throw new ApiFailure(ApiCode.CDN_AUTHORIZATION_FAILED, "cdn", "cdn (or cdn_id) is required");
+        }
+        String apiKey = f.optionalString("api_key").orElse(null);
+        Optional<Account> found = accounts.byCdnId(id);
+        if (apiKey == null || found.isEmpty() || !found.get().apiKeyMatches(apiKey)) {
+            throw new ApiFailure(ApiCode.CDN_AUTHORIZATION_FAILED, apiKey == null ? "api_key" : null, null);
+        }
+        Account account = found.get();
+
+        // 0002: the timestamp.
+        Instant now = clock.instant();
+        Long timestamp = f.optionalLong("timestamp").orElse(null);
+        if (timestamp == null) {
+            throw new ApiFailure(ApiCode.TIMESTAMP_OUT_OF_RANGE, "timestamp", "timestamp is required");
+        }
+        if (Math.abs(timestamp - now.getEpochSecond()) > window.toSeconds()) {
+            throw new ApiFailure(ApiCode.TIMESTAMP_OUT_OF_RANGE, "timestamp",
+                    "timestamp " + timestamp + " is more than " + window.toSeconds() + " s from the server's time " + now.getEpochSecond());
+        }
+
+        // 0003: the signature, over the text as sent without the signature member.
+        String signature = f.optionalString("signature").orElse(null);
+        if (signature == null) {
+            throw new ApiFailure(ApiCode.SIGNATURE_FAILED, "signature", "signature is required");
+        }
+        byte[] given = decodeBase64(signature);
+        byte[] expected = hmac(account.secret(), parsed.without("signature"));
+        if (given == null || !MessageDigest.isEqual(expected, given)) {
+            throw new ApiFailure(ApiCode.SIGNATURE_FAILED, null);
+        }
+
+        // 0006 / 0008 / 0014 / 0000: the command and its fields.
+        String command = f.optionalString("command").orElse(null);
+        if (command == null) {
+            throw new ApiFailure(ApiCode.MISSING_FIELDS, "command", "command");
+        }
+        String name = command.isEmpty() && parsed.members().containsKey("video") ? "sevu.search" : command;
+        Set<String> allowed = FIELDS.get(name);
+        if (allowed == null) {
+            throw new ApiFailure(ApiCode.UNRECOGNIZED_COMMAND, "command", "'" + LogText.safe(command) + "'");
+        }
+        for (String field : parsed.members().keySet()) {
+            if (!BASE.contains(field) && !allowed.contains(field)) {
+                throw new ApiFailure(ApiCode.UNKNOWN_FIELD, field, field + " is not a field of " + name);
+            }
+        }
+        if (MUTATING.contains(name)
+                && !replays.firstTime(account.cdnId(), given, Instant.ofEpochSecond(timestamp).plus(window), now)) {
+            throw new ApiFailure(ApiCode.REPLAYED_REQUEST, "signature", null);
+        }
+        return switch (name) {
+            case "sevu.request" -> request(account, f);
+            case "sevu.status" -> status(account, f);
+            case "sevu.revoke" -> revoke(account, f);
+            case "sevu.errorlog" -> errorlog(account, f);
+            case "sevu.search" -> search(account, f);
+            default -> throw new IllegalStateException(name);
+        };
+    }
+
+    private Answer request(Account account, Fields f) throws ApiFailure {
+        f.require("app", "video", "pass", "ip", "uses");
+        if (!f.has("expire") && !f.has("expires")) {
+            throw new ApiFailure(ApiCode.MISSING_FIELDS, "expire", "expire");
+        }
+        IssueRequest request = new IssueRequest(f.string("app"), f.string("video"), f.string("pass"), f.string("ip"),
+                f.integer("uses"), f.optionalString("expire").orElse(null), f.optionalString("expires").orElse(null), null);
+        Ticket ticket;
+        try {
+            ticket = service.issue(account, request);
+        } catch (TicketRequestException e) {
+            throw failure(e);
+        }
+        Map<String, Object> body = success(ApiCode.TICKET_GRANTED);
+        body.put("ticket", ticketObject(ticket, false));
+        return new Answer(ApiCode.TICKET_GRANTED, body);
+    }
+
+    private Answer status(Account account, Fields f) throws ApiFailure {
+        Ticket t = service.status(account, key(f)).orElseThrow(() -> notFound());
+        Map<String, Object> body = success(ApiCode.TICKET_FOUND);
+        body.put("ticket", ticketObject(t, true));
+        return new Answer(ApiCode.TICKET_FOUND, body);
+    }
+
+    private Answer revoke(Account account, Fields f) throws ApiFailure {
+        Ticket t = service.revoke(account, key(f)).orElseThrow(() -> notFound());
+        Map<String, Object> body = success(ApiCode.TICKET_REVOKED);
+        body.put("ticket", ticketObject(t, true));
+        return new Answer(ApiCode.TICKET_REVOKED, body);
+    }
+
+    private Answer errorlog(Account account, Fields f) throws ApiFailure {
+        String key = key(f);
+        String starttime = f.optionalString("starttime").orElse(null);
+        Optional<Long> success = f.optionalLong("success");
+        if (success.isPresent() && success.get() != 0 && success.get() != 1) {
+            throw new ApiFailure(ApiCode.INVALID_FIELD_VALUE, "success", "success must be 0 or 1");
+        }
+        long seek = f.optionalLong("seek").orElse(0L);
+        long limit = f.optionalLong("limit").orElse((long) UsherService.MAX_ATTEMPTS_RETURNED);
+        if (seek < 0 || limit < 1 || limit > UsherService.MAX_ATTEMPTS_RETURNED) {
+            throw new ApiFailure(ApiCode.INVALID_FIELD_VALUE, seek < 0 ? "seek" : "limit",
+                    "seek must be ≥ 0 and limit between 1 and " + UsherService.MAX_ATTEMPTS_RETURNED);
+        }
+        List<Attempt> attempts;
+        try {
+            attempts = service.errorlog(account, key, starttime).orElseThrow(() -> notFound());
+        } catch (TicketRequestException e) {
+            throw failure(e);
+        }
+        List<Object> out = new ArrayList<>();
+        long skipped = 0;
+        for (Attempt a : attempts) {
+            if (!matches(f, "ip", a.ip()) || !matches(f, "video", a.video())
+                    || !matches(f, "app", a.app()) || (success.isPresent() && (success.get() == 1) != a.success())) {
+                continue;
+            }
+            if (skipped++ < seek) {
+                continue;
+            }
+            if (out.size() >= limit) {
+                break;
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("key", a.key());
+            m.put("datetime", service.time().format(a.datetime()));
+            m.put("ip", a.ip());
+            m.put("video", a.video());
+            m.put("app", a.app());
+            m.put("appinst", a.appinst());
+            m.put("pageurl", a.pageurl());
+            m.put("refurl", a.refurl());
+            m.put("success", a.success() ? 1 : 0);
+            m.put("reason", a.reason().text());
+            m.put("server", a.server());
+            out.add(m);
+        }
+        ApiCode code = out.isEmpty() ? ApiCode.TICKET_NOT_USED : ApiCode.TICKET_USES_FOUND;
+        Map<String, Object> body = success(code);
+        body.put("attempts", out);
+        return new Answer(code, body);
+    }
+
+    /** A filter field matches when absent or equal. */
+    private static boolean matches(Fields f, String field, String value) throws ApiFailure {
+        Optional<String> wanted = f.optionalString(field);
+        return wanted.isEmpty() || wanted.get().equals(value);
+    }
+
+    private Answer search(Account account, Fields f) throws ApiFailure {
+        String video = f.optionalString("video").filter(v -> !v.isEmpty()).orElse(null);
+        Optional<Long> active = f.optionalLong("active");
+        if (active.isPresent() && active.get() != 0 && active.get() != 1) {
+            throw new ApiFailure(ApiCode.INVALID_FIELD_VALUE, "active", "active must be 0 or 1");
+        }
+        long limit = f.optionalLong("limit").orElse((long) TicketQuery.MAX_LIMIT);
+        if (limit < 1 || limit > TicketQuery.MAX_LIMIT) {
+            throw new ApiFailure(ApiCode.INVALID_FIELD_VALUE, "limit", "limit must be between 1 and " + TicketQuery.MAX_LIMIT);
+        }
+        List<Object> tickets = new ArrayList<>();
+        for (Ticket t : service.search(account, new TicketQuery(video, active.map(a -> a == 1).orElse(null), (int) limit))) {
+            tickets.add(ticketObject(t, true));
+        }
+        Map<String, Object> body = success(ApiCode.TICKETS_FOUND);
+        body.put("tickets", tickets);
+        return new Answer(ApiCode.TICKETS_FOUND, body);
+    }
+
+    private static String key(Fields f) throws ApiFailure {
+        if (f.has("key")) {
+            return f.string("key");
+        }
+        if (f.has("Key")) {
+            return f.string("Key");
+        }
+        throw new ApiFailure(ApiCode.MISSING_FIELDS, "key", "key");
+    }
+
+    private static ApiFailure notFound() {
+        return new ApiFailure(ApiCode.TICKET_NOT_FOUND, "key", null);
+    }
+
+    private static ApiFailure failure(TicketRequestException e) {
+        FieldProblem p = e.first();
+        ApiCode code = switch (p.kind()) {
+            case REQUIRED_FIELD -> ApiCode.MISSING_FIELDS;
+            case TYPE_MISMATCH -> ApiCode.INVALID_FIELD_TYPE;
+            case UNKNOWN_FIELD -> ApiCode.UNKNOWN_FIELD;
+            default -> ApiCode.INVALID_FIELD_VALUE;
+        };
+        return new ApiFailure(code, p.field(), e.getMessage());
+    }
+
+    private static Map<String, Object> success(ApiCode code) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("code", code.code());
+        body.put("message", code.message());
+        body.put("status", "success");
+        return body;
+    }
+
+    /** The seeds' ticket object: every value a string; with {@code expire_date} outside sevu.request. */
+    private Map<String, Object> ticketObject(Ticket t, boolean withExpiry) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("key", t.key());
+        m.put("pass", t.pass());
+        m.put("ip", t.ip().text());
+        m.put("video", t.video().text());
+        m.put("app", t.app().text());
+        m.put("created_date", service.time().format(t.created()));
+        m.put("used_date", service.time().format(t.usedDate()));
+        m.put("uses", Integer.toString(t.uses()));
+        m.put("active", t.active() ? "1" : "0");
+        if (withExpiry) {
+            m.put("expire_date", service.time().format(t.expires()));
+        }
+        return m;
+    }
+
+    static byte[] hmac(String secret, String text) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            return mac.doFinal(text.getBytes(StandardCharsets.UTF_8));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is unavailable", e);
+        }
+    }
+
+    private static byte[] decodeBase64(String text) {
+        try {
+            return Base64.getDecoder().decode(text.trim());
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** Typed access to the members of a command, with the API's codes for absent and mistyped fields. */
+    private static final class Fields {
+        private final Map<String, Object> members;
+
+        Fields(Map<String, Object> members) {
+            this.members = members;
+        }
+
+        boolean has(String name) {
+            Object v = members.get(name);
+            return v != null && v != Json.NULL;
+        }
+
+        void require(String... names) throws ApiFailure {
+            List<String> missing = new ArrayList<>();
+            for (String n : names) {
+                Object v = members.get(n);
+                if (v == null || v == Json.NULL || (v instanceof String s && s.isEmpty())) {
+                    missing.add(n);
+                }
+            }
+            if (!missing.isEmpty()) {
+                throw new ApiFailure(ApiCode.MISSING_FIELDS, missing.get(0), String.join(", ", missing));
+            }
+        }
+
+        String string(String name) throws ApiFailure {
+            return optionalString(name).orElseThrow(() -> new ApiFailure(ApiCode.MISSING_FIELDS, name, name));
+        }
+
+        Optional<String> optionalString(String name) throws ApiFailure {
+            Object v = members.get(name);
+            if (v == null || v == Json.NULL) {
+                return Optional.empty();
+            }
+            if (!(v instanceof String s)) {
+                throw new ApiFailure(ApiCode.INVALID_FIELD_TYPE, name, name + " must be a string");
+            }
+            return Optional.of(s);
+        }
+
+        int integer(String name) throws ApiFailure {
+            long v = optionalLong(name).orElseThrow(() -> new ApiFailure(ApiCode.MISSING_FIELDS, name, name));
+            if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+                throw new ApiFailure(ApiCode.INVALID_FIELD_VALUE, name, name + " is out of range");
+            }
+            return (int) v;
+        }
+
+        Optional<Long> optionalLong(String name) throws ApiFailure {
+            Object v = members.get(name);
+            if (v == null || v == Json.NULL) {
+                return Optional.empty();
+            }
+            if (v instanceof Boolean b && (name.equals("active") || name.equals("success"))) {
+                return Optional.of(b ? 1L : 0L);
+            }
+            if (!(v instanceof BigDecimal n)) {
+                throw new ApiFailure(ApiCode.INVALID_FIELD_TYPE, name, name + " must be a whole number");
+            }
+            try {
+                return Optional.of(n.longValueExact());
+            } catch (ArithmeticException e) {
+                throw new ApiFailure(ApiCode.INVALID_FIELD_TYPE, name, name + " must be a whole number");
+            }
+        }
+    }
+}
