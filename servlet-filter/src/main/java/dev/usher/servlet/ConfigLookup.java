@@ -41,6 +41,31 @@ final class ConfigLookup {
         };
     }
 
+    /**
+     * @return every configured property name: MicroProfile Config's when present, else the system
+     *         properties', the environment's (as {@code usher.account.158.api-key} for
+     *         {@code USHER_ACCOUNT_158_API_KEY}) and the init parameters'
+     */
+    static java.util.Set<String> names(ServletContext context, Iterable<String> filterParameterNames) {
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        try {
+            Class.forName("org.eclipse.microprofile.config.ConfigProvider", false, context.getClassLoader());
+            MicroProfileLookup.names(context.getClassLoader()).forEach(names::add);
+        } catch (ClassNotFoundException | LinkageError | IllegalStateException e) {
+            names.addAll(System.getProperties().stringPropertyNames());
+        }
+        java.util.regex.Pattern account = java.util.regex.Pattern.compile("USHER_ACCOUNT_(\\d+)_(API_KEY|SECRET|USERNAME)");
+        for (String env : System.getenv().keySet()) {
+            java.util.regex.Matcher m = account.matcher(env);
+            if (m.matches()) {
+                names.add("usher.account." + m.group(1) + "." + m.group(2).toLowerCase(Locale.ROOT).replace('_', '-'));
+            }
+        }
+        names.addAll(java.util.Collections.list(context.getInitParameterNames()));
+        filterParameterNames.forEach(names::add);
+        return names;
+    }
+
     private static Function<String, Optional<String>> microProfile(ClassLoader loader) {
         try {
             Class.forName("org.eclipse.microprofile.config.ConfigProvider", false, loader);
@@ -55,6 +80,10 @@ final class ConfigLookup {
         static Function<String, Optional<String>> create(ClassLoader loader) {
             org.eclipse.microprofile.config.Config config = org.eclipse.microprofile.config.ConfigProvider.getConfig(loader);
             return key -> config.getOptionalValue(key, String.class);
+        }
+
+        static Iterable<String> names(ClassLoader loader) {
+            return org.eclipse.microprofile.config.ConfigProvider.getConfig(loader).getPropertyNames();
         }
     }
 }

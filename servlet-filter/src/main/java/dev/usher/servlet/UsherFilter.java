@@ -56,7 +56,8 @@ public class UsherFilter implements Filter {
     @Override
     public void init(FilterConfig config) throws ServletException {
         try {
-            runtime = UsherRuntime.of(config.getServletContext(), config::getInitParameter);
+            runtime = UsherRuntime.of(config.getServletContext(), config::getInitParameter,
+                    java.util.Collections.list(config.getInitParameterNames()));
         } catch (RuntimeException e) {
             // Stops the deployment: a guard that can't start must not let the media out unguarded.
             throw new ServletException(e.getMessage(), e);

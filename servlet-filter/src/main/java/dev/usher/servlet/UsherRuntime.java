@@ -1,5 +1,9 @@
 package dev.usher.servlet;
 
+import dev.usher.core.account.AccountConfig;
+import dev.usher.core.account.AccountRegistry;
+import dev.usher.core.api.SevuApi;
+import dev.usher.core.api.SevuTokenResource;
 import dev.usher.core.config.ConfigReader;
 import dev.usher.core.config.UsherSettings;
 import dev.usher.core.credential.PlaybackCredentials;
@@ -9,6 +13,8 @@ import dev.usher.core.service.RevocationWatch;
 import dev.usher.core.service.UsherService;
 import jakarta.servlet.ServletContext;
 
+import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,13 +38,20 @@ public final class UsherRuntime implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("dev.usher");
 
     private final UsherService service;
+    private final AccountRegistry accounts;
+    private final SevuApi api;
+    private final SevuTokenResource tokens;
     private final PlaybackCredentials credentials;
     private final RevocationWatch revocations;
     private final FilterSettings filterSettings;
     private final ScheduledExecutorService timer;
 
-    UsherRuntime(UsherService service, PlaybackCredentials credentials, FilterSettings filterSettings) {
+    UsherRuntime(UsherService service, AccountRegistry accounts, Duration apiWindow, PlaybackCredentials credentials,
+                 FilterSettings filterSettings) {
         this.service = service;
+        this.accounts = accounts;
+        this.api = new SevuApi(service, accounts, apiWindow, Clock.systemUTC());
+        this.tokens = new SevuTokenResource(service);
         this.credentials = credentials;
         this.filterSettings = filterSettings;
         this.revocations = new RevocationWatch(service.repository(), filterSettings.credentialLifetime());
@@ -64,8 +77,10 @@ public final class UsherRuntime implements AutoCloseable {
      *
      * @throws dev.usher.core.config.UsherConfigurationException listing every problem
      */
-    public static UsherRuntime fromConfig(Function<String, Optional<String>> lookup) {
+    public static UsherRuntime fromConfig(Function<String, Optional<String>> lookup, Iterable<String> names) {
         ConfigReader config = new ConfigReader(lookup);
+        AccountRegistry accounts = AccountConfig.read(config, names);
+        Duration window = config.duration("usher.api.timestamp-window", Duration.ofMinutes(5));
         UsherSettings settings = UsherSettings.from(config);
         FilterSettings filterSettings = FilterSettings.from(config);
         String kind = config.string("usher.repository", "memory");
@@ -77,7 +92,7 @@ public final class UsherRuntime implements AutoCloseable {
         }
         PlaybackCredentials credentials = credentials(config, kind.equals("memory"));
         config.failOnProblems();
-        return new UsherRuntime(new UsherService(repository, settings), credentials, filterSettings);
+        return new UsherRuntime(new UsherService(repository, settings), accounts, window, credentials, filterSettings);
     }
 
     /**
@@ -132,20 +147,22 @@ public final class UsherRuntime implements AutoCloseable {
 
     /** @return the application's runtime, building it from configuration the first time */
     public static UsherRuntime of(ServletContext context) {
-        return of(context, key -> null);
+        return of(context, key -> null, List.of());
     }
 
     /**
      * @param filterParameters init parameters of the filter asking, read after MicroProfile Config
      * @return the application's runtime, building it from configuration the first time
      */
-    public static UsherRuntime of(ServletContext context, Function<String, String> filterParameters) {
+    public static UsherRuntime of(ServletContext context, Function<String, String> filterParameters,
+                                  Iterable<String> filterParameterNames) {
         synchronized (context) {
             Object existing = context.getAttribute(ATTRIBUTE);
             if (existing instanceof UsherRuntime runtime) {
                 return runtime;
             }
-            UsherRuntime runtime = fromConfig(ConfigLookup.forContext(context, filterParameters));
+            UsherRuntime runtime = fromConfig(ConfigLookup.forContext(context, filterParameters),
+                    ConfigLookup.names(context, filterParameterNames));
             context.setAttribute(ATTRIBUTE, runtime);
             return runtime;
         }
@@ -158,17 +175,36 @@ public final class UsherRuntime implements AutoCloseable {
         }
     }
 
-    /** A runtime over an existing service (tests, the CDI extension). */
+    /** A runtime over an existing service and no API accounts (tests, the CDI extension). */
     public static UsherRuntime of(UsherService service, PlaybackCredentials credentials,
+                                  Function<String, Optional<String>> filterConfig) {
+        return of(service, new AccountRegistry(List.of()), credentials, filterConfig);
+    }
+
+    /** A runtime over an existing service (tests, the CDI extension). */
+    public static UsherRuntime of(UsherService service, AccountRegistry accounts, PlaybackCredentials credentials,
                                   Function<String, Optional<String>> filterConfig) {
         ConfigReader config = new ConfigReader(filterConfig);
         FilterSettings settings = FilterSettings.from(config);
+        Duration window = config.duration("usher.api.timestamp-window", Duration.ofMinutes(5));
         config.failOnProblems();
-        return new UsherRuntime(service, credentials, settings);
+        return new UsherRuntime(service, accounts, window, credentials, settings);
     }
 
     public UsherService service() {
         return service;
+    }
+
+    public AccountRegistry accounts() {
+        return accounts;
+    }
+
+    public SevuApi api() {
+        return api;
+    }
+
+    public SevuTokenResource tokens() {
+        return tokens;
     }
 
     public PlaybackCredentials credentials() {

@@ -109,6 +109,15 @@ public final class SevuApi {
         }
     }
 
+    /** @return a failure answer for a request the transport could not even read */
+    public static Answer failure(ApiCode code, String detail) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("code", code.code());
+        body.put("message", code.message() + (detail == null ? "" : ": " + detail));
+        body.put("status", "failure");
+        return done(new Answer(code, body), System.nanoTime());
+    }
+
     private static Answer done(Answer answer, long started) {
         answer.body().put("handle_time", String.format(Locale.ROOT, "%.4f seconds", (System.nanoTime() - started) / 1e9));
         return answer;
@@ -163,8 +172,12 @@ public final class SevuApi {
             throw new ApiFailure(ApiCode.SIGNATURE_FAILED, "signature", "signature is required");
         }
         byte[] given = decodeBase64(signature);
-        byte[] expected = hmac(account.secret(), parsed.without("signature"));
-        if (given == null || !MessageDigest.isEqual(expected, given)) {
+        boolean verified = false;
+        for (String signed : signedTexts(parsed)) {
+            // Every candidate is checked, so the time taken does not tell which one matched.
+            verified |= given != null & MessageDigest.isEqual(hmac(account.secret(), signed), given);
+        }
+        if (!verified) {
             throw new ApiFailure(ApiCode.SIGNATURE_FAILED, null);
         }
 
@@ -355,6 +368,48 @@ public final class SevuApi {
             m.put("expire_date", service.time().format(t.expires()));
         }
         return m;
+    }
+
+    /**
+     * The texts the client may have signed. First, what it sent with the signature member cut out:
+     * PHP signs {@code json_encode($request)} and appends the signature, so this is exactly it.
+     * Then the same members in the order a {@code java.util.HashMap} sized for them iterates:
+     * org.json copies a map into {@code new HashMap(size)}, so adding {@code signature} can resize
+     * the table and reorder the other members between the signed and the posted text (the seeds'
+     * Java example). Each member keeps the exact bytes it was sent with.
+     */
+    static List<String> signedTexts(Json.ParsedObject parsed) {
+        List<String> texts = new ArrayList<>(3);
+        texts.add(parsed.without("signature"));
+        List<String> posted = new ArrayList<>(parsed.spans().keySet());
+        posted.remove("signature");
+        List<String> seedOrder = new ArrayList<>();
+        for (String first : List.of("api_key", "cdn", "command")) {
+            if (posted.contains(first)) {
+                seedOrder.add(first);
+            }
+        }
+        posted.stream().filter(k -> !seedOrder.contains(k) && !k.equals("timestamp")).forEach(seedOrder::add);
+        if (posted.contains("timestamp")) {
+            seedOrder.add("timestamp");
+        }
+        for (List<String> insertion : List.of(seedOrder, posted)) {
+            java.util.HashMap<String, Boolean> table = new java.util.HashMap<>(insertion.size());
+            insertion.forEach(k -> table.put(k, Boolean.TRUE));
+            StringBuilder text = new StringBuilder(parsed.source().length()).append('{');
+            for (String k : table.keySet()) {
+                int[] span = parsed.spans().get(k);
+                if (text.length() > 1) {
+                    text.append(',');
+                }
+                text.append(parsed.source(), span[0], span[1]);
+            }
+            String candidate = text.append('}').toString();
+            if (!texts.contains(candidate)) {
+                texts.add(candidate);
+            }
+        }
+        return texts;
     }
 
     static byte[] hmac(String secret, String text) {

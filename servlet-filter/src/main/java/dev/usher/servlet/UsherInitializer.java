@@ -1,0 +1,39 @@
+package dev.usher.servlet;
+
+import dev.usher.core.config.ConfigReader;
+import jakarta.servlet.MultipartConfigElement;
+import jakarta.servlet.ServletContainerInitializer;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletRegistration;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Registers the SEVU API servlet at {@code usher.api.path} (default {@code /usher}) when API
+ * accounts are configured ({@code usher.account.<cdn>.*}), or when {@code usher.api.enabled} is
+ * true. Without accounts there is nobody to serve, so a WAR that only guards media exposes no API.
+ * A servlet named {@code usher-api} declared by the application takes precedence.
+ */
+public class UsherInitializer implements ServletContainerInitializer {
+
+    @Override
+    public void onStartup(Set<Class<?>> classes, ServletContext context) {
+        ConfigReader config = new ConfigReader(ConfigLookup.forContext(context, key -> null));
+        boolean accounts = ConfigLookup.names(context, List.of()).stream().anyMatch(n -> n.startsWith("usher.account."));
+        if (!config.bool("usher.api.enabled", accounts)) {
+            return;
+        }
+        String path = config.string("usher.api.path", "/usher");
+        if (!path.startsWith("/") || path.endsWith("/") || path.contains("*") || path.contains("..")) {
+            throw new IllegalStateException("usher.api.path: '" + path + "' must be a path like /usher");
+        }
+        ServletRegistration.Dynamic api = context.addServlet("usher-api", UsherApiServlet.class);
+        if (api == null) {
+            return;
+        }
+        api.addMapping(path + "/*");
+        api.setLoadOnStartup(1);
+        api.setMultipartConfig(new MultipartConfigElement(null, UsherApiServlet.MAX_BODY, UsherApiServlet.MAX_BODY, 0));
+    }
+}
