@@ -29,6 +29,11 @@ final class ClientAddressResolver {
         this.trustedProxies = List.copyOf(trustedProxies);
     }
 
+    /** @return false when no proxy is trusted: forwarding headers need not even be read */
+    boolean trustsProxies() {
+        return !trustedProxies.isEmpty();
+    }
+
     /**
      * @param remoteAddr     the peer's address as the container reports it
      * @param forwarded      the values of every {@code Forwarded} header, in order

@@ -6,7 +6,6 @@ import dev.usher.core.net.IpNetwork;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The settings of the guarding filter, immutable.
@@ -72,17 +71,17 @@ record FilterSettings(List<String> protectedPaths, String fixedApp, List<IpNetwo
      *         ignored (a case-insensitive file system could serve it), else UNPROTECTED
      */
     Match match(String path) {
-        String lower = path.toLowerCase(Locale.ROOT);
-        Match result = Match.UNPROTECTED;
         for (String prefix : protectedPaths) {
-            if (path.startsWith(prefix) || path.equals(prefix.substring(0, prefix.length() - 1))) {
+            if (path.startsWith(prefix) || (path.length() == prefix.length() - 1 && prefix.startsWith(path))) {
                 return Match.PROTECTED;
             }
-            if (lower.startsWith(prefix.toLowerCase(Locale.ROOT))) {
-                result = Match.AMBIGUOUS;
+        }
+        for (String prefix : protectedPaths) {
+            if (path.regionMatches(true, 0, prefix, 0, prefix.length())) {
+                return Match.AMBIGUOUS;
             }
         }
-        return result;
+        return Match.UNPROTECTED;
     }
 
     /** @return the path below its protected prefix */

@@ -54,10 +54,16 @@ final class PathGuard {
         if (decoded.contains("//")) {
             return "empty segment";
         }
-        for (String segment : decoded.split("/", -1)) {
-            if (segment.equals(".") || segment.equals("..")) {
+        for (int start = 0; start <= decoded.length(); ) {
+            int end = decoded.indexOf('/', start);
+            if (end < 0) {
+                end = decoded.length();
+            }
+            int length = end - start;
+            if ((length == 1 || length == 2) && decoded.charAt(start) == '.' && decoded.charAt(end - 1) == '.') {
                 return "dot segment";
             }
+            start = end + 1;
         }
         String expected = (contextPath == null ? "" : contextPath) + decodedPath;
         if (!decoded.equals(expected)) {

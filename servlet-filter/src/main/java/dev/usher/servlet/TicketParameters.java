@@ -64,6 +64,9 @@ record TicketParameters(String key, String pass, String credential) {
     }
 
     private static String decode(String s) throws AmbiguousQueryException {
+        if (s.indexOf('%') < 0 && s.indexOf('+') < 0) {
+            return s; // the common case (a credential is URL-safe base64): nothing to decode
+        }
         try {
             return URLDecoder.decode(s, StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {

@@ -115,8 +115,9 @@ public class UsherFilter implements Filter {
             refuse(response, HttpServletResponse.SC_BAD_REQUEST, "Ambiguous query (" + e.getMessage() + ")", request, path);
             return;
         }
-        IpAddress client = clients.resolve(request.getRemoteAddr(), headers(request, "Forwarded"),
-                headers(request, "X-Forwarded-For"));
+        IpAddress client = clients.trustsProxies()
+                ? clients.resolve(request.getRemoteAddr(), headers(request, "Forwarded"), headers(request, "X-Forwarded-For"))
+                : IpAddress.parseClient(request.getRemoteAddr());
         if (client == null) {
             refuse(response, HttpServletResponse.SC_FORBIDDEN, "Invalid IP Address", request, path);
             return;

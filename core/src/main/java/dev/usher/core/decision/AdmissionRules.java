@@ -96,24 +96,30 @@ public final class AdmissionRules {
         }
         IpRestriction ipAfter = match.bindSlot() >= 0 ? ticket.ip().bind(match.bindSlot(), match.network()) : ticket.ip();
         Ticket consumed = ticket.consumed(ipAfter, now);
+        Instant openAfter = now.minus(playbackWindow); // open ⟺ lastSeen > now - window
         List<Playback> after = new ArrayList<>(playbacks.size() + 1);
+        int oldest = -1;
         for (Playback p : playbacks) {
-            if (p.isOpen(now, playbackWindow)) {
+            if (p.lastSeen().isAfter(openAfter)) {
+                if (oldest < 0 || p.lastSeen().isBefore(after.get(oldest).lastSeen())) {
+                    oldest = after.size();
+                }
                 after.add(p);
             }
         }
         if (after.size() >= MAX_OPEN_PLAYBACKS) {
-            after.sort((a, b) -> a.lastSeen().compareTo(b.lastSeen()));
-            after.subList(0, after.size() - MAX_OPEN_PLAYBACKS + 1).clear();
+            after.remove(oldest); // forget the least recently seen
         }
         after.add(new Playback(request.video(), match.network(), now, now));
         return new Outcome(new Decision(Reason.SUCCESS, consumed, match.network(), true), consumed, List.copyOf(after));
     }
 
     private int openPlaybackOf(List<Playback> playbacks, PlaybackRequest request, Instant now) {
+        Instant openAfter = null;
         for (int i = 0; i < playbacks.size(); i++) {
             Playback p = playbacks.get(i);
-            if (p.video().equals(request.video()) && p.client().contains(request.client()) && p.isOpen(now, playbackWindow)) {
+            if (p.video().equals(request.video()) && p.client().contains(request.client())
+                    && p.lastSeen().isAfter(openAfter == null ? openAfter = now.minus(playbackWindow) : openAfter)) {
                 return i;
             }
         }
