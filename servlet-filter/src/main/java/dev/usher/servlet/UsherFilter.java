@@ -1,14 +1,10 @@
 package dev.usher.servlet;
 
-import dev.usher.core.credential.CredentialCheck;
-import dev.usher.core.credential.PlaybackCredential;
 import dev.usher.core.credential.PlaybackCredentials;
-import dev.usher.core.decision.Decision;
-import dev.usher.core.decision.PlaybackRequest;
+import dev.usher.core.guard.MediaGuard;
 import dev.usher.core.log.LogText;
 import dev.usher.core.media.MediaPath;
 import dev.usher.core.net.IpAddress;
-import dev.usher.core.ticket.Ticket;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -22,7 +18,6 @@ import jakarta.servlet.http.HttpServletResponse;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.Collections;
 import java.util.List;
 
@@ -50,7 +45,6 @@ public class UsherFilter implements Filter {
     static final String GRANTED_PATH = UsherFilter.class.getName() + ".granted";
 
     private UsherRuntime runtime;
-    private ClientAddressResolver clients;
     private ManifestRewriting rewriting;
 
     @Override
@@ -63,7 +57,6 @@ public class UsherFilter implements Filter {
             throw new ServletException(e.getMessage(), e);
         }
         FilterSettings settings = runtime.filterSettings();
-        clients = new ClientAddressResolver(settings.trustedProxies());
         rewriting = new ManifestRewriting(settings.maxManifestBytes());
     }
 
@@ -115,75 +108,34 @@ public class UsherFilter implements Filter {
             refuse(response, HttpServletResponse.SC_BAD_REQUEST, "Ambiguous query (" + e.getMessage() + ")", request, path);
             return;
         }
-        IpAddress client = clients.trustsProxies()
-                ? clients.resolve(request.getRemoteAddr(), headers(request, "Forwarded"), headers(request, "X-Forwarded-For"))
+        IpAddress client = runtime.trustsProxies()
+                ? runtime.clientAddress(request.getRemoteAddr(), headers(request, "Forwarded"), headers(request, "X-Forwarded-For"))
                 : IpAddress.parseClient(request.getRemoteAddr());
-        if (client == null) {
-            refuse(response, HttpServletResponse.SC_FORBIDDEN, "Invalid IP Address", request, path);
+        MediaGuard.Verdict verdict;
+        try {
+            verdict = runtime.guard().decide(media, params.key(), params.pass(), params.credential(), client,
+                    request.getHeader("Referer"));
+        } catch (RuntimeException e) {
+            // A repository that fails (a database down) refuses; it never grants.
+            LOG.log(System.Logger.Level.ERROR, "playback decision failed; refusing", e);
+            refuse(response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "Temporarily unavailable", request, path);
             return;
         }
-        if (params.credential() != null && params.key() == null) {
-            child(request, response, chain, path, media, params.credential(), client);
-        } else if (params.key() != null && params.pass() != null) {
-            entry(request, response, chain, path, media, params, client);
-        } else {
-            refuse(response, HttpServletResponse.SC_FORBIDDEN, "Forbidden: no ticket", request, path);
-        }
-    }
-
-    private void entry(HttpServletRequest request, HttpServletResponse response, FilterChain chain, String path,
-                       MediaPath media, TicketParameters params, IpAddress client) throws IOException, ServletException {
-        String referrer = request.getHeader("Referer");
-        Decision decision = runtime.service().authorize(new PlaybackRequest(params.key(), params.pass(), client,
-                media.app(), media.video(), media.manifestPath(), null, referrer, referrer));
-        if (!decision.granted()) {
-            refuse(response, HttpServletResponse.SC_FORBIDDEN, decision.reason().text(), request, path);
+        if (!verdict.granted()) {
+            refuse(response, HttpServletResponse.SC_FORBIDDEN, verdict.reason(), request, path);
             return;
         }
-        Ticket ticket = decision.ticket();
-        Instant now = runtime.service().now();
-        runtime.revocations().watch(ticket.key(), now);
         request.setAttribute(GRANTED_PATH, path);
         if (!media.kind().isManifest()) {
-            noStore(response);
+            if (params.key() != null) {
+                noStore(response);
+            }
             chain.doFilter(request, response);
             return;
         }
-        Instant until = now.plus(runtime.filterSettings().credentialLifetime());
-        if (ticket.expires().isBefore(until)) {
-            until = ticket.expires();
-        }
-        PlaybackCredential credential = runtime.credentials().issue(ticket.key(), media.app(), media.scope(),
-                decision.clientNetwork(), until);
-        serveManifest(request, response, chain, media, runtime.credentials().encode(credential));
-    }
-
-    private void child(HttpServletRequest request, HttpServletResponse response, FilterChain chain, String path,
-                       MediaPath media, String credentialText, IpAddress client) throws IOException, ServletException {
-        Instant now = runtime.service().now();
-        CredentialCheck check = runtime.credentials().verify(credentialText, media.app(), media.path(), client, now);
-        if (!check.isValid()) {
-            refuse(response, HttpServletResponse.SC_FORBIDDEN, "Forbidden: credential " + check.status().name().toLowerCase(),
-                    request, path);
-            return;
-        }
-        if (runtime.revocations().isRevoked(check.credential().ticketKey(), now)) {
-            refuse(response, HttpServletResponse.SC_FORBIDDEN, "Token Revoked", request, path);
-            return;
-        }
-        request.setAttribute(GRANTED_PATH, path);
-        if (media.kind().isManifest()) {
-            serveManifest(request, response, chain, media, credentialText);
-        } else {
-            chain.doFilter(request, response);
-        }
-    }
-
-    private void serveManifest(HttpServletRequest request, HttpServletResponse response, FilterChain chain,
-                               MediaPath media, String credential) throws IOException, ServletException {
-        ManifestCapture capture = new ManifestCapture(response, runtime.filterSettings().maxManifestBytes());
+        ManifestCapture capture = new ManifestCapture(response, settings.maxManifestBytes());
         chain.doFilter(new FullBodyRequest(request), capture);
-        capture.finish(request, media, credential, rewriting);
+        capture.finish(request, media, verdict.credential(), rewriting);
     }
 
     /** @return the path below the context that this dispatch targets */

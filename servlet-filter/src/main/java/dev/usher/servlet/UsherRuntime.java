@@ -7,6 +7,7 @@ import dev.usher.core.api.SevuTokenResource;
 import dev.usher.core.config.ConfigReader;
 import dev.usher.core.config.UsherSettings;
 import dev.usher.core.credential.PlaybackCredentials;
+import dev.usher.core.guard.MediaGuard;
 import dev.usher.core.repository.InMemoryTicketRepository;
 import dev.usher.core.repository.TicketRepository;
 import dev.usher.core.service.RevocationWatch;
@@ -43,6 +44,8 @@ public final class UsherRuntime implements AutoCloseable {
     private final SevuTokenResource tokens;
     private final PlaybackCredentials credentials;
     private final RevocationWatch revocations;
+    private final MediaGuard guard;
+    private final ClientAddressResolver clients;
     private final FilterSettings filterSettings;
     private final ScheduledExecutorService timer;
 
@@ -55,6 +58,8 @@ public final class UsherRuntime implements AutoCloseable {
         this.credentials = credentials;
         this.filterSettings = filterSettings;
         this.revocations = new RevocationWatch(service.repository(), filterSettings.credentialLifetime());
+        this.guard = new MediaGuard(service, credentials, revocations, filterSettings.credentialLifetime());
+        this.clients = new ClientAddressResolver(filterSettings.trustedProxies());
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "usher-revocation-watch");
             t.setDaemon(true);
@@ -78,14 +83,26 @@ public final class UsherRuntime implements AutoCloseable {
      * @throws dev.usher.core.config.UsherConfigurationException listing every problem
      */
     public static UsherRuntime fromConfig(Function<String, Optional<String>> lookup, Iterable<String> names) {
+        return fromConfig(lookup, names, null);
+    }
+
+    /**
+     * Builds a runtime from configuration keys, over {@code repository} when given (an
+     * application's own), else the one {@code usher.repository} names.
+     *
+     * @throws dev.usher.core.config.UsherConfigurationException listing every problem
+     */
+    public static UsherRuntime fromConfig(Function<String, Optional<String>> lookup, Iterable<String> names,
+                                          TicketRepository repository) {
         ConfigReader config = new ConfigReader(lookup);
         AccountRegistry accounts = AccountConfig.read(config, names);
         Duration window = config.duration("usher.api.timestamp-window", Duration.ofMinutes(5));
         UsherSettings settings = UsherSettings.from(config);
         FilterSettings filterSettings = FilterSettings.from(config);
         String kind = config.string("usher.repository", "memory");
-        TicketRepository repository = null;
-        if (kind.equals("memory")) {
+        if (repository != null) {
+            kind = "custom";
+        } else if (kind.equals("memory")) {
             repository = new InMemoryTicketRepository(settings);
         } else {
             config.problem("usher.repository: unknown repository '" + kind + "' (memory)");
@@ -209,6 +226,30 @@ public final class UsherRuntime implements AutoCloseable {
 
     public PlaybackCredentials credentials() {
         return credentials;
+    }
+
+    /** @return the guard that decides media requests (used by the filter and by JAX-RS {@code @ProtectedMedia}) */
+    public MediaGuard guard() {
+        return guard;
+    }
+
+    /** @return the protected path prefixes, each ending in {@code /} (the first is where playback URLs point) */
+    public List<String> protectedPaths() {
+        return filterSettings.protectedPaths();
+    }
+
+    /** @return the application every protected path belongs to, when configured ({@code usher.filter.app}) */
+    public Optional<String> fixedApp() {
+        return Optional.ofNullable(filterSettings.fixedApp());
+    }
+
+    /** @return the client's address, through trusted proxies as configured */
+    public dev.usher.core.net.IpAddress clientAddress(String remoteAddr, List<String> forwarded, List<String> xForwardedFor) {
+        return clients.resolve(remoteAddr, forwarded, xForwardedFor);
+    }
+
+    boolean trustsProxies() {
+        return clients.trustsProxies();
     }
 
     public RevocationWatch revocations() {

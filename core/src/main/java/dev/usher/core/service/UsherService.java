@@ -50,6 +50,7 @@ public final class UsherService {
     private final Clock clock;
     private final TicketKeys keys;
     private final SevuTime time;
+    private final java.util.concurrent.CopyOnWriteArrayList<UsherListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public UsherService(TicketRepository repository, UsherSettings settings, Clock clock, TicketKeys keys) {
         this.repository = Objects.requireNonNull(repository);
@@ -117,6 +118,13 @@ public final class UsherService {
             Ticket ticket = new Ticket(keys.next(video), account.cdnId(), pass, ip, video, app, request.uses(), active,
                     now, expires, null);
             if (repository.insert(ticket)) {
+                for (UsherListener l : listeners) {
+                    try {
+                        l.issued(account, ticket);
+                    } catch (RuntimeException e) {
+                        LOG.log(System.Logger.Level.WARNING, "a listener failed on an issued ticket", e);
+                    }
+                }
                 return ticket;
             }
             if (attempt == 3) {
@@ -266,12 +274,24 @@ public final class UsherService {
      */
     public Decision authorize(PlaybackRequest request) {
         Decision decision = repository.decide(request, clock.instant());
+        for (UsherListener l : listeners) {
+            try {
+                l.decided(request, decision);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "a listener failed on a decision", e);
+            }
+        }
         if (!decision.granted()) {
             LOG.log(System.Logger.Level.INFO, () -> "refused: " + decision.reason().text() + "; key="
                     + LogText.safe(request.key()) + " client=" + request.client() + " app=" + LogText.safe(request.app())
                     + " video=" + LogText.safe(request.video()));
         }
         return decision;
+    }
+
+    /** Adds a listener told of every issued ticket and every decision. */
+    public void addListener(UsherListener listener) {
+        listeners.add(java.util.Objects.requireNonNull(listener));
     }
 
     /** @return the current time of the service's clock */
