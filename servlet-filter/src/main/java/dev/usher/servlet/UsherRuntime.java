@@ -188,6 +188,11 @@ public final class UsherRuntime implements AutoCloseable {
     /** Makes {@code runtime} the application's runtime; call before the filter starts. */
     public static void install(ServletContext context, UsherRuntime runtime) {
         synchronized (context) {
+            Object existing = context.getAttribute(ATTRIBUTE);
+            if (existing != null && existing != runtime) {
+                LOG.log(System.Logger.Level.WARNING, "Usher was started from configuration before its CDI runtime was "
+                        + "installed; the filter may use a different service than the beans");
+            }
             context.setAttribute(ATTRIBUTE, runtime);
         }
     }

@@ -1,0 +1,158 @@
+package dev.usher.cdi;
+
+import dev.usher.core.credential.PlaybackCredentials;
+import dev.usher.core.guard.MediaGuard;
+import dev.usher.core.manifest.ChildQuery;
+import dev.usher.core.manifest.DashManifestRewriter;
+import dev.usher.core.manifest.HlsPlaylistRewriter;
+import dev.usher.core.manifest.ManifestException;
+import dev.usher.core.media.MediaPath;
+import dev.usher.core.net.IpAddress;
+import dev.usher.servlet.UsherRuntime;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.inject.spi.CDI;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.ws.rs.Priorities;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.core.MultivaluedMap;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.ext.WriterInterceptor;
+import jakarta.ws.rs.ext.WriterInterceptorContext;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.List;
+
+/**
+ * The JAX-RS side of {@link ProtectedMedia}: decides the request with the same {@link MediaGuard}
+ * as the servlet filter and rewrites a granted manifest as it is written.
+ */
+@Priority(Priorities.AUTHORIZATION)
+public class ProtectedMediaFilter implements ContainerRequestFilter, WriterInterceptor {
+
+    /** Request property holding the credential for a granted manifest's children. */
+    static final String CREDENTIAL = ProtectedMediaFilter.class.getName() + ".credential";
+    static final String MEDIA = ProtectedMediaFilter.class.getName() + ".media";
+
+    private final String app;
+    private final String video;
+
+    public ProtectedMediaFilter(String app, String video) {
+        this.app = app;
+        this.video = video;
+    }
+
+    @Override
+    public void filter(ContainerRequestContext request) {
+        MultivaluedMap<String, String> params = request.getUriInfo().getPathParameters();
+        String path = request.getUriInfo().getPath();
+        path = path.startsWith("/") ? path.substring(1) : path;
+        String resolvedApp = app.isEmpty() ? null : expand(app, params);
+        MediaPath media = resolvedApp == null ? MediaPath.parse(path, null) : MediaPath.parse(path, resolvedApp);
+        if (media != null && !video.isEmpty()) {
+            String v = expand(video, params);
+            String file = media.path().substring(media.path().lastIndexOf('/') + 1);
+            media = new MediaPath(media.app(), media.kind().isManifest() ? v + "/" + file : v, media.kind());
+        }
+        if (media == null) {
+            refuse(request, "Forbidden");
+            return;
+        }
+        MultivaluedMap<String, String> query = request.getUriInfo().getQueryParameters();
+        for (String name : List.of("key", "pass", PlaybackCredentials.PARAMETER)) {
+            if (query.containsKey(name) && query.get(name).size() > 1) {
+                refuse(request, "Ambiguous query (" + name + " given twice)");
+                return;
+            }
+        }
+        UsherRuntime runtime = CDI.current().select(UsherRuntime.class).get();
+        HttpServletRequest servlet = CDI.current().select(HttpServletRequest.class).get();
+        IpAddress client = runtime.clientAddress(servlet.getRemoteAddr(),
+                header(request, "Forwarded"), header(request, "X-Forwarded-For"));
+        MediaGuard.Verdict verdict;
+        try {
+            verdict = runtime.guard().decide(media, query.getFirst("key"), query.getFirst("pass"),
+                    query.getFirst(PlaybackCredentials.PARAMETER), client, request.getHeaderString("Referer"));
+        } catch (RuntimeException e) {
+            request.abortWith(Response.status(Response.Status.SERVICE_UNAVAILABLE).entity("Temporarily unavailable\n")
+                    .type("text/plain;charset=UTF-8").header("Cache-Control", "no-store").build());
+            return;
+        }
+        if (!verdict.granted()) {
+            refuse(request, verdict.reason());
+            return;
+        }
+        if (verdict.credential() != null) {
+            request.setProperty(CREDENTIAL, verdict.credential());
+            request.setProperty(MEDIA, media);
+            request.setProperty(ProtectedMediaFilter.class.getName() + ".url", request.getUriInfo().getRequestUri());
+        }
+    }
+
+    private static List<String> header(ContainerRequestContext request, String name) {
+        List<String> values = request.getHeaders().get(name);
+        return values == null ? List.of() : values;
+    }
+
+    private static String expand(String template, MultivaluedMap<String, String> params) {
+        StringBuilder out = new StringBuilder();
+        int i = 0;
+        while (i < template.length()) {
+            int open = template.indexOf('{', i);
+            if (open < 0) {
+                out.append(template, i, template.length());
+                break;
+            }
+            int close = template.indexOf('}', open);
+            if (close < 0) {
+                throw new IllegalStateException("unclosed { in @ProtectedMedia value '" + template + "'");
+            }
+            out.append(template, i, open);
+            String value = params.getFirst(template.substring(open + 1, close));
+            if (value == null) {
+                throw new IllegalStateException("@ProtectedMedia names an unknown path parameter in '" + template + "'");
+            }
+            out.append(value);
+            i = close + 1;
+        }
+        return out.toString();
+    }
+
+    private static void refuse(ContainerRequestContext request, String reason) {
+        request.abortWith(Response.status(Response.Status.FORBIDDEN).entity(reason + "\n").type("text/plain;charset=UTF-8")
+                .header("Cache-Control", "no-store").build());
+    }
+
+    @Override
+    public void aroundWriteTo(WriterInterceptorContext context) throws IOException, WebApplicationException {
+        Object credential = context.getProperty(CREDENTIAL);
+        if (credential == null) {
+            context.proceed();
+            return;
+        }
+        MediaPath media = (MediaPath) context.getProperty(MEDIA);
+        OutputStream original = context.getOutputStream();
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        context.setOutputStream(buffer);
+        context.proceed();
+        java.net.URI url = (java.net.URI) context.getProperty(ProtectedMediaFilter.class.getName() + ".url");
+        byte[] rewritten;
+        try {
+            ChildQuery query = new ChildQuery(PlaybackCredentials.PARAMETER, (String) credential);
+            rewritten = media.kind() == MediaPath.Kind.DASH_MANIFEST
+                    ? DashManifestRewriter.DEFAULT.rewrite(buffer.toByteArray(), url, query)
+                    : HlsPlaylistRewriter.DEFAULT.rewrite(buffer.toByteArray(), url, query);
+        } catch (ManifestException e) {
+            throw new WebApplicationException("manifest not rewritable: " + e.getMessage(), Response.Status.BAD_GATEWAY);
+        }
+        context.getHeaders().putSingle("Cache-Control", "private, no-store");
+        context.getHeaders().putSingle("Content-Length", String.valueOf(rewritten.length));
+        context.getHeaders().remove("ETag");
+        context.getHeaders().remove("Last-Modified");
+        original.write(rewritten);
+        context.setOutputStream(original);
+    }
+}

@@ -1,0 +1,127 @@
+package dev.usher.cdi;
+
+import dev.usher.core.account.Account;
+import dev.usher.core.config.ConfigReader;
+import dev.usher.core.config.UsherConfigurationException;
+import dev.usher.core.config.UsherSettings;
+import dev.usher.core.decision.Decision;
+import dev.usher.core.decision.PlaybackRequest;
+import dev.usher.core.repository.InMemoryTicketRepository;
+import dev.usher.core.repository.TicketRepository;
+import dev.usher.core.service.UsherListener;
+import dev.usher.core.service.UsherService;
+import dev.usher.core.ticket.Ticket;
+import dev.usher.servlet.UsherRuntime;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Event;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import jakarta.servlet.ServletContext;
+import org.eclipse.microprofile.config.Config;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Produces Usher's parts from MicroProfile Config: the repository ({@code usher.repository}), the
+ * runtime the servlet filter and API share, the service, and the issuing defaults. An application
+ * replaces the repository with its own {@code TicketRepository} bean declared
+ * {@code @Alternative @Priority(…)}, nothing else changed.
+ *
+ * <p>The runtime is built when the application starts, so a bad setting fails the deployment with
+ * every problem listed; in a web application it is installed in the servlet context, so the
+ * filter and the API use the very same service as the beans.
+ */
+@ApplicationScoped
+public class UsherProducers {
+
+    @Inject
+    Config config;
+
+    @Inject
+    Event<TicketIssued> issued;
+
+    @Inject
+    Event<PlaybackDecided> decided;
+
+    private Function<String, Optional<String>> lookup() {
+        return key -> config.getOptionalValue(key, String.class);
+    }
+
+    @Produces
+    @ApplicationScoped
+    TicketRepository repository() {
+        ConfigReader reader = new ConfigReader(lookup());
+        UsherSettings settings = UsherSettings.from(reader);
+        String kind = reader.string("usher.repository", "memory");
+        if (!kind.equals("memory")) {
+            reader.problem("usher.repository: unknown repository '" + kind + "' (memory)");
+        }
+        reader.failOnProblems();
+        return new InMemoryTicketRepository(settings);
+    }
+
+    @Produces
+    @Singleton
+    UsherRuntime runtime(TicketRepository repository) {
+        UsherRuntime runtime = UsherRuntime.fromConfig(lookup(), config.getPropertyNames(), repository);
+        runtime.service().addListener(new UsherListener() {
+            @Override
+            public void issued(Account account, Ticket ticket) {
+                issued.fire(new TicketIssued(account.cdnId(), ticket));
+            }
+
+            @Override
+            public void decided(PlaybackRequest request, Decision decision) {
+                decided.fire(new PlaybackDecided(request, decision));
+            }
+        });
+        return runtime;
+    }
+
+    void close(@Disposes UsherRuntime runtime) {
+        runtime.close();
+    }
+
+    @Produces
+    @Singleton
+    UsherService service(UsherRuntime runtime) {
+        return runtime.service();
+    }
+
+    @Produces
+    @Singleton
+    IssueDefaults issueDefaults(UsherRuntime runtime) {
+        ConfigReader reader = new ConfigReader(lookup());
+        List<Account> accounts = runtime.accounts().all();
+        IssueDefaults defaults = IssueDefaults.from(reader, accounts.stream().map(Account::cdnId).findFirst());
+        reader.failOnProblems();
+        return defaults;
+    }
+
+    /**
+     * Builds everything at start-up (failing the deployment on a bad setting) and, in a web
+     * application, hands the runtime to the filter and the API through the servlet context.
+     */
+    void start(@Observes @Initialized(ApplicationScoped.class) Object event, UsherRuntime runtime, IssueDefaults defaults) {
+        if (defaults.cdnId() != 0 && runtime.accounts().byCdnId(defaults.cdnId()).isEmpty()) {
+            throw new UsherConfigurationException(List.of("usher.issue.account: no account " + defaults.cdnId() + " is configured"));
+        }
+        if (isServletContext(event)) {
+            UsherRuntime.install((ServletContext) event, runtime);
+        }
+    }
+
+    private static boolean isServletContext(Object event) {
+        try {
+            return event instanceof ServletContext;
+        } catch (LinkageError e) {
+            return false; // no Servlet API: not a web application
+        }
+    }
+}

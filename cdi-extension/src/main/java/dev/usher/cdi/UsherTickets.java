@@ -1,0 +1,137 @@
+package dev.usher.cdi;
+
+import dev.usher.core.account.Account;
+import dev.usher.core.attempt.Attempt;
+import dev.usher.core.media.MediaPath;
+import dev.usher.core.repository.TicketQuery;
+import dev.usher.core.service.IssueRequest;
+import dev.usher.core.ticket.Ticket;
+import dev.usher.servlet.UsherRuntime;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import jakarta.servlet.http.HttpServletRequest;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Issues tickets to the signed-in user of the current request and builds the URLs their players
+ * open. Reachable from pages as {@code usher}:
+ * <pre>{@code <video src="#{usher.url('demo-vod', 'movies/trailer.mp4')}">}</pre>
+ *
+ * <p>Each ticket's pass is {@code <user>|<random>}, as seed 003 suggests, so attempt logs can be
+ * matched to users; the random part (96 bits from {@link SecureRandom}) makes it unguessable. Uses,
+ * expiry and the IP rule come from {@link IssueDefaults} unless given per call.
+ */
+@Named("usher")
+@RequestScoped
+public class UsherTickets {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    @Inject
+    UsherRuntime runtime;
+
+    @Inject
+    IssueDefaults defaults;
+
+    @Inject
+    HttpServletRequest request;
+
+    /** @return the URL of {@code path} under {@code app}, with a fresh ticket for the current user */
+    public String url(String app, String path) {
+        return issue(app, path).url();
+    }
+
+    /** Issues a ticket with the configured defaults. */
+    public PlaybackUrl issue(String app, String path) {
+        return issue(app, path, defaults.uses(), defaults.expire(), defaults.ip());
+    }
+
+    /**
+     * Issues a ticket for the media item at {@code path} under {@code app}: a file is its own video,
+     * a manifest's video is its folder (so the ticket covers the package).
+     *
+     * @throws NotSignedInException when no user is signed in and anonymous issuing is off
+     * @throws dev.usher.core.service.TicketRequestException for invalid values
+     */
+    public PlaybackUrl issue(String app, String path, int uses, String expire, String ip) {
+        String user = user().orElseThrow(NotSignedInException::new);
+        MediaPath media = MediaPath.parse(app + "/" + path, null);
+        if (media == null || app.contains("/") || app.isEmpty()) {
+            throw new IllegalArgumentException("'" + app + "' / '" + path + "' names no media item");
+        }
+        byte[] random = new byte[12];
+        RANDOM.nextBytes(random);
+        String pass = user + "|" + Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+        Ticket ticket = runtime.service().issue(account(), IssueRequest.of(app, media.video(), pass, ip, uses, expire));
+        return new PlaybackUrl(url(app, path, ticket), ticket);
+    }
+
+    private String url(String app, String path, Ticket ticket) {
+        StringBuilder url = new StringBuilder(request.getContextPath());
+        String prefix = runtime.protectedPaths().get(0);
+        url.append(prefix);
+        if (runtime.fixedApp().isEmpty()) {
+            url.append(segment(app)).append('/');
+        }
+        String[] parts = path.split("/");
+        for (int i = 0; i < parts.length; i++) {
+            if (i > 0) {
+                url.append('/');
+            }
+            url.append(segment(parts[i]));
+        }
+        return url.append("?key=").append(query(ticket.key())).append("&pass=").append(query(ticket.pass())).toString();
+    }
+
+    private static String segment(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private static String query(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    /** @return true when the request has a signed-in user */
+    public boolean isSignedIn() {
+        return request.getUserPrincipal() != null;
+    }
+
+    /** @return the signed-in user's name; "anonymous" when anonymous issuing is allowed; else empty */
+    public Optional<String> user() {
+        if (request.getUserPrincipal() != null) {
+            return Optional.of(request.getUserPrincipal().getName());
+        }
+        return defaults.allowAnonymous() ? Optional.of("anonymous") : Optional.empty();
+    }
+
+    /** @return the tickets issued to the signed-in user, newest first (none when signed out) */
+    public List<Ticket> getMine() {
+        Optional<String> user = Optional.ofNullable(request.getUserPrincipal()).map(java.security.Principal::getName);
+        if (user.isEmpty()) {
+            return List.of();
+        }
+        String prefix = user.get() + "|";
+        return runtime.service().search(account(), new TicketQuery(null, null, TicketQuery.MAX_LIMIT)).stream()
+                .filter(t -> t.pass().startsWith(prefix)).toList();
+    }
+
+    /** @return the attempt log of one of the signed-in user's tickets (empty for anyone else's) */
+    public List<Attempt> attempts(String key) {
+        if (getMine().stream().noneMatch(t -> t.key().equals(key))) {
+            return List.of();
+        }
+        return runtime.service().errorlog(account(), key, null).orElse(List.of());
+    }
+
+    private Account account() {
+        return runtime.accounts().byCdnId(defaults.cdnId())
+                .orElseGet(() -> new Account(defaults.cdnId(), "-", "-", "local"));
+    }
+}
