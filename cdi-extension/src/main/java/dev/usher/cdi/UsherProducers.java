@@ -53,17 +53,14 @@ public class UsherProducers {
         return key -> config.getOptionalValue(key, String.class);
     }
 
+    /** Not proxied ({@code @Singleton}), so the runtime can tell a node-local repository from a shared one. */
     @Produces
-    @ApplicationScoped
+    @Singleton
     TicketRepository repository() {
+        // Problems (a bad setting, an unknown usher.repository) are reported all together when the
+        // runtime is built from the same keys, right after this.
         ConfigReader reader = new ConfigReader(lookup());
-        UsherSettings settings = UsherSettings.from(reader);
-        String kind = reader.string("usher.repository", "memory");
-        if (!kind.equals("memory")) {
-            reader.problem("usher.repository: unknown repository '" + kind + "' (memory)");
-        }
-        reader.failOnProblems();
-        return new InMemoryTicketRepository(settings);
+        return new InMemoryTicketRepository(UsherSettings.from(reader));
     }
 
     @Produces

@@ -100,14 +100,14 @@ public final class UsherRuntime implements AutoCloseable {
         UsherSettings settings = UsherSettings.from(config);
         FilterSettings filterSettings = FilterSettings.from(config);
         String kind = config.string("usher.repository", "memory");
-        if (repository != null) {
-            kind = "custom";
-        } else if (kind.equals("memory")) {
-            repository = new InMemoryTicketRepository(settings);
-        } else {
+        if (!kind.equals("memory")) {
             config.problem("usher.repository: unknown repository '" + kind + "' (memory)");
         }
-        PlaybackCredentials credentials = credentials(config, kind.equals("memory"));
+        if (repository == null) {
+            repository = new InMemoryTicketRepository(settings);
+        }
+        // Only a repository of this node's own memory lets the node make up its secret.
+        PlaybackCredentials credentials = credentials(config, repository instanceof InMemoryTicketRepository);
         config.failOnProblems();
         return new UsherRuntime(new UsherService(repository, settings), accounts, window, credentials, filterSettings);
     }

@@ -1,0 +1,202 @@
+package dev.usher.cdi;
+
+import dev.usher.core.attempt.Attempt;
+import dev.usher.core.config.UsherConfigurationException;
+import dev.usher.core.config.UsherSettings;
+import dev.usher.core.decision.Decision;
+import dev.usher.core.decision.PlaybackRequest;
+import dev.usher.core.net.IpAddress;
+import dev.usher.core.repository.InMemoryTicketRepository;
+import dev.usher.core.repository.TicketChange;
+import dev.usher.core.repository.TicketQuery;
+import dev.usher.core.repository.TicketRepository;
+import dev.usher.core.service.UsherService;
+import dev.usher.core.ticket.Ticket;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Alternative;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class UsherBeansTest {
+
+    static final Map<String, String> CONFIG = Map.of(
+            "usher.account.158.api-key", "APX4GKLM0RKQLSP2FBO1ROPKSSW47DZE",
+            "usher.account.158.secret", "8fc8c48da81e6a2a06a9556379bf798af508dc0792497c678b4c3532ba8b637f",
+            "usher.account.158.username", "demo",
+            "usher.issue.uses", "2",
+            "usher.issue.ip", "auto");
+
+    /** Records every event the beans fire. */
+    @ApplicationScoped
+    public static class Observer {
+        static final List<Object> seen = new CopyOnWriteArrayList<>();
+
+        void issued(@Observes TicketIssued e) {
+            seen.add(e);
+        }
+
+        void decided(@Observes PlaybackDecided e) {
+            seen.add(e);
+        }
+    }
+
+    @Test
+    void issuesToTheSignedInUserWithConfiguredDefaults() {
+        try (WeldTestContainer weld = new WeldTestContainer(CONFIG)) {
+            WeldTestContainer.user = "alice";
+            UsherTickets usher = weld.get(UsherTickets.class);
+            PlaybackUrl url = usher.issue("demo-vod", "hls ts/master.m3u8");
+            Ticket t = url.ticket();
+            assertEquals("hls ts", t.video().text(), "a manifest's video is its folder");
+            assertEquals("demo-vod", t.app().text());
+            assertEquals(2, t.uses());
+            assertEquals("auto", t.ip().text());
+            assertEquals(158, t.cdnId(), "issued under the first configured account");
+            assertTrue(t.pass().startsWith("alice|") && t.pass().length() > 20, t.pass());
+            assertTrue(url.url().startsWith("/site/media/demo-vod/hls%20ts/master.m3u8?key=" + t.key() + "&pass=alice%7C"), url.url());
+            assertFalse(url.toString().contains(t.pass()));
+            assertTrue(usher.url("demo-vod", "movies/trailer.mp4").contains("/media/demo-vod/movies/trailer.mp4?key=trailer_mp4."));
+            assertEquals(2, usher.getMine().size());
+        }
+    }
+
+    @Test
+    void refusesAnonymousRequestsUnlessAllowed() {
+        try (WeldTestContainer weld = new WeldTestContainer(CONFIG)) {
+            UsherTickets usher = weld.get(UsherTickets.class);
+            assertFalse(usher.isSignedIn());
+            assertThrows(NotSignedInException.class, () -> usher.url("demo-vod", "movies/trailer.mp4"));
+            assertEquals(List.of(), usher.getMine());
+        }
+        Map<String, String> anonymous = new java.util.HashMap<>(CONFIG);
+        anonymous.put("usher.issue.allow-anonymous", "true");
+        try (WeldTestContainer weld = new WeldTestContainer(anonymous)) {
+            Ticket t = weld.get(UsherTickets.class).issue("demo-vod", "movies/trailer.mp4").ticket();
+            assertTrue(t.pass().startsWith("anonymous|"));
+        }
+    }
+
+    @Test
+    void eventsReachObservers() {
+        Observer.seen.clear();
+        try (WeldTestContainer weld = new WeldTestContainer(CONFIG, Observer.class)) {
+            WeldTestContainer.user = "bob";
+            Ticket t = weld.get(UsherTickets.class).issue("demo-vod", "movies/trailer.mp4").ticket();
+            UsherService service = weld.get(UsherService.class);
+            Decision d = service.authorize(PlaybackRequest.of(t.key(), t.pass(), IpAddress.parse("198.51.100.4"), "demo-vod",
+                    "movies/trailer.mp4"));
+            assertTrue(d.granted());
+            service.authorize(PlaybackRequest.of(t.key(), "wrong", IpAddress.parse("198.51.100.4"), "demo-vod", "movies/trailer.mp4"));
+            assertEquals(3, Observer.seen.size(), Observer.seen::toString);
+            assertEquals(t.key(), ((TicketIssued) Observer.seen.get(0)).ticket().key());
+            assertTrue(((PlaybackDecided) Observer.seen.get(1)).granted());
+            assertEquals("Invalid Auth Token", ((PlaybackDecided) Observer.seen.get(2)).decision().reason().text());
+            List<Attempt> attempts = weld.get(UsherTickets.class).attempts(t.key());
+            assertEquals(2, attempts.size());
+            WeldTestContainer.user = "mallory";
+            assertEquals(List.of(), weld.get(UsherTickets.class).attempts(t.key()), "another user's log is not shown");
+        }
+    }
+
+    /** An application's own repository, declared as an alternative. */
+    @Alternative
+    @Priority(10)
+    @ApplicationScoped
+    public static class AppRepository implements TicketRepository {
+        static final AtomicInteger inserts = new AtomicInteger();
+        private final InMemoryTicketRepository delegate = new InMemoryTicketRepository(UsherSettings.defaults());
+
+        @Override
+        public boolean insert(Ticket ticket) {
+            inserts.incrementAndGet();
+            return delegate.insert(ticket);
+        }
+
+        @Override
+        public Optional<Ticket> find(String key) {
+            return delegate.find(key);
+        }
+
+        @Override
+        public Optional<Ticket> update(long cdnId, String key, TicketChange change) {
+            return delegate.update(cdnId, key, change);
+        }
+
+        @Override
+        public boolean delete(long cdnId, String key) {
+            return delegate.delete(cdnId, key);
+        }
+
+        @Override
+        public List<Ticket> search(long cdnId, TicketQuery query) {
+            return delegate.search(cdnId, query);
+        }
+
+        @Override
+        public Decision decide(PlaybackRequest request, Instant now) {
+            return delegate.decide(request, now);
+        }
+
+        @Override
+        public List<Attempt> attempts(String key, Instant since, int limit) {
+            return delegate.attempts(key, since, limit);
+        }
+
+        @Override
+        public int purge(Instant now) {
+            return delegate.purge(now);
+        }
+    }
+
+    @Test
+    void anApplicationsRepositoryAlternativeReplacesTheConfiguredOne() {
+        AppRepository.inserts.set(0);
+        Map<String, String> shared = new java.util.HashMap<>(CONFIG);
+        // A repository Usher does not know may be shared by nodes: it needs the shared secret.
+        shared.put("usher.credential.secrets", "k1:" + java.util.Base64.getEncoder().encodeToString(new byte[32]));
+        try (WeldTestContainer weld = new WeldTestContainer(shared, AppRepository.class)) {
+            WeldTestContainer.user = "carol";
+            weld.get(UsherTickets.class).issue("demo-vod", "movies/trailer.mp4");
+            assertEquals(1, AppRepository.inserts.get());
+        }
+    }
+
+    @Test
+    void badSettingsFailTheDeploymentWithEveryProblemNamed() {
+        Map<String, String> bad = Map.of(
+                "usher.trusted-proxies", "10.0.0.0/33",
+                "usher.repository", "mongodb",
+                "usher.credential.secrets", "k1:dG9vc2hvcnQ=",
+                "usher.playback-window", "soon",
+                "usher.account.7.api-key", "short",
+                "usher.account.7.secret", "tiny");
+        RuntimeException e = assertThrows(RuntimeException.class, () -> new WeldTestContainer(bad).close());
+        StringBuilder text = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            text.append(t.getMessage()).append('\n');
+        }
+        boolean listed = false;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            listed |= t instanceof UsherConfigurationException;
+        }
+        assertTrue(listed, text::toString);
+        for (String named : List.of("usher.trusted-proxies", "usher.repository", "usher.credential.secrets",
+                "usher.playback-window", "usher.account.7.api-key", "usher.account.7.secret", "usher.account.7.username")) {
+            assertTrue(text.toString().contains(named), () -> "missing " + named + " in " + text);
+        }
+        assertFalse(text.toString().contains("dG9vc2hvcnQ="), "secrets never appear");
+    }
+}
