@@ -203,19 +203,7 @@ public final class SevuTokenResource {
     private List<Object> attempts(Account account, String key) {
         List<Object> out = new ArrayList<>();
         for (Attempt a : service.errorlog(account, key, null).orElse(List.of())) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("key", a.key());
-            m.put("datetime", service.time().format(a.datetime()));
-            m.put("ip", a.ip());
-            m.put("video", a.video());
-            m.put("app", a.app());
-            m.put("appinst", a.appinst());
-            m.put("pageurl", a.pageurl());
-            m.put("refurl", a.refurl());
-            m.put("success", a.success() ? 1 : 0);
-            m.put("reason", a.reason().text());
-            m.put("server", a.server());
-            out.add(m);
+            out.add(ApiObjects.attempt(a, service.time()));
         }
         return out;
     }

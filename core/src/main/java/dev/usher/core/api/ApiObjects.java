@@ -1,0 +1,31 @@
+package dev.usher.core.api;
+
+import dev.usher.core.attempt.Attempt;
+import dev.usher.core.time.SevuTime;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** JSON shapes shared by the JSON commands and the v2 resource. */
+final class ApiObjects {
+
+    private ApiObjects() {
+    }
+
+    /** An attempt as {@code sevu.errorlog} lists it (and v2's {@code sevu_attempt}). */
+    static Map<String, Object> attempt(Attempt a, SevuTime time) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("key", a.key());
+        m.put("datetime", time.format(a.datetime()));
+        m.put("ip", a.ip());
+        m.put("video", a.video());
+        m.put("app", a.app());
+        m.put("appinst", a.appinst());
+        m.put("pageurl", a.pageurl());
+        m.put("refurl", a.refurl());
+        m.put("success", a.success() ? 1 : 0);
+        m.put("reason", a.reason().text());
+        m.put("server", a.server());
+        return m;
+    }
+}
