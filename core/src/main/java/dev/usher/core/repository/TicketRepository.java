@@ -20,6 +20,11 @@ import java.util.Optional;
  *
  * <p>Operations that name an account ({@code cdnId}) see only that account's tickets; a key of
  * another account is treated as unknown.
+ *
+ * <p>Failures: when its store fails (a database down, a query timeout, a missing schema) an
+ * implementation throws the unchecked {@link RepositoryException} from any method, never a
+ * made-up answer. From {@link #decide} that means no decision: the caller must refuse the request
+ * (the servlet filter answers with an error and lets nothing through), never grant it.
  */
 public interface TicketRepository {
 
@@ -46,6 +51,8 @@ public interface TicketRepository {
      * Decides a playback request and records it, atomically. An attempt is appended to the ticket's
      * log for every decision on a known key; requests with an unknown key are decided (Invalid Auth
      * Token) but not stored, so random keys can't fill the store.
+     *
+     * @throws RepositoryException when the store fails or times out: nothing was decided or stored
      */
     Decision decide(PlaybackRequest request, Instant now);
 

@@ -1,0 +1,217 @@
+package dev.usher.core.repository.jdbc;
+
+import java.io.PrintWriter;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+
+/**
+ * A minimal {@link DataSource} over {@link DriverManager} with a small bounded pool, for
+ * deployments that give Usher a JDBC URL rather than a container-managed (JNDI) data source.
+ *
+ * <p>At most {@code maxSize} connections are open; a caller waits at most {@code acquireTimeout}
+ * for one, then gets an {@link SQLTransientConnectionException} (SQLState 08001) rather than
+ * hanging. A connection handed back with an open transaction is rolled back; one that failed
+ * with a connection-class error (SQLState 08…) or is no longer valid is closed, not reused.
+ * Application servers' pools are better (validation, eviction, metrics): prefer JNDI in them.
+ */
+public final class DriverManagerDataSource implements DataSource, AutoCloseable {
+
+    private final String url;
+    private final Properties properties;
+    private final Semaphore permits;
+    private final LinkedBlockingDeque<Connection> idle = new LinkedBlockingDeque<>();
+    private final Duration acquireTimeout;
+    private volatile boolean closed;
+
+    /**
+     * @param url            the JDBC URL
+     * @param user           the user, or null
+     * @param password       the password, or null
+     * @param maxSize        most connections open at once
+     * @param acquireTimeout longest wait for a connection (also the login timeout of a new one)
+     */
+    public DriverManagerDataSource(String url, String user, String password, int maxSize, Duration acquireTimeout) {
+        this.url = Objects.requireNonNull(url, "url");
+        if (maxSize < 1) {
+            throw new IllegalArgumentException("maxSize must be at least 1");
+        }
+        this.properties = new Properties();
+        if (user != null) {
+            properties.setProperty("user", user);
+        }
+        if (password != null) {
+            properties.setProperty("password", password);
+        }
+        if (url.startsWith("jdbc:postgresql:")) {
+            long seconds = Math.max(1, acquireTimeout.toSeconds());
+            properties.setProperty("connectTimeout", Long.toString(seconds));
+            properties.setProperty("loginTimeout", Long.toString(seconds));
+        }
+        this.permits = new Semaphore(maxSize, true);
+        this.acquireTimeout = acquireTimeout;
+    }
+
+    @Override
+    public Connection getConnection() throws SQLException {
+        if (closed) {
+            throw new SQLTransientConnectionException("the data source is closed", "08003");
+        }
+        try {
+            if (!permits.tryAcquire(acquireTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new SQLTransientConnectionException("no JDBC connection free within " + acquireTimeout.toMillis()
+                        + " ms (all " + (permits.availablePermits() + idle.size()) + " busy)", "08001");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SQLTransientConnectionException("interrupted while waiting for a JDBC connection", "08001", e);
+        }
+        try {
+            Connection raw = idle.pollFirst();
+            if (raw == null) {
+                raw = DriverManager.getConnection(url, properties);
+            }
+            return wrap(raw);
+        } catch (SQLException | RuntimeException e) {
+            permits.release();
+            throw e;
+        }
+    }
+
+    private Connection wrap(Connection raw) {
+        InvocationHandler handler = new InvocationHandler() {
+            private boolean returned;
+            private boolean broken;
+
+            @Override
+            public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+                String name = method.getName();
+                if (name.equals("close")) {
+                    if (!returned) {
+                        returned = true;
+                        giveBack(raw, broken);
+                    }
+                    return null;
+                }
+                if (name.equals("isClosed")) {
+                    return returned || raw.isClosed();
+                }
+                if (returned) {
+                    throw new SQLException("connection already closed", "08003");
+                }
+                if (name.equals("unwrap") || name.equals("isWrapperFor")) {
+                    return method.invoke(raw, args);
+                }
+                try {
+                    return method.invoke(raw, args);
+                } catch (InvocationTargetException e) {
+                    Throwable cause = e.getCause();
+                    if (cause instanceof SQLException s && s.getSQLState() != null && s.getSQLState().startsWith("08")) {
+                        broken = true;
+                    }
+                    throw cause;
+                }
+            }
+        };
+        return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[]{Connection.class}, handler);
+    }
+
+    private void giveBack(Connection raw, boolean broken) {
+        try {
+            boolean reusable = !broken && !closed && !raw.isClosed();
+            if (reusable && !raw.getAutoCommit()) {
+                raw.rollback();
+                raw.setAutoCommit(true);
+            }
+            if (reusable) {
+                idle.addFirst(raw);
+            } else {
+                raw.close();
+            }
+        } catch (SQLException e) {
+            try {
+                raw.close();
+            } catch (SQLException ignored) {
+                // already failing
+            }
+        } finally {
+            permits.release();
+        }
+    }
+
+    /** Closes the idle connections; connections in use are closed when handed back. */
+    @Override
+    public void close() {
+        closed = true;
+        Connection c;
+        while ((c = idle.pollFirst()) != null) {
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // closing anyway
+            }
+        }
+    }
+
+    @Override
+    public Connection getConnection(String username, String password) throws SQLException {
+        throw new SQLFeatureNotSupportedException("the user is fixed when the data source is made");
+    }
+
+    @Override
+    public PrintWriter getLogWriter() {
+        return null;
+    }
+
+    @Override
+    public void setLogWriter(PrintWriter out) {
+        // not used
+    }
+
+    @Override
+    public void setLoginTimeout(int seconds) {
+        // the acquire timeout applies
+    }
+
+    @Override
+    public int getLoginTimeout() {
+        return (int) acquireTimeout.toSeconds();
+    }
+
+    @Override
+    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+        throw new SQLFeatureNotSupportedException();
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> iface) throws SQLException {
+        if (iface.isInstance(this)) {
+            return iface.cast(this);
+        }
+        throw new SQLException("not a wrapper of " + iface.getName());
+    }
+
+    @Override
+    public boolean isWrapperFor(Class<?> iface) {
+        return iface.isInstance(this);
+    }
+
+    @Override
+    public String toString() {
+        return "DriverManagerDataSource[" + url.replaceAll("(?i)password=[^&;]*", "password=***") + "]";
+    }
+}

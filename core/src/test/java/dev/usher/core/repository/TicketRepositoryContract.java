@@ -1,0 +1,489 @@
+package dev.usher.core.repository;
+
+import dev.usher.core.attempt.Attempt;
+import dev.usher.core.config.UsherSettings;
+import dev.usher.core.decision.Decision;
+import dev.usher.core.decision.PlaybackRequest;
+import dev.usher.core.decision.Reason;
+import dev.usher.core.net.IpAddress;
+import dev.usher.core.service.IssueRequest;
+import dev.usher.core.service.UsherService;
+import dev.usher.core.testing.MutableClock;
+import dev.usher.core.ticket.Ticket;
+import dev.usher.core.ticket.TicketKeys;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.IntFunction;
+
+import static dev.usher.core.testing.Fixture.DEMO;
+import static dev.usher.core.testing.Fixture.STEF;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What every {@link TicketRepository} guarantees, run unchanged against each implementation (a
+ * subclass per implementation supplies the store). Each test gets a fresh, empty store; a store
+ * may hand out several repository instances ("nodes") sharing it, as nodes share one database.
+ */
+public abstract class TicketRepositoryContract {
+
+    /** A fresh store for one test. */
+    protected interface Store extends AutoCloseable {
+        /** @return a repository over this store, as node {@code serverName} would open it */
+        TicketRepository node(UsherSettings settings);
+
+        @Override
+        default void close() throws Exception {
+        }
+    }
+
+    /** @return an empty store */
+    protected abstract Store newStore() throws Exception;
+
+    /**
+     * @return false when {@link Store#node} returns one shared instance (an in-memory store can't be
+     * shared by two instances): the tests then run both "nodes" on it
+     */
+    protected boolean nodesAreDistinct() {
+        return true;
+    }
+
+    /** How many times each race is run (every run must be exact). */
+    protected int raceRuns() {
+        return 10;
+    }
+
+    private static ExecutorService pool;
+    private final List<Store> stores = new ArrayList<>();
+    private final MutableClock clock = MutableClock.at("2021-08-20T12:00:00Z");
+    private final UsherSettings settings = UsherSettings.defaults().withServerName("node-a");
+
+    @BeforeAll
+    static void startPool() {
+        pool = Executors.newFixedThreadPool(64);
+    }
+
+    @AfterAll
+    static void stopPool() {
+        pool.shutdownNow();
+    }
+
+    @AfterEach
+    void closeStores() throws Exception {
+        for (Store s : stores) {
+            s.close();
+        }
+    }
+
+    /** Two services over one fresh store: node A and node B. */
+    private final class Nodes implements AutoCloseable {
+        final Store store;
+        final TicketRepository repoA;
+        final TicketRepository repoB;
+        final UsherService a;
+        final UsherService b;
+
+        Nodes(UsherSettings s) throws Exception {
+            store = newStore();
+            stores.add(store);
+            repoA = store.node(s);
+            repoB = store.node(s.withServerName("node-b"));
+            a = new UsherService(repoA, s, clock, new TicketKeys());
+            b = new UsherService(repoB, s.withServerName("node-b"), clock, new TicketKeys());
+        }
+
+        @Override
+        public void close() throws Exception {
+            stores.remove(store);
+            store.close();
+        }
+    }
+
+    private Nodes nodes() throws Exception {
+        return new Nodes(settings);
+    }
+
+    private static PlaybackRequest request(Ticket t, String pass, String client, String app, String video) {
+        return PlaybackRequest.of(t.key(), pass, IpAddress.parse(client), app, video);
+    }
+
+    private static Reason decide(UsherService s, Ticket t, String pass, String client, String app, String video) {
+        return s.authorize(request(t, pass, client, app, video)).reason();
+    }
+
+    private static Ticket seedTicket(UsherService s) {
+        return s.issue(STEF, IssueRequest.of("stef-chorigin", "mystream", "unique_random_string_per_request",
+                "192.168.0.0/24", 5, "2021-08-25 01:16:39"));
+    }
+
+    // ------------------------------------------------------------------ storage
+
+    @Test
+    void storesAndFindsTicketsFieldForField() throws Exception {
+        Nodes n = nodes();
+        Ticket t = seedTicket(n.a);
+        assertEquals(t, n.repoB.find(t.key()).orElseThrow());
+        assertFalse(n.repoA.insert(t), "a key is stored once");
+        assertTrue(n.repoA.find("mystream.00000000000000.00000000").isEmpty());
+        assertTrue(n.repoA.find(null).isEmpty());
+        Decision d = n.a.authorize(request(t, t.pass(), "192.168.0.77", "stef-chorigin", "mystream"));
+        assertEquals(d.ticket(), n.repoB.find(t.key()).orElseThrow(), "uses and used_date stored as decided");
+    }
+
+    @Test
+    void accountsSeeOnlyTheirOwnTickets() throws Exception {
+        Nodes n = nodes();
+        Ticket t = n.a.issue(STEF, IssueRequest.of("stef-a", "v", "passpasspass", "auto", 1, null));
+        assertTrue(n.b.status(DEMO, t.key()).isEmpty());
+        assertTrue(n.repoB.update(DEMO.cdnId(), t.key(), TicketChange.revoke()).isEmpty());
+        assertFalse(n.repoB.delete(DEMO.cdnId(), t.key()));
+        assertEquals(List.of(), n.repoB.search(DEMO.cdnId(), TicketQuery.byVideo("v")));
+        assertTrue(n.repoB.find(t.key()).orElseThrow().active(), "untouched by the other account");
+        assertEquals(List.of(t), n.repoB.search(STEF.cdnId(), TicketQuery.byVideo("v")));
+    }
+
+    @Test
+    void updateChangesActiveAndExpiry() throws Exception {
+        Nodes n = nodes();
+        Ticket t = n.a.issue(STEF, IssueRequest.of("a", "v", "passpasspass", "auto/24|auto/24", 9, "+1 hour"));
+        Instant later = clock.instant().plus(Duration.ofDays(3));
+        Ticket changed = n.repoA.update(STEF.cdnId(), t.key(), new TicketChange(false, later)).orElseThrow();
+        assertFalse(changed.active());
+        assertEquals(later, changed.expires());
+        assertEquals(changed, n.repoB.find(t.key()).orElseThrow());
+        assertTrue(n.repoB.update(STEF.cdnId(), t.key(), new TicketChange(true, null)).orElseThrow().active());
+        assertTrue(n.repoA.update(STEF.cdnId(), "nope", TicketChange.revoke()).isEmpty());
+    }
+
+    @Test
+    void deleteRemovesTicketPlaybacksAndLog() throws Exception {
+        Nodes n = nodes();
+        Ticket t = n.a.issue(STEF, IssueRequest.of("a", "v", "passpasspass", "auto", 1, null));
+        assertTrue(n.a.authorize(request(t, t.pass(), "1.2.3.4", "a", "v")).granted());
+        assertTrue(n.repoB.delete(STEF.cdnId(), t.key()));
+        assertTrue(n.repoA.find(t.key()).isEmpty());
+        assertEquals(List.of(), n.repoA.attempts(t.key(), null, 10));
+        assertFalse(n.repoA.delete(STEF.cdnId(), t.key()));
+        assertEquals(Reason.INVALID_AUTH_TOKEN, decide(n.a, t, t.pass(), "1.2.3.4", "a", "v"));
+    }
+
+    @Test
+    void searchFiltersByVideoAndActiveNewestFirst() throws Exception {
+        Nodes n = nodes();
+        Ticket a = n.a.issue(STEF, IssueRequest.of("a", "sestore3/username/set1/*", "passpasspass", "auto", 1, null));
+        clock.advance(Duration.ofSeconds(1));
+        Ticket b = n.a.issue(STEF, IssueRequest.of("a", "file1.mp4|file2.mp4", "passpasspass", "auto", 1, null));
+        clock.advance(Duration.ofSeconds(1));
+        Ticket c = n.a.issue(STEF, IssueRequest.of("a", "*", "passpasspass", "auto", 1, null));
+        n.a.issue(DEMO, IssueRequest.of("demo-a", "*", "passpasspass", "auto", 1, null));
+        assertEquals(List.of(c, a), n.repoB.search(STEF.cdnId(), TicketQuery.byVideo("sestore3/username/set1/x.mp4")));
+        assertEquals(List.of(c, b), n.repoB.search(STEF.cdnId(), TicketQuery.byVideo("file2.mp4")));
+        assertEquals(List.of(b), n.repoB.search(STEF.cdnId(), new TicketQuery("file1.mp4|file2.mp4", null, 10))
+                .stream().filter(t -> !t.key().equals(c.key())).toList());
+        n.a.revoke(STEF, c.key());
+        assertEquals(List.of(b.key()), keys(n.repoB.search(STEF.cdnId(), new TicketQuery("file2.mp4", true, 10))));
+        assertEquals(List.of(c.key()), keys(n.repoB.search(STEF.cdnId(), new TicketQuery(null, false, 10))));
+        assertEquals(List.of(c.key(), b.key(), a.key()), keys(n.repoB.search(STEF.cdnId(), new TicketQuery(null, null, 10))));
+        assertEquals(List.of(c.key()), keys(n.repoB.search(STEF.cdnId(), new TicketQuery(null, null, 1))));
+        assertEquals(List.of(c.key()), keys(n.repoB.search(STEF.cdnId(), new TicketQuery("file1.mp4", null, 1))));
+    }
+
+    private static List<String> keys(List<Ticket> tickets) {
+        return tickets.stream().map(Ticket::key).toList();
+    }
+
+    // ------------------------------------------------------------------ the seed's rules
+
+    @Test
+    void seedTicketAdmitsItsSubnetAppAndStream() throws Exception {
+        Nodes n = nodes();
+        Ticket t = seedTicket(n.a);
+        Decision d = n.a.authorize(request(t, t.pass(), "192.168.0.77", "stef-chorigin", "mystream"));
+        assertEquals(Reason.SUCCESS, d.reason());
+        assertTrue(d.newPlayback());
+        assertEquals(4, d.ticket().uses());
+        assertEquals(clock.instant(), d.ticket().usedDate());
+        assertEquals(clock.instant(), n.repoB.find(t.key()).orElseThrow().usedDate());
+    }
+
+    @Test
+    void eachRuleRefusesWithItsSeedReasonAndConsumesNothing() throws Exception {
+        Nodes n = nodes();
+        Ticket t = seedTicket(n.a);
+        String pass = t.pass();
+        assertEquals(Reason.INVALID_AUTH_TOKEN, decide(n.a, t, pass + "x", "192.168.0.1", "stef-chorigin", "mystream"));
+        assertEquals(Reason.INVALID_AUTH_TOKEN, decide(n.a, t, "", "192.168.0.1", "stef-chorigin", "mystream"));
+        assertEquals(Reason.WRONG_APPLICATION, decide(n.a, t, pass, "192.168.0.1", "stef-other", "mystream"));
+        assertEquals(Reason.INVALID_IP_ADDRESS, decide(n.b, t, pass, "192.168.1.1", "stef-chorigin", "mystream"));
+        assertEquals(Reason.VIDEO_NOT_AUTHORIZED, decide(n.b, t, pass, "192.168.0.1", "stef-chorigin", "otherstream"));
+        assertEquals(5, n.repoA.find(t.key()).orElseThrow().uses(), "refusals consume nothing");
+        clock.set(t.expires().minusSeconds(1));
+        assertEquals(Reason.SUCCESS, decide(n.a, t, pass, "192.168.0.1", "stef-chorigin", "mystream"));
+        clock.set(t.expires());
+        assertEquals(Reason.EXPIRED, decide(n.b, t, pass, "192.168.0.1", "stef-chorigin", "mystream"));
+        n.a.revoke(STEF, t.key());
+        assertEquals(Reason.TOKEN_REVOKED, decide(n.b, t, pass, "192.168.0.1", "stef-chorigin", "mystream"));
+        assertEquals(Reason.INVALID_AUTH_TOKEN, decide(n.b, t, "nope", "11.0.0.1", "x", "y"));
+    }
+
+    @Test
+    void unknownKeysAreRefusedAndNotStored() throws Exception {
+        Nodes n = nodes();
+        Ticket t = seedTicket(n.a);
+        PlaybackRequest unknown = PlaybackRequest.of("mystream.00000000000000.00000000", t.pass(),
+                IpAddress.parse("192.168.0.1"), "stef-chorigin", "mystream");
+        assertEquals(Reason.INVALID_AUTH_TOKEN, n.repoA.decide(unknown, clock.instant()).reason());
+        assertNull(n.repoA.decide(unknown, clock.instant()).ticket());
+        assertEquals(List.of(), n.repoA.attempts(unknown.key(), null, 10));
+        PlaybackRequest huge = PlaybackRequest.of("k".repeat(5000), "p", IpAddress.parse("192.168.0.1"), "a", "v");
+        assertEquals(Reason.INVALID_AUTH_TOKEN, n.repoA.decide(huge, clock.instant()).reason());
+        assertEquals(List.of(), n.repoA.attempts(t.key(), null, 10));
+    }
+
+    @Test
+    void onePlaybackConsumesOneUseAcrossNodes() throws Exception {
+        Nodes n = nodes();
+        Ticket t = n.a.issue(STEF, IssueRequest.of("stef-vod", "movies/trailer.mp4", "passpasspass", "0.0.0.0/0", 2, "+1 day"));
+        for (int i = 0; i < 12; i++) { // Range requests and seeks, alternating between the nodes
+            UsherService node = i % 2 == 0 ? n.a : n.b;
+            Decision d = node.authorize(request(t, t.pass(), "203.0.113.9", "stef-vod", "movies/trailer.mp4"));
+            assertEquals(Reason.SUCCESS, d.reason());
+            assertEquals(i == 0, d.newPlayback(), "request " + i);
+            clock.advance(Duration.ofMinutes(3));
+        }
+        assertEquals(1, n.repoB.find(t.key()).orElseThrow().uses());
+    }
+
+    @Test
+    void aPlaybackEndsAfterTheWindowOnEveryNode() throws Exception {
+        Nodes n = nodes();
+        Duration window = settings.playbackWindow();
+        Ticket t = n.a.issue(STEF, IssueRequest.of("stef-vod", "a.mp4", "passpasspass", "0.0.0.0/0", 2, "+1 day"));
+        assertTrue(n.a.authorize(request(t, t.pass(), "203.0.113.9", "stef-vod", "a.mp4")).newPlayback());
+        clock.advance(window.minusSeconds(1));
+        assertFalse(n.b.authorize(request(t, t.pass(), "203.0.113.9", "stef-vod", "a.mp4")).newPlayback());
+        clock.advance(window);
+        Decision again = n.b.authorize(request(t, t.pass(), "203.0.113.9", "stef-vod", "a.mp4"));
+        assertTrue(again.newPlayback());
+        assertEquals(0, again.ticket().uses());
+        clock.advance(window);
+        assertEquals(Reason.EXCEEDED_MAX_VIEWS, decide(n.a, t, t.pass(), "203.0.113.9", "stef-vod", "a.mp4"));
+    }
+
+    @Test
+    void anotherVideoOrClientIsAnotherPlaybackAndOpenOnesGoOn() throws Exception {
+        Nodes n = nodes();
+        Ticket t = n.a.issue(STEF, IssueRequest.of("stef-vod", "a.mp4|b.mp4", "passpasspass", "0.0.0.0/0", 3, "+1 day"));
+        assertTrue(n.a.authorize(request(t, t.pass(), "203.0.113.9", "stef-vod", "a.mp4")).newPlayback());
+        assertTrue(n.b.authorize(request(t, t.pass(), "203.0.113.9", "stef-vod", "b.mp4")).newPlayback());
+        assertTrue(n.a.authorize(request(t, t.pass(), "203.0.113.10", "stef-vod", "a.mp4")).newPlayback());
+        assertEquals(Reason.EXCEEDED_MAX_VIEWS, decide(n.b, t, t.pass(), "203.0.113.11", "stef-vod", "a.mp4"));
+        assertEquals(Reason.SUCCESS, decide(n.b, t, t.pass(), "203.0.113.9", "stef-vod", "b.mp4"));
+        assertEquals(Reason.SUCCESS, decide(n.b, t, t.pass(), "203.0.113.10", "stef-vod", "a.mp4"));
+        assertEquals(Reason.SUCCESS, decide(n.a, t, t.pass(), "203.0.113.9", "stef-vod", "a.mp4"));
+    }
+
+    @Test
+    void revocationThroughOneNodeStopsAPlaybackOnTheOther() throws Exception {
+        Nodes n = nodes();
+        Ticket t = n.a.issue(STEF, IssueRequest.of("stef-vod", "a.mp4", "passpasspass", "0.0.0.0/0", 3, "+1 hour"));
+        assertEquals(Reason.SUCCESS, decide(n.b, t, t.pass(), "203.0.113.9", "stef-vod", "a.mp4"));
+        assertFalse(n.a.revoke(STEF, t.key()).orElseThrow().active());
+        assertEquals(Reason.TOKEN_REVOKED, decide(n.b, t, t.pass(), "203.0.113.9", "stef-vod", "a.mp4"));
+        assertFalse(n.b.status(STEF, t.key()).orElseThrow().active());
+    }
+
+    @Test
+    void autoBindsTheFirstClientOnlyOnAGrantAndEveryNodeSeesIt() throws Exception {
+        Nodes n = nodes();
+        Ticket t = n.a.issue(STEF, IssueRequest.of("stef-vod", "a.mp4", "passpasspass", "auto", 5, "+1 hour"));
+        assertEquals(Reason.VIDEO_NOT_AUTHORIZED, decide(n.a, t, t.pass(), "198.51.100.1", "stef-vod", "b.mp4"));
+        assertEquals(0, n.repoB.find(t.key()).orElseThrow().ip().boundCount());
+        assertEquals(Reason.SUCCESS, decide(n.a, t, t.pass(), "198.51.100.2", "stef-vod", "a.mp4"));
+        assertEquals(Reason.INVALID_IP_ADDRESS, decide(n.b, t, t.pass(), "198.51.100.1", "stef-vod", "a.mp4"));
+        assertEquals(Reason.SUCCESS, decide(n.b, t, t.pass(), "198.51.100.2", "stef-vod", "a.mp4"));
+    }
+
+    @Test
+    void autoSlash24LetsTheFirstTwoSubnetsIn() throws Exception {
+        Nodes n = nodes();
+        Ticket t = n.a.issue(STEF, IssueRequest.of("stef-live", "mystream", "passpasspass", "10.9.9.9|auto/24|auto/24", 10, "+1 hour"));
+        assertEquals(Reason.SUCCESS, decide(n.a, t, t.pass(), "198.51.100.1", "stef-live", "mystream"));
+        assertEquals(Reason.SUCCESS, decide(n.b, t, t.pass(), "198.51.100.200", "stef-live", "mystream"));
+        assertEquals(Reason.SUCCESS, decide(n.b, t, t.pass(), "203.0.113.5", "stef-live", "mystream"));
+        assertEquals(Reason.INVALID_IP_ADDRESS, decide(n.a, t, t.pass(), "192.0.2.5", "stef-live", "mystream"));
+        assertEquals(Reason.SUCCESS, decide(n.a, t, t.pass(), "10.9.9.9", "stef-live", "mystream"));
+        Ticket after = n.repoB.find(t.key()).orElseThrow();
+        assertEquals(2, after.ip().boundCount());
+        assertEquals("10.9.9.9|auto/24|auto/24", after.ip().text(), "the rule text is reported as issued");
+        assertEquals(7, after.uses());
+    }
+
+    @Test
+    void autoForAnIpv6ClientBindsItsSlash64() throws Exception {
+        Nodes n = nodes();
+        Ticket t = n.a.issue(STEF, IssueRequest.of("stef-live", "mystream", "passpasspass", "auto|auto/0", 10, "+1 hour"));
+        assertEquals(Reason.SUCCESS, decide(n.a, t, t.pass(), "2001:db8:1:2::10", "stef-live", "mystream"));
+        assertEquals(Reason.SUCCESS, decide(n.b, t, t.pass(), "2001:db8:1:2:aaaa::1", "stef-live", "mystream"));
+        Decision any = n.b.authorize(request(t, t.pass(), "198.51.100.1", "stef-live", "mystream"));
+        assertEquals(Reason.SUCCESS, any.reason(), "auto/0 binds the whole space");
+        assertEquals(any.ticket(), n.repoA.find(t.key()).orElseThrow());
+        assertEquals(Reason.SUCCESS, decide(n.a, t, t.pass(), "2001:db8:1:3::10", "stef-live", "mystream"));
+        assertEquals(8, n.repoA.find(t.key()).orElseThrow().uses());
+    }
+
+    @Test
+    void theDecisionCarriesTheClientNetwork() throws Exception {
+        Nodes n = nodes();
+        Ticket t = n.a.issue(STEF, IssueRequest.of("live", "s", "passpasspass", "auto/24", 5, "+1 hour"));
+        Decision d = n.a.authorize(request(t, t.pass(), "198.51.100.7", "live", "s"));
+        assertNotNull(d.clientNetwork());
+        assertEquals("198.51.100.0/24", d.clientNetwork().toString());
+        Decision continued = n.b.authorize(request(t, t.pass(), "198.51.100.8", "live", "s"));
+        assertFalse(continued.newPlayback());
+        assertEquals(d.clientNetwork(), continued.clientNetwork());
+        assertNull(n.b.authorize(request(t, "bad", "198.51.100.7", "live", "s")).clientNetwork());
+    }
+
+    // ------------------------------------------------------------------ the attempt log
+
+    @Test
+    void everyDecisionOnAKnownKeyIsLoggedWithTheSeedFields() throws Exception {
+        Nodes n = nodes();
+        Ticket t = seedTicket(n.a);
+        n.a.authorize(new PlaybackRequest(t.key(), "wrong", IpAddress.parse("192.168.0.9"), "stef-chorigin", "mystream",
+                null, null, "https://site.example/watch", "https://site.example/"));
+        clock.advance(Duration.ofSeconds(5));
+        n.b.authorize(request(t, t.pass(), "192.168.0.9", "stef-chorigin", "mystream"));
+
+        List<Attempt> log = n.repoA.attempts(t.key(), null, 1000);
+        assertEquals(2, log.size());
+        Attempt first = log.get(0);
+        assertEquals(new Attempt(t.key(), clock.instant().minusSeconds(5), "192.168.0.9", "mystream", "stef-chorigin",
+                PlaybackRequest.DEFAULT_INSTANCE, "https://site.example/watch", "https://site.example/",
+                Reason.INVALID_AUTH_TOKEN, "node-a"), first);
+        Attempt second = log.get(1);
+        assertTrue(second.success());
+        assertEquals(nodesAreDistinct() ? "node-b" : "node-a", second.server());
+        assertEquals("", second.pageurl());
+        assertEquals(List.of(second), n.repoB.attempts(t.key(), clock.instant(), 1000));
+        assertEquals(List.of(), n.repoB.attempts(t.key(), clock.instant().plusSeconds(1), 1000));
+    }
+
+    @Test
+    void attemptsAreTheNewestLimitOldestFirst() throws Exception {
+        Nodes n = new Nodes(settings.withMaxAttemptsPerTicket(4));
+        Ticket t = n.a.issue(STEF, IssueRequest.of("a", "v", "passpasspass", "auto", 1, null));
+        List<Instant> times = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            clock.advance(Duration.ofSeconds(1));
+            times.add(clock.instant());
+            (i % 2 == 0 ? n.a : n.b).authorize(request(t, "wrong" + i, "1.2.3.4", "a", "v"));
+        }
+        assertEquals(times.subList(4, 6), n.repoA.attempts(t.key(), null, 2).stream().map(Attempt::datetime).toList());
+        assertEquals(times.subList(2, 6), n.repoA.attempts(t.key(), null, 1000).stream().map(Attempt::datetime).toList(),
+                "at most maxAttemptsPerTicket, the newest");
+        assertEquals(times.subList(3, 6), n.repoB.attempts(t.key(), times.get(3), 1000).stream().map(Attempt::datetime).toList());
+        assertEquals(List.of(), n.repoB.attempts("nope", null, 10));
+    }
+
+    @Test
+    void purgeForgetsOldAttemptsAndLongExpiredTickets() throws Exception {
+        Nodes n = new Nodes(settings.withRetention(Duration.ofDays(1)).withMaxAttemptsPerTicket(3));
+        Ticket old = n.a.issue(STEF, IssueRequest.of("a", "v", "passpasspass", "auto", 5, "+1 hour"));
+        Ticket fresh = n.a.issue(STEF, IssueRequest.of("a", "v", "passpasspass", "auto", 5, "+1 week"));
+        n.a.authorize(request(old, old.pass(), "1.2.3.4", "a", "v"));
+        n.a.authorize(request(fresh, "bad", "1.2.3.4", "a", "v"));
+        clock.advance(Duration.ofHours(20));
+        assertEquals(0, n.repoB.purge(clock.instant()), "expired less than the retention ago");
+        assertTrue(n.repoA.find(old.key()).isPresent());
+        for (int i = 0; i < 4; i++) {
+            n.b.authorize(request(fresh, "bad", "1.2.3.4", "a", "v"));
+        }
+        clock.advance(Duration.ofHours(6));
+        assertEquals(1, n.repoB.purge(clock.instant()));
+        assertTrue(n.repoA.find(old.key()).isEmpty());
+        assertEquals(List.of(), n.repoA.attempts(old.key(), null, 10));
+        List<Attempt> kept = n.repoA.attempts(fresh.key(), null, 10);
+        assertEquals(3, kept.size(), "the first attempt is older than the retention; the log keeps 3");
+        assertTrue(kept.stream().allMatch(a -> a.datetime().equals(clock.instant().minus(Duration.ofHours(6)))));
+        assertEquals(0, n.repoA.purge(clock.instant()));
+        assertEquals(Reason.SUCCESS, decide(n.a, fresh, fresh.pass(), "1.2.3.4", "a", "v"), "a purged store still decides");
+    }
+
+    // ------------------------------------------------------------------ races
+
+    /** Runs one request per client on its own thread, all released at once, alternating the nodes. */
+    private static List<Decision> race(Nodes n, Ticket t, int clients, IntFunction<String> address) throws Exception {
+        CountDownLatch ready = new CountDownLatch(clients);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<Decision>> futures = new ArrayList<>();
+        for (int i = 0; i < clients; i++) {
+            String client = address.apply(i);
+            UsherService node = i % 2 == 0 ? n.a : n.b;
+            futures.add(pool.submit(() -> {
+                ready.countDown();
+                go.await();
+                return node.authorize(request(t, t.pass(), client, "stef-live", "mystream"));
+            }));
+        }
+        ready.await();
+        go.countDown();
+        List<Decision> out = new ArrayList<>();
+        for (Future<Decision> future : futures) {
+            out.add(future.get());
+        }
+        return out;
+    }
+
+    @Test
+    void fiveUsesGrantExactlyFivePlaybacksToSixtyFourRacingClients() throws Exception {
+        Nodes n = nodes(); // one store, a fresh ticket per run
+        for (int run = 0; run < raceRuns(); run++) {
+            Ticket t = n.a.issue(STEF, IssueRequest.of("stef-live", "mystream", "passpasspass", "0.0.0.0/0", 5, "+1 hour"));
+            List<Decision> decisions = race(n, t, 64, i -> "10.0." + i + ".1");
+            assertEquals(5, decisions.stream().filter(Decision::granted).count(), "run " + run);
+            assertEquals(59, decisions.stream().filter(d -> d.reason() == Reason.EXCEEDED_MAX_VIEWS).count());
+            assertEquals(0, n.repoB.find(t.key()).orElseThrow().uses());
+            assertEquals(64, n.repoA.attempts(t.key(), null, 1000).size());
+        }
+    }
+
+    @Test
+    void twoAutoSlotsBindExactlyTwoOfFiftyRacingSubnets() throws Exception {
+        Nodes n = nodes();
+        for (int run = 0; run < raceRuns(); run++) {
+            Ticket t = n.a.issue(STEF, IssueRequest.of("stef-live", "mystream", "passpasspass", "auto/24|auto/24", 1000, "+1 hour"));
+            List<Decision> decisions = race(n, t, 50, i -> "172.16." + i + ".9");
+            assertEquals(2, decisions.stream().filter(Decision::granted).count(), "run " + run);
+            assertEquals(48, decisions.stream().filter(d -> d.reason() == Reason.INVALID_IP_ADDRESS).count());
+            Ticket after = n.repoB.find(t.key()).orElseThrow();
+            assertEquals(2, after.ip().boundCount());
+            assertEquals(998, after.uses());
+        }
+    }
+
+    @Test
+    void racingRequestsOfOnePlaybackConsumeOneUse() throws Exception {
+        Nodes n = nodes();
+        Ticket t = n.a.issue(STEF, IssueRequest.of("stef-live", "mystream", "passpasspass", "0.0.0.0/0", 3, "+1 hour"));
+        List<Decision> decisions = race(n, t, 32, i -> "10.1.2.3");
+        assertTrue(decisions.stream().allMatch(Decision::granted));
+        assertEquals(1, decisions.stream().filter(Decision::newPlayback).count());
+        assertEquals(2, n.repoB.find(t.key()).orElseThrow().uses());
+    }
+}

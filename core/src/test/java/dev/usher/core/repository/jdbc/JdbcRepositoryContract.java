@@ -1,0 +1,200 @@
+package dev.usher.core.repository.jdbc;
+
+import dev.usher.core.config.UsherSettings;
+import dev.usher.core.decision.PlaybackRequest;
+import dev.usher.core.net.IpAddress;
+import dev.usher.core.repository.RepositoryException;
+import dev.usher.core.repository.TicketRepository;
+import dev.usher.core.repository.TicketRepositoryContract;
+import dev.usher.core.rule.IpRestriction;
+import dev.usher.core.service.IssueRequest;
+import dev.usher.core.service.UsherService;
+import dev.usher.core.testing.Fixture;
+import dev.usher.core.ticket.Ticket;
+import dev.usher.core.ticket.TicketKeys;
+import org.junit.jupiter.api.Test;
+
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.sql.SQLNonTransientConnectionException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The repository contract on a database, and what only a database can get wrong. */
+abstract class JdbcRepositoryContract extends TicketRepositoryContract {
+
+    /** @return a data source over a fresh, empty database (or schema) */
+    protected abstract DataSource newDataSource() throws Exception;
+
+    /** Releases what {@link #newDataSource()} made. */
+    protected void release(DataSource dataSource) throws Exception {
+    }
+
+    protected static JdbcTicketRepository.Options testOptions() {
+        return JdbcTicketRepository.Options.defaults().withCreateSchema(true).withPurgeInterval(Duration.ZERO);
+    }
+
+    @Override
+    protected Store newStore() throws Exception {
+        DataSource ds = newDataSource();
+        return new Store() {
+            @Override
+            public TicketRepository node(UsherSettings settings) {
+                return new JdbcTicketRepository(ds, settings, testOptions());
+            }
+
+            @Override
+            public void close() throws Exception {
+                release(ds);
+            }
+        };
+    }
+
+    private static final UsherSettings SETTINGS = UsherSettings.defaults().withServerName("node-a");
+
+    @Test
+    void theSchemaIsCreatedOnceAndItsVersionRecorded() throws Exception {
+        DataSource ds = newDataSource();
+        try {
+            JdbcTicketRepository a = new JdbcTicketRepository(ds, SETTINGS, testOptions());
+            JdbcTicketRepository b = new JdbcTicketRepository(ds, SETTINGS, testOptions());
+            a.dialect();
+            b.dialect();
+            new JdbcTicketRepository(ds, SETTINGS, testOptions().withCreateSchema(false)).dialect();
+            try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
+                    "SELECT version, description FROM usher_schema_version"); ResultSet rs = ps.executeQuery()) {
+                assertTrue(rs.next());
+                assertEquals(JdbcTicketRepository.SCHEMA_VERSION, rs.getInt(1));
+                assertTrue(rs.getString(2).startsWith("V1__schema.sql"));
+                assertTrue(!rs.next(), "one row");
+            }
+        } finally {
+            release(ds);
+        }
+    }
+
+    @Test
+    void withoutTheSchemaFirstUseFailsClearlyAndNeverGrants() throws Exception {
+        DataSource ds = newDataSource();
+        try {
+            JdbcTicketRepository repo = new JdbcTicketRepository(ds, SETTINGS, JdbcTicketRepository.Options.defaults());
+            RepositoryException e = assertThrows(RepositoryException.class, () -> repo.decide(
+                    PlaybackRequest.of("k.1.2", "p", IpAddress.parse("1.2.3.4"), "a", "v"), Instant.now()));
+            assertTrue(e.getMessage().contains("usher.jdbc.create-schema") && e.getMessage().contains("V1__schema.sql"),
+                    e.getMessage());
+        } finally {
+            release(ds);
+        }
+    }
+
+    @Test
+    void aLockedTicketTimesOutInsteadOfHanging() throws Exception {
+        DataSource ds = newDataSource();
+        try {
+            JdbcTicketRepository repo = new JdbcTicketRepository(ds, SETTINGS,
+                    testOptions().withQueryTimeout(Duration.ofSeconds(1)));
+            UsherService service = new UsherService(repo, SETTINGS, Clock.systemUTC(), new TicketKeys());
+            Ticket t = service.issue(Fixture.STEF, IssueRequest.of("a", "v", "passpasspass", "0.0.0.0/0", 5, "+1 hour"));
+            PlaybackRequest request = PlaybackRequest.of(t.key(), t.pass(), IpAddress.parse("1.2.3.4"), "a", "v");
+            try (Connection holder = ds.getConnection()) {
+                holder.setAutoCommit(false);
+                try (PreparedStatement ps = holder.prepareStatement(
+                        "SELECT uses FROM usher_tickets WHERE ticket_key = ? FOR UPDATE")) {
+                    ps.setString(1, t.key());
+                    ps.executeQuery().close();
+                }
+                long start = System.nanoTime();
+                RepositoryException e = assertThrows(RepositoryException.class, () -> service.authorize(request));
+                long millis = (System.nanoTime() - start) / 1_000_000;
+                assertTrue(millis < 15_000, "gave up after " + millis + " ms");
+                assertTrue(e.getMessage().startsWith("JDBC ticket repository: decide"), e.getMessage());
+                holder.rollback();
+            }
+            assertTrue(service.authorize(request).granted(), "the lock released, decisions go on");
+            assertEquals(4, repo.find(t.key()).orElseThrow().uses(), "the timed-out decision stored nothing");
+        } finally {
+            release(ds);
+        }
+    }
+
+    @Test
+    void aDatabaseThatFailsNeverGrants() {
+        DataSource broken = new FailingDataSource();
+        JdbcTicketRepository repo = new JdbcTicketRepository(broken, SETTINGS, testOptions());
+        RepositoryException e = assertThrows(RepositoryException.class, () -> repo.decide(
+                PlaybackRequest.of("k.1.2", "p", IpAddress.parse("1.2.3.4"), "a", "v"), Instant.now()));
+        assertTrue(e.getMessage().contains("connection refused"), e.getMessage());
+        assertThrows(RepositoryException.class, () -> repo.find("k.1.2"));
+    }
+
+    @Test
+    void boundSlotsReadBackAsBound() {
+        IpRestriction ip = IpRestriction.parse("10.0.0.1|auto/24|auto|auto/0|auto/16");
+        ip = ip.bind(1, dev.usher.core.net.IpNetwork.parse("198.51.100.0/24"));
+        ip = ip.bind(2, dev.usher.core.net.IpNetwork.parse("2001:db8:1:2::/64"));
+        ip = ip.bind(3, dev.usher.core.net.IpNetwork.ANY);
+        String text = JdbcTicketRepository.bindingsText(ip);
+        assertEquals("|198.51.100.0/24|2001:db8:1:2::/64|0.0.0.0/0|", text);
+        assertEquals(ip, JdbcTicketRepository.restoreIp(ip.text(), text));
+        assertEquals("", JdbcTicketRepository.bindingsText(IpRestriction.parse("auto|auto")));
+        assertEquals(List.of(), JdbcTicketRepository.schemaStatements().stream().filter(s -> s.contains("--")).toList());
+    }
+
+    /** A data source whose database is unreachable. */
+    static final class FailingDataSource implements DataSource {
+        @Override
+        public Connection getConnection() throws SQLException {
+            throw new SQLNonTransientConnectionException("connection refused", "08001");
+        }
+
+        @Override
+        public Connection getConnection(String u, String p) throws SQLException {
+            return getConnection();
+        }
+
+        @Override
+        public PrintWriter getLogWriter() {
+            return null;
+        }
+
+        @Override
+        public void setLogWriter(PrintWriter out) {
+        }
+
+        @Override
+        public void setLoginTimeout(int seconds) {
+        }
+
+        @Override
+        public int getLoginTimeout() {
+            return 0;
+        }
+
+        @Override
+        public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+            throw new SQLFeatureNotSupportedException();
+        }
+
+        @Override
+        public <T> T unwrap(Class<T> iface) throws SQLException {
+            throw new SQLException("not a wrapper");
+        }
+
+        @Override
+        public boolean isWrapperFor(Class<?> iface) {
+            return false;
+        }
+    }
+}
