@@ -6,7 +6,6 @@ import dev.usher.core.config.UsherConfigurationException;
 import dev.usher.core.config.UsherSettings;
 import dev.usher.core.decision.Decision;
 import dev.usher.core.decision.PlaybackRequest;
-import dev.usher.core.repository.InMemoryTicketRepository;
 import dev.usher.core.repository.TicketRepository;
 import dev.usher.core.service.UsherListener;
 import dev.usher.core.service.UsherService;
@@ -60,7 +59,13 @@ public class UsherProducers {
         // Problems (a bad setting, an unknown usher.repository) are reported all together when the
         // runtime is built from the same keys, right after this.
         ConfigReader reader = new ConfigReader(lookup());
-        return new InMemoryTicketRepository(UsherSettings.from(reader));
+        return UsherRuntime.repositoryFromConfig(reader, UsherSettings.from(reader));
+    }
+
+    void closeRepository(@Disposes TicketRepository repository) throws Exception {
+        if (repository instanceof AutoCloseable closeable) {
+            closeable.close();
+        }
     }
 
     @Produces

@@ -19,6 +19,15 @@ public class UsherInitializer implements ServletContainerInitializer {
 
     @Override
     public void onStartup(Set<Class<?>> classes, ServletContext context) {
+        // The runtime's timer and connection pool end with the application.
+        context.addListener(new jakarta.servlet.ServletContextListener() {
+            @Override
+            public void contextDestroyed(jakarta.servlet.ServletContextEvent event) {
+                if (event.getServletContext().getAttribute(UsherRuntime.ATTRIBUTE) instanceof UsherRuntime runtime) {
+                    runtime.close();
+                }
+            }
+        });
         ConfigReader config = new ConfigReader(ConfigLookup.forContext(context, key -> null));
         boolean accounts = ConfigLookup.names(context, List.of()).stream().anyMatch(n -> n.startsWith("usher.account."));
         if (!config.bool("usher.api.enabled", accounts)) {

@@ -9,6 +9,7 @@ import dev.usher.core.config.UsherSettings;
 import dev.usher.core.credential.PlaybackCredentials;
 import dev.usher.core.guard.MediaGuard;
 import dev.usher.core.repository.InMemoryTicketRepository;
+import dev.usher.core.repository.jdbc.JdbcTicketRepository;
 import dev.usher.core.repository.TicketRepository;
 import dev.usher.core.service.RevocationWatch;
 import dev.usher.core.service.UsherService;
@@ -99,17 +100,49 @@ public final class UsherRuntime implements AutoCloseable {
         Duration window = config.duration("usher.api.timestamp-window", Duration.ofMinutes(5));
         UsherSettings settings = UsherSettings.from(config);
         FilterSettings filterSettings = FilterSettings.from(config);
-        String kind = config.string("usher.repository", "memory");
-        if (!kind.equals("memory")) {
-            config.problem("usher.repository: unknown repository '" + kind + "' (memory)");
-        }
+        boolean owned = repository == null;
         if (repository == null) {
-            repository = new InMemoryTicketRepository(settings);
+            repository = repositoryFromConfig(config, settings);
+        } else {
+            String kind = config.string("usher.repository", "memory");
+            if (!kind.equals("memory") && !kind.equals("jdbc")) {
+                config.problem("usher.repository: unknown repository '" + kind + "' (memory, jdbc)");
+            }
         }
         // Only a repository of this node's own memory lets the node make up its secret.
         PlaybackCredentials credentials = credentials(config, repository instanceof InMemoryTicketRepository);
         config.failOnProblems();
-        return new UsherRuntime(new UsherService(repository, settings), accounts, window, credentials, filterSettings);
+        UsherRuntime runtime = new UsherRuntime(new UsherService(repository, settings), accounts, window, credentials, filterSettings);
+        if (owned && repository instanceof AutoCloseable closeable) {
+            runtime.closeWithRuntime = closeable;
+        }
+        return runtime;
+    }
+
+    /**
+     * The repository {@code usher.repository} names: {@code memory} (default) or {@code jdbc}
+     * ({@code usher.jdbc.datasource}, a JNDI name, or {@code usher.jdbc.url}). Problems are added to
+     * {@code config}; a JDBC repository that can't be configured at all fails at once.
+     */
+    public static TicketRepository repositoryFromConfig(ConfigReader config, UsherSettings settings) {
+        String kind = config.string("usher.repository", "memory");
+        switch (kind) {
+            case "memory":
+                return new InMemoryTicketRepository(settings);
+            case "jdbc":
+                return JdbcTicketRepository.fromConfig(config, settings, UsherRuntime::jndi);
+            default:
+                config.problem("usher.repository: unknown repository '" + kind + "' (memory, jdbc)");
+                return new InMemoryTicketRepository(settings);
+        }
+    }
+
+    private static javax.sql.DataSource jndi(String name) {
+        try {
+            return (javax.sql.DataSource) new javax.naming.InitialContext().lookup(name);
+        } catch (javax.naming.NamingException | ClassCastException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
     }
 
     /**
@@ -265,8 +298,23 @@ public final class UsherRuntime implements AutoCloseable {
         return filterSettings;
     }
 
+    /** A repository this runtime made from configuration, closed with it (a JDBC pool). */
+    private AutoCloseable closeWithRuntime;
+
     @Override
     public void close() {
         timer.shutdownNow();
+        try {
+            timer.awaitTermination(5, TimeUnit.SECONDS); // a refresh in flight finishes before its pool closes
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (closeWithRuntime != null) {
+            try {
+                closeWithRuntime.close();
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.WARNING, "closing the repository failed", e);
+            }
+        }
     }
 }
