@@ -4,6 +4,7 @@ import dev.usher.sample.DemoUsers;
 import dev.usher.sample.LogoutServlet;
 import dev.usher.sample.SampleApplication;
 import dev.usher.sample.SigninServlet;
+import dev.usher.sample.UsherWiring;
 import dev.usher.servlet.UsherFilter;
 import dev.usher.servlet.UsherInitializer;
 import jakarta.servlet.DispatcherType;
@@ -134,6 +135,7 @@ public final class SampleRunner {
         context.setAttribute("org.eclipse.jetty.cdi", "CdiDecoratingListener");
         context.addEventListener(new DecoratingListener(context, "org.eclipse.jetty.cdi.decorator"));
         context.addEventListener(new Listener());
+        context.addEventListener(new UsherWiring());
 
         // What usher-servlet-filter's web-fragment.xml and ServletContainerInitializer do in a WAR.
         context.addServletContainerInitializer(new UsherInitializer());
