@@ -31,7 +31,13 @@ final class RunningProcess implements AutoCloseable {
     }
 
     static RunningProcess start(String name, Path workDir, List<String> command) throws IOException {
+        return start(name, workDir, command, java.util.Map.of());
+    }
+
+    static RunningProcess start(String name, Path workDir, List<String> command, java.util.Map<String, String> env)
+            throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile());
+        pb.environment().putAll(env);
         pb.redirectInput(ProcessBuilder.Redirect.PIPE);
         return new RunningProcess(name, pb.start());
     }
