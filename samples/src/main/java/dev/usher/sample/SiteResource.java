@@ -1,0 +1,118 @@
+package dev.usher.sample;
+
+import dev.usher.cdi.NotSignedInException;
+import dev.usher.cdi.PlaybackUrl;
+import dev.usher.cdi.UsherTickets;
+import dev.usher.core.attempt.Attempt;
+import dev.usher.core.ticket.Ticket;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.CacheControl;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What the pages ask for: who is signed in, the catalog, a playback URL for one format (a fresh
+ * ticket from the {@code usher} bean), the viewer's tickets with their attempt logs, and what the
+ * event observer counted.
+ */
+@Path("/")
+@RequestScoped
+@Produces(MediaType.APPLICATION_JSON)
+public class SiteResource {
+
+    @Inject
+    UsherTickets usher;
+
+    @Inject
+    PlaybackStats stats;
+
+    public record Me(boolean signedIn, String user) {
+    }
+
+    public record Play(String format, String title, String player, String url, String key) {
+    }
+
+    public record AttemptView(Instant datetime, String ip, String video, boolean success, String reason) {
+    }
+
+    public record TicketView(String key, String app, String video, String ip, int uses, boolean active,
+                             Instant created, Instant expires, Instant used, List<AttemptView> attempts) {
+    }
+
+    @GET
+    @Path("me")
+    public Response me() {
+        return noStore(new Me(usher.isSignedIn(), usher.isSignedIn() ? usher.user().orElse(null) : null));
+    }
+
+    @GET
+    @Path("catalog")
+    public List<Catalog.Format> catalog() {
+        return Catalog.FORMATS;
+    }
+
+    /** A playback URL for {@code format} with a ticket issued to the signed-in viewer (401 when nobody is). */
+    @GET
+    @Path("play")
+    public Response play(@QueryParam("format") String format, @Context HttpServletRequest request) {
+        Catalog.Format f = Catalog.byId(format == null ? "" : format).orElseThrow(() -> new NotFoundException("no such format"));
+        PlaybackUrl issued = usher.issue(Catalog.APP, f.path());
+        String url = issued.url();
+        if (f.vault()) {
+            String file = f.path().substring(f.path().lastIndexOf('/') + 1);
+            url = request.getContextPath() + "/api/vault/" + file + "?key=" + query(issued.ticket().key())
+                    + "&pass=" + query(issued.ticket().pass());
+        }
+        return noStore(new Play(f.id(), f.title(), f.player(), url, issued.ticket().key()));
+    }
+
+    /** The signed-in viewer's tickets, newest first, each with its attempt log (401 when nobody is signed in). */
+    @GET
+    @Path("tickets")
+    public Response tickets() {
+        if (!usher.isSignedIn()) {
+            throw new NotSignedInException();
+        }
+        List<TicketView> views = usher.getMine().stream().map(this::view).toList();
+        return noStore(views);
+    }
+
+    @GET
+    @Path("stats")
+    public Response stats() {
+        return noStore(stats.snapshot());
+    }
+
+    private TicketView view(Ticket t) {
+        List<AttemptView> attempts = usher.attempts(t.key()).stream().map(SiteResource::view).toList();
+        return new TicketView(t.key(), t.app().text(), t.video().text(), t.ip().text(), t.uses(), t.active(),
+                t.created(), t.expires(), t.usedDate(), attempts);
+    }
+
+    private static AttemptView view(Attempt a) {
+        return new AttemptView(a.datetime(), a.ip(), a.video(), a.success(), a.reason().text());
+    }
+
+    private static Response noStore(Object entity) {
+        CacheControl cc = new CacheControl();
+        cc.setNoStore(true);
+        return Response.ok(entity).cacheControl(cc).build();
+    }
+
+    private static String query(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,43 @@
+// Shared by the sample's pages: who is signed in, and the header's links. Every URL is relative, so the
+// site works under any context path. window.usher is what the end-to-end tests read.
+window.usher = { errors: [], fatal: false, noTicket: false, events: [], ready: false };
+
+const Site = {
+  async json(url) {
+    const r = await fetch(url, { credentials: 'same-origin', cache: 'no-store' });
+    let body = null;
+    try { body = await r.json(); } catch (e) { /* not JSON */ }
+    return { status: r.status, body };
+  },
+  async header() {
+    const me = await Site.json('api/me');
+    const who = document.getElementById('who');
+    if (me.body && me.body.signedIn) {
+      who.innerHTML = '';
+      const name = document.createElement('span');
+      name.id = 'user';
+      name.textContent = 'Signed in as ' + me.body.user;
+      who.append(name, Site.link('tickets.html', 'My tickets', 'my-tickets'), Site.link('logout', 'Sign out', 'logout'));
+    } else {
+      who.innerHTML = '';
+      const name = document.createElement('span');
+      name.textContent = 'Not signed in';
+      who.append(name, Site.link('signin', 'Sign in', 'signin'));
+    }
+    return me.body || { signedIn: false };
+  },
+  link(href, text, id) {
+    const a = document.createElement('a');
+    a.href = href;
+    a.textContent = text;
+    if (id) a.id = id;
+    return a;
+  },
+  text(id, value) {
+    document.getElementById(id).textContent = value;
+  },
+  error(message, fatal) {
+    window.usher.errors.push((fatal ? 'FATAL ' : '') + message);
+    if (fatal) window.usher.fatal = true;
+  },
+};
