@@ -55,7 +55,8 @@ class SampleSiteIT {
         TestTools.requireBrowser();
         Path jar = TestTools.artifact("usher.sample.jar");
         runner = RunningProcess.start("usher-sample", jar.getParent().getParent(), List.of(TestTools.java(),
-                "-Dusher.sample.port=0", "-Dusher.trusted-proxies=127.0.0.1/32", "-jar", jar.toString()));
+                "-Dusher.sample.port=0", "-Dusher.trusted-proxies=127.0.0.1/32",
+                "-Dusher.jdbc.url=jdbc:h2:file:" + Files.createTempDirectory("usher-site") + "/tickets", "-jar", jar.toString()));
         readyLine = runner.await(l -> l.startsWith("Usher sample listening on "), l -> false, Duration.ofSeconds(60));
         base = URI.create(readyLine.substring("Usher sample listening on ".length()).trim());
 

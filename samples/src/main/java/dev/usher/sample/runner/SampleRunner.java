@@ -1,10 +1,11 @@
 package dev.usher.sample.runner;
 
+import dev.usher.cdi.UsherCdiListener;
+
 import dev.usher.sample.DemoUsers;
 import dev.usher.sample.LogoutServlet;
 import dev.usher.sample.SampleApplication;
 import dev.usher.sample.SigninServlet;
-import dev.usher.sample.UsherWiring;
 import dev.usher.servlet.UsherFilter;
 import dev.usher.servlet.UsherInitializer;
 import jakarta.servlet.DispatcherType;
@@ -66,6 +67,7 @@ public final class SampleRunner {
         // Weld, RESTEasy and SmallRye log through jboss-logging: send it to Jetty's SLF4J logger
         // (levels in jetty-logging.properties) so that the ready line stands out.
         System.setProperty("org.jboss.logging.provider", System.getProperty("org.jboss.logging.provider", "slf4j"));
+        keepTicketsInH2File();
         Config config = ConfigProvider.getConfig(SampleRunner.class.getClassLoader());
         Server server;
         try {
@@ -80,6 +82,20 @@ public final class SampleRunner {
         server.join();
     }
 
+    /**
+     * The runner keeps tickets in an H2 database in a local file ({@code ./usher-sample-data/}), so
+     * they survive a restart; the WAR keeps them in memory unless configured otherwise. Set
+     * {@code usher.repository} (or {@code USHER_REPOSITORY}) to choose for yourself.
+     */
+    static void keepTicketsInH2File() {
+        if (System.getProperty("usher.repository") == null && System.getenv("USHER_REPOSITORY") == null) {
+            System.setProperty("usher.repository", "jdbc");
+            System.setProperty("usher.jdbc.url", System.getProperty("usher.jdbc.url",
+                    "jdbc:h2:file:./usher-sample-data/tickets"));
+            System.setProperty("usher.jdbc.create-schema", "true");
+        }
+    }
+
     /** Starts the site on the configured host and port. */
     public static Server start(Config config) throws Exception {
         int port = config.getOptionalValue("usher.sample.port", Integer.class).orElse(8080);
@@ -88,7 +104,6 @@ public final class SampleRunner {
         }
         String host = config.getOptionalValue("usher.sample.host", String.class).orElse("127.0.0.1");
         String mediaDir = config.getOptionalValue("usher.sample.media-dir", String.class).orElse(null);
-        // TODO(jdbc): default to usher.repository=jdbc with usher.jdbc.url=jdbc:h2:file:./usher-sample-tickets once dev.usher.core.repository.jdbc.JdbcTicketRepository lands.
 
         Server server = new Server();
         ServerConnector connector = new ServerConnector(server);
@@ -135,7 +150,7 @@ public final class SampleRunner {
         context.setAttribute("org.eclipse.jetty.cdi", "CdiDecoratingListener");
         context.addEventListener(new DecoratingListener(context, "org.eclipse.jetty.cdi.decorator"));
         context.addEventListener(new Listener());
-        context.addEventListener(new UsherWiring());
+        context.addEventListener(new UsherCdiListener()); // what usher-cdi-extension's web-fragment.xml does in a WAR
 
         // What usher-servlet-filter's web-fragment.xml and ServletContainerInitializer do in a WAR.
         context.addServletContainerInitializer(new UsherInitializer());
