@@ -196,8 +196,7 @@ public final class SevuApi {
                 throw new ApiFailure(ApiCode.UNKNOWN_FIELD, field, field + " is not a field of " + name);
             }
         }
-        if (MUTATING.contains(name)
-                && !replays.firstTime(account.cdnId(), given, Instant.ofEpochSecond(timestamp).plus(window), now)) {
+        if (MUTATING.contains(name) && !firstTime(account, given, Instant.ofEpochSecond(timestamp).plus(window), now)) {
             throw new ApiFailure(ApiCode.REPLAYED_REQUEST, "signature", null);
         }
         return switch (name) {
@@ -208,6 +207,14 @@ public final class SevuApi {
             case "sevu.search" -> search(account, f);
             default -> throw new IllegalStateException(name);
         };
+    }
+
+    /** A shared repository remembers requests for every node; else this node does. */
+    private boolean firstTime(Account account, byte[] signature, Instant until, Instant now) {
+        if (service.repository() instanceof dev.usher.core.repository.ReplayLedger ledger) {
+            return ledger.firstTime(account.cdnId() + ":" + Base64.getEncoder().encodeToString(signature), until);
+        }
+        return replays.firstTime(account.cdnId(), signature, until, now);
     }
 
     private Answer request(Account account, Fields f) throws ApiFailure {

@@ -9,6 +9,7 @@ import dev.usher.core.decision.Playback;
 import dev.usher.core.decision.PlaybackRequest;
 import dev.usher.core.decision.Reason;
 import dev.usher.core.net.IpNetwork;
+import dev.usher.core.repository.ReplayLedger;
 import dev.usher.core.repository.RepositoryException;
 import dev.usher.core.repository.TicketChange;
 import dev.usher.core.repository.TicketQuery;
@@ -73,7 +74,7 @@ import javax.sql.DataSource;
  * {@code maxAttemptsPerTicket}. An insert runs it at most once per {@link Options#purgeInterval()}
  * on each node, so the tables stay bounded without a thread of their own.
  */
-public final class JdbcTicketRepository implements TicketRepository, AutoCloseable {
+public final class JdbcTicketRepository implements TicketRepository, ReplayLedger, AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(JdbcTicketRepository.class.getName());
 
@@ -279,6 +280,23 @@ public final class JdbcTicketRepository implements TicketRepository, AutoCloseab
     }
 
     @Override
+    public boolean firstTime(String requestId, Instant until) {
+        return autocommit("record an API request", c -> {
+            try (PreparedStatement ps = prepare(c, "INSERT INTO usher_api_requests (request_id, expires) VALUES (?, ?)")) {
+                ps.setString(1, requestId);
+                setInstant(ps, 2, until);
+                ps.executeUpdate();
+                return true;
+            } catch (SQLException e) {
+                if ("23505".equals(e.getSQLState())) { // unique violation: seen before, on some node
+                    return false;
+                }
+                throw e;
+            }
+        });
+    }
+
+    @Override
     public Optional<Ticket> find(String key) {
         if (key == null || key.length() > KEY_MAX) {
             return Optional.empty();
@@ -436,6 +454,10 @@ public final class JdbcTicketRepository implements TicketRepository, AutoCloseab
             }
             try (PreparedStatement ps = prepare(c, "DELETE FROM usher_attempts WHERE attempted_at < ?")) {
                 setInstant(ps, 1, horizon);
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = prepare(c, "DELETE FROM usher_api_requests WHERE expires < ?")) {
+                setInstant(ps, 1, now);
                 ps.executeUpdate();
             }
             try (PreparedStatement ps = prepare(c, "DELETE FROM usher_playbacks WHERE last_seen <= ?")) {

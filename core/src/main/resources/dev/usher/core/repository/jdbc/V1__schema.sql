@@ -57,3 +57,10 @@ CREATE TABLE IF NOT EXISTS usher_attempts (
 );
 CREATE INDEX IF NOT EXISTS usher_attempts_ticket_time ON usher_attempts (ticket_key, attempted_at);
 CREATE INDEX IF NOT EXISTS usher_attempts_time ON usher_attempts (attempted_at);
+
+-- Signed API requests carried out while their timestamp is in the window: a replay on any node is refused.
+CREATE TABLE IF NOT EXISTS usher_api_requests (
+    request_id VARCHAR(128) PRIMARY KEY,
+    expires    TIMESTAMP WITH TIME ZONE NOT NULL
+);
+CREATE INDEX IF NOT EXISTS usher_api_requests_expires ON usher_api_requests (expires);

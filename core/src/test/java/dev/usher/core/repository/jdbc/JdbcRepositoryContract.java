@@ -65,6 +65,40 @@ abstract class JdbcRepositoryContract extends TicketRepositoryContract {
     private static final UsherSettings SETTINGS = UsherSettings.defaults().withServerName("node-a");
 
     @Test
+    void aSignedRequestReplayedOnAnotherNodeIsRefused() throws Exception {
+        DataSource ds = newDataSource();
+        try {
+            java.time.Clock clock = java.time.Clock.systemUTC();
+            dev.usher.core.account.AccountRegistry accounts = new dev.usher.core.account.AccountRegistry(
+                    java.util.List.of(dev.usher.core.testing.Fixture.STEF));
+            dev.usher.core.service.UsherService a = new dev.usher.core.service.UsherService(
+                    new JdbcTicketRepository(ds, SETTINGS, testOptions()), SETTINGS);
+            dev.usher.core.service.UsherService b = new dev.usher.core.service.UsherService(
+                    new JdbcTicketRepository(ds, SETTINGS, testOptions()), SETTINGS);
+            dev.usher.core.api.SevuApi apiA = new dev.usher.core.api.SevuApi(a, accounts, Duration.ofMinutes(5), clock);
+            dev.usher.core.api.SevuApi apiB = new dev.usher.core.api.SevuApi(b, accounts, Duration.ofMinutes(5), clock);
+            java.util.Map<String, Object> request = new java.util.LinkedHashMap<>();
+            request.put("command", "sevu.request");
+            request.put("api_key", dev.usher.core.testing.Fixture.STEF.apiKey());
+            request.put("timestamp", clock.instant().getEpochSecond());
+            request.put("cdn", 28);
+            request.put("app", "stef-live");
+            request.put("video", "mystream");
+            request.put("pass", "unique_random_string_per_request");
+            request.put("ip", "auto");
+            request.put("uses", 5);
+            request.put("expire", "+1 hour");
+            String signed = dev.usher.core.api.SevuClients.php(request, dev.usher.core.testing.Fixture.STEF.secret());
+            assertEquals(dev.usher.core.api.ApiCode.TICKET_GRANTED, apiA.handle(signed).code());
+            assertEquals(dev.usher.core.api.ApiCode.REPLAYED_REQUEST, apiB.handle(signed).code(), "the other node knows it too");
+            assertEquals(1, b.search(dev.usher.core.testing.Fixture.STEF,
+                    new dev.usher.core.repository.TicketQuery(null, null, 10)).size(), "one ticket, not two");
+        } finally {
+            release(ds);
+        }
+    }
+
+    @Test
     void theSchemaIsCreatedOnceAndItsVersionRecorded() throws Exception {
         DataSource ds = newDataSource();
         try {
