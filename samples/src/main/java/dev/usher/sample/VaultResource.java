@@ -35,4 +35,26 @@ public class VaultResource {
         };
         return Response.ok(body, "video/mp4").header("Cache-Control", "private, no-store").build();
     }
+
+    /**
+     * The HLS TS package served by JAX-RS: {@code GET /api/vault/hls/master.m3u8?key=…&pass=…} with a
+     * ticket for the video {@code hls-ts}. The playlists this method returns are rewritten by
+     * {@link ProtectedMedia}'s writer interceptor, so the variant playlists and segments it names
+     * (requested from this method too) carry credentials.
+     */
+    @GET
+    @Path("hls/{path: [A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)?[.](m3u8|ts)}")
+    @ProtectedMedia(app = Catalog.APP, video = "hls-ts")
+    public Response hls(@PathParam("path") String path, @Context ServletContext context) {
+        InputStream in = context.getResourceAsStream("/media/" + Catalog.APP + "/hls-ts/" + path);
+        if (in == null) {
+            throw new NotFoundException();
+        }
+        StreamingOutput body = out -> {
+            try (in) {
+                in.transferTo(out);
+            }
+        };
+        return Response.ok(body, path.endsWith(".m3u8") ? "application/vnd.apple.mpegurl" : "video/mp2t").build();
+    }
 }

@@ -225,6 +225,32 @@ class SampleSiteIT {
     }
 
     @Test
+    void manifestsReturnedByAProtectedMediaResourceAreRewritten() throws Exception {
+        SiteClient carol = new SiteClient(base);
+        carol.signIn("alice", "alice");
+        String media = carol.playbackUrl("hls-ts"); // a ticket for the video hls-ts of demo-vod
+        String query = media.substring(media.indexOf('?'));
+        URI master = carol.absolute("/api/vault/hls/master.m3u8" + query);
+        HttpResponse<String> playlist = carol.get(master);
+        assertEquals(200, playlist.statusCode(), playlist.body());
+        assertEquals("private, no-store", playlist.headers().firstValue("Cache-Control").orElse(""));
+        String variant = playlist.body().lines().filter(l -> l.startsWith("v0/index.m3u8")).findFirst().orElseThrow();
+        assertTrue(variant.contains("uc="), playlist.body());
+        HttpResponse<String> variantPlaylist = carol.get(master.resolve(variant));
+        assertEquals(200, variantPlaylist.statusCode(), variantPlaylist.body());
+        String segment = variantPlaylist.body().lines().filter(l -> l.startsWith("seg_000.ts")).findFirst().orElseThrow();
+        assertTrue(segment.contains("uc="), variantPlaylist.body());
+        URI segmentUrl = master.resolve(variant).resolve(segment);
+        HttpResponse<byte[]> bytes = carol.getBytes(segmentUrl);
+        assertEquals(200, bytes.statusCode());
+        assertTrue(bytes.body().length > 1000 && bytes.body()[0] == 0x47, "an MPEG-TS segment (sync byte 0x47)");
+        HttpResponse<String> bare = new SiteClient(base).get(carol.absolute("/api/vault/hls/v0/seg_000.ts"));
+        assertEquals(403, bare.statusCode(), "without the credential the segment is refused");
+        HttpResponse<String> elsewhere = new SiteClient(base).get(segmentUrl, "X-Forwarded-For", "198.51.100.77");
+        assertEquals(403, elsewhere.statusCode(), "nor does the credential work from another network");
+    }
+
+    @Test
     void theJsonApiAnswersForTheDemoAccount() throws Exception {
         HttpResponse<String> r = new SiteClient(base).sevu("sevu.search", ",\"limit\":50");
         assertEquals(200, r.statusCode());
