@@ -31,8 +31,15 @@ public record PlaybackRequest(String key, String pass, IpAddress client, String 
         key = key == null ? "" : key;
         pass = pass == null ? "" : pass;
         appInstance = appInstance == null ? DEFAULT_INSTANCE : appInstance;
-        pageUrl = pageUrl == null ? "" : pageUrl;
-        referrer = referrer == null ? "" : referrer;
+        pageUrl = pageUrl == null ? "" : cut(pageUrl);
+        referrer = referrer == null ? "" : cut(referrer);
+    }
+
+    /** Longest page URL or referrer kept in the attempt log. */
+    public static final int MAX_URL = 2048;
+
+    private static String cut(String s) {
+        return s.length() <= MAX_URL ? s : s.substring(0, MAX_URL);
     }
 
     /** A request with no manifest path, page or referrer. */
