@@ -70,8 +70,7 @@ public class ProtectedMediaFilter implements ContainerRequestFilter, WriterInter
         }
         UsherRuntime runtime = CDI.current().select(UsherRuntime.class).get();
         HttpServletRequest servlet = CDI.current().select(HttpServletRequest.class).get();
-        IpAddress client = runtime.clientAddress(servlet.getRemoteAddr(),
-                header(request, "Forwarded"), header(request, "X-Forwarded-For"));
+        IpAddress client = runtime.clientAddress(servlet.getRemoteAddr(), name -> header(request, name));
         MediaGuard.Verdict verdict;
         try {
             verdict = runtime.guard().decide(media, query.getFirst("key"), query.getFirst("pass"),

@@ -62,8 +62,12 @@ public class UsherTickets {
      */
     public PlaybackUrl issue(String app, String path, int uses, String expire, String ip) {
         String user = user().orElseThrow(NotSignedInException::new);
+        // The ticket names exactly this item: * and | would make it a pattern covering others.
+        if (!isLiteral(app) || !isLiteral(path) || app.contains("/") || app.isEmpty()) {
+            throw new IllegalArgumentException("'" + app + "' / '" + path + "' is not a plain app and media path");
+        }
         MediaPath media = MediaPath.parse(app + "/" + path, null);
-        if (media == null || app.contains("/") || app.isEmpty()) {
+        if (media == null) {
             throw new IllegalArgumentException("'" + app + "' / '" + path + "' names no media item");
         }
         byte[] random = new byte[12];
@@ -71,6 +75,10 @@ public class UsherTickets {
         String pass = user + "|" + Base64.getUrlEncoder().withoutPadding().encodeToString(random);
         Ticket ticket = runtime.service().issue(account(), IssueRequest.of(app, media.video(), pass, ip, uses, expire));
         return new PlaybackUrl(url(app, path, ticket), ticket);
+    }
+
+    private static boolean isLiteral(String s) {
+        return s != null && s.chars().noneMatch(c -> c == '*' || c == '|' || c == '\\' || c < 0x20 || c == 0x7f);
     }
 
     private String url(String app, String path, Ticket ticket) {

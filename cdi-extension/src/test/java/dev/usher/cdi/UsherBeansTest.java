@@ -74,6 +74,19 @@ class UsherBeansTest {
     }
 
     @Test
+    void aPathIsALiteralNameNeverAPattern() {
+        try (WeldTestContainer weld = new WeldTestContainer(CONFIG)) {
+            WeldTestContainer.user = "bob";
+            UsherTickets usher = weld.get(UsherTickets.class);
+            for (String[] bad : new String[][] {{"demo-vod", "*"}, {"demo-vod", "free/*|premium/*"}, {"demo-*", "a.mp4"},
+                    {"demo-vod|other", "a.mp4"}, {"demo-vod", "a\nb.mp4"}, {"demo/vod", "a.mp4"}}) {
+                assertThrows(IllegalArgumentException.class, () -> usher.issue(bad[0], bad[1]), String.join(" ", bad));
+            }
+            assertEquals(List.of(), usher.getMine(), "nothing was issued");
+        }
+    }
+
+    @Test
     void refusesAnonymousRequestsUnlessAllowed() {
         try (WeldTestContainer weld = new WeldTestContainer(CONFIG)) {
             UsherTickets usher = weld.get(UsherTickets.class);

@@ -15,8 +15,11 @@ import java.util.Locale;
  * ({@code unknown}, an obfuscated name) ends the walk at the proxy that wrote it. Nothing is ever
  * resolved through DNS.
  *
- * <p>{@code Forwarded} (RFC 7239, its {@code for=} parameters) is used when present, else
- * {@code X-Forwarded-For}.
+ * <p>Only the one header the operator's proxy writes is read ({@code usher.trusted-proxies.header}:
+ * {@code X-Forwarded-For} by default, or {@code Forwarded}, RFC 7239's {@code for=} parameters), as
+ * Tomcat's {@code remoteIpHeader}: a proxy that appends to {@code X-Forwarded-For} passes a
+ * client's own {@code Forwarded} header through untouched, so reading both would let a client
+ * choose its address.
  */
 final class ClientAddressResolver {
 
@@ -24,9 +27,22 @@ final class ClientAddressResolver {
     static final int MAX_HOPS = 32;
 
     private final List<IpNetwork> trustedProxies;
+    private final boolean forwarded;
 
+    /** Reads {@code X-Forwarded-For}. */
     ClientAddressResolver(List<IpNetwork> trustedProxies) {
+        this(trustedProxies, false);
+    }
+
+    /** @param forwarded read RFC 7239 {@code Forwarded} instead of {@code X-Forwarded-For} */
+    ClientAddressResolver(List<IpNetwork> trustedProxies, boolean forwarded) {
         this.trustedProxies = List.copyOf(trustedProxies);
+        this.forwarded = forwarded;
+    }
+
+    /** @return the name of the header read: {@code Forwarded} or {@code X-Forwarded-For} */
+    String header() {
+        return forwarded ? "Forwarded" : "X-Forwarded-For";
     }
 
     /** @return false when no proxy is trusted: forwarding headers need not even be read */
@@ -35,17 +51,16 @@ final class ClientAddressResolver {
     }
 
     /**
-     * @param remoteAddr     the peer's address as the container reports it
-     * @param forwarded      the values of every {@code Forwarded} header, in order
-     * @param xForwardedFor  the values of every {@code X-Forwarded-For} header, in order
+     * @param remoteAddr the peer's address as the container reports it
+     * @param values     the values of every {@link #header()} header, in order
      * @return the client's address, or null when the peer's own address is not a literal address
      */
-    IpAddress resolve(String remoteAddr, List<String> forwarded, List<String> xForwardedFor) {
+    IpAddress resolve(String remoteAddr, List<String> values) {
         IpAddress peer = IpAddress.parseClient(remoteAddr);
         if (peer == null || trustedProxies.isEmpty() || !isTrusted(peer)) {
             return peer;
         }
-        List<String> hops = !forwarded.isEmpty() ? forwardedFor(forwarded) : split(xForwardedFor);
+        List<String> hops = forwarded ? forwardedFor(values) : split(values);
         IpAddress client = peer;
         for (int i = hops.size() - 1, seen = 0; i >= 0 && seen < MAX_HOPS; i--, seen++) {
             IpAddress hop = IpAddress.parseClient(hops.get(i));

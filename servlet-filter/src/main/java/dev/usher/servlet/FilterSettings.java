@@ -17,6 +17,9 @@ import java.util.List;
  *                             default the first folder under the prefix is the app.
  * @param trustedProxies       peers whose {@code Forwarded}/{@code X-Forwarded-For} headers are believed.
  *                             Key {@code usher.trusted-proxies} (CIDRs, comma-separated), default none.
+ * @param forwardedHeader      read RFC 7239 {@code Forwarded} rather than {@code X-Forwarded-For} from
+ *                             trusted proxies. Key {@code usher.trusted-proxies.header}, default
+ *                             {@code X-Forwarded-For}: name the one header your proxy writes.
  * @param credentialLifetime   the longest a playback credential lives (never past its ticket's expiry).
  *                             Key {@code usher.credential.lifetime}, default 6 hours.
  * @param revocationInterval   how often tickets of running playbacks are re-read, bounding how long a
@@ -26,7 +29,8 @@ import java.util.List;
  *                             Key {@code usher.filter.max-manifest-bytes}, default 4 MiB.
  */
 record FilterSettings(List<String> protectedPaths, String fixedApp, List<IpNetwork> trustedProxies,
-                      Duration credentialLifetime, Duration revocationInterval, int maxManifestBytes) {
+                      boolean forwardedHeader, Duration credentialLifetime, Duration revocationInterval,
+                      int maxManifestBytes) {
 
     static FilterSettings from(ConfigReader config) {
         List<String> paths = new ArrayList<>();
@@ -51,6 +55,11 @@ record FilterSettings(List<String> protectedPaths, String fixedApp, List<IpNetwo
                 config.problem("usher.trusted-proxies: '" + cidr + "' is not an address or CIDR block");
             }
         }
+        String header = config.string("usher.trusted-proxies.header", "X-Forwarded-For");
+        boolean forwardedHeader = header.equalsIgnoreCase("Forwarded");
+        if (!forwardedHeader && !header.equalsIgnoreCase("X-Forwarded-For")) {
+            config.problem("usher.trusted-proxies.header: '" + header + "' is neither X-Forwarded-For nor Forwarded");
+        }
         Duration lifetime = config.duration("usher.credential.lifetime", Duration.ofHours(6));
         Duration interval = config.duration("usher.revocation.check-interval", Duration.ofSeconds(10));
         if (lifetime.compareTo(Duration.ofSeconds(10)) < 0) {
@@ -60,7 +69,8 @@ record FilterSettings(List<String> protectedPaths, String fixedApp, List<IpNetwo
             config.problem("usher.revocation.check-interval must lie between 1ms and 5m");
         }
         int maxManifest = config.integer("usher.filter.max-manifest-bytes", 4 << 20, 1024, 64 << 20);
-        return new FilterSettings(List.copyOf(paths), app, List.copyOf(proxies), lifetime, interval, maxManifest);
+        return new FilterSettings(List.copyOf(paths), app, List.copyOf(proxies), forwardedHeader, lifetime, interval,
+                maxManifest);
     }
 
     /** The outcome of matching a request path against the protected prefixes. */

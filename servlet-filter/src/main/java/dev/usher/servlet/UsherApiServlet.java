@@ -143,7 +143,7 @@ public class UsherApiServlet extends HttpServlet {
             return Optional.empty();
         }
         int colon = decoded.indexOf(':');
-        if (colon <= 0 || colon > 19 || !decoded.substring(0, colon).chars().allMatch(Character::isDigit)) {
+        if (colon <= 0 || colon > 18 || !decoded.substring(0, colon).chars().allMatch(c -> c >= '0' && c <= '9')) {
             return Optional.empty();
         }
         long cdn = Long.parseLong(decoded.substring(0, colon));

@@ -108,9 +108,7 @@ public class UsherFilter implements Filter {
             refuse(response, HttpServletResponse.SC_BAD_REQUEST, "Ambiguous query (" + e.getMessage() + ")", request, path);
             return;
         }
-        IpAddress client = runtime.trustsProxies()
-                ? runtime.clientAddress(request.getRemoteAddr(), headers(request, "Forwarded"), headers(request, "X-Forwarded-For"))
-                : IpAddress.parseClient(request.getRemoteAddr());
+        IpAddress client = runtime.clientAddress(request.getRemoteAddr(), name -> headers(request, name));
         MediaGuard.Verdict verdict;
         try {
             verdict = runtime.guard().decide(media, params.key(), params.pass(), params.credential(), client,

@@ -60,7 +60,7 @@ public final class UsherRuntime implements AutoCloseable {
         this.filterSettings = filterSettings;
         this.revocations = new RevocationWatch(service.repository(), filterSettings.credentialLifetime());
         this.guard = new MediaGuard(service, credentials, revocations, filterSettings.credentialLifetime());
-        this.clients = new ClientAddressResolver(filterSettings.trustedProxies());
+        this.clients = new ClientAddressResolver(filterSettings.trustedProxies(), filterSettings.forwardedHeader());
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "usher-revocation-watch");
             t.setDaemon(true);
@@ -281,13 +281,15 @@ public final class UsherRuntime implements AutoCloseable {
         return Optional.ofNullable(filterSettings.fixedApp());
     }
 
-    /** @return the client's address, through trusted proxies as configured */
-    public dev.usher.core.net.IpAddress clientAddress(String remoteAddr, List<String> forwarded, List<String> xForwardedFor) {
-        return clients.resolve(remoteAddr, forwarded, xForwardedFor);
-    }
-
-    boolean trustsProxies() {
-        return clients.trustsProxies();
+    /**
+     * @param headers the values of a request header by name (all of them, in order)
+     * @return the client's address, through trusted proxies as configured
+     */
+    public dev.usher.core.net.IpAddress clientAddress(String remoteAddr, Function<String, List<String>> headers) {
+        if (!clients.trustsProxies()) {
+            return dev.usher.core.net.IpAddress.parseClient(remoteAddr);
+        }
+        return clients.resolve(remoteAddr, headers.apply(clients.header()));
     }
 
     public RevocationWatch revocations() {

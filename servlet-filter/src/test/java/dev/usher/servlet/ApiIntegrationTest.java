@@ -221,6 +221,7 @@ class ApiIntegrationTest {
         Tools.Run unauthorized = curl("--user", CDN + ":wrong-secret", tokens + "/" + key);
         assertEquals(401, status(unauthorized));
         assertEquals(401, status(curl(tokens + "/" + key)));
+        assertEquals(401, status(curl("--user", "9999999999999999999:x", tokens)), "an overlong cdn id is no account, not an error");
         assertEquals(404, status(curl("--user", "28:479e4b01ebfb61bc015cf4b3145f139d97cf43c7340965feb24082da45dd60f3",
                 tokens + "/" + key)), "another account sees no such token");
 

@@ -220,6 +220,18 @@ class FilterFlowTest {
     }
 
     @Test
+    void aClientsOwnForwardedHeaderDoesNotChooseItsAddress() throws Exception {
+        // The trusted proxy writes X-Forwarded-For; the client adds a Forwarded header naming the
+        // address its (shared) ticket allows. Only X-Forwarded-For counts.
+        Ticket t = server.issue("vod", "movies/trailer.mp4", "203.0.113.99", 3);
+        HttpResponse<String> r = get("/media/vod/movies/trailer.mp4?key=" + t.key() + "&pass=" + t.pass(), "198.51.100.7",
+                "Forwarded", "for=203.0.113.99");
+        assertEquals(403, r.statusCode());
+        assertEquals("Invalid IP Address\n", r.body());
+        assertEquals(200, get("/media/vod/movies/trailer.mp4?key=" + t.key() + "&pass=" + t.pass(), "203.0.113.99").statusCode());
+    }
+
+    @Test
     void withoutTicketOrWithAWrongPassNothingIsServed() throws Exception {
         Ticket t = server.issue("live", "show", "0.0.0.0/0", 3);
         HttpResponse<String> none = get("/media/live/show/master.m3u8", "203.0.113.5");

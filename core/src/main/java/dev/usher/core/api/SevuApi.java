@@ -196,7 +196,10 @@ public final class SevuApi {
                 throw new ApiFailure(ApiCode.UNKNOWN_FIELD, field, field + " is not a field of " + name);
             }
         }
-        if (MUTATING.contains(name) && !firstTime(account, given, Instant.ofEpochSecond(timestamp).plus(window), now)) {
+        // Whole seconds are compared above, so a request is accepted until timestamp + window + 0.999 s:
+        // it is remembered one second longer than that.
+        Instant until = Instant.ofEpochSecond(timestamp).plus(window).plusSeconds(1);
+        if (MUTATING.contains(name) && !firstTime(account, given, until, now)) {
             throw new ApiFailure(ApiCode.REPLAYED_REQUEST, "signature", null);
         }
         return switch (name) {
