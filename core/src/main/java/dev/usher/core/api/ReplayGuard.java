@@ -35,8 +35,4 @@ final class ReplayGuard {
         String id = cdnId + ":" + Base64.getEncoder().encodeToString(signature);
         return seen.putIfAbsent(id, until) == null;
     }
-
-    void forget(Instant now) {
-        seen.values().removeIf(t -> t.isBefore(now));
-    }
 }

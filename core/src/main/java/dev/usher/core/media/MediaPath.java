@@ -96,16 +96,4 @@ public record MediaPath(String app, String path, Kind kind) {
     public String scope() {
         return kind.isManifest() ? folder() : path;
     }
-
-    /** @return true when {@code child} lies within {@code scope} of {@code app} */
-    public static boolean covers(String app, String scope, MediaPath child) {
-        if (!child.app.equals(app)) {
-            return false;
-        }
-        if (scope.isEmpty()) {
-            return true;
-        }
-        return child.path.equals(scope)
-                || (child.path.length() > scope.length() && child.path.startsWith(scope) && child.path.charAt(scope.length()) == '/');
-    }
 }

@@ -49,9 +49,15 @@ class MediaPathTest {
 
     @Test
     void scopeCoversTheFolderAndBelowOnly() {
-        assertTrue(MediaPath.covers("vod", "hls", MediaPath.parse("vod/hls/v0/seg_000.ts", null)));
-        assertTrue(MediaPath.covers("vod", "", MediaPath.parse("vod/x/y.ts", null)));
-        assertFalse(MediaPath.covers("vod", "hls", MediaPath.parse("vod/hls2/seg.ts", null)));
-        assertFalse(MediaPath.covers("vod", "hls", MediaPath.parse("live/hls/seg.ts", null)));
+        // The scope of a manifest's credential, checked against its children's paths as the guard does.
+        assertTrue(covers("vod", MediaPath.parse("vod/hls/master.m3u8", null).scope(), MediaPath.parse("vod/hls/v0/seg_000.ts", null)));
+        assertTrue(covers("vod", MediaPath.parse("vod/master.m3u8", null).scope(), MediaPath.parse("vod/x/y.ts", null)));
+        assertFalse(covers("vod", "hls", MediaPath.parse("vod/hls2/seg.ts", null)));
+        assertFalse(covers("vod", "hls", MediaPath.parse("live/hls/seg.ts", null)));
+    }
+
+    private static boolean covers(String app, String scope, MediaPath child) {
+        return new dev.usher.core.credential.PlaybackCredential(app, scope, dev.usher.core.net.IpNetwork.ANY,
+                java.time.Instant.EPOCH, "k", "t").covers(child.app(), child.path());
     }
 }
