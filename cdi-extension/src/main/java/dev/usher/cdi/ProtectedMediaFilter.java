@@ -2,12 +2,9 @@ package dev.usher.cdi;
 
 import dev.usher.core.credential.PlaybackCredentials;
 import dev.usher.core.guard.MediaGuard;
-import dev.usher.core.manifest.ChildQuery;
-import dev.usher.core.manifest.DashManifestRewriter;
-import dev.usher.core.manifest.HlsPlaylistRewriter;
-import dev.usher.core.manifest.ManifestException;
 import dev.usher.core.media.MediaPath;
 import dev.usher.core.net.IpAddress;
+import dev.usher.servlet.ManifestRewriting;
 import dev.usher.servlet.UsherRuntime;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.inject.spi.CDI;
@@ -140,11 +137,9 @@ public class ProtectedMediaFilter implements ContainerRequestFilter, WriterInter
         java.net.URI url = (java.net.URI) context.getProperty(ProtectedMediaFilter.class.getName() + ".url");
         byte[] rewritten;
         try {
-            ChildQuery query = new ChildQuery(PlaybackCredentials.PARAMETER, (String) credential);
-            rewritten = media.kind() == MediaPath.Kind.DASH_MANIFEST
-                    ? DashManifestRewriter.DEFAULT.rewrite(buffer.toByteArray(), url, query)
-                    : HlsPlaylistRewriter.DEFAULT.rewrite(buffer.toByteArray(), url, query);
-        } catch (ManifestException e) {
+            rewritten = CDI.current().select(UsherRuntime.class).get().manifests()
+                    .rewrite(media.kind(), buffer.toByteArray(), url.toString(), (String) credential);
+        } catch (ManifestRewriting.RewriteException e) {
             throw new WebApplicationException("manifest not rewritable: " + e.getMessage(), Response.Status.BAD_GATEWAY);
         }
         context.getHeaders().putSingle("Cache-Control", "private, no-store");

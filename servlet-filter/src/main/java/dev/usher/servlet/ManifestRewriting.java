@@ -9,11 +9,15 @@ import dev.usher.core.media.MediaPath;
 
 import java.net.URI;
 
-/** Chooses the core's HLS or DASH rewriter for a manifest and puts the credential on its children. */
-final class ManifestRewriting {
+/**
+ * Chooses the core's HLS or DASH rewriter for a manifest and puts the credential on its children,
+ * within {@code usher.filter.max-manifest-bytes}. One per runtime, shared by the filter and the
+ * JAX-RS {@code @ProtectedMedia} binding.
+ */
+public final class ManifestRewriting {
 
     /** A manifest that can't be rewritten; it is not served. */
-    static final class RewriteException extends Exception {
+    public static final class RewriteException extends Exception {
         private static final long serialVersionUID = 1L;
 
         RewriteException(String message) {
@@ -29,7 +33,8 @@ final class ManifestRewriting {
         dash = new DashManifestRewriter(maxBytes);
     }
 
-    byte[] rewrite(MediaPath.Kind kind, byte[] manifest, String manifestUrl, String credential) throws RewriteException {
+    /** @return the manifest with {@code uc=credential} on every child URI on its own origin */
+    public byte[] rewrite(MediaPath.Kind kind, byte[] manifest, String manifestUrl, String credential) throws RewriteException {
         ChildQuery query = new ChildQuery(PlaybackCredentials.PARAMETER, credential);
         try {
             URI url = URI.create(manifestUrl);

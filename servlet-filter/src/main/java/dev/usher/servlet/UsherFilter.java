@@ -45,7 +45,6 @@ public class UsherFilter implements Filter {
     static final String GRANTED_PATH = UsherFilter.class.getName() + ".granted";
 
     private UsherRuntime runtime;
-    private ManifestRewriting rewriting;
 
     @Override
     public void init(FilterConfig config) throws ServletException {
@@ -56,8 +55,6 @@ public class UsherFilter implements Filter {
             // Stops the deployment: a guard that can't start must not let the media out unguarded.
             throw new ServletException(e.getMessage(), e);
         }
-        FilterSettings settings = runtime.filterSettings();
-        rewriting = new ManifestRewriting(settings.maxManifestBytes());
     }
 
     @Override
@@ -133,7 +130,7 @@ public class UsherFilter implements Filter {
         }
         ManifestCapture capture = new ManifestCapture(response, settings.maxManifestBytes());
         chain.doFilter(new FullBodyRequest(request), capture);
-        capture.finish(request, media, verdict.credential(), rewriting);
+        capture.finish(request, media, verdict.credential(), runtime.manifests());
     }
 
     /** @return the path below the context that this dispatch targets */

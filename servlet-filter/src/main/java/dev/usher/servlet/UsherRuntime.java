@@ -47,6 +47,7 @@ public final class UsherRuntime implements AutoCloseable {
     private final RevocationWatch revocations;
     private final MediaGuard guard;
     private final ClientAddressResolver clients;
+    private final ManifestRewriting manifests;
     private final FilterSettings filterSettings;
     private final ScheduledExecutorService timer;
 
@@ -61,6 +62,7 @@ public final class UsherRuntime implements AutoCloseable {
         this.revocations = new RevocationWatch(service.repository(), filterSettings.credentialLifetime());
         this.guard = new MediaGuard(service, credentials, revocations, filterSettings.credentialLifetime());
         this.clients = new ClientAddressResolver(filterSettings.trustedProxies(), filterSettings.forwardedHeader());
+        this.manifests = new ManifestRewriting(filterSettings.maxManifestBytes());
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "usher-revocation-watch");
             t.setDaemon(true);
@@ -269,6 +271,11 @@ public final class UsherRuntime implements AutoCloseable {
     /** @return the guard that decides media requests (used by the filter and by JAX-RS {@code @ProtectedMedia}) */
     public MediaGuard guard() {
         return guard;
+    }
+
+    /** @return the rewriter of granted manifests */
+    public ManifestRewriting manifests() {
+        return manifests;
     }
 
     /** @return the protected path prefixes, each ending in {@code /} (the first is where playback URLs point) */
