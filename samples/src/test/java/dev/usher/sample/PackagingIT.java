@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.jar.JarFile;
 import java.util.zip.ZipEntry;
 
@@ -33,6 +34,59 @@ class PackagingIT {
             assertTrue(war.stream().noneMatch(e -> e.getName().contains("/runner/") || e.getName().contains("webroot/")),
                     "the runner stays out of the WAR");
         }
+    }
+
+    /**
+     * Every library jar is publishable as built by {@code mvn package}: a stable module name, its
+     * sources and javadoc jars beside it, license metadata in its pom, and the BOM naming each one.
+     */
+    @Test
+    void theLibraryArtifactsArePublishable() throws Exception {
+        Path root = Path.of(System.getProperty("usher.repo.root")).toRealPath();
+        String version = System.getProperty("usher.version");
+        assertNotNull(version, "usher.version is set by the pom");
+        Map<String, String> modules = Map.of(
+                "core", "dev.usher.core",
+                "servlet-filter", "dev.usher.servlet",
+                "cdi-extension", "dev.usher.cdi");
+        String bom = Files.readString(root.resolve("bom/pom.xml"));
+        for (Map.Entry<String, String> m : modules.entrySet()) {
+            String artifact = "usher-" + m.getKey();
+            Path target = root.resolve(m.getKey()).resolve("target");
+            Path jar = target.resolve(artifact + "-" + version + ".jar");
+            try (JarFile j = new JarFile(jar.toFile())) {
+                assertEquals(m.getValue(), j.getManifest().getMainAttributes().getValue("Automatic-Module-Name"), jar.toString());
+            }
+            try (JarFile sources = new JarFile(target.resolve(artifact + "-" + version + "-sources.jar").toFile())) {
+                assertTrue(sources.stream().anyMatch(e -> e.getName().endsWith(".java")), artifact + " sources");
+            }
+            try (JarFile javadoc = new JarFile(target.resolve(artifact + "-" + version + "-javadoc.jar").toFile())) {
+                assertNotNull(javadoc.getEntry("index.html"), artifact + " javadoc");
+            }
+            assertTrue(bom.contains("<artifactId>" + artifact + "</artifactId>"), "the BOM names " + artifact);
+        }
+        String parent = Files.readString(root.resolve("pom.xml"));
+        for (String element : List.of("<licenses>", "<name>Apache-2.0</name>", "<url>", "<scm>", "<developers>")) {
+            assertTrue(parent.contains(element), "the parent pom has " + element);
+            assertTrue(bom.contains(element), "the BOM has " + element);
+        }
+        assertTrue(Files.readString(root.resolve("LICENSE")).contains("Apache License"), "LICENSE");
+        String notice = Files.readString(root.resolve("NOTICE"));
+        assertTrue(notice.contains("hls.js") && notice.contains("dash.js"), "NOTICE names the bundled players");
+    }
+
+    /** CI runs the README's test command itself, so a command that fails on a fresh machine fails CI. */
+    @Test
+    void ciRunsExactlyTheReadmesTestCommand() throws Exception {
+        Path root = Path.of(System.getProperty("usher.repo.root")).toRealPath();
+        String readme = Files.readString(root.resolve("README.md"));
+        int section = readme.indexOf("## Run the tests");
+        assertTrue(section >= 0, "README has a 'Run the tests' section");
+        int start = readme.indexOf("```sh\n", section) + "```sh\n".length();
+        String command = readme.substring(start, readme.indexOf("\n```", start)).strip();
+        assertFalse(command.contains("\n"), "the test command is one line: " + command);
+        List<String> ciLines = Files.readAllLines(root.resolve(".ci/run")).stream().map(String::strip).toList();
+        assertTrue(ciLines.contains(command), ".ci/run runs `" + command + "`");
     }
 
     @Test
