@@ -69,6 +69,28 @@ async function play(page, requests, format) {
   };
 }
 
+// Opens watch.xhtml and waits until its <video> (if the server rendered one) passes `until`.
+async function watchRendered(page, requests) {
+  requests.length = 0;
+  await page.goto(base + 'watch.xhtml', { waitUntil: 'load', timeout: 15000 });
+  const deadline = Date.now() + maxWait;
+  let s;
+  for (;;) {
+    s = await page.evaluate(() => {
+      const v = document.getElementById('video');
+      return v ? { src: v.getAttribute('src'), t: v.currentTime, error: v.error ? v.error.code : null }
+               : { src: null, t: 0, error: null };
+    });
+    if (!s.src || s.error || s.t > until || Date.now() >= deadline) break;
+    await sleep(100);
+  }
+  return {
+    src: s.src, currentTime: s.t, error: s.error,
+    noTicketPanel: await page.evaluate(() => !!document.getElementById('no-ticket')),
+    requests: requests.map(r => ({ ...r })),
+  };
+}
+
 let browser;
 try {
   const { chromium } = requireFrom('playwright-core');
@@ -124,10 +146,15 @@ try {
     links: [...document.querySelectorAll('#catalog a')].map(a => a.id),
   }));
 
+  // The server-rendered page (after "my tickets" was read, so that its ticket is not counted there):
+  // its <video src> was written by #{usher.url(...)} in a Facelets view.
+  out.rendered = await watchRendered(page, requests);
+
   // Sign out, then try to play again.
   await page.goto(base + 'logout', { waitUntil: 'load', timeout: 15000 });
   await waitFor(page, () => !!document.getElementById('signin'), 5000);
   out.signedOut = await play(page, requests, opts.formats?.[0] ?? 'hls-ts');
+  out.renderedSignedOut = await watchRendered(page, requests);
   out.signedOut.header = await page.evaluate(() => document.getElementById('who')?.textContent ?? null);
 } catch (e) {
   out.harnessError = String((e && e.stack) || e);

@@ -129,6 +129,23 @@ class SampleSiteIT {
         }
     }
 
+    /** watch.xhtml is a Facelets view whose {@code <video src>} is {@code #{usher.url(...)}}, evaluated on the server. */
+    @Test
+    void aServerRenderedPagePlaysTheUrlItsElExpressionWrote() {
+        JsonObject rendered = walk.getJsonObject("rendered");
+        String why = rendered.toString();
+        assertFalse(rendered.isNull("src"), "the page rendered no <video>: " + why);
+        String src = rendered.getString("src");
+        assertTrue(src.startsWith("/media/demo-vod/mp4/demo.mp4?key=") && src.contains("&pass=alice%7C"), why);
+        assertTrue(rendered.isNull("error"), why);
+        assertTrue(rendered.getJsonNumber("currentTime").doubleValue() > 1.0, "playback did not advance past 1 s: " + why);
+        assertTrue(mediaRequests(rendered).stream().allMatch(r -> r.getInt("status") == 200 || r.getInt("status") == 206), why);
+
+        JsonObject signedOut = walk.getJsonObject("renderedSignedOut");
+        assertTrue(signedOut.isNull("src"), "signed out, the page must render no ticket: " + signedOut);
+        assertTrue(signedOut.getBoolean("noTicketPanel"), signedOut.toString());
+    }
+
     @Test
     void afterSigningOutThePlayerGetsNoTicket() {
         JsonObject out = walk.getJsonObject("signedOut");

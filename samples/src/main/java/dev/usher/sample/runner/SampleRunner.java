@@ -163,6 +163,16 @@ public final class SampleRunner {
         api.setInitParameter("resteasy.injector.factory", "org.jboss.resteasy.cdi.CdiInjectorFactory");
         api.setInitOrder(2);
 
+        // Jakarta Faces for the Facelets page watch.xhtml (the WAR's web.xml maps the server's own).
+        context.setInitParameter("jakarta.faces.PROJECT_STAGE", "Production");
+        // No FacesInitializer runs here (no annotation scan), so Mojarra is told to configure itself.
+        context.setInitParameter("com.sun.faces.forceLoadConfiguration", "true");
+        context.setInitParameter("jakarta.faces.FACELETS_SKIP_COMMENTS", "true");
+        context.addEventListener(new com.sun.faces.config.ConfigureListener());
+        ServletHolder faces = new ServletHolder("faces", jakarta.faces.webapp.FacesServlet.class);
+        faces.setInitOrder(1);
+        context.addServlet(faces, "*.xhtml");
+
         context.addServlet(SigninServlet.class, "/signin");
         context.addServlet(LogoutServlet.class, "/logout");
 
