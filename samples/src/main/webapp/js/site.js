@@ -36,6 +36,13 @@ const Site = {
   text(id, value) {
     document.getElementById(id).textContent = value;
   },
+  // An instant from the API (ISO-8601, maybe with nanoseconds) as the viewer's local date and time.
+  when(iso) {
+    if (!iso) return '—';
+    const d = new Date(String(iso).replace(/(\.\d{3})\d+/, '$1'));
+    if (isNaN(d)) return String(iso);
+    return d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+  },
   error(message, fatal) {
     window.usher.errors.push((fatal ? 'FATAL ' : '') + message);
     if (fatal) window.usher.fatal = true;

@@ -13,20 +13,25 @@ public final class Catalog {
      * One entry of the catalog.
      *
      * @param id     what the player page and {@code /api/play?format=} name it by
-     * @param title  shown in the catalog
+     * @param video  the video's name, shown in the catalog and on the player
+     * @param badge  the delivery format in a word or two
+     * @param title  how it is delivered, shown in the catalog
      * @param player {@code hls} (hls.js), {@code dash} (dash.js) or {@code video} (a plain {@code <video>})
      * @param path   the file under the app that the player opens
      * @param vault  true when it is served by the {@code @ProtectedMedia} JAX-RS resource rather than the filter
      */
-    public record Format(String id, String title, String player, String path, boolean vault) {
+    public record Format(String id, String video, String badge, String title, String player, String path, boolean vault) {
     }
 
+    private static final String REEL = "Demo reel";
+
     public static final List<Format> FORMATS = List.of(
-            new Format("hls-ts", "HLS, MPEG-TS segments, two renditions (hls.js)", "hls", "hls-ts/master.m3u8", false),
-            new Format("hls-fmp4", "HLS, fMP4 segments, two renditions (hls.js)", "hls", "hls-fmp4/master.m3u8", false),
-            new Format("dash", "DASH (dash.js)", "dash", "dash/manifest.mpd", false),
-            new Format("mp4", "MP4, progressive (<video>)", "video", "mp4/demo.mp4", false),
-            new Format("vault", "MP4 from a JAX-RS resource annotated @ProtectedMedia (<video>)", "video", "mp4/demo.mp4", true));
+            new Format("hls-ts", REEL, "HLS", "MPEG-TS segments, two renditions (hls.js)", "hls", "hls-ts/master.m3u8", false),
+            new Format("hls-fmp4", REEL, "HLS", "fMP4 segments, two renditions (hls.js)", "hls", "hls-fmp4/master.m3u8", false),
+            new Format("dash", REEL, "DASH", "fMP4 segments (dash.js)", "dash", "dash/manifest.mpd", false),
+            new Format("mp4", REEL, "MP4", "one file, progressive download", "video", "mp4/demo.mp4", false),
+            new Format("vault", REEL + " from the vault", "MP4", "served by a JAX-RS resource annotated @ProtectedMedia",
+                    "video", "mp4/demo.mp4", true));
 
     private Catalog() {
     }

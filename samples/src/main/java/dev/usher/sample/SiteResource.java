@@ -42,7 +42,7 @@ public class SiteResource {
     public record Me(boolean signedIn, String user) {
     }
 
-    public record Play(String format, String title, String player, String url, String key) {
+    public record Play(String format, String title, String delivery, String player, String url, String key) {
     }
 
     public record AttemptView(Instant datetime, String ip, String video, boolean success, String reason) {
@@ -76,7 +76,7 @@ public class SiteResource {
             url = request.getContextPath() + "/api/vault/" + file + "?key=" + query(issued.ticket().key())
                     + "&pass=" + query(issued.ticket().pass());
         }
-        return noStore(new Play(f.id(), f.title(), f.player(), url, issued.ticket().key()));
+        return noStore(new Play(f.id(), f.video(), f.badge() + ": " + f.title(), f.player(), url, issued.ticket().key()));
     }
 
     /** The signed-in viewer's tickets, newest first, each with its attempt log (401 when nobody is signed in). */

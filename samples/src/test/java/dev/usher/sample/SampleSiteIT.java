@@ -214,6 +214,30 @@ class SampleSiteIT {
         assertTrue(stats.contains("\"reason\":\"Invalid IP Address\""), stats);
     }
 
+    /** A page that does not exist is the site's own page, not the container's; media refusals stay Usher's. */
+    @Test
+    void unknownPagesGetTheSitesOwnNotFoundPage() throws Exception {
+        SiteClient visitor = new SiteClient(base);
+        HttpResponse<String> missing = visitor.get("no/such/page.html");
+        assertEquals(404, missing.statusCode());
+        assertTrue(missing.body().contains("Page not found") && missing.body().contains("Back to the catalog"), missing.body());
+        assertFalse(missing.body().contains("Jetty") || missing.body().contains("Powered by"), missing.body());
+        assertTrue(missing.headers().firstValue("Set-Cookie").isEmpty(), "an error page opens no session");
+        HttpResponse<String> media = visitor.get("media/demo-vod/mp4/demo.mp4");
+        assertEquals(403, media.statusCode());
+        assertEquals("Forbidden: no ticket\n", media.body());
+    }
+
+    /** Every page lays out on a phone: it declares the viewport. */
+    @Test
+    void everyPageDeclaresAViewportForPhones() throws Exception {
+        SiteClient visitor = new SiteClient(base);
+        for (String page : List.of("", "player.html?format=mp4", "login.html", "tickets.html", "watch.xhtml", "no/such/page")) {
+            String body = visitor.get(page).body();
+            assertTrue(body.contains("name=\"viewport\" content=\"width=device-width, initial-scale=1\""), page + ":\n" + body);
+        }
+    }
+
     @Test
     void anonymousVisitorsGetNoTicket() throws Exception {
         SiteClient anonymous = new SiteClient(base);

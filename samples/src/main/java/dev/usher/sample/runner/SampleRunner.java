@@ -11,6 +11,7 @@ import dev.usher.servlet.UsherInitializer;
 import jakarta.servlet.DispatcherType;
 import org.eclipse.jetty.ee10.servlet.DecoratingListener;
 import org.eclipse.jetty.ee10.servlet.DefaultServlet;
+import org.eclipse.jetty.ee10.servlet.ErrorPageErrorHandler;
 import org.eclipse.jetty.ee10.servlet.ResourceServlet;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
@@ -168,6 +169,8 @@ public final class SampleRunner {
         // No FacesInitializer runs here (no annotation scan), so Mojarra is told to configure itself.
         context.setInitParameter("com.sun.faces.forceLoadConfiguration", "true");
         context.setInitParameter("jakarta.faces.FACELETS_SKIP_COMMENTS", "true");
+        // The pages have no forms: no view state, so a visitor gets no session from a page view.
+        context.setInitParameter("jakarta.faces.STATE_SAVING_METHOD", "client");
         context.addEventListener(new com.sun.faces.config.ConfigureListener());
         ServletHolder faces = new ServletHolder("faces", jakarta.faces.webapp.FacesServlet.class);
         faces.setInitOrder(1);
@@ -189,6 +192,12 @@ public final class SampleRunner {
         context.setWelcomeFiles(new String[] {"index.html"});
 
         context.setSecurityHandler(security());
+
+        // The site's own error pages, as the WAR's web.xml names them.
+        ErrorPageErrorHandler errors = new ErrorPageErrorHandler();
+        errors.addErrorPage(404, "/not-found.xhtml");
+        errors.addErrorPage(ErrorPageErrorHandler.GLOBAL_ERROR_PAGE, "/error.xhtml");
+        context.setErrorHandler(errors);
         return context;
     }
 
