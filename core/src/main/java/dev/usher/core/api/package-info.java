@@ -1,0 +1,9 @@
+/**
+ * The SEVU JSON API as a transport-free protocol: the signed commands ({@code SevuApi}), the v2
+ * {@code sevu_token} resource, result codes, the strict JSON reader and writer that keep what the
+ * client signed.
+ *
+ * <p>May use: the service, accounts, repositories' replay ledger, tickets, attempts and times;
+ * never a container API.
+ */
+package dev.usher.core.api;
