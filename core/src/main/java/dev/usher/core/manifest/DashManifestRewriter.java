@@ -280,7 +280,7 @@ public final class DashManifestRewriter implements ManifestRewriter {
             if (!baseUrls.isEmpty()) {
                 own = new LinkedHashSet<>();
                 for (Element baseUrl : baseUrls) {
-                    String reference = baseUrl.text().strip();
+                    String reference = trimXmlSpace(baseUrl.text());
                     for (String base : inherited) {
                         own.add(ChildUris.resolveOrigin(reference, base));
                     }
@@ -383,6 +383,18 @@ public final class DashManifestRewriter implements ManifestRewriter {
                 }
             }
             return true;
+        }
+
+        private static String trimXmlSpace(String text) {
+            int first = 0;
+            int last = text.length();
+            while (first < last && isXmlSpace(text.charAt(first))) {
+                first++;
+            }
+            while (last > first && isXmlSpace(text.charAt(last - 1))) {
+                last--;
+            }
+            return text.substring(first, last);
         }
 
         private static boolean isXmlSpace(char c) {
