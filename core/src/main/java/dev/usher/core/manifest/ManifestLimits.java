@@ -14,8 +14,9 @@ import java.util.Objects;
  *                       become hundreds of MB), so the output is bounded separately from the input
  * @param maxElements    the most XML elements of an MPD (DASH only)
  * @param maxDepth       the deepest element nesting of an MPD (DASH only); real MPDs are under 10
- * @param maxTime        the longest one DASH rewrite may run (checked as it parses, marks and
- *                       writes); HLS is linear in its bounded input and needs no clock
+ * @param maxTime        the most CPU time one DASH rewrite may use (checked as it parses, marks
+ *                       and writes; wall time where the JVM can't measure a thread's CPU time);
+ *                       HLS is linear in its bounded input and needs no clock
  */
 public record ManifestLimits(int maxInputBytes, long maxOutputBytes, int maxElements, int maxDepth, Duration maxTime) {
 
@@ -23,7 +24,7 @@ public record ManifestLimits(int maxInputBytes, long maxOutputBytes, int maxElem
     public static final int DEFAULT_MAX_ELEMENTS = 100_000;
     /** 64 levels of nesting. */
     public static final int DEFAULT_MAX_DEPTH = 64;
-    /** 2 seconds per DASH rewrite. */
+    /** 2 seconds of CPU per DASH rewrite. */
     public static final Duration DEFAULT_MAX_TIME = Duration.ofSeconds(2);
 
     /** 4 MiB in, 4 MiB out, and the default element, depth and time bounds. */
