@@ -211,7 +211,7 @@ final class ManifestCapture extends HttpServletResponseWrapper {
     /** The single exit for a manifest Usher can't serve: 502 with a short text, none of the manifest. */
     private static Outcome refuse(HttpServletRequest request, HttpServletResponse response, String reason)
             throws IOException {
-        LOG.log(System.Logger.Level.WARNING, () -> "refused 502 " + LogText.safe(reason) + ": " + request.getMethod() + " "
+        LOG.log(System.Logger.Level.INFO, () -> "refused 502 " + LogText.safe(reason) + ": " + request.getMethod() + " "
                 + LogText.safe(request.getRequestURI()));
         response.reset(); // the server's Content-Type, validators and status go too
         response.setStatus(HttpServletResponse.SC_BAD_GATEWAY);
