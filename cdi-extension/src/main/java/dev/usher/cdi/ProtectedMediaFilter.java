@@ -2,6 +2,7 @@ package dev.usher.cdi;
 
 import dev.usher.core.credential.PlaybackCredentials;
 import dev.usher.core.guard.MediaGuard;
+import dev.usher.core.manifest.Rewritten;
 import dev.usher.core.media.MediaPath;
 import dev.usher.core.net.IpAddress;
 import dev.usher.servlet.ManifestRewriting;
@@ -18,7 +19,6 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.WriterInterceptor;
 import jakarta.ws.rs.ext.WriterInterceptorContext;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.List;
@@ -130,23 +130,40 @@ public class ProtectedMediaFilter implements ContainerRequestFilter, WriterInter
             return;
         }
         MediaPath media = (MediaPath) context.getProperty(MEDIA);
-        OutputStream original = context.getOutputStream();
-        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-        context.setOutputStream(buffer);
-        context.proceed();
-        java.net.URI url = (java.net.URI) context.getProperty(ProtectedMediaFilter.class.getName() + ".url");
-        byte[] rewritten;
-        try {
-            rewritten = CDI.current().select(UsherRuntime.class).get().manifests()
-                    .rewrite(media.kind(), buffer.toByteArray(), url.toString(), (String) credential);
-        } catch (ManifestRewriting.RewriteException e) {
-            throw new WebApplicationException("manifest not rewritable: " + e.getMessage(), Response.Status.BAD_GATEWAY);
+        ManifestRewriting manifests = CDI.current().select(UsherRuntime.class).get().manifests();
+        // Bounded as in the filter: a slot per manifest in flight, a bounded capture, a bounded rewrite.
+        ManifestRewriting.Permit permit = manifests.tryAcquire();
+        if (permit == null) {
+            throw new WebApplicationException(Response.status(Response.Status.SERVICE_UNAVAILABLE)
+                    .entity("Too many manifests in progress, retry\n").type("text/plain;charset=UTF-8")
+                    .header("Retry-After", "1").header("Cache-Control", "no-store").build());
         }
-        context.getHeaders().putSingle("Cache-Control", "private, no-store");
-        context.getHeaders().putSingle("Content-Length", String.valueOf(rewritten.length));
-        context.getHeaders().remove("ETag");
-        context.getHeaders().remove("Last-Modified");
-        original.write(rewritten);
-        context.setOutputStream(original);
+        try (permit) {
+            OutputStream original = context.getOutputStream();
+            ManifestRewriting.BoundedBuffer buffer = new ManifestRewriting.BoundedBuffer(manifests.maxBytes());
+            context.setOutputStream(buffer);
+            context.proceed();
+            if (buffer.overflowed()) {
+                throw badGateway("Manifest larger than usher.filter.max-manifest-bytes (" + manifests.maxBytes() + ")");
+            }
+            java.net.URI url = (java.net.URI) context.getProperty(ProtectedMediaFilter.class.getName() + ".url");
+            Rewritten rewritten;
+            try {
+                rewritten = manifests.rewrite(media.kind(), buffer.take(), url.toString(), (String) credential);
+            } catch (ManifestRewriting.RewriteException e) {
+                throw badGateway("Manifest not rewritable: " + e.getMessage());
+            }
+            context.getHeaders().putSingle("Cache-Control", "private, no-store");
+            context.getHeaders().putSingle("Content-Length", String.valueOf(rewritten.length()));
+            context.getHeaders().remove("ETag");
+            context.getHeaders().remove("Last-Modified");
+            rewritten.writeTo(original);
+            context.setOutputStream(original);
+        }
+    }
+
+    private static WebApplicationException badGateway(String reason) {
+        return new WebApplicationException(Response.status(Response.Status.BAD_GATEWAY).entity(reason + "\n")
+                .type("text/plain;charset=UTF-8").header("Cache-Control", "no-store").build());
     }
 }

@@ -25,12 +25,16 @@ import java.util.List;
  * @param revocationInterval   how often tickets of running playbacks are re-read, bounding how long a
  *                             revoked ticket's playback continues. Key {@code usher.revocation.check-interval},
  *                             default 10 seconds.
- * @param maxManifestBytes     manifests larger than this are not rewritten but refused (502).
- *                             Key {@code usher.filter.max-manifest-bytes}, default 4 MiB.
+ * @param maxManifestBytes     manifests larger than this, or whose rewritten form would be larger, are
+ *                             refused (502). Key {@code usher.filter.max-manifest-bytes}, default 4 MiB.
+ * @param maxConcurrentRewrites the most manifests read and rewritten at once (each holds up to
+ *                             {@code maxManifestBytes} of memory); more are answered 503 with
+ *                             {@code Retry-After}. Key {@code usher.filter.max-concurrent-rewrites},
+ *                             default 8.
  */
 record FilterSettings(List<String> protectedPaths, String fixedApp, List<IpNetwork> trustedProxies,
                       boolean forwardedHeader, Duration credentialLifetime, Duration revocationInterval,
-                      int maxManifestBytes) {
+                      int maxManifestBytes, int maxConcurrentRewrites) {
 
     static FilterSettings from(ConfigReader config) {
         List<String> paths = new ArrayList<>();
@@ -69,8 +73,9 @@ record FilterSettings(List<String> protectedPaths, String fixedApp, List<IpNetwo
             config.problem("usher.revocation.check-interval must lie between 1ms and 5m");
         }
         int maxManifest = config.integer("usher.filter.max-manifest-bytes", 4 << 20, 1024, 64 << 20);
+        int maxRewrites = config.integer("usher.filter.max-concurrent-rewrites", 8, 1, 1024);
         return new FilterSettings(List.copyOf(paths), app, List.copyOf(proxies), forwardedHeader, lifetime, interval,
-                maxManifest);
+                maxManifest, maxRewrites);
     }
 
     /** The outcome of matching a request path against the protected prefixes. */

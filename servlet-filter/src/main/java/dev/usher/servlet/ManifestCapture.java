@@ -1,5 +1,7 @@
 package dev.usher.servlet;
 
+import dev.usher.core.log.LogText;
+import dev.usher.core.manifest.Rewritten;
 import dev.usher.core.media.MediaPath;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
@@ -7,7 +9,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
@@ -18,12 +19,25 @@ import java.util.Locale;
 /**
  * Holds back a manifest the server writes, so the filter can rewrite it before anything reaches
  * the client. Bounded: a manifest over the limit is refused, not streamed unrewritten (its children
- * would carry no credentials, and a huge body would only waste memory).
+ * would carry no credentials, and a huge body would only waste memory); so is one whose rewritten
+ * form would be over the limit. {@link #finish} is the one place the answer is decided.
  */
 final class ManifestCapture extends HttpServletResponseWrapper {
 
+    private static final System.Logger LOG = System.getLogger("dev.usher.filter");
+
+    /** What {@link #finish} did with the manifest. */
+    enum Outcome {
+        /** The rewritten manifest was sent (200, exact Content-Length). */
+        REWRITTEN,
+        /** The server's own answer went out as it was: an error status, HEAD, or a committed error page. */
+        PASSED,
+        /** Usher could not serve it: 502 (too large, rewritten too large, or not rewritable); nothing of it was sent. */
+        REFUSED
+    }
+
     private final int limit;
-    private final BoundedBuffer buffer;
+    private final ManifestRewriting.BoundedBuffer buffer;
     private ServletOutputStream stream;
     private PrintWriter writer;
     private int status = SC_OK;
@@ -31,36 +45,7 @@ final class ManifestCapture extends HttpServletResponseWrapper {
     ManifestCapture(HttpServletResponse response, int limit) {
         super(response);
         this.limit = limit;
-        this.buffer = new BoundedBuffer(limit);
-    }
-
-    /** A byte buffer that stops growing at its limit and remembers that it overflowed. */
-    private static final class BoundedBuffer extends ByteArrayOutputStream {
-        private final int limit;
-        private boolean overflow;
-
-        BoundedBuffer(int limit) {
-            super(8192);
-            this.limit = limit;
-        }
-
-        @Override
-        public synchronized void write(int b) {
-            if (count + 1 > limit) {
-                overflow = true;
-                return;
-            }
-            super.write(b);
-        }
-
-        @Override
-        public synchronized void write(byte[] b, int off, int len) {
-            if (count + len > limit) {
-                overflow = true;
-                return;
-            }
-            super.write(b, off, len);
-        }
+        this.buffer = new ManifestRewriting.BoundedBuffer(limit);
     }
 
     @Override
@@ -183,34 +168,61 @@ final class ManifestCapture extends HttpServletResponseWrapper {
         super.reset();
     }
 
-    /** Rewrites what the server wrote and sends it. */
-    void finish(HttpServletRequest request, MediaPath media, String credential, ManifestRewriting rewriting) throws IOException {
+    /**
+     * Rewrites what the server wrote and sends it, or refuses it. Nothing has reached the client
+     * before this; a refusal sends only its own short 502.
+     *
+     * @return what was sent
+     */
+    Outcome finish(HttpServletRequest request, MediaPath media, String credential, ManifestRewriting rewriting)
+            throws IOException {
         if (writer != null) {
             writer.flush();
         }
         HttpServletResponse response = (HttpServletResponse) getResponse();
         if (response.isCommitted()) {
-            return; // an error page was sent by the container
+            return Outcome.PASSED; // an error page was sent by the container
         }
-        if (buffer.overflow) {
-            response.resetBuffer();
-            response.sendError(HttpServletResponse.SC_BAD_GATEWAY, "Manifest larger than usher.filter.max-manifest-bytes (" + limit + ")");
-            return;
+        if (buffer.overflowed()) {
+            return refuse(request, response, "Manifest larger than usher.filter.max-manifest-bytes (" + limit + ")");
         }
-        byte[] body = buffer.toByteArray();
-        if (status == SC_OK && !"HEAD".equals(request.getMethod())) {
-            try {
-                body = rewriting.rewrite(media.kind(), body, request.getRequestURL().toString(), credential);
-            } catch (ManifestRewriting.RewriteException e) {
-                response.resetBuffer();
-                response.sendError(HttpServletResponse.SC_BAD_GATEWAY, "Manifest not rewritable: " + e.getMessage());
-                return;
+        byte[] body = buffer.take();
+        boolean head = "HEAD".equals(request.getMethod());
+        if (status != SC_OK || head) {
+            UsherFilter.noStore(response);
+            if (!head) {
+                response.setContentLength(body.length);
+                response.getOutputStream().write(body);
             }
+            return Outcome.PASSED;
+        }
+        Rewritten rewritten;
+        try {
+            rewritten = rewriting.rewrite(media.kind(), body, request.getRequestURL().toString(), credential);
+        } catch (ManifestRewriting.RewriteException e) {
+            return refuse(request, response, "Manifest not rewritable: " + e.getMessage());
         }
         UsherFilter.noStore(response);
+        response.setContentLengthLong(rewritten.length());
+        rewritten.writeTo(response.getOutputStream());
+        return Outcome.REWRITTEN;
+    }
+
+    /** The single exit for a manifest Usher can't serve: 502 with a short text, none of the manifest. */
+    private static Outcome refuse(HttpServletRequest request, HttpServletResponse response, String reason)
+            throws IOException {
+        LOG.log(System.Logger.Level.INFO, () -> "refused 502 " + LogText.safe(reason) + ": " + request.getMethod() + " "
+                + LogText.safe(request.getRequestURI()));
+        response.reset(); // the server's Content-Type, validators and status go too
+        response.setStatus(HttpServletResponse.SC_BAD_GATEWAY);
+        response.setHeader("Cache-Control", "no-store");
+        response.setHeader("X-Content-Type-Options", "nosniff");
+        response.setContentType("text/plain;charset=UTF-8");
+        byte[] text = (reason + "\n").getBytes(StandardCharsets.UTF_8);
+        response.setContentLength(text.length);
         if (!"HEAD".equals(request.getMethod())) {
-            response.setContentLength(body.length);
-            response.getOutputStream().write(body);
+            response.getOutputStream().write(text);
         }
+        return Outcome.REFUSED;
     }
 }

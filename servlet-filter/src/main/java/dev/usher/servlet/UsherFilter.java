@@ -105,6 +105,27 @@ public class UsherFilter implements Filter {
             refuse(response, HttpServletResponse.SC_BAD_REQUEST, "Ambiguous query (" + e.getMessage() + ")", request, path);
             return;
         }
+        if (!media.kind().isManifest()) {
+            decideAndServe(request, response, chain, path, media, params);
+            return;
+        }
+        // A manifest holds memory while it is read and rewritten: their number is bounded. The slot
+        // is taken before the decision, so a request turned away here consumes no use.
+        ManifestRewriting.Permit permit = runtime.manifests().tryAcquire();
+        if (permit == null) {
+            response.setHeader("Retry-After", "1");
+            refuse(response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "Too many manifests in progress, retry",
+                    request, path);
+            return;
+        }
+        try (permit) {
+            decideAndServe(request, response, chain, path, media, params);
+        }
+    }
+
+    private void decideAndServe(HttpServletRequest request, HttpServletResponse response, FilterChain chain, String path,
+                                MediaPath media, TicketParameters params) throws IOException, ServletException {
+        FilterSettings settings = runtime.filterSettings();
         IpAddress client = runtime.clientAddress(request.getRemoteAddr(), name -> headers(request, name));
         MediaGuard.Verdict verdict;
         try {

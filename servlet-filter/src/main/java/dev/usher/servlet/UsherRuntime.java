@@ -62,7 +62,7 @@ public final class UsherRuntime implements AutoCloseable {
         this.revocations = new RevocationWatch(service.repository(), filterSettings.credentialLifetime());
         this.guard = new MediaGuard(service, credentials, revocations, filterSettings.credentialLifetime());
         this.clients = new ClientAddressResolver(filterSettings.trustedProxies(), filterSettings.forwardedHeader());
-        this.manifests = new ManifestRewriting(filterSettings.maxManifestBytes());
+        this.manifests = new ManifestRewriting(filterSettings.maxManifestBytes(), filterSettings.maxConcurrentRewrites());
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "usher-revocation-watch");
             t.setDaemon(true);

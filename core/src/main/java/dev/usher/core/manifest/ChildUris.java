@@ -7,20 +7,35 @@ import java.util.Locale;
  * The rules both rewriters apply to one URI reference found in a manifest.
  *
  * <h2>Which URIs get the credential (the origin rule)</h2>
- * A reference gets the child query when the URL it resolves to has the manifest's own origin
- * (scheme and authority, compared without case and with the scheme's default port dropped):
+ * A reference gets the child query only when it resolves to the manifest's own origin (scheme,
+ * host and port, compared without case and with the scheme's default port dropped) under
+ * <em>both</em> URL rules players use: the WHATWG URL standard (browsers, hls.js, dash.js, native
+ * players) and RFC 3986 (ffmpeg, most libraries). The two disagree on hostile input, so the rule
+ * accepts only references whose meaning is the same under each, and refuses everything else:
  * <ul>
- *   <li>a relative reference ({@code seg_001.ts}, {@code ../v1/index.m3u8}, {@code /media/x.ts}) has
- *       the origin of its base, the manifest's own when nothing else intervenes;</li>
- *   <li>an absolute {@code http} or {@code https} URL whose origin equals the manifest's gets it; one
- *       to another host, port or scheme does not: the credential is never handed to a third party
- *       (a CDN or an ad server would only log it);</li>
- *   <li>a network-path reference ({@code //host/x.ts}) takes the base's scheme and is judged like an
- *       absolute URL;</li>
+ *   <li>a reference containing {@code \}, a space or a control character (C0, DEL) never gets
+ *       it: WHATWG reads {@code \} as {@code /} and silently drops tab, CR and LF (so
+ *       {@code /\host/x}, {@code \\host/x} and a tab before {@code /\host} name another host
+ *       there, a path here), it strips leading and trailing spaces and controls, and none of these
+ *       is allowed in an RFC 3986 reference;</li>
+ *   <li>a relative reference ({@code seg_001.ts}, {@code ../v1/index.m3u8}, {@code /media/x.ts},
+ *       {@code ?n=2}) has the origin of its base, the manifest's own when nothing else intervenes;
+ *       but one whose first segment holds a {@code :} ({@code host:8080/x}) is refused, since
+ *       lenient parsers (ffmpeg's among them) take what precedes it as a scheme;</li>
+ *   <li>an absolute {@code http} or {@code https} URL, or a network-path reference
+ *       ({@code //host/x.ts}, which takes the base's scheme), gets it when its authority is plainly
+ *       the manifest's: no userinfo ({@code @} anywhere in the authority is refused), a host of
+ *       ASCII letters, digits, dots and hyphens (or a bracketed IPv6 literal), and an optional
+ *       decimal port. Percent-encoded, non-ASCII or otherwise unusual hosts are refused rather than
+ *       decoded, so no IDNA or percent-decoding step can turn them into another host;</li>
+ *   <li>{@code http:x} and {@code http:/x} (a scheme without {@code //}) are refused: WHATWG
+ *       treats them as relative or as a host depending on the base's scheme;</li>
  *   <li>every other scheme ({@code data:}, {@code skd:}, {@code blob:}, …) is left untouched, as is
  *       an empty reference (which names the manifest itself).</li>
  * </ul>
- * Without a manifest URL, only relative references get the credential.
+ * The credential is never handed to a third party (a CDN or an ad server would only log it).
+ * Refusing is always safe: a reference without the credential is merely refused by Usher when
+ * requested. Without a manifest URL, only relative references get the credential.
  *
  * <h2>How it is added</h2>
  * The pair is appended to the query: {@code ?uc=…} when there is none, {@code &uc=…} after an
@@ -38,8 +53,9 @@ public final class ChildUris {
     }
 
     /**
-     * @return the canonical origin ({@code scheme://authority}) of the manifest's URL, or a marker
-     *         that only relative references match when the URL is null or not absolute http(s)
+     * @return the canonical origin ({@code scheme://host[:port]}) of the manifest's URL, or a marker
+     *         that only relative references match when the URL is null, not absolute http(s), or has
+     *         an authority the origin rule would not accept in a reference
      */
     static String originOf(URI manifestUrl) {
         if (manifestUrl == null || manifestUrl.getScheme() == null || manifestUrl.getRawAuthority() == null) {
@@ -49,15 +65,20 @@ public final class ChildUris {
         if (!scheme.equals("http") && !scheme.equals("https")) {
             return UNKNOWN_SELF;
         }
-        return canonical(scheme, manifestUrl.getRawAuthority());
+        String origin = canonical(scheme, manifestUrl.getRawAuthority());
+        return origin == null ? UNKNOWN_SELF : origin;
     }
 
     /**
      * @param reference  a URI reference as written in the manifest (already XML-unescaped)
      * @param baseOrigin the origin of the URL it is resolved against
-     * @return the origin of the URL it resolves to; a foreign marker for non-http(s) schemes
+     * @return the origin of the URL it resolves to under both WHATWG and RFC 3986 rules; a foreign
+     *         marker when the two may disagree, for non-http(s) schemes, and for unusual authorities
      */
     static String resolveOrigin(String reference, String baseOrigin) {
+        if (!unambiguous(reference)) {
+            return FOREIGN;
+        }
         int schemeEnd = schemeEnd(reference);
         if (schemeEnd > 0) {
             String scheme = reference.substring(0, schemeEnd).toLowerCase(Locale.ROOT);
@@ -65,18 +86,45 @@ public final class ChildUris {
                 return FOREIGN;
             }
             if (!reference.startsWith("//", schemeEnd + 1)) {
-                return FOREIGN; // "http:x" without authority: refuse to guess
+                return FOREIGN; // "http:x", "http:/x": relative or a host, depending on the base
             }
-            return canonical(scheme, authority(reference, schemeEnd + 3));
+            return orForeign(canonical(scheme, authority(reference, schemeEnd + 3)));
         }
         if (reference.startsWith("//")) {
             int colon = baseOrigin.indexOf("://");
             if (colon < 0) {
                 return FOREIGN; // base scheme unknown
             }
-            return canonical(baseOrigin.substring(0, colon), authority(reference, 2));
+            return orForeign(canonical(baseOrigin.substring(0, colon), authority(reference, 2)));
+        }
+        for (int i = 0; i < reference.length(); i++) {
+            char c = reference.charAt(i);
+            if (c == '/' || c == '?' || c == '#') {
+                break;
+            }
+            if (c == ':') {
+                return FOREIGN; // a scheme to lenient parsers ("host:8080/x", "1:x")
+            }
         }
         return baseOrigin;
+    }
+
+    /**
+     * @return false for a reference WHATWG and RFC 3986 may read differently: one holding {@code \},
+     *         a space, a C0 control character or DEL anywhere
+     */
+    static boolean unambiguous(String reference) {
+        for (int i = 0; i < reference.length(); i++) {
+            char c = reference.charAt(i);
+            if (c <= 0x20 || c == 0x7f || c == '\\') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String orForeign(String origin) {
+        return origin == null ? FOREIGN : origin;
     }
 
     /** @return true when a reference, resolved against {@code baseOrigin}, stays at {@code self} */
@@ -158,11 +206,12 @@ public final class ChildUris {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
     }
 
+    /** @return the authority starting at {@code from}: up to the first {@code /}, {@code ?} or {@code #} */
     private static String authority(String s, int from) {
         int end = from;
         while (end < s.length()) {
             char c = s.charAt(end);
-            if (c == '/' || c == '?' || c == '#' || c == '\\') {
+            if (c == '/' || c == '?' || c == '#') {
                 break;
             }
             end++;
@@ -170,20 +219,65 @@ public final class ChildUris {
         return s.substring(Math.min(from, s.length()), end);
     }
 
-    private static String canonical(String scheme, String authority) {
+    /**
+     * @return {@code scheme://host[:port]} in canonical form (lower case, default port dropped; a
+     *         trailing dot is kept: {@code host.} is another origin to a browser), or null unless the
+     *         authority is a plain {@code host[:port]}: no userinfo, a host of ASCII letters, digits, dots and hyphens or
+     *         a bracketed IPv6 literal, a decimal port up to 65535
+     */
+    static String canonical(String scheme, String authority) {
         String a = authority.toLowerCase(Locale.ROOT);
-        int bracket = a.lastIndexOf(']');
-        int colon = a.lastIndexOf(':');
-        if (colon > bracket && colon > a.lastIndexOf('@')) {
-            String port = a.substring(colon + 1);
-            if (port.isEmpty() || (scheme.equals("http") && port.equals("80"))
-                    || (scheme.equals("https") && port.equals("443"))) {
-                a = a.substring(0, colon);
+        String host;
+        String port;
+        if (a.startsWith("[")) {
+            int close = a.indexOf(']');
+            if (close < 0) {
+                return null;
+            }
+            host = a.substring(0, close + 1);
+            for (int i = 1; i < close; i++) {
+                char c = a.charAt(i);
+                if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || c == ':' || c == '.')) {
+                    return null; // zone ids ("%25eth0") and IPvFuture are refused
+                }
+            }
+            String rest = a.substring(close + 1);
+            if (!rest.isEmpty() && rest.charAt(0) != ':') {
+                return null;
+            }
+            port = rest.isEmpty() ? null : rest.substring(1);
+        } else {
+            int colon = a.indexOf(':');
+            host = colon < 0 ? a : a.substring(0, colon);
+            port = colon < 0 ? null : a.substring(colon + 1);
+            if (host.isEmpty()) {
+                return null;
+            }
+            for (int i = 0; i < host.length(); i++) {
+                char c = host.charAt(i);
+                if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-')) {
+                    return null; // '@' (userinfo), '%', non-ASCII, ';' …: refused, never decoded
+                }
             }
         }
-        if (a.endsWith(".") && bracket < 0) {
-            a = a.substring(0, a.length() - 1); // "host." is "host"
+        if (port != null && !port.isEmpty()) {
+            if (port.length() > 5) {
+                return null;
+            }
+            int number = 0;
+            for (int i = 0; i < port.length(); i++) {
+                char c = port.charAt(i);
+                if (c < '0' || c > '9') {
+                    return null;
+                }
+                number = number * 10 + (c - '0');
+            }
+            if (number > 65535) {
+                return null;
+            }
+            boolean isDefault = (scheme.equals("http") && number == 80) || (scheme.equals("https") && number == 443);
+            return scheme + "://" + host + (isDefault ? "" : ":" + number);
         }
-        return scheme + "://" + a;
+        return scheme + "://" + host;
     }
 }

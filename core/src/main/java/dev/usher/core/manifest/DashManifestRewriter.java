@@ -9,10 +9,15 @@ import javax.xml.stream.XMLStreamReader;
 import javax.xml.stream.XMLStreamWriter;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.URI;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -60,48 +65,89 @@ import java.util.Set;
  * comments, processing instructions and text are kept, with the standard escaping ({@code &} as
  * {@code &amp;}, which players require in an MPD). Formatting inside tags (quote style, attribute
  * spacing) and CDATA sections (written as escaped text) are not preserved byte for byte.
+ *
+ * <h2>Bounded work</h2>
+ * Every step is a loop over an explicit stack (nothing recurses, so no nesting can overflow the
+ * thread's stack), and {@link ManifestLimits} bounds the input, the number of elements, the
+ * nesting depth, the time spent (checked as it parses, marks and writes) and the output: the MPD is
+ * serialized into a buffer that refuses to grow past {@link ManifestLimits#maxOutputBytes()}, so
+ * the exact length is known, and checked, before a byte is sent.
  */
 public final class DashManifestRewriter implements ManifestRewriter {
 
-    /** An instance with the default size limit. */
+    /** An instance with the default limits. */
     public static final DashManifestRewriter DEFAULT = new DashManifestRewriter();
 
     static final String MPD_NS = "urn:mpeg:dash:schema:mpd:2011";
     private static final Set<String> LEVELS = Set.of("MPD", "Period", "AdaptationSet", "Representation");
     private static final Set<String> SEGMENT_INFO = Set.of("SegmentTemplate", "SegmentList", "SegmentBase");
 
-    private final int maxBytes;
+    private final ManifestLimits limits;
 
     public DashManifestRewriter() {
-        this(DEFAULT_MAX_BYTES);
+        this(ManifestLimits.DEFAULT);
     }
 
-    /** @param maxBytes the largest MPD accepted */
+    /** @param maxBytes the largest MPD accepted, and the largest rewritten MPD produced */
     public DashManifestRewriter(int maxBytes) {
-        if (maxBytes < 1) {
-            throw new IllegalArgumentException("maxBytes must be positive");
-        }
-        this.maxBytes = maxBytes;
+        this(ManifestLimits.ofBytes(maxBytes));
+    }
+
+    public DashManifestRewriter(ManifestLimits limits) {
+        this.limits = Objects.requireNonNull(limits, "limits");
     }
 
     @Override
-    public int maxBytes() {
-        return maxBytes;
+    public ManifestLimits limits() {
+        return limits;
     }
 
     @Override
-    public byte[] rewrite(byte[] manifest, URI manifestUrl, ChildQuery query) {
-        if (manifest.length > maxBytes) {
-            throw new ManifestTooLargeException(maxBytes);
+    public Rewritten prepare(byte[] manifest, URI manifestUrl, ChildQuery query) {
+        if (manifest.length > limits.maxInputBytes()) {
+            throw new ManifestTooLargeException(limits.maxInputBytes());
         }
-        Document document = parse(manifest);
+        Budget budget = new Budget(limits);
+        Document document = parse(manifest, limits, budget);
         if (document.root == null || !isMpd(document.root, "MPD")) {
             throw new ManifestException("not a DASH MPD: the root element is not MPD");
         }
         String self = ChildUris.originOf(manifestUrl);
-        Marker marker = new Marker(self, query);
-        marker.level(document.root, Set.of(self));
-        return marker.changed ? write(document, manifest.length) : manifest.clone();
+        Marker marker = new Marker(self, query, budget);
+        marker.mark(document.root);
+        if (!marker.changed) {
+            return Rewritten.of(manifest);
+        }
+        return Rewritten.of(write(document, manifest.length, limits.maxOutputBytes(), budget));
+    }
+
+    /**
+     * The time bound of one rewrite, checked every few hundred steps. It counts the thread's CPU
+     * time where the JVM measures it (so a loaded machine does not refuse a fair MPD), wall time
+     * otherwise.
+     */
+    private static final class Budget {
+        private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+        private static final boolean CPU = THREADS.isCurrentThreadCpuTimeSupported() && THREADS.isThreadCpuTimeEnabled();
+
+        private final long maxNanos;
+        private final long start;
+        private int steps;
+
+        Budget(ManifestLimits limits) {
+            this.maxNanos = limits.maxTime().toNanos();
+            this.start = now();
+        }
+
+        private static long now() {
+            return CPU ? THREADS.getCurrentThreadCpuTime() : System.nanoTime();
+        }
+
+        void step() {
+            if ((++steps & 0xff) == 0 && now() - start > maxNanos) {
+                throw new ManifestException("MPD rewrite took longer than " + maxNanos / 1_000_000 + " ms");
+            }
+        }
     }
 
     // --- the tree -------------------------------------------------------------------------------
@@ -159,7 +205,7 @@ public final class DashManifestRewriter implements ManifestRewriter {
         return e.local.equals(local) && (e.ns.isEmpty() || e.ns.equals(MPD_NS));
     }
 
-    private static Document parse(byte[] manifest) {
+    private static Document parse(byte[] manifest, ManifestLimits limits, Budget budget) {
         XMLInputFactory factory = XMLInputFactory.newDefaultFactory();
         factory.setProperty(XMLInputFactory.SUPPORT_DTD, false);
         factory.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
@@ -175,14 +221,22 @@ public final class DashManifestRewriter implements ManifestRewriter {
             document.declared = reader.getVersion() != null;
             document.version = reader.getVersion() == null ? "1.0" : reader.getVersion();
             List<Element> open = new ArrayList<>();
+            int elements = 0;
             while (reader.hasNext()) {
                 int event = reader.next();
+                budget.step();
                 List<Object> siblings = open.isEmpty()
                         ? (document.root == null ? document.prolog : document.epilog)
                         : open.get(open.size() - 1).children;
                 switch (event) {
                     case XMLStreamConstants.DTD -> throw new ManifestException("an MPD with a DOCTYPE is refused");
                     case XMLStreamConstants.START_ELEMENT -> {
+                        if (++elements > limits.maxElements()) {
+                            throw new ManifestException("MPD with more than " + limits.maxElements() + " elements");
+                        }
+                        if (open.size() >= limits.maxDepth()) {
+                            throw new ManifestException("MPD nested deeper than " + limits.maxDepth() + " levels");
+                        }
                         Element element = startElement(reader);
                         if (open.isEmpty()) {
                             document.root = element;
@@ -256,59 +310,78 @@ public final class DashManifestRewriter implements ManifestRewriter {
     private static final class Marker {
         final String self;
         final ChildQuery query;
+        final Budget budget;
         boolean changed;
 
-        Marker(String self, ChildQuery query) {
+        Marker(String self, ChildQuery query, Budget budget) {
             this.self = self;
             this.query = query;
+            this.budget = budget;
+        }
+
+        /** One MPD level (MPD, Period, AdaptationSet, Representation) being handled. */
+        private final class Level {
+            final Element element;
+            /** The origins the base URL of this level can have. */
+            final Set<String> own;
+            /** The origins the Representations below resolve against (empty when none). */
+            final Set<String> representations = new LinkedHashSet<>();
+            final List<Element> segmentInfo = new ArrayList<>();
+            int next;
+
+            Level(Element element, Set<String> inherited) {
+                this.element = element;
+                Set<String> bases = inherited;
+                for (Object child : element.children) {
+                    if (child instanceof Element e && isMpd(e, "BaseURL")) {
+                        if (bases == inherited) {
+                            bases = new LinkedHashSet<>();
+                        }
+                        String reference = trimXmlSpace(e.text());
+                        for (String base : inherited) {
+                            bases.add(ChildUris.resolveOrigin(reference, base));
+                        }
+                        baseUrl(e, reference, inherited);
+                    }
+                }
+                this.own = bases;
+            }
         }
 
         /**
-         * Handles one MPD element and its subtree.
-         *
-         * @param inherited the origins the base URL of {@code element}'s parent can have
-         * @return the origins the Representations in this subtree resolve against (empty when none)
+         * Walks the MPD levels depth first with an explicit stack. A level's segment information is
+         * handled when the level is left, once the origins of the Representations below are known.
          */
-        Set<String> level(Element element, Set<String> inherited) {
-            Set<String> own = inherited;
-            List<Element> baseUrls = new ArrayList<>();
-            for (Object child : element.children) {
-                if (child instanceof Element e && isMpd(e, "BaseURL")) {
-                    baseUrls.add(e);
-                }
-            }
-            if (!baseUrls.isEmpty()) {
-                own = new LinkedHashSet<>();
-                for (Element baseUrl : baseUrls) {
-                    String reference = baseUrl.text().strip();
-                    for (String base : inherited) {
-                        own.add(ChildUris.resolveOrigin(reference, base));
+        void mark(Element root) {
+            Deque<Level> stack = new ArrayDeque<>();
+            stack.push(new Level(root, Set.of(self)));
+            while (!stack.isEmpty()) {
+                budget.step();
+                Level level = stack.peek();
+                if (level.next < level.element.children.size()) {
+                    Object child = level.element.children.get(level.next++);
+                    if (!(child instanceof Element e) || !(e.ns.isEmpty() || e.ns.equals(MPD_NS))) {
+                        continue;
                     }
-                    baseUrl(baseUrl, reference, inherited);
-                }
-            }
-            Set<String> representations = new LinkedHashSet<>();
-            List<Element> segmentInfo = new ArrayList<>();
-            for (Object child : element.children) {
-                if (!(child instanceof Element e) || !(e.ns.isEmpty() || e.ns.equals(MPD_NS))) {
+                    if (LEVELS.contains(e.local)) {
+                        stack.push(new Level(e, level.own));
+                    } else if (SEGMENT_INFO.contains(e.local)) {
+                        level.segmentInfo.add(e);
+                    } else if (e.local.equals("Location")) {
+                        textUri(e, Set.of(self));
+                    }
                     continue;
                 }
-                if (LEVELS.contains(e.local)) {
-                    representations.addAll(level(e, own));
-                } else if (SEGMENT_INFO.contains(e.local)) {
-                    segmentInfo.add(e);
-                } else if (e.local.equals("Location")) {
-                    textUri(e, Set.of(self));
+                stack.pop();
+                Set<String> representations = isMpd(level.element, "Representation") ? level.own : level.representations;
+                Set<String> bases = representations.isEmpty() ? level.own : representations;
+                for (Element info : level.segmentInfo) {
+                    segmentInfo(info, bases);
+                }
+                if (!stack.isEmpty()) {
+                    stack.peek().representations.addAll(representations);
                 }
             }
-            if (isMpd(element, "Representation")) {
-                representations = own;
-            }
-            Set<String> bases = representations.isEmpty() ? own : representations;
-            for (Element info : segmentInfo) {
-                segmentInfo(info, bases);
-            }
-            return representations;
         }
 
         private void baseUrl(Element baseUrl, String reference, Set<String> inherited) {
@@ -341,19 +414,26 @@ public final class DashManifestRewriter implements ManifestRewriter {
             changed = true;
         }
 
-        private void segmentInfo(Element element, Set<String> bases) {
-            switch (element.local) {
-                case "SegmentTemplate" -> attributes(element, bases, "media", "initialization", "index",
-                        "bitstreamSwitching");
-                case "SegmentURL" -> attributes(element, bases, "media", "index");
-                case "Initialization", "RepresentationIndex", "BitstreamSwitching" ->
-                        attributes(element, bases, "sourceURL");
-                default -> {
+        /** Rewrites the URL attributes in a segment information subtree (iteratively). */
+        private void segmentInfo(Element root, Set<String> bases) {
+            Deque<Element> todo = new ArrayDeque<>();
+            todo.push(root);
+            while (!todo.isEmpty()) {
+                budget.step();
+                Element element = todo.pop();
+                switch (element.local) {
+                    case "SegmentTemplate" -> attributes(element, bases, "media", "initialization", "index",
+                            "bitstreamSwitching");
+                    case "SegmentURL" -> attributes(element, bases, "media", "index");
+                    case "Initialization", "RepresentationIndex", "BitstreamSwitching" ->
+                            attributes(element, bases, "sourceURL");
+                    default -> {
+                    }
                 }
-            }
-            for (Object child : element.children) {
-                if (child instanceof Element e && (e.ns.isEmpty() || e.ns.equals(MPD_NS))) {
-                    segmentInfo(e, bases);
+                for (Object child : element.children) {
+                    if (child instanceof Element e && (e.ns.isEmpty() || e.ns.equals(MPD_NS))) {
+                        todo.push(e);
+                    }
                 }
             }
         }
@@ -385,6 +465,18 @@ public final class DashManifestRewriter implements ManifestRewriter {
             return true;
         }
 
+        private static String trimXmlSpace(String text) {
+            int first = 0;
+            int last = text.length();
+            while (first < last && isXmlSpace(text.charAt(first))) {
+                first++;
+            }
+            while (last > first && isXmlSpace(text.charAt(last - 1))) {
+                last--;
+            }
+            return text.substring(first, last);
+        }
+
         private static boolean isXmlSpace(char c) {
             return c == ' ' || c == '\t' || c == '\n' || c == '\r';
         }
@@ -392,8 +484,38 @@ public final class DashManifestRewriter implements ManifestRewriter {
 
     // --- writing --------------------------------------------------------------------------------
 
-    private static byte[] write(Document document, int sizeHint) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(sizeHint + sizeHint / 2 + 256);
+    /** The output buffer: refuses to grow past the output limit. */
+    private static final class BoundedBytes extends ByteArrayOutputStream {
+        private final long max;
+        boolean overflow;
+
+        BoundedBytes(int initial, long max) {
+            super(initial);
+            this.max = max;
+        }
+
+        @Override
+        public synchronized void write(int b) {
+            check(1);
+            super.write(b);
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) {
+            check(len);
+            super.write(b, off, len);
+        }
+
+        private void check(int len) {
+            if (count + (long) len > max) {
+                overflow = true;
+                throw new ManifestTooLargeException(max, true);
+            }
+        }
+    }
+
+    private static byte[] write(Document document, int sizeHint, long maxOutput, Budget budget) {
+        BoundedBytes bytes = new BoundedBytes((int) Math.min(maxOutput, sizeHint + sizeHint / 2 + 256L), maxOutput);
         try {
             XMLStreamWriter writer = XMLOutputFactory.newDefaultFactory().createXMLStreamWriter(bytes, "UTF-8");
             if (document.declared) {
@@ -404,7 +526,7 @@ public final class DashManifestRewriter implements ManifestRewriter {
                 node(writer, node);
                 writer.writeCharacters("\n");
             }
-            element(writer, document.root);
+            tree(writer, document.root, budget);
             for (Object node : document.epilog) {
                 writer.writeCharacters("\n");
                 node(writer, node);
@@ -413,16 +535,21 @@ public final class DashManifestRewriter implements ManifestRewriter {
             writer.writeEndDocument();
             writer.flush();
             writer.close();
-        } catch (XMLStreamException e) {
+        } catch (XMLStreamException | RuntimeException e) {
+            if (bytes.overflow) {
+                throw new ManifestTooLargeException(maxOutput, true);
+            }
+            if (e instanceof ManifestException m) {
+                throw m;
+            }
             throw new ManifestException("could not write the MPD: " + e.getMessage(), e);
         }
         return bytes.toByteArray();
     }
 
+    /** A node that is not an element (elements are written by {@link #tree}). */
     private static void node(XMLStreamWriter writer, Object node) throws XMLStreamException {
-        if (node instanceof Element e) {
-            element(writer, e);
-        } else if (node instanceof Text t) {
+        if (node instanceof Text t) {
             writer.writeCharacters(t.value);
         } else if (node instanceof Comment c) {
             writer.writeComment(c.value());
@@ -435,7 +562,36 @@ public final class DashManifestRewriter implements ManifestRewriter {
         }
     }
 
-    private static void element(XMLStreamWriter writer, Element e) throws XMLStreamException {
+    /** Writes an element and its subtree, depth first with an explicit stack. */
+    private static void tree(XMLStreamWriter writer, Element root, Budget budget) throws XMLStreamException {
+        record Open(Element element, int[] next) {
+        }
+        Deque<Open> stack = new ArrayDeque<>();
+        if (start(writer, root)) {
+            stack.push(new Open(root, new int[1]));
+        }
+        while (!stack.isEmpty()) {
+            budget.step();
+            Open open = stack.peek();
+            List<Object> children = open.element().children;
+            if (open.next()[0] < children.size()) {
+                Object child = children.get(open.next()[0]++);
+                if (child instanceof Element e) {
+                    if (start(writer, e)) {
+                        stack.push(new Open(e, new int[1]));
+                    }
+                } else {
+                    node(writer, child);
+                }
+            } else {
+                writer.writeEndElement();
+                stack.pop();
+            }
+        }
+    }
+
+    /** Writes an element's start tag; @return true when it has children (and needs an end tag) */
+    private static boolean start(XMLStreamWriter writer, Element e) throws XMLStreamException {
         boolean empty = e.children.isEmpty();
         if (empty) {
             writer.writeEmptyElement(e.prefix, e.local, e.ns);
@@ -459,12 +615,6 @@ public final class DashManifestRewriter implements ManifestRewriter {
                 writer.writeAttribute(a[i], a[i + 1], a[i + 2], a[i + 3]);
             }
         }
-        if (empty) {
-            return;
-        }
-        for (Object child : e.children) {
-            node(writer, child);
-        }
-        writer.writeEndElement();
+        return !empty;
     }
 }

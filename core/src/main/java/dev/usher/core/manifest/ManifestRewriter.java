@@ -11,7 +11,10 @@ import java.util.Optional;
  * Rewrites a manifest so that every child URI of the manifest's own origin carries a query
  * parameter (the playback credential). Implementations are immutable and thread-safe.
  *
- * <p>Output is UTF-8 bytes, so the caller can set {@code Content-Length} exactly.
+ * <p>Work is bounded by {@link #limits()}: input and output size (inserting a credential can
+ * multiply a playlist's size), and for DASH the element count, nesting depth and time. The output's
+ * exact length is known before it is written, so the caller sets {@code Content-Length} and a
+ * refused rewrite never leaves a partial body behind.
  */
 public interface ManifestRewriter {
 
@@ -19,18 +22,29 @@ public interface ManifestRewriter {
     int DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
 
     /**
-     * @param manifest    the manifest as served
+     * @param manifest    the manifest as served (not modified, and not to be modified while the
+     *                    result is in use: HLS output is produced from it as it is written)
      * @param manifestUrl the URL the manifest was requested with (its origin decides which absolute
      *                    URIs are ours, see {@link ChildUris}); null to treat only relative URIs as ours
      * @param query       the parameter to add
-     * @return the rewritten manifest
-     * @throws ManifestTooLargeException when {@code manifest} is over {@link #maxBytes()}
-     * @throws ManifestException         when it cannot be parsed
+     * @return the rewritten manifest, of known length within {@link ManifestLimits#maxOutputBytes()}
+     * @throws ManifestTooLargeException when the input or the output would be over its limit
+     * @throws ManifestException         when it cannot be parsed, or exceeds another limit
      */
-    byte[] rewrite(byte[] manifest, URI manifestUrl, ChildQuery query);
+    Rewritten prepare(byte[] manifest, URI manifestUrl, ChildQuery query);
+
+    /** As {@link #prepare}, into an array. */
+    default byte[] rewrite(byte[] manifest, URI manifestUrl, ChildQuery query) {
+        return prepare(manifest, manifestUrl, query).toByteArray();
+    }
+
+    /** @return the bounds of one rewrite */
+    ManifestLimits limits();
 
     /** @return the largest manifest accepted, in bytes */
-    int maxBytes();
+    default int maxBytes() {
+        return limits().maxInputBytes();
+    }
 
     /** Reads at most {@link #maxBytes()} bytes of {@code in} (refusing more), then rewrites them. */
     default byte[] rewrite(InputStream in, URI manifestUrl, ChildQuery query) throws IOException {

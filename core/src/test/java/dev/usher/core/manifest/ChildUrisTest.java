@@ -6,6 +6,7 @@ import java.net.URI;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -39,7 +40,8 @@ class ChildUrisTest {
     void origins() {
         String self = ChildUris.originOf(URI.create("https://Media.Example.com:443/live/m.mpd"));
         assertEquals("https://media.example.com", self);
-        assertEquals(self, ChildUris.originOf(URI.create("https://media.example.com./x")));
+        // "host." is another origin to a browser (issue 10): it no longer counts as the same.
+        assertNotEquals(self, ChildUris.originOf(URI.create("https://media.example.com./x")));
         assertEquals("http://[2001:db8::1]:8080", ChildUris.originOf(URI.create("http://[2001:db8::1]:8080/x")));
         assertEquals("http://[2001:db8::1]", ChildUris.originOf(URI.create("http://[2001:db8::1]:80/x")));
         assertEquals(ChildUris.UNKNOWN_SELF, ChildUris.originOf(null));
@@ -64,6 +66,31 @@ class ChildUrisTest {
         // Relative to a base on another host is that host.
         String cdn = ChildUris.resolveOrigin("https://cdn.example.net/v/", self);
         assertFalse(ChildUris.staysAt("seg.m4s", cdn, self));
+    }
+
+    @Test
+    void referencesThatWhatwgAndRfc3986ReadDifferentlyNeverGetTheCredential() {
+        String self = ChildUris.originOf(URI.create("http://self.example:8080/live/m.m3u8"));
+        for (String hostile : java.util.List.of("/\\evil.example/x.ts", "\\\\evil.example/x", "\\/evil.example/x",
+                "\t/\\evil.example/x", "/\t/evil.example/x", "http://self.example:8080\\@evil.example/x",
+                "x\\y.ts", "seg.ts\r", "\nseg.ts", "seg\u0000.ts", "seg\u007f.ts", " //evil.example/x", "seg 1.ts",
+                "http://user@self.example:8080/x", "http://self.example:8080@evil.example/x",
+                "http:/self.example:8080/x", "http:self.example/x", "evil.example:8080/x", "a:b",
+                "http://%73elf.example:8080/x", "http://self.example.:8080/x", "http://self.example:99999/x",
+                "http://self.example:8080:8080/x", "ftp://self.example:8080/x")) {
+            assertFalse(ChildUris.staysAt(hostile, self, self), hostile);
+        }
+        for (String ours : java.util.List.of("seg.ts", "/live/x.ts", "%2e%2e/x.ts", "HTTP://SELF.EXAMPLE:8080/x",
+                "http://self.example:08080/x", "//self.example:8080/x", "x.ts?a=b:c", "v%C3%A9/x.ts", "vidéo/x.ts")) {
+            assertTrue(ChildUris.staysAt(ours, self, self), ours);
+        }
+        String https = ChildUris.originOf(URI.create("https://self.example/m.mpd"));
+        assertTrue(ChildUris.staysAt("https://self.example:443/x", https, https));
+        assertTrue(ChildUris.staysAt("https://self.example:/x", https, https));
+        assertFalse(ChildUris.staysAt("http://self.example/x", https, https));
+        assertFalse(ChildUris.staysAt("https://self.example:8443/x", https, https));
+        // A manifest URL the rule could not match is "unknown": only relative references qualify.
+        assertEquals(ChildUris.UNKNOWN_SELF, ChildUris.originOf(URI.create("http://u@self.example/m.m3u8")));
     }
 
     @Test
