@@ -27,6 +27,11 @@ import java.util.Optional;
  * <p>Each ticket's pass is {@code <user>|<random>}, as seed 003 suggests, so attempt logs can be
  * matched to users; the random part (96 bits from {@link SecureRandom}) makes it unguessable. Uses,
  * expiry and the IP rule come from {@link IssueDefaults} unless given per call.
+ *
+ * <p>The tickets belong to {@code usher.issue.account} and keep to its application namespace, as
+ * every issued ticket does ({@link dev.usher.core.account.AppNamespaces}): an API account's apps
+ * ({@code username-*} by default), or, for a cdn id with no API account (the site's own, {@code 0}),
+ * the apps no API account owns. An app outside it is a {@link dev.usher.core.service.TicketRequestException}.
  */
 @Named("usher")
 @RequestScoped

@@ -34,10 +34,16 @@ class UsherBeansTest {
 
     static final Map<String, String> CONFIG = Map.of(
             "usher.account.158.api-key", "APX4GKLM0RKQLSP2FBO1ROPKSSW47DZE",
-            "usher.account.158.secret", "8fc8c48da81e6a2a06a9556379bf798af508dc0792497c678b4c3532ba8b637f",
+            "usher.account.158.secret", java.util.UUID.randomUUID().toString(), // never a committed (published) secret
             "usher.account.158.username", "demo",
             "usher.issue.uses", "2",
             "usher.issue.ip", "auto");
+
+    static byte[] randomBytes(int n) {
+        byte[] b = new byte[n];
+        new java.security.SecureRandom().nextBytes(b);
+        return b;
+    }
 
     /** Records every event the beans fire. */
     @ApplicationScoped
@@ -70,6 +76,34 @@ class UsherBeansTest {
             assertFalse(url.toString().contains(t.pass()));
             assertTrue(usher.url("demo-vod", "movies/trailer.mp4").contains("/media/demo-vod/movies/trailer.mp4?key=trailer_mp4."));
             assertEquals(2, usher.getMine().size());
+        }
+    }
+
+    @Test
+    void theBeanIssuesOnlyInsideItsAccountsNamespace() {
+        Map<String, String> two = new java.util.HashMap<>(CONFIG);
+        two.put("usher.account.28.api-key", "ZGQWNWVKOGQZYJAXNTIYMTCXOTAWMWVK");
+        two.put("usher.account.28.secret", java.util.UUID.randomUUID().toString());
+        two.put("usher.account.28.username", "stef");
+        two.put("usher.issue.account", "158");
+        try (WeldTestContainer weld = new WeldTestContainer(two)) {
+            WeldTestContainer.user = "alice";
+            UsherTickets usher = weld.get(UsherTickets.class);
+            dev.usher.core.service.TicketRequestException e = assertThrows(dev.usher.core.service.TicketRequestException.class,
+                    () -> usher.issue("stef-live", "movies/trailer.mp4"), "account 28's app");
+            assertEquals(dev.usher.core.service.FieldProblem.Kind.APP_INVALID, e.first().kind());
+            assertThrows(dev.usher.core.service.TicketRequestException.class, () -> usher.issue("other-vod", "a.mp4"));
+            assertEquals("demo-vod", usher.issue("demo-vod", "a.mp4").ticket().app().text());
+        }
+        // The site's own tickets (cdn 0, no API account): any app no API account owns.
+        Map<String, String> site = new java.util.HashMap<>(two);
+        site.put("usher.issue.account", "0");
+        try (WeldTestContainer weld = new WeldTestContainer(site)) {
+            WeldTestContainer.user = "alice";
+            UsherTickets usher = weld.get(UsherTickets.class);
+            assertEquals(0, usher.issue("site-vod", "a.mp4").ticket().cdnId());
+            assertThrows(dev.usher.core.service.TicketRequestException.class, () -> usher.issue("demo-vod", "a.mp4"));
+            assertThrows(dev.usher.core.service.TicketRequestException.class, () -> usher.issue("stef-live", "a.mp4"));
         }
     }
 
@@ -179,7 +213,7 @@ class UsherBeansTest {
         AppRepository.inserts.set(0);
         Map<String, String> shared = new java.util.HashMap<>(CONFIG);
         // A repository Usher does not know may be shared by nodes: it needs the shared secret.
-        shared.put("usher.credential.secrets", "k1:" + java.util.Base64.getEncoder().encodeToString(new byte[32]));
+        shared.put("usher.credential.secrets", "k1:" + java.util.Base64.getEncoder().encodeToString(randomBytes(32)));
         try (WeldTestContainer weld = new WeldTestContainer(shared, AppRepository.class)) {
             WeldTestContainer.user = "carol";
             weld.get(UsherTickets.class).issue("demo-vod", "movies/trailer.mp4");

@@ -13,6 +13,9 @@ public final class DemoUsers {
     /** The role every demo user has. */
     public static final String ROLE = "viewer";
 
+    /** The role that sees every viewer's address on the statistics; no demo user has it. */
+    public static final String OPERATOR_ROLE = "operator";
+
     public static final Map<String, String> USERS = Map.of("alice", "alice", "bob", "bob");
 
     private DemoUsers() {

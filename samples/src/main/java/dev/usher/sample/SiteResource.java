@@ -90,10 +90,12 @@ public class SiteResource {
         return noStore(views);
     }
 
+    /** What the observer counted; clients' addresses only of the visitor's own tickets (every one for an operator). */
     @GET
     @Path("stats")
-    public Response stats() {
-        return noStore(stats.snapshot());
+    public Response stats(@Context HttpServletRequest request) {
+        java.security.Principal user = request.getUserPrincipal();
+        return noStore(stats.snapshot(user == null ? null : user.getName(), user != null && request.isUserInRole(DemoUsers.OPERATOR_ROLE)));
     }
 
     private TicketView view(Ticket t) {

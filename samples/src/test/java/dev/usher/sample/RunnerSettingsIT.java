@@ -13,6 +13,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The runner's settings from the environment, as operators give them: another media folder, a bad port. */
@@ -24,10 +25,11 @@ class RunnerSettingsIT {
         Files.createDirectories(media.resolve("demo-vod/mp4"));
         Files.write(media.resolve("demo-vod/mp4/demo.mp4"), mine);
         Path jar = TestTools.artifact("usher.sample.jar");
+        String mySecret = java.util.UUID.randomUUID().toString(); // never a committed (published) one
         try (RunningProcess runner = RunningProcess.start("usher-sample-env", jar.getParent().getParent(),
-                List.of(TestTools.java(), "-Dusher.jdbc.url=jdbc:h2:file:" + media.resolve("db/tickets"), "-jar", jar.toString()),
+                List.of(TestTools.java(), "-Dusher.sample.data-dir=" + media.resolve("db"), "-jar", jar.toString()),
                 Map.of("USHER_SAMPLE_PORT", "0", "USHER_SAMPLE_MEDIA_DIR", media.toString(),
-                        "USHER_ACCOUNT_158_SECRET", "another-secret-for-158"))) {
+                        "USHER_ACCOUNT_158_SECRET", mySecret))) {
             String ready = runner.await(l -> l.startsWith("Usher sample listening on "), l -> false, Duration.ofSeconds(60));
             URI base = URI.create(ready.substring("Usher sample listening on ".length()).trim());
             SiteClient alice = new SiteClient(base);
@@ -37,8 +39,9 @@ class RunnerSettingsIT {
             assertArrayEquals(mine, served.body(), "served from USHER_SAMPLE_MEDIA_DIR");
             HttpResponse<String> master = alice.get(alice.absolute(alice.playbackUrl("hls-ts")));
             assertEquals(404, master.statusCode(), "granted, but that folder has no HLS");
-            // The demo secret no longer authenticates v2: the environment's does.
-            assertEquals(401, alice.v2("sevu_token").statusCode());
+            // The environment's secret authenticates v2, not the one the runner made in its data folder.
+            assertEquals(200, new SiteClient(base, mySecret).v2("sevu_token").statusCode());
+            assertEquals(401, new SiteClient(base, SiteClient.runnerApiSecret(media.resolve("db"))).v2("sevu_token").statusCode());
         }
     }
 
@@ -46,21 +49,63 @@ class RunnerSettingsIT {
     void ticketsSurviveARestartOfTheRunner(@TempDir Path data) throws Exception {
         Path jar = TestTools.artifact("usher.sample.jar");
         List<String> command = List.of(TestTools.java(), "-Dusher.sample.port=0",
-                "-Dusher.jdbc.url=jdbc:h2:file:" + data.resolve("tickets"), "-jar", jar.toString());
+                "-Dusher.sample.data-dir=" + data, "-jar", jar.toString());
         String url;
+        URI segment;
+        String apiSecret;
         try (RunningProcess runner = RunningProcess.start("usher-sample-first", jar.getParent().getParent(), command)) {
             String ready = runner.await(l -> l.startsWith("Usher sample listening on "), l -> false, Duration.ofSeconds(60));
             SiteClient alice = new SiteClient(URI.create(ready.substring("Usher sample listening on ".length()).trim()));
             alice.signIn("alice", "alice");
             url = alice.playbackUrl("mp4");
             assertEquals(200, alice.getBytes(alice.absolute(url)).statusCode());
+            URI master = alice.absolute(alice.playbackUrl("hls-ts"));
+            HttpResponse<String> playlist = alice.get(master);
+            assertEquals(200, playlist.statusCode(), playlist.body());
+            URI variant = master.resolve(playlist.body().lines().filter(l -> l.startsWith("v0/")).findFirst().orElseThrow());
+            HttpResponse<String> media = alice.get(variant);
+            segment = variant.resolve(media.body().lines().filter(l -> l.startsWith("seg_000.ts")).findFirst().orElseThrow());
+            assertTrue(segment.getQuery().contains("uc="), segment.toString());
+            assertEquals(200, alice.getBytes(segment).statusCode());
+
+            // The secrets were made on this first start, owner-only, and only their path is printed.
+            Path secrets = data.resolve("secrets.properties");
+            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(secrets)));
+            java.util.Properties made = SiteClient.runnerSecrets(data);
+            apiSecret = made.getProperty("usher.account.158.secret");
+            String credentialSecret = made.getProperty("usher.credential.secrets");
+            assertTrue(apiSecret.length() >= 40 && credentialSecret.startsWith("s1:"), "random secrets were made");
+            assertTrue(runner.log().contains(secrets.toString()), "the runner says where the secrets are:\n" + runner.log());
+            assertFalse(runner.log().contains(apiSecret) || runner.log().contains(credentialSecret.substring(3)),
+                    "never the secrets themselves");
+            assertEquals(200, new SiteClient(alice.absolute("/"), apiSecret).v2("sevu_token").statusCode());
         }
-        assertTrue(Files.list(data).findAny().isPresent(), "the H2 file is in the data folder");
+        assertTrue(Files.exists(data.resolve("tickets.mv.db")), "the H2 file is in the data folder");
         try (RunningProcess runner = RunningProcess.start("usher-sample-second", jar.getParent().getParent(), command)) {
             String ready = runner.await(l -> l.startsWith("Usher sample listening on "), l -> false, Duration.ofSeconds(60));
-            SiteClient client = new SiteClient(URI.create(ready.substring("Usher sample listening on ".length()).trim()));
+            URI base = URI.create(ready.substring("Usher sample listening on ".length()).trim());
+            SiteClient client = new SiteClient(base, apiSecret);
             // The ticket issued before the restart still opens its video (a use is left: 3 per ticket).
             assertEquals(200, client.getBytes(client.absolute(url)).statusCode());
+            // And the credentials signed before it still verify: the same secret, kept in the data folder.
+            URI again = base.resolve(segment.getRawPath() + "?" + segment.getRawQuery());
+            assertEquals(200, client.getBytes(again).statusCode());
+            assertEquals(200, client.v2("sevu_token").statusCode(), "the API secret too");
+        }
+    }
+
+    @Test
+    void aPublishedSecretStopsTheRunnerNamingTheKey(@TempDir Path data) throws Exception {
+        Path jar = TestTools.artifact("usher.sample.jar");
+        String published = "demo1:OaVHLmOvjGriH1nyI0NaU+TXxCV2hBtdHUyj01PwhLA="; // the one this sample once shipped
+        try (RunningProcess runner = RunningProcess.start("usher-sample-published", jar.getParent().getParent(),
+                List.of(TestTools.java(), "-Dusher.sample.port=0", "-Dusher.sample.data-dir=" + data, "-jar", jar.toString()),
+                Map.of("USHER_CREDENTIAL_SECRETS", published))) {
+            AssertionError e = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class,
+                    () -> runner.await(l -> l.startsWith("Usher sample listening"), l -> false, Duration.ofSeconds(60)));
+            assertTrue(e.getMessage().contains("exited with"), e.getMessage());
+            assertTrue(e.getMessage().contains("usher.credential.secrets: the secret of key id 'demo1' is a published value"),
+                    e.getMessage());
         }
     }
 

@@ -49,15 +49,19 @@ class SampleSiteIT {
     URI base;
     JsonObject walk;
     String readyLine;
+    String apiSecret;
 
     @BeforeAll
     void startAndWalk() throws Exception {
         TestTools.requireBrowser();
         Path jar = TestTools.artifact("usher.sample.jar");
+        Path data = Files.createTempDirectory("usher-site");
         runner = RunningProcess.start("usher-sample", jar.getParent().getParent(), List.of(TestTools.java(),
                 "-Dusher.sample.port=0", "-Dusher.trusted-proxies=127.0.0.1/32",
-                "-Dusher.jdbc.url=jdbc:h2:file:" + Files.createTempDirectory("usher-site") + "/tickets", "-jar", jar.toString()));
+                "-Dusher.sample.data-dir=" + data, "-jar", jar.toString()));
         readyLine = runner.await(l -> l.startsWith("Usher sample listening on "), l -> false, Duration.ofSeconds(60));
+        // The demo API account's secret is the runner's own, made on first start in its data folder.
+        apiSecret = SiteClient.runnerApiSecret(data);
         base = URI.create(readyLine.substring("Usher sample listening on ".length()).trim());
 
         Path script = Path.of(SampleSiteIT.class.getResource("/e2e/site.mjs").toURI());
@@ -239,6 +243,42 @@ class SampleSiteIT {
     }
 
     @Test
+    void theStatisticsShowAViewersAddressToThatViewerAlone() throws Exception {
+        // The walk's decisions were alice's, from 127.0.0.1 and from OTHER_ADDRESS.
+        String anonymous = new SiteClient(base).get("api/stats").body();
+        assertFalse(anonymous.contains("127.0.0.1") || anonymous.contains(OTHER_ADDRESS), anonymous);
+        JsonArray seenByAnonymous = recent(anonymous);
+        assertFalse(seenByAnonymous.isEmpty(), anonymous);
+        for (JsonObject d : seenByAnonymous.getValuesAs(JsonObject.class)) {
+            assertTrue(!d.containsKey("client") || d.isNull("client"), "an anonymous visitor sees no address: " + d);
+            assertFalse(d.getBoolean("mine"), d.toString());
+        }
+
+        SiteClient bob = new SiteClient(base);
+        bob.signIn("bob", "bob");
+        String seenByBob = bob.get("api/stats").body();
+        assertFalse(seenByBob.contains(OTHER_ADDRESS), seenByBob);
+        int others = 0;
+        for (JsonObject d : recent(seenByBob).getValuesAs(JsonObject.class)) {
+            boolean hasClient = d.containsKey("client") && !d.isNull("client");
+            assertTrue(!hasClient || d.getBoolean("mine"), "bob sees only his own addresses: " + d);
+            others += d.getBoolean("mine") ? 0 : 1;
+        }
+        assertTrue(others > 0, "alice's decisions are listed, without her addresses: " + seenByBob);
+
+        SiteClient alice = new SiteClient(base);
+        alice.signIn("alice", "alice");
+        String seenByAlice = alice.get("api/stats").body();
+        assertTrue(recent(seenByAlice).getValuesAs(JsonObject.class).stream()
+                .anyMatch(d -> d.getBoolean("mine") && d.containsKey("client") && !d.isNull("client")),
+                "alice sees her own addresses: " + seenByAlice);
+    }
+
+    private static JsonArray recent(String stats) {
+        return Json.createReader(new StringReader(stats)).readObject().getJsonArray("recent");
+    }
+
+    @Test
     void anonymousVisitorsGetNoTicket() throws Exception {
         SiteClient anonymous = new SiteClient(base);
         HttpResponse<String> play = anonymous.get("api/play?format=mp4");
@@ -293,7 +333,7 @@ class SampleSiteIT {
 
     @Test
     void theJsonApiAnswersForTheDemoAccount() throws Exception {
-        HttpResponse<String> r = new SiteClient(base).sevu("sevu.search", ",\"limit\":50");
+        HttpResponse<String> r = new SiteClient(base, apiSecret).sevu("sevu.search", ",\"limit\":50");
         assertEquals(200, r.statusCode());
         assertEquals("2006", SiteClient.member(r.body().replaceAll("\"code\":(\\d+)", "\"code\":\"$1\""), "code"), r.body());
         // The tickets the site issued to its viewers belong to the demo account, so the API sees them.
@@ -302,7 +342,7 @@ class SampleSiteIT {
 
     @Test
     void theV2ResourceAnswersForTheDemoAccount() throws Exception {
-        SiteClient client = new SiteClient(base);
+        SiteClient client = new SiteClient(base, apiSecret);
         HttpResponse<String> r = client.v2("sevu_token?limit=50");
         assertEquals(200, r.statusCode(), r.body());
         assertTrue(r.body().startsWith("[") && r.body().contains("\"app\":\"demo-vod\""), r.body());

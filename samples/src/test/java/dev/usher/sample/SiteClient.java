@@ -23,13 +23,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 final class SiteClient {
 
     static final String API_KEY = "demo-api-key-158";
-    static final String API_SECRET = "demo-secret-change-me-158";
 
     private final URI base;
     private final HttpClient http;
+    /** The demo API account's secret: the one the runner made in its data folder, or one the test set. */
+    private final String apiSecret;
 
     SiteClient(URI base) {
+        this(base, null);
+    }
+
+    SiteClient(URI base, String apiSecret) {
         this.base = base;
+        this.apiSecret = apiSecret;
         this.http = HttpClient.newBuilder().cookieHandler(new CookieManager())
                 .followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(Duration.ofSeconds(10)).build();
     }
@@ -91,7 +97,7 @@ final class SiteClient {
         String json = "{\"command\":\"" + command + "\",\"cdn\":158,\"api_key\":\"" + API_KEY + "\",\"timestamp\":"
                 + (System.currentTimeMillis() / 1000) + extraMembers + "}";
         Mac mac = Mac.getInstance("HmacSHA256");
-        mac.init(new SecretKeySpec(API_SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        mac.init(new SecretKeySpec(secret().getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
         String signature = Base64.getEncoder().encodeToString(mac.doFinal(json.getBytes(StandardCharsets.UTF_8)));
         String signed = json.substring(0, json.length() - 1) + ",\"signature\":\"" + signature + "\"}";
         return http.send(HttpRequest.newBuilder(resolve("usher/")).timeout(Duration.ofSeconds(30))
@@ -102,8 +108,29 @@ final class SiteClient {
 
     /** The v2 resource with HTTP Basic {@code 158:secret}. */
     HttpResponse<String> v2(String pathAndQuery) throws IOException, InterruptedException {
-        String basic = Base64.getEncoder().encodeToString(("158:" + API_SECRET).getBytes(StandardCharsets.UTF_8));
+        String basic = Base64.getEncoder().encodeToString(("158:" + secret()).getBytes(StandardCharsets.UTF_8));
         return get(resolve("usher/v2/" + pathAndQuery), "Authorization", "Basic " + basic);
+    }
+
+    private String secret() {
+        if (apiSecret == null) {
+            throw new IllegalStateException("this client was made without the API secret");
+        }
+        return apiSecret;
+    }
+
+    /** @return the secrets the runner made in {@code dataDir} (its {@code secrets.properties}) */
+    static java.util.Properties runnerSecrets(java.nio.file.Path dataDir) throws IOException {
+        java.util.Properties p = new java.util.Properties();
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(dataDir.resolve("secrets.properties"))) {
+            p.load(in);
+        }
+        return p;
+    }
+
+    /** @return the demo API account's secret the runner made in {@code dataDir} */
+    static String runnerApiSecret(java.nio.file.Path dataDir) throws IOException {
+        return runnerSecrets(dataDir).getProperty("usher.account.158.secret");
     }
 
     /** @return a string member of a flat JSON object (enough for these answers) */

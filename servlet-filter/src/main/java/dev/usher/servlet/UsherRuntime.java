@@ -55,6 +55,8 @@ public final class UsherRuntime implements AutoCloseable {
                  FilterSettings filterSettings) {
         this.service = service;
         this.accounts = accounts;
+        // Tenants apart: issuing keeps to each account's apps, and a ticket opens only its account's apps.
+        service.enforceNamespaces(new dev.usher.core.account.AppNamespaces(accounts));
         this.api = new SevuApi(service, accounts, apiWindow, Clock.systemUTC());
         this.tokens = new SevuTokenResource(service);
         this.credentials = credentials;
@@ -150,8 +152,10 @@ public final class UsherRuntime implements AutoCloseable {
     /**
      * Reads {@code usher.credential.secrets}: {@code id:base64secret} pairs separated by commas, the
      * first signing and all verifying (list a new secret first and keep the old one until the
-     * credentials it signed have expired). Without it a single node generates a secret at start;
-     * a shared repository (several nodes) requires it.
+     * credentials it signed have expired). Without it a single node (a repository in this node's
+     * memory) generates a secret at start; a shared repository (several nodes) requires it, and the
+     * start fails naming the key. A published value ({@link dev.usher.core.config.PublishedSecrets})
+     * is refused: it is not a secret.
      */
     private static PlaybackCredentials credentials(ConfigReader config, boolean singleNode) {
         List<String> entries = config.list("usher.credential.secrets", List.of());
@@ -175,6 +179,12 @@ public final class UsherRuntime implements AutoCloseable {
             }
             try {
                 byte[] secret = PlaybackCredentials.secretFromBase64(entry.substring(colon + 1).trim());
+                if (dev.usher.core.config.PublishedSecrets.isPublished(secret)) {
+                    // Anyone who read Usher's repository could sign credentials with it.
+                    config.problem("usher.credential.secrets: the secret of key id '" + id + "' is a published value "
+                            + "(it appears in Usher's own files): generate your own, e.g. openssl rand -base64 32");
+                    continue;
+                }
                 if (secrets.putIfAbsent(id, secret) != null) {
                     config.problem("usher.credential.secrets: key id '" + id + "' appears twice");
                 }

@@ -162,6 +162,24 @@ class ClusterTest {
     }
 
     @Test
+    void aCredentialGrantedOnOneNodePlaysOnTheOtherAfterOneRead() throws Exception {
+        Ticket t = issue("live", "show", "0.0.0.0/0", 3);
+        HttpResponse<String> manifest = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port(nodeB)
+                + "/media/live/show/index.m3u8?key=" + t.key() + "&pass=" + t.pass())).header("X-Forwarded-For", "198.51.100.4")
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, manifest.statusCode());
+        String segment = "/media/live/show/" + manifest.body().lines().filter(l -> l.startsWith("seg_000.ts")).findFirst().orElseThrow();
+        // Node A never saw the ticket: it reads it once from the shared database, then serves.
+        assertEquals(200, get(port(nodeA), segment, "198.51.100.4"));
+        assertEquals(200, get(port(nodeA), segment, "198.51.100.4"));
+        // A credential naming a ticket the database does not hold plays on neither node.
+        String forged = runtimeOf(nodeA).credentials().encode(runtimeOf(nodeA).credentials().issue("show.00000000000000.00000000",
+                "live", "show", dev.usher.core.net.IpNetwork.parse("0.0.0.0/0"), java.time.Instant.now().plusSeconds(3600)));
+        assertEquals(403, get(port(nodeA), "/media/live/show/seg_000.ts?uc=" + forged, "198.51.100.4"));
+        assertEquals(403, get(port(nodeB), "/media/live/show/seg_000.ts?uc=" + forged, "198.51.100.4"));
+    }
+
+    @Test
     void aRevokeThroughOneNodeStopsAPlaybackOnTheOther() throws Exception {
         Ticket t = issue("live", "show", "0.0.0.0/0", 3);
         HttpResponse<String> manifest = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port(nodeB)

@@ -15,9 +15,13 @@ import java.util.Objects;
  * @param cdnId    the account's number ({@code cdn} / {@code cdn_id} in requests)
  * @param apiKey   the public API key sent with every JSON command
  * @param secret   the shared secret that signs JSON commands and authenticates the v2 resource
- * @param username the account's name; v2 requires each of a ticket's apps to begin with {@code username-}
+ * @param username the account's name
+ * @param apps     the account's application namespace: the apps its tickets may name and open.
+ *                 By default {@code username-*} (v2's rule "the application name must begin with
+ *                 {@code username-}", applied to every way of issuing); {@code usher.account.<cdn>.apps}
+ *                 may widen it.
  */
-public record Account(long cdnId, String apiKey, String secret, String username) {
+public record Account(long cdnId, String apiKey, String secret, String username, PatternList apps) {
 
     public Account {
         Objects.requireNonNull(apiKey, "apiKey");
@@ -26,6 +30,19 @@ public record Account(long cdnId, String apiKey, String secret, String username)
         if (cdnId < 0) {
             throw new IllegalArgumentException("cdn id must not be negative");
         }
+        if (apps == null) {
+            apps = defaultApps(username);
+        }
+    }
+
+    /** An account with the default namespace, {@code username-*}. */
+    public Account(long cdnId, String apiKey, String secret, String username) {
+        this(cdnId, apiKey, secret, username, null);
+    }
+
+    /** @return {@code username-*}; the username is literal text (a {@code *} in it would be a wildcard, so none is allowed) */
+    public static PatternList defaultApps(String username) {
+        return PatternList.parse("apps", username.replace("*", "").replace("|", "") + "-*");
     }
 
     /** Compares in constant time. */
@@ -40,19 +57,27 @@ public record Account(long cdnId, String apiKey, String secret, String username)
                 candidate.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** @return true when the application {@code app} (a name, not a pattern) lies in this account's namespace */
+    public boolean ownsApp(String app) {
+        return app != null && apps.matches(app);
+    }
+
     /**
-     * The v2 rule "the application name must begin with {@code username-}".
+     * The namespace rule for a ticket's {@code app} patterns: an entry is inside when every name it can
+     * match lies in the namespace. That holds when a namespace pattern matches the entry's own text with
+     * the entry's {@code *} taken as a character only a namespace {@code *} can stand for — which is
+     * exactly what matching the text does, as a literal piece of a pattern never contains {@code *}.
+     * So {@code demo-*} and {@code demo-vod} are inside {@code demo-*}; {@code demo*} and {@code *} are not.
      *
-     * @return the entries of {@code app} that do not begin with {@code username-} (empty when all do)
+     * @return the entries of {@code app} outside the namespace (empty when all are inside)
      */
     public List<String> appsOutsideNamespace(PatternList app) {
-        String prefix = username + "-";
-        return app.patterns().stream().map(WildcardPattern::text).filter(p -> !p.startsWith(prefix)).toList();
+        return app.patterns().stream().map(WildcardPattern::text).filter(p -> !apps.matches(p)).toList();
     }
 
     /** Never prints the secret. */
     @Override
     public String toString() {
-        return "Account[cdnId=" + cdnId + ", username=" + username + "]";
+        return "Account[cdnId=" + cdnId + ", username=" + username + ", apps=" + apps.text() + "]";
     }
 }

@@ -11,12 +11,14 @@ import java.util.regex.Pattern;
 
 /**
  * Reads API accounts from configuration: {@code usher.account.<cdn>.api-key},
- * {@code usher.account.<cdn>.secret}, {@code usher.account.<cdn>.username}, for every cdn id that
- * appears among the configured property names.
+ * {@code usher.account.<cdn>.secret}, {@code usher.account.<cdn>.username} and the optional
+ * {@code usher.account.<cdn>.apps} (the account's application namespace, a {@code |} list of wildcard
+ * patterns; default {@code username-*}), for every cdn id that appears among the configured property
+ * names. A secret that has been published (see {@link dev.usher.core.config.PublishedSecrets}) is refused.
  */
 public final class AccountConfig {
 
-    private static final Pattern KEY = Pattern.compile("usher\\.account\\.(\\d{1,18})\\.(api-key|secret|username)");
+    private static final Pattern KEY = Pattern.compile("usher\\.account\\.(\\d{1,18})\\.(api-key|secret|username|apps)");
     private static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     /** Shortest secret accepted: a guessable secret signs anything. */
     public static final int MIN_SECRET = 16;
@@ -50,12 +52,27 @@ public final class AccountConfig {
                 config.problem(prefix + "secret is missing or shorter than " + MIN_SECRET + " characters");
                 ok = false;
             }
+            if (secret != null && dev.usher.core.config.PublishedSecrets.isPublished(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
+                config.problem(prefix + "secret is a published value (it appears in Usher's own files): "
+                        + "set a secret of your own, e.g. 32 random bytes in base64");
+                ok = false;
+            }
             if (username == null || !USERNAME.matcher(username).matches()) {
                 config.problem(prefix + "username is missing or not made of letters, digits, _, . and -");
                 ok = false;
             }
+            dev.usher.core.rule.PatternList apps = null;
+            java.util.Optional<String> appsText = config.raw(prefix + "apps");
+            if (appsText.isPresent()) {
+                try {
+                    apps = dev.usher.core.rule.PatternList.parse(prefix + "apps", appsText.get().trim());
+                } catch (IllegalArgumentException e) {
+                    config.problem(e.getMessage());
+                    ok = false;
+                }
+            }
             if (ok) {
-                accounts.add(new Account(id, apiKey, secret, username));
+                accounts.add(new Account(id, apiKey, secret, username, apps));
             }
         }
         return new AccountRegistry(accounts);

@@ -337,6 +337,8 @@ public final class SevuApi {
             case REQUIRED_FIELD -> ApiCode.MISSING_FIELDS;
             case TYPE_MISMATCH -> ApiCode.INVALID_FIELD_TYPE;
             case UNKNOWN_FIELD -> ApiCode.UNKNOWN_FIELD;
+            // An app of another account: the seeds' "not authorized for that account".
+            case APP_INVALID -> ApiCode.CDN_AUTHORIZATION_FAILED;
             default -> ApiCode.INVALID_FIELD_VALUE;
         };
         return new ApiFailure(code, p.field(), e.getMessage());

@@ -19,8 +19,8 @@ import java.util.Objects;
  *
  * <p>The rules, in the order of {@code sevu.errorlog}'s reasons (the first that fails is the
  * reason): the key is known and the pass right (compared in constant time); the ticket is active;
- * not expired; the app matches; a use remains, unless the request continues an open playback;
- * the client's address is allowed (binding a free {@code auto} slot if need be); the video
+ * not expired; the app matches and the ticket's account owns it; a use remains, unless the request
+ * continues an open playback; the client's address is allowed (binding a free {@code auto} slot if need be); the video
  * matches. A grant that starts a playback consumes one use, binds the slot it needed and sets
  * {@code used_date} the first time; a refusal changes nothing.
  */
@@ -73,7 +73,8 @@ public final class AdmissionRules {
         if (ticket.isExpired(now)) {
             return refuse(Reason.EXPIRED, ticket, playbacks);
         }
-        if (!ticket.app().matches(request.app())) {
+        // The ticket names the app, and its account owns it: a ticket of one account never opens another's.
+        if (!ticket.app().matches(request.app()) || !request.appOwnedBy(ticket.cdnId())) {
             return refuse(Reason.WRONG_APPLICATION, ticket, playbacks);
         }
         int continuing = openPlaybackOf(playbacks, request, now);

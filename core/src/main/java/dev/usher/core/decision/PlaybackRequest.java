@@ -3,6 +3,7 @@ package dev.usher.core.decision;
 import dev.usher.core.net.IpAddress;
 
 import java.util.Objects;
+import java.util.function.LongPredicate;
 
 /**
  * A viewer's request to enter a protected video with a ticket.
@@ -17,9 +18,29 @@ import java.util.Objects;
  * @param appInstance  the application instance (reported as {@code appinst})
  * @param pageUrl      the page the request came from, when known
  * @param referrer     the {@code Referer} header, when sent
+ * @param appOwner     whether a ticket of a given account (cdn id) may open {@code app}: its account must
+ *                     own the app ({@link dev.usher.core.account.AppNamespaces#mayOpen}); null lets every
+ *                     account's ticket open it (a service used without API accounts)
  */
 public record PlaybackRequest(String key, String pass, IpAddress client, String app, String video,
-                              String manifestPath, String appInstance, String pageUrl, String referrer) {
+                              String manifestPath, String appInstance, String pageUrl, String referrer,
+                              LongPredicate appOwner) {
+
+    /** A request that any account's ticket may open, as far as app ownership goes (see {@link #withAppOwner}). */
+    public PlaybackRequest(String key, String pass, IpAddress client, String app, String video,
+                           String manifestPath, String appInstance, String pageUrl, String referrer) {
+        this(key, pass, client, app, video, manifestPath, appInstance, pageUrl, referrer, null);
+    }
+
+    /** @return this request, to be opened only by tickets of accounts {@code owner} accepts */
+    public PlaybackRequest withAppOwner(LongPredicate owner) {
+        return new PlaybackRequest(key, pass, client, app, video, manifestPath, appInstance, pageUrl, referrer, owner);
+    }
+
+    /** @return true when a ticket of account {@code cdnId} may open this request's app */
+    public boolean appOwnedBy(long cdnId) {
+        return appOwner == null || appOwner.test(cdnId);
+    }
 
     /** The instance name reported when the adapter knows none (Wowza's default). */
     public static final String DEFAULT_INSTANCE = "_definst_";

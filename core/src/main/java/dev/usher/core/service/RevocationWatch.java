@@ -11,19 +11,27 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Lets revocation reach playbacks whose children are fetched with playback credentials alone.
- * The segment path asks {@link #isRevoked} (a map lookup, never the repository); a timer calls
- * {@link #refresh} every check interval, which reads the tickets of the playbacks seen lately from
- * the repository and marks those revoked, expired or deleted. A revoke therefore stops a running
- * playback on every node within one check interval plus one refresh.
+ * The segment path asks {@link #isRevoked} (a map lookup); a timer calls {@link #refresh} every
+ * check interval, which reads the tickets of the playbacks seen lately from the repository and marks
+ * those revoked, expired or deleted. A revoke therefore stops a running playback on every node
+ * within one check interval plus one refresh.
+ *
+ * <p>A ticket this node has not seen (granted on another node, or before a restart) is confirmed by
+ * one repository read before its first credential is served: it must exist, be active and not be
+ * expired. A validly signed credential is not proof that its ticket exists — a leaked or published
+ * secret signs credentials for tickets that never were.
  */
 public final class RevocationWatch {
 
     private static final class Watched {
         volatile Instant lastSeen;
         volatile boolean revoked;
+        /** The repository has answered for this ticket (a grant here, a read, or a refresh). */
+        volatile boolean confirmed;
 
-        Watched(Instant lastSeen) {
+        Watched(Instant lastSeen, boolean confirmed) {
             this.lastSeen = lastSeen;
+            this.confirmed = confirmed;
         }
     }
 
@@ -40,22 +48,38 @@ public final class RevocationWatch {
         this.forgetAfter = forgetAfter;
     }
 
-    /** Starts watching a ticket (called when a playback is granted). */
+    /** Starts watching a ticket (called when a playback is granted: the repository has just vouched for it). */
     public void watch(String ticketKey, Instant now) {
-        watched.computeIfAbsent(ticketKey, k -> new Watched(now)).lastSeen = now;
+        Watched w = watched.computeIfAbsent(ticketKey, k -> new Watched(now, true));
+        w.lastSeen = now;
+        if (!w.confirmed) {
+            w.revoked = false;
+            w.confirmed = true;
+        }
     }
 
-    /** @return true when the last refresh found the ticket revoked, expired or gone; no repository access */
+    /**
+     * @return true when the ticket is revoked, expired or gone as last read; for a ticket this node has
+     *         not seen, after one repository read (concurrent first requests share it)
+     * @throws dev.usher.core.repository.RepositoryException when that read fails: nothing is served,
+     *         and the next request reads again
+     */
     public boolean isRevoked(String ticketKey, Instant now) {
-        Watched w = watched.get(ticketKey);
-        if (w == null) {
-            // A credential of a ticket this node never saw (granted on another node, or before a
-            // restart): watch it from now on; it is checked at the next refresh.
-            watch(ticketKey, now);
-            return false;
-        }
+        Watched w = watched.computeIfAbsent(ticketKey, k -> new Watched(now, false));
         w.lastSeen = now;
+        if (!w.confirmed) {
+            synchronized (w) {
+                if (!w.confirmed) {
+                    w.revoked = !usable(repository.find(ticketKey), now);
+                    w.confirmed = true;
+                }
+            }
+        }
         return w.revoked;
+    }
+
+    private static boolean usable(Optional<Ticket> t, Instant now) {
+        return t.isPresent() && t.get().active() && !t.get().isExpired(now);
     }
 
     /**
@@ -72,8 +96,8 @@ public final class RevocationWatch {
                 continue;
             }
             // Not sticky: a ticket made active again by an update is let through again.
-            Optional<Ticket> t = repository.find(e.getKey());
-            w.revoked = t.isEmpty() || !t.get().active() || t.get().isExpired(now);
+            w.revoked = !usable(repository.find(e.getKey()), now);
+            w.confirmed = true;
         }
         return watched.size();
     }

@@ -50,6 +50,8 @@ public final class UsherService {
     private final Clock clock;
     private final TicketKeys keys;
     private final SevuTime time;
+    /** Who owns which apps; open until a runtime with API accounts sets it (see {@link #enforceNamespaces}). */
+    private volatile dev.usher.core.account.AppNamespaces namespaces = dev.usher.core.account.AppNamespaces.OPEN;
     private final java.util.concurrent.CopyOnWriteArrayList<UsherListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public UsherService(TicketRepository repository, UsherSettings settings, Clock clock, TicketKeys keys) {
@@ -86,6 +88,14 @@ public final class UsherService {
         Instant now = clock.instant();
         List<FieldProblem> problems = new ArrayList<>();
         PatternList app = patterns("app", request.app(), problems);
+        if (app != null) {
+            // Every way of issuing (sevu.request, v2, the usher bean) comes through here.
+            List<String> outside = namespaces.outside(account, app);
+            if (!outside.isEmpty()) {
+                problems.add(new FieldProblem("app", FieldProblem.Kind.APP_INVALID, "app " + String.join(", ", outside)
+                        + " is outside this account's applications: " + namespaces.describe(account)));
+            }
+        }
         PatternList video = patterns("video", request.video(), problems);
         IpRestriction ip = null;
         if (isBlank(request.ip())) {
@@ -273,7 +283,7 @@ public final class UsherService {
      * Decides a playback request, records it, and logs a refusal (never the pass).
      */
     public Decision authorize(PlaybackRequest request) {
-        Decision decision = repository.decide(request, clock.instant());
+        Decision decision = repository.decide(request.withAppOwner(ownerOf(request.app())), clock.instant());
         for (UsherListener l : listeners) {
             try {
                 l.decided(request, decision);
@@ -287,6 +297,20 @@ public final class UsherService {
                     + " video=" + LogText.safe(request.video()));
         }
         return decision;
+    }
+
+    /**
+     * Makes every issue keep to the issuing account's application namespace, and every decision
+     * refuse a ticket whose account does not own the requested app (Wrong Application). Set once by
+     * the runtime that knows the API accounts.
+     */
+    public void enforceNamespaces(dev.usher.core.account.AppNamespaces value) {
+        namespaces = Objects.requireNonNull(value);
+    }
+
+    private java.util.function.LongPredicate ownerOf(String app) {
+        dev.usher.core.account.AppNamespaces n = namespaces;
+        return cdnId -> n.mayOpen(cdnId, app);
     }
 
     /** Adds a listener told of every issued ticket and every decision. */

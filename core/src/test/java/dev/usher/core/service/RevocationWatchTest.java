@@ -50,4 +50,42 @@ class RevocationWatchTest {
         f.clock.advance(Duration.ofHours(2));
         assertEquals(0, watch.refresh(f.clock.instant()));
     }
+
+    @Test
+    void aTicketThisNodeNeverSawIsConfirmedByOneReadBeforeItsCredentialsAreServed() {
+        // A credential can be validly signed for a ticket that does not exist (a leaked secret).
+        assertTrue(watch.isRevoked("nosuch.0123456789abcd.00000000", f.clock.instant()), "an unknown ticket is refused");
+        Ticket revoked = f.service.issue(STEF, IssueRequest.of("a", "v", "passpasspass", "auto", 1, "+1 day"));
+        f.service.revoke(STEF, revoked.key());
+        assertTrue(watch.isRevoked(revoked.key(), f.clock.instant()), "a revoked ticket is refused at once, not after a refresh");
+        Ticket expired = f.service.issue(STEF, IssueRequest.of("a", "v", "passpasspass", "auto", 1, "+1 minute"));
+        f.clock.advance(Duration.ofMinutes(2));
+        assertTrue(watch.isRevoked(expired.key(), f.clock.instant()), "an expired ticket is refused");
+
+        Ticket elsewhere = f.service.issue(STEF, IssueRequest.of("a", "v", "passpasspass", "auto", 1, "+1 day"));
+        assertFalse(watch.isRevoked(elsewhere.key(), f.clock.instant()), "a ticket granted on another node plays");
+        // One read per ticket: deleting it now is seen at the next refresh, not on the next request.
+        f.service.delete(STEF, elsewhere.key());
+        assertFalse(watch.isRevoked(elsewhere.key(), f.clock.instant()), "no second read between refreshes");
+        watch.refresh(f.clock.instant());
+        assertTrue(watch.isRevoked(elsewhere.key(), f.clock.instant()));
+    }
+
+    @Test
+    void aFailedConfirmationServesNothingAndIsRetried() throws Exception {
+        org.h2.jdbcx.JdbcDataSource ds = new org.h2.jdbcx.JdbcDataSource();
+        ds.setURL("jdbc:h2:mem:watch-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1");
+        dev.usher.core.repository.jdbc.JdbcTicketRepository jdbc = new dev.usher.core.repository.jdbc.JdbcTicketRepository(ds,
+                f.settings, dev.usher.core.repository.jdbc.JdbcTicketRepository.Options.defaults().withCreateSchema(true));
+        UsherService service = new UsherService(jdbc, f.settings, f.clock, new dev.usher.core.ticket.TicketKeys());
+        Ticket t = service.issue(STEF, IssueRequest.of("a", "v", "passpasspass", "auto", 1, "+1 day"));
+        RevocationWatch onJdbc = new RevocationWatch(jdbc, Duration.ofHours(1));
+        try (java.sql.Connection c = ds.getConnection(); java.sql.Statement s = c.createStatement()) {
+            s.execute("ALTER TABLE usher_tickets RENAME TO usher_tickets_away");
+            org.junit.jupiter.api.Assertions.assertThrows(dev.usher.core.repository.RepositoryException.class,
+                    () -> onJdbc.isRevoked(t.key(), f.clock.instant()), "a failed read decides nothing");
+            s.execute("ALTER TABLE usher_tickets_away RENAME TO usher_tickets");
+        }
+        assertFalse(onJdbc.isRevoked(t.key(), f.clock.instant()), "read again once the store is back");
+    }
 }

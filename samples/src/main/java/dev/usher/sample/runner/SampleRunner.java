@@ -54,6 +54,8 @@ import java.util.List;
  *     {@code 0.0.0.0} for every interface</li>
  * <li>{@code usher.sample.media-dir} — the folder served under {@code /media/{app}/{path}}; default the
  *     bundled demo media (app {@code demo-vod})</li>
+ * <li>{@code usher.sample.data-dir} — where tickets (H2) and this node's secrets ({@link SampleSecrets})
+ *     are kept; default {@code ./usher-sample-data}</li>
  * <li>every {@code usher.*} key of the README's table, e.g. {@code usher.trusted-proxies}</li>
  * </ul>
  * When ready it prints exactly one line to standard output:
@@ -68,12 +70,27 @@ public final class SampleRunner {
         // Weld, RESTEasy and SmallRye log through jboss-logging: send it to Jetty's SLF4J logger
         // (levels in jetty-logging.properties) so that the ready line stands out.
         System.setProperty("org.jboss.logging.provider", System.getProperty("org.jboss.logging.provider", "slf4j"));
-        keepTicketsInH2File();
+        Path data = dataDir();
+        keepTicketsInH2File(data);
+        Path secrets;
+        try {
+            secrets = SampleSecrets.install(data);
+        } catch (IllegalArgumentException e) {
+            System.err.println("usher-sample: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        if (secrets != null) {
+            // The path, never the secret: logs are read by more people than the data folder.
+            System.err.println("usher-sample: this node's secrets (owner-only) are in " + secrets + "; the demo API account "
+                    + SampleSecrets.DEMO_CDN + " signs with its " + SampleSecrets.ACCOUNT_SECRET_KEY);
+        }
         Config config = ConfigProvider.getConfig(SampleRunner.class.getClassLoader());
         Server server;
         try {
             server = start(config);
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | dev.usher.core.config.UsherConfigurationException e) {
+            // A bad setting: its message lists every problem (never a secret); no stack trace.
             System.err.println("usher-sample: " + e.getMessage());
             System.exit(2);
             return;
@@ -83,16 +100,23 @@ public final class SampleRunner {
         server.join();
     }
 
+    /** @return {@code usher.sample.data-dir} (system property or {@code USHER_SAMPLE_DATA_DIR}), default {@code ./usher-sample-data} */
+    static Path dataDir() {
+        String dir = System.getProperty("usher.sample.data-dir", System.getenv("USHER_SAMPLE_DATA_DIR"));
+        return Path.of(dir == null || dir.isBlank() ? "usher-sample-data" : dir).toAbsolutePath().normalize();
+    }
+
     /**
-     * The runner keeps tickets in an H2 database in a local file ({@code ./usher-sample-data/}), so
+     * The runner keeps tickets in an H2 database in its data folder ({@code ./usher-sample-data/}), so
      * they survive a restart; the WAR keeps them in memory unless configured otherwise. Set
      * {@code usher.repository} (or {@code USHER_REPOSITORY}) to choose for yourself.
      */
-    static void keepTicketsInH2File() {
+    static void keepTicketsInH2File(Path data) {
         if (System.getProperty("usher.repository") == null && System.getenv("USHER_REPOSITORY") == null) {
             System.setProperty("usher.repository", "jdbc");
-            System.setProperty("usher.jdbc.url", System.getProperty("usher.jdbc.url",
-                    "jdbc:h2:file:./usher-sample-data/tickets"));
+            if (!SampleSecrets.isSet("usher.jdbc.url")) {
+                System.setProperty("usher.jdbc.url", "jdbc:h2:file:" + data.resolve("tickets"));
+            }
             System.setProperty("usher.jdbc.create-schema", "true");
         }
     }
