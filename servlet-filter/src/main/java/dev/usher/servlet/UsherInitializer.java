@@ -1,7 +1,6 @@
 package dev.usher.servlet;
 
 import dev.usher.core.config.ConfigReader;
-import jakarta.servlet.MultipartConfigElement;
 import jakarta.servlet.ServletContainerInitializer;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletRegistration;
@@ -43,6 +42,8 @@ public class UsherInitializer implements ServletContainerInitializer {
         }
         api.addMapping(path + "/*");
         api.setLoadOnStartup(1);
-        api.setMultipartConfig(new MultipartConfigElement(null, UsherApiServlet.MAX_BODY, UsherApiServlet.MAX_BODY, 0));
+        // Bodies are read by Usher, asynchronously, under its own deadline (RequestBodyReader); multipart
+        // forms are parsed from those bytes, not by the container.
+        api.setAsyncSupported(true);
     }
 }
