@@ -55,6 +55,15 @@ final class AttackedServer implements AutoCloseable {
      * @param threads    the most threads Jetty may use
      */
     AttackedServer(Path media, TicketRepository repository, Map<String, String> settings, int threads) throws Exception {
+        this(media, repository, settings, threads, true);
+    }
+
+    /**
+     * @param asyncFilter false registers the filter without async support, as an application's own
+     *                    filter in front might be: the API then reads bodies with blocking reads
+     */
+    AttackedServer(Path media, TicketRepository repository, Map<String, String> settings, int threads,
+                   boolean asyncFilter) throws Exception {
         QueuedThreadPool pool = new QueuedThreadPool(threads, Math.min(8, threads));
         pool.setName("attacked");
         server = new Server(pool);
@@ -76,7 +85,7 @@ final class AttackedServer implements AutoCloseable {
         runtime = UsherRuntime.fromConfig(k -> Optional.ofNullable(config.get(k)), config.keySet(), repository);
         UsherRuntime.install(context.getServletContext(), runtime);
         context.addServletContainerInitializer(new UsherInitializer());
-        context.addFilter(UsherFilter.class, "/*", EnumSet.allOf(DispatcherType.class)).setAsyncSupported(true);
+        context.addFilter(UsherFilter.class, "/*", EnumSet.allOf(DispatcherType.class)).setAsyncSupported(asyncFilter);
         ServletHolder files = new ServletHolder("media", ResourceServlet.class);
         files.setInitParameter("baseResource", media.toUri().toString());
         files.setInitParameter("pathInfoOnly", "true");

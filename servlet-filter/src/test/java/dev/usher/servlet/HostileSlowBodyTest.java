@@ -259,6 +259,45 @@ class HostileSlowBodyTest {
         }
     }
 
+    /**
+     * Behind a filter without async support the body is read with blocking reads: a client that
+     * keeps sending a byte now and then (each read returns, so the container's idle timeout never
+     * fires) is still cut off at Usher's total deadline, and nothing is stored.
+     */
+    @Test
+    void withoutAsyncSupportTheDeadlineStillHoldsOverTheWholeBody() throws Exception {
+        Files.createDirectories(media.resolve("vod"));
+        try (AttackedServer s = new AttackedServer(media, null, Map.of("usher.api.body-timeout", "2s",
+                "usher.api.min-body-rate", "0"), 24, false)) {
+            List<Ticket> before = tickets(s);
+            Socket slow = attack(s, "/usher/", "");
+            try {
+                Raw r = null;
+                // The attack's pace: a byte every 300 ms, for at most 40 bytes (12 s), until answered.
+                for (int i = 0; i < 40 && r == null; i++) {
+                    Thread.sleep(300);
+                    try {
+                        slow.getOutputStream().write(' ');
+                        slow.getOutputStream().flush();
+                    } catch (IOException e) {
+                        break; // closed after its answer
+                    }
+                    if (slow.getInputStream().available() > 0) {
+                        r = read(slow);
+                    }
+                }
+                if (r == null) {
+                    r = read(slow);
+                }
+                assertJsonError(r, 408, "a trickle behind a blocking read");
+                assertEquals(16, code(r.body()), r::toString);
+            } finally {
+                slow.close();
+            }
+            assertEquals(before, tickets(s));
+        }
+    }
+
     @Test
     void v2AuthenticatesBeforeReadingABody() throws Exception {
         try (AttackedServer s = start(Map.of("usher.api.body-timeout", "30s"))) {
