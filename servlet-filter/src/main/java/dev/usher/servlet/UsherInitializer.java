@@ -32,6 +32,10 @@ public class UsherInitializer implements ServletContainerInitializer {
         if (!config.bool("usher.api.enabled", accounts)) {
             return;
         }
+        // Bad API bounds stop the deployment here, every problem listed, rather than leaving an API
+        // servlet that fails its own start.
+        ApiSettings.from(config);
+        config.failOnProblems();
         String path = config.string("usher.api.path", "/usher");
         if (!path.startsWith("/") || path.endsWith("/") || path.contains("*") || path.contains("..")) {
             throw new IllegalStateException("usher.api.path: '" + path + "' must be a path like /usher");

@@ -204,7 +204,8 @@ public final class SevuApi {
         }
         // Whole seconds are compared above, so a request is accepted until timestamp + window + 0.999 s:
         // it is remembered one second longer than that.
-        Instant until = Instant.ofEpochSecond(timestamp).plus(window).plusSeconds(1);
+        Instant until = Instant.ofEpochSecond(Math.min(Instant.MAX.getEpochSecond(),
+                saturatedAdd(saturatedAdd(timestamp, window.toSeconds()), 1)));
         if (MUTATING.contains(name) && !firstTime(account, given, until, now)) {
             throw new ApiFailure(ApiCode.REPLAYED_REQUEST, "signature", null);
         }
