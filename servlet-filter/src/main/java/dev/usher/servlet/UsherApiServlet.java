@@ -4,15 +4,16 @@ import dev.usher.core.account.Account;
 import dev.usher.core.api.ApiCode;
 import dev.usher.core.api.SevuApi;
 import dev.usher.core.api.SevuTokenResource;
+import dev.usher.core.config.ConfigReader;
+import dev.usher.core.config.UsherConfigurationException;
+import dev.usher.core.repository.RepositoryException;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import jakarta.servlet.http.Part;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -22,6 +23,10 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The HTTP binding of the SEVU API, mapped to {@code {usher.api.path}/*} (default {@code /usher}):
@@ -33,60 +38,180 @@ import java.util.Optional;
  *     Basic {@code cdn_id:secret}.</li>
  * </ul>
  * Bodies are read bounded and decoded as strict UTF-8; a body that is neither is refused.
+ *
+ * <p>Under attack: every body is read by {@link RequestBodyReader} under a size bound, a total
+ * deadline and a minimum rate ({@link ApiSettings}), asynchronously where the container allows, so a
+ * client trickling bytes holds no thread and is answered {@code 0016}/{@code BODY_TIMEOUT} when its
+ * deadline passes. At most {@code usher.api.max-concurrent} requests are in progress; beyond that a
+ * request is answered 503 ({@code 0015}/{@code SERVER_BUSY}) at once. Every answer, faults included
+ * (an unavailable repository, a malformed multipart body, an unknown path), is the documented JSON,
+ * never the container's error page and never an exception's text.
  */
 public class UsherApiServlet extends HttpServlet {
 
     private static final long serialVersionUID = 1L;
+    private static final System.Logger LOG = System.getLogger("dev.usher.api");
 
     /** Largest request body read. */
     static final int MAX_BODY = 3 * SevuApi.MAX_JSON;
 
     private transient UsherRuntime runtime;
+    private transient ApiSettings settings;
+    private transient Semaphore permits;
+    private transient ScheduledExecutorService timer;
+    private transient RequestBodyReader bodies;
 
     @Override
     public void init() throws ServletException {
         try {
             runtime = UsherRuntime.of(getServletContext());
+            ConfigReader config = new ConfigReader(ConfigLookup.forContext(getServletContext(), this::getInitParameter));
+            settings = ApiSettings.from(config);
+            config.failOnProblems();
+        } catch (UsherConfigurationException e) {
+            throw new ServletException(String.join("; ", e.problems()), e);
         } catch (RuntimeException e) {
             throw new ServletException(e.getMessage(), e);
         }
+        permits = new Semaphore(settings.maxConcurrent());
+        timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "usher-api-body-deadlines");
+            t.setDaemon(true);
+            return t;
+        });
+        bodies = new RequestBodyReader(settings.body(), timer);
     }
 
     @Override
-    protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException, ServletException {
+    public void destroy() {
+        if (timer != null) {
+            timer.shutdownNow();
+        }
+    }
+
+    /** Releases one permit, once, however many paths reach the end of a request. */
+    private Runnable releaseOnce() {
+        AtomicBoolean released = new AtomicBoolean();
+        return () -> {
+            if (released.compareAndSet(false, true)) {
+                permits.release();
+            }
+        };
+    }
+
+    @Override
+    protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        long started = System.nanoTime();
         String path = request.getPathInfo() == null ? "/" : request.getPathInfo();
-        if (path.equals("/v2/sevu_token") || path.startsWith("/v2/sevu_token/")) {
-            v2(request, response, path.substring("/v2/sevu_token".length()));
+        boolean v2 = path.equals("/v2/sevu_token") || path.startsWith("/v2/sevu_token/");
+        if (!permits.tryAcquire()) {
+            response.setHeader("Retry-After", "1");
+            if (v2) {
+                write(response, SevuTokenResource.error(503, "SERVER_BUSY", "too many API requests in progress, try again"));
+            } else {
+                json(response, HttpServletResponse.SC_SERVICE_UNAVAILABLE,
+                        SevuApi.failure(ApiCode.SERVER_BUSY, "too many API requests in progress").json());
+            }
             return;
         }
+        Runnable done = releaseOnce();
+        boolean handedOver = false;
+        try {
+            handedOver = v2 ? v2(request, response, path.substring("/v2/sevu_token".length()), started, done)
+                    : commands(request, response, path, started, done);
+        } catch (RuntimeException e) {
+            fault(response, v2, e);
+        } finally {
+            if (!handedOver) {
+                done.run();
+            }
+        }
+    }
+
+    /** @return true when the body reader took over the request (and will call {@code done}) */
+    private boolean commands(HttpServletRequest request, HttpServletResponse response, String path, long started,
+                             Runnable done) throws IOException {
         if (!path.equals("/") && !path.equals("/stable") && !path.equals("/stable/")) {
-            response.sendError(HttpServletResponse.SC_NOT_FOUND);
-            return;
+            write(response, SevuTokenResource.error(404, "NOT_FOUND", "no such resource"));
+            return false;
         }
         if (!request.getMethod().equals("POST")) {
             response.setHeader("Allow", "POST");
             json(response, HttpServletResponse.SC_METHOD_NOT_ALLOWED,
                     SevuApi.failure(ApiCode.MALFORMED_REQUEST, "send the command with POST").json());
-            return;
+            return false;
         }
-        String command;
-        try {
-            command = commandText(request);
-        } catch (BadBody e) {
-            json(response, HttpServletResponse.SC_OK, SevuApi.failure(ApiCode.MALFORMED_REQUEST, e.getMessage()).json());
-            return;
-        }
-        json(response, HttpServletResponse.SC_OK, runtime.api().handle(command).json());
+        String type = request.getContentType() == null ? "" : request.getContentType();
+        bodies.read(request, started, new RequestBodyReader.Outcome() {
+            @Override
+            public void body(byte[] body) throws IOException {
+                try {
+                    String command;
+                    try {
+                        command = commandText(type, body);
+                    } catch (BadBody e) {
+                        json(response, HttpServletResponse.SC_OK, SevuApi.failure(ApiCode.MALFORMED_REQUEST, e.getMessage()).json());
+                        return;
+                    }
+                    json(response, HttpServletResponse.SC_OK, runtime.api().handle(command).json());
+                } catch (RuntimeException e) {
+                    fault(response, false, e);
+                }
+            }
+
+            @Override
+            public void refused(RequestBodyReader.Refusal why) throws IOException {
+                response.setHeader("Connection", "close");
+                if (why == RequestBodyReader.Refusal.TOO_LARGE) {
+                    json(response, HttpServletResponse.SC_OK,
+                            SevuApi.failure(ApiCode.MALFORMED_REQUEST, "the request is larger than " + MAX_BODY + " bytes").json());
+                } else {
+                    json(response, HttpServletResponse.SC_REQUEST_TIMEOUT,
+                            SevuApi.failure(ApiCode.BODY_TIMEOUT, bodyTimeoutText(why)).json());
+                }
+            }
+        }, done);
+        return true;
     }
 
-    private void v2(HttpServletRequest request, HttpServletResponse response, String rest) throws IOException {
-        Optional<Account> account = basicAuth(request.getHeader("Authorization"));
-        if (account.isEmpty()) {
-            response.setHeader("WWW-Authenticate", "Basic realm=\"usher\", charset=\"UTF-8\"");
-            json(response, HttpServletResponse.SC_UNAUTHORIZED,
-                    "{\"error\":\"UNAUTHORIZED\",\"message\":\"HTTP Basic cdn_id:secret required\"}");
+    private String bodyTimeoutText(RequestBodyReader.Refusal why) {
+        return switch (why) {
+            case TOO_SLOW -> "the body arrived slower than " + settings.body().minBytesPerSecond() + " bytes/s";
+            case BROKEN -> "the body could not be read";
+            default -> "the body did not arrive within " + settings.body().timeout().toMillis() + " ms";
+        };
+    }
+
+    /** Answers a fault: the documented JSON, the exception only in the log. */
+    private void fault(HttpServletResponse response, boolean v2, RuntimeException e) throws IOException {
+        boolean unavailable = e instanceof RepositoryException;
+        if (unavailable) {
+            LOG.log(System.Logger.Level.WARNING, "the ticket repository failed: " + e.getMessage());
+        } else {
+            LOG.log(System.Logger.Level.ERROR, "unexpected error in the API", e);
+        }
+        if (response.isCommitted()) {
             return;
         }
+        response.resetBuffer();
+        if (v2) {
+            write(response, unavailable ? SevuTokenResource.error(503, "UNAVAILABLE", "the ticket store is unavailable, try again")
+                    : SevuTokenResource.error(500, "UNEXPECTED_ERROR", "unexpected error"));
+        } else {
+            json(response, HttpServletResponse.SC_OK, SevuApi.failure(ApiCode.UNEXPECTED_ERROR, null).json());
+        }
+    }
+
+    /** @return true when the body reader took over the request (and will call {@code done}) */
+    private boolean v2(HttpServletRequest request, HttpServletResponse response, String rest, long started,
+                       Runnable done) throws IOException {
+        Optional<Account> found = basicAuth(request.getHeader("Authorization"));
+        if (found.isEmpty()) {
+            response.setHeader("WWW-Authenticate", "Basic realm=\"usher\", charset=\"UTF-8\"");
+            write(response, SevuTokenResource.error(401, "UNAUTHORIZED", "HTTP Basic cdn_id:secret required"));
+            return false;
+        }
+        Account account = found.get();
         SevuTokenResource resource = runtime.tokens();
         String method = request.getMethod();
         String key = rest.startsWith("/") ? rest.substring(1) : rest;
@@ -95,35 +220,62 @@ public class UsherApiServlet extends HttpServlet {
             key = key.substring(0, key.length() - "/sevu_attempt".length());
         }
         if (key.contains("/")) {
-            json(response, HttpServletResponse.SC_NOT_FOUND, "{\"error\":\"NOT_FOUND\",\"message\":\"no such resource\"}");
-            return;
+            write(response, SevuTokenResource.error(404, "NOT_FOUND", "no such resource"));
+            return false;
+        }
+        String k = key;
+        boolean create = !attempts && key.isEmpty() && method.equals("PUT");
+        boolean update = !attempts && !key.isEmpty() && method.equals("POST");
+        if (create || update) {
+            bodies.read(request, started, new RequestBodyReader.Outcome() {
+                @Override
+                public void body(byte[] body) throws IOException {
+                    try {
+                        String text;
+                        try {
+                            text = decode(body);
+                        } catch (BadBody e) {
+                            write(response, SevuTokenResource.error(400, "MALFORMED", e.getMessage()));
+                            return;
+                        }
+                        write(response, create ? resource.create(account, text) : resource.update(account, k, text));
+                    } catch (RuntimeException e) {
+                        fault(response, true, e);
+                    }
+                }
+
+                @Override
+                public void refused(RequestBodyReader.Refusal why) throws IOException {
+                    response.setHeader("Connection", "close");
+                    write(response, why == RequestBodyReader.Refusal.TOO_LARGE
+                            ? SevuTokenResource.error(413, "MALFORMED", "the request is larger than " + MAX_BODY + " bytes")
+                            : SevuTokenResource.error(408, "BODY_TIMEOUT", bodyTimeoutText(why)));
+                }
+            }, done);
+            return true;
         }
         SevuTokenResource.Response answer;
-        try {
-            if (attempts) {
-                answer = method.equals("GET") ? resource.attemptsOf(account.get(), key) : null;
-            } else if (key.isEmpty()) {
-                answer = switch (method) {
-                    case "PUT" -> resource.create(account.get(), body(request));
-                    case "GET" -> resource.list(account.get(), query(request));
-                    default -> null;
-                };
-            } else {
-                answer = switch (method) {
-                    case "GET" -> resource.read(account.get(), key, request.getParameter("option:children"));
-                    case "POST" -> resource.update(account.get(), key, body(request));
-                    case "DELETE" -> resource.delete(account.get(), key);
-                    default -> null;
-                };
-            }
-        } catch (BadBody e) {
-            answer = new SevuTokenResource.Response(400, "{\"error\":\"MALFORMED\",\"message\":\"" + e.getMessage() + "\"}");
+        if (attempts) {
+            answer = method.equals("GET") ? resource.attemptsOf(account, key) : null;
+        } else if (key.isEmpty()) {
+            answer = method.equals("GET") ? resource.list(account, query(request)) : null;
+        } else {
+            answer = switch (method) {
+                case "GET" -> resource.read(account, key, request.getParameter("option:children"));
+                case "DELETE" -> resource.delete(account, key);
+                default -> null;
+            };
         }
         if (answer == null) {
             response.setHeader("Allow", attempts ? "GET" : key.isEmpty() ? "GET, PUT" : "GET, POST, DELETE");
-            json(response, HttpServletResponse.SC_METHOD_NOT_ALLOWED, "{\"error\":\"METHOD_NOT_ALLOWED\",\"message\":\"" + method + "\"}");
-            return;
+            write(response, SevuTokenResource.error(405, "METHOD_NOT_ALLOWED", method));
+            return false;
         }
+        write(response, answer);
+        return false;
+    }
+
+    private static void write(HttpServletResponse response, SevuTokenResource.Response answer) throws IOException {
         if (answer.json() == null) {
             response.setStatus(answer.status());
             response.setHeader("Cache-Control", "no-store");
@@ -166,44 +318,20 @@ public class UsherApiServlet extends HttpServlet {
         }
     }
 
-    private static String commandText(HttpServletRequest request) throws IOException, ServletException, BadBody {
-        String type = request.getContentType() == null ? "" : request.getContentType().toLowerCase(Locale.ROOT);
+    private static String commandText(String contentType, byte[] raw) throws BadBody {
+        String type = contentType.toLowerCase(Locale.ROOT);
         if (type.startsWith("multipart/form-data")) {
-            Part part;
             try {
-                part = request.getPart("json");
-            } catch (IllegalStateException e) {
-                throw new BadBody("the request is larger than " + MAX_BODY + " bytes");
-            }
-            if (part == null) {
-                return "";
-            }
-            try (InputStream in = part.getInputStream()) {
-                return decode(readBounded(in));
+                byte[] field = MultipartForm.field(raw, MultipartForm.boundary(contentType), "json");
+                return field == null ? "" : decode(field);
+            } catch (MultipartForm.Malformed e) {
+                throw new BadBody(e.getMessage());
             }
         }
-        byte[] raw = readBounded(request.getInputStream());
         if (type.startsWith("application/x-www-form-urlencoded")) {
             return formField(raw, "json");
         }
         return decode(raw);
-    }
-
-    private static String body(HttpServletRequest request) throws IOException, BadBody {
-        return decode(readBounded(request.getInputStream()));
-    }
-
-    private static byte[] readBounded(InputStream in) throws IOException, BadBody {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] buffer = new byte[8192];
-        int n;
-        while ((n = in.read(buffer)) > 0) {
-            if (out.size() + n > MAX_BODY) {
-                throw new BadBody("the request is larger than " + MAX_BODY + " bytes");
-            }
-            out.write(buffer, 0, n);
-        }
-        return out.toByteArray();
     }
 
     private static String decode(byte[] raw) throws BadBody {

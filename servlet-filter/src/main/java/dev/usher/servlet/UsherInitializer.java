@@ -1,7 +1,6 @@
 package dev.usher.servlet;
 
 import dev.usher.core.config.ConfigReader;
-import jakarta.servlet.MultipartConfigElement;
 import jakarta.servlet.ServletContainerInitializer;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletRegistration;
@@ -33,6 +32,10 @@ public class UsherInitializer implements ServletContainerInitializer {
         if (!config.bool("usher.api.enabled", accounts)) {
             return;
         }
+        // Bad API bounds stop the deployment here, every problem listed, rather than leaving an API
+        // servlet that fails its own start.
+        ApiSettings.from(config);
+        config.failOnProblems();
         String path = config.string("usher.api.path", "/usher");
         if (!path.startsWith("/") || path.endsWith("/") || path.contains("*") || path.contains("..")) {
             throw new IllegalStateException("usher.api.path: '" + path + "' must be a path like /usher");
@@ -43,6 +46,8 @@ public class UsherInitializer implements ServletContainerInitializer {
         }
         api.addMapping(path + "/*");
         api.setLoadOnStartup(1);
-        api.setMultipartConfig(new MultipartConfigElement(null, UsherApiServlet.MAX_BODY, UsherApiServlet.MAX_BODY, 0));
+        // Bodies are read by Usher, asynchronously, under its own deadline (RequestBodyReader); multipart
+        // forms are parsed from those bytes, not by the container.
+        api.setAsyncSupported(true);
     }
 }

@@ -84,4 +84,25 @@ class FilterStartupTest {
         }
         assertFalse(text.toString().contains("c2hvcnQ="), "the secret never appears in the message");
     }
+    @Test
+    void badApiBoundsStopTheApplicationWithEveryProblemNamed() throws Exception {
+        Server server = new Server();
+        ServletContextHandler context = new ServletContextHandler("/");
+        Map.of("usher.account.158.api-key", "APX4GKLM0RKQLSP2FBO1ROPKSSW47DZE",
+                "usher.account.158.secret", "8fc8c48da81e6a2a06a9556379bf798af508dc0792497c678b4c3532ba8b637f",
+                "usher.account.158.username", "demo",
+                "usher.api.body-timeout", "forever", "usher.api.min-body-rate", "-5", "usher.api.max-concurrent", "0")
+                .forEach(context::setInitParameter);
+        context.addServletContainerInitializer(new UsherInitializer());
+        server.setHandler(context);
+        Exception failure = assertThrows(Exception.class, server::start, "the API must not start unbounded");
+        server.stop();
+        StringBuilder text = new StringBuilder();
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            text.append(t.getMessage()).append('\n');
+        }
+        for (String named : new String[] {"usher.api.body-timeout", "usher.api.min-body-rate", "usher.api.max-concurrent"}) {
+            assertTrue(text.toString().contains(named), () -> "missing " + named + " in:\n" + text);
+        }
+    }
 }

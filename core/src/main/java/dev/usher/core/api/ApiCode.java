@@ -23,6 +23,10 @@ public enum ApiCode {
     REPLAYED_REQUEST(13, "Request already processed (replay refused)"),
     /** Usher: a field this command does not know. */
     UNKNOWN_FIELD(14, "Unknown field"),
+    /** Usher: more API requests are in progress than {@code usher.api.max-concurrent} (HTTP 503). */
+    SERVER_BUSY(15, "Server busy, try again later"),
+    /** Usher: the request body did not arrive within {@code usher.api.body-timeout} or fell below {@code usher.api.min-body-rate}. */
+    BODY_TIMEOUT(16, "Request body too slow"),
 
     TICKET_GRANTED(2002, "ScaleEngine Virtual Usher Ticket Granted"),
     /** Usher: sevu.status found the ticket. */

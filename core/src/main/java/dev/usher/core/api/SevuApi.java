@@ -161,7 +161,13 @@ public final class SevuApi {
         if (timestamp == null) {
             throw new ApiFailure(ApiCode.TIMESTAMP_OUT_OF_RANGE, "timestamp", "timestamp is required");
         }
-        if (Math.abs(timestamp - now.getEpochSecond()) > window.toSeconds()) {
+        // Compared as bounds, never as a difference: timestamp − now overflows for a timestamp near
+        // Long.MIN_VALUE, and Math.abs(Long.MIN_VALUE) is negative, which let such a timestamp pass
+        // this check. now ± window saturates, so even a configured window of centuries cannot overflow.
+        long nowSeconds = now.getEpochSecond();
+        long earliest = saturatedSubtract(nowSeconds, window.toSeconds());
+        long latest = saturatedAdd(nowSeconds, window.toSeconds());
+        if (timestamp < earliest || timestamp > latest) {
             throw new ApiFailure(ApiCode.TIMESTAMP_OUT_OF_RANGE, "timestamp",
                     "timestamp " + timestamp + " is more than " + window.toSeconds() + " s from the server's time " + now.getEpochSecond());
         }
@@ -198,7 +204,8 @@ public final class SevuApi {
         }
         // Whole seconds are compared above, so a request is accepted until timestamp + window + 0.999 s:
         // it is remembered one second longer than that.
-        Instant until = Instant.ofEpochSecond(timestamp).plus(window).plusSeconds(1);
+        Instant until = Instant.ofEpochSecond(Math.min(Instant.MAX.getEpochSecond(),
+                saturatedAdd(saturatedAdd(timestamp, window.toSeconds()), 1)));
         if (MUTATING.contains(name) && !firstTime(account, given, until, now)) {
             throw new ApiFailure(ApiCode.REPLAYED_REQUEST, "signature", null);
         }
@@ -420,6 +427,16 @@ public final class SevuApi {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is unavailable", e);
         }
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long r = a + b;
+        return ((a ^ r) & (b ^ r)) < 0 ? (b < 0 ? Long.MIN_VALUE : Long.MAX_VALUE) : r;
+    }
+
+    private static long saturatedSubtract(long a, long b) {
+        long r = a - b;
+        return ((a ^ b) & (a ^ r)) < 0 ? (b > 0 ? Long.MIN_VALUE : Long.MAX_VALUE) : r;
     }
 
     private static byte[] decodeBase64(String text) {

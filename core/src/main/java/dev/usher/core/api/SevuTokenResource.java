@@ -49,6 +49,19 @@ public final class SevuTokenResource {
     public record Response(int status, String json) {
     }
 
+    /**
+     * The error answer of the transport, in the resource's own form {@code {"error":…,"message":…}}:
+     * UNAUTHORIZED (401), NOT_FOUND (404), METHOD_NOT_ALLOWED (405), BODY_TIMEOUT (408), MALFORMED
+     * (400, 413), UNEXPECTED_ERROR (500), UNAVAILABLE (503, the ticket store failed), SERVER_BUSY
+     * (503, too many requests in progress). The message is Usher's own text, never an exception's.
+     */
+    public static Response error(int status, String error, String message) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", error);
+        body.put("message", message);
+        return new Response(status, Json.write(body));
+    }
+
     private static final class Refusal extends Exception {
         private static final long serialVersionUID = 1L;
         final int status;

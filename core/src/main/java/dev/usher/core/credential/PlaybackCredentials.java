@@ -40,8 +40,19 @@ import java.util.TreeSet;
  *   u8   family 4 or 6, u8 prefix (0..32 or 0..128), then 4 or 16 address bytes (host bits zero)
  *   u8   n, n bytes   ticket key, UTF-8 (at most 128 bytes)
  * </pre>
- * An IPv4 block (an IPv4-mapped base with a 128-bit prefix of at least 96) is written as family 4;
- * everything else, {@link IpNetwork#ANY} included, as family 6. The tag is the first 16 bytes (128
+ * An IPv4 block ({@link IpNetwork#isV4()}) is written as family 4; everything else, {@link IpNetwork#ANY}
+ * included, as family 6 (a prefix of 0 there is {@code ANY}, the only network of both families).
+ *
+ * <h2>Address families</h2>
+ * The family byte is the credential's family: a family-4 credential admits only IPv4 clients, a
+ * family-6 credential with a prefix above 0 only IPv6 clients, whatever its bits (an IPv4-mapped
+ * client address {@code ::ffff:a.b.c.d} is IPv4). {@link IpNetwork#contains} enforces this when the
+ * credential is checked, not when it is signed, so credentials signed before the families were
+ * separated (the wire form did not change) are judged by the same rule: one issued for an
+ * {@code auto} slot bound from {@code ::1} ({@code ::/64}, family 6) no longer admits
+ * {@code 127.0.0.1}. A family-6 payload whose block lies in {@code ::ffff:0:0/96} is not the
+ * canonical encoding of any network and is {@code MALFORMED}, so no credential can name IPv4 with
+ * family 6. The tag is the first 16 bytes (128
  * bits) of {@code HMAC-SHA256(secret, "usher-uc-v1" 0x00 payload)}; the label keeps a secret shared
  * by mistake with another use from producing valid credentials. Decoding is strict: a payload or
  * base64 text that is not exactly what encoding the decoded fields gives is {@code MALFORMED}.
@@ -273,7 +284,7 @@ public final class PlaybackCredentials {
         byte[] video = utf8(c.video(), MAX_VIDEO, "video");
         byte[] ticket = utf8(c.ticketKey(), MAX_TICKET_KEY, "ticket key");
         IpNetwork net = c.client();
-        boolean v4 = net.base().isV4() && net.prefix128() >= 96;
+        boolean v4 = net.isV4();
         ByteBuffer out = ByteBuffer.allocate(1 + 1 + keyId.length + 8 + 1 + app.length + 2 + video.length
                 + 2 + (v4 ? 4 : 16) + 1 + ticket.length);
         out.put(VERSION);

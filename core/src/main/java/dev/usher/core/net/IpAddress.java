@@ -4,9 +4,12 @@ package dev.usher.core.net;
  * An IPv4 or IPv6 address parsed from its literal text, never from a host name: nothing here
  * performs a DNS lookup.
  *
- * <p>Both families live in one 128-bit space: an IPv4 address is held as its IPv4-mapped IPv6
- * form ({@code ::ffff:a.b.c.d}), so network arithmetic is the same for both. An IPv4-mapped IPv6
- * literal from a dual-stack socket ({@code ::ffff:192.0.2.1}) is therefore the IPv4 address.
+ * <p>Both families are stored in one 128-bit space: an IPv4 address is held as its IPv4-mapped
+ * IPv6 form ({@code ::ffff:a.b.c.d}), so network arithmetic is the same for both. An IPv4-mapped
+ * IPv6 literal from a dual-stack socket ({@code ::ffff:192.0.2.1}, also written
+ * {@code ::ffff:c000:201}) is therefore the IPv4 address, in every rule: it is normalized by being
+ * parsed. The storage does not join the families: {@link IpNetwork} keeps them apart, so an IPv6
+ * block never contains an IPv4 address.
  *
  * @param high the upper 64 bits
  * @param low the lower 64 bits
@@ -20,7 +23,7 @@ public record IpAddress(long high, long low) {
         return new IpAddress(0L, V4_MAPPED_MARKER | (bits & 0xffff_ffffL));
     }
 
-    /** @return true for an IPv4 address (including one written in IPv4-mapped IPv6 form) */
+    /** @return true for an IPv4 address (including one written in IPv4-mapped IPv6 form); else it is IPv6 */
     public boolean isV4() {
         return high == 0L && (low >>> 32) == 0xffffL;
     }

@@ -1,12 +1,18 @@
 package dev.usher.core.net;
 
 /**
- * A block of addresses: an address and a prefix length counted in the 128-bit space of
+ * A block of addresses of one family: an address and a prefix length counted in the 128-bit space of
  * {@link IpAddress} (an IPv4 {@code /24} is {@code /120} here). The base address has its host bits
  * cleared.
  *
- * <p>A prefix of 0 is the whole space: both {@code 0.0.0.0/0} and {@code ::/0} allow every
- * address, IPv4 and IPv6, as the seeds say "0.0.0.0/0 allows any IP address".
+ * <p>IPv4 and IPv6 are separate families. The 128-bit space is only how both are stored: a block
+ * whose base is IPv4 (IPv4-mapped, prefix of at least 96) holds IPv4 addresses only, and every other
+ * block holds IPv6 addresses only, so {@code ::/64}, {@code ::/8} or {@code ::1/64}, which contain
+ * {@code ::ffff:0:0/96} in the arithmetic, contain no IPv4 address. Were they to, an {@code auto}
+ * slot bound from {@code ::1} would admit every IPv4 client.
+ *
+ * <p>The one exception is a prefix of 0, the whole space: both {@code 0.0.0.0/0} and {@code ::/0}
+ * allow every address, IPv4 and IPv6, as the seeds say "0.0.0.0/0 allows any IP address".
  */
 public record IpNetwork(IpAddress base, int prefix128) {
 
@@ -65,14 +71,39 @@ public record IpNetwork(IpAddress base, int prefix128) {
         return prefix;
     }
 
+    /**
+     * @return true when {@code address} is of this block's family and shares its prefix bits; for
+     *         {@link #isAny()} always true
+     */
     public boolean contains(IpAddress address) {
+        if (prefix128 == 0) {
+            return true;
+        }
+        if (address.isV4() != isV4()) {
+            return false;
+        }
         return (address.high() & highMask(prefix128)) == base.high()
                 && (address.low() & lowMask(prefix128)) == base.low();
     }
 
+    /** @return true for the whole space ({@code 0.0.0.0/0}, {@code ::/0}), the only block of both families */
+    public boolean isAny() {
+        return prefix128 == 0;
+    }
+
+    /** @return true for a block of IPv4 addresses (false for {@link #isAny()}) */
+    public boolean isV4() {
+        return prefix128 >= 96 && base.isV4();
+    }
+
+    /** @return true for a block of IPv6 addresses (false for {@link #isAny()}) */
+    public boolean isV6() {
+        return prefix128 > 0 && !isV4();
+    }
+
     /** @return the prefix length in the family's own terms (/24 rather than /120 for IPv4) */
     public int prefix() {
-        return base.isV4() && prefix128 >= 96 ? prefix128 - 96 : prefix128;
+        return isV4() ? prefix128 - 96 : prefix128;
     }
 
     private static long highMask(int prefix) {

@@ -18,6 +18,12 @@ import java.util.Objects;
  *     an address no other entry allows, to that client's network.</li>
  * </ul>
  *
+ * <p>IPv4 and IPv6 are separate families for every entry (see {@link IpNetwork}): a block of one
+ * family never allows an address of the other, whatever its prefix, so {@code ::/8} allows no IPv4
+ * client. Only {@code 0.0.0.0/0} and {@code ::/0} cross families. An IPv4-mapped client address
+ * ({@code ::ffff:a.b.c.d}) is IPv4. A slot binds a block of its client's family, so a slot bound
+ * from an IPv6 address refuses every IPv4 client, and the reverse.
+ *
  * <p>What a slot binds to: for an IPv4 client, {@code auto} binds the address and {@code auto/N} its
  * /N network. For an IPv6 client, {@code auto/N} binds its /(N+32) network, so {@code auto} binds the
  * client's /64 (the subnet one device keeps while its privacy addresses rotate, RFC 8981),

@@ -182,6 +182,15 @@ class SevuApiTest {
                 h("timestamp 6 minutes old", ApiCode.TIMESTAMP_OUT_OF_RANGE, r -> put(r, "timestamp", ((Long) r.get("timestamp")) - 360)),
                 h("timestamp 6 minutes ahead", ApiCode.TIMESTAMP_OUT_OF_RANGE, r -> put(r, "timestamp", ((Long) r.get("timestamp")) + 360)),
                 h("no timestamp", ApiCode.TIMESTAMP_OUT_OF_RANGE, r -> remove(r, "timestamp")),
+                // Issue 10 item 8: timestamp − now overflowed to Long.MIN_VALUE, whose Math.abs is negative.
+                h("timestamp Long.MIN_VALUE + now", ApiCode.TIMESTAMP_OUT_OF_RANGE, r -> put(r, "timestamp", Long.MIN_VALUE + (Long) r.get("timestamp"))),
+                h("timestamp Long.MIN_VALUE", ApiCode.TIMESTAMP_OUT_OF_RANGE, r -> put(r, "timestamp", Long.MIN_VALUE)),
+                h("timestamp Long.MAX_VALUE", ApiCode.TIMESTAMP_OUT_OF_RANGE, r -> put(r, "timestamp", Long.MAX_VALUE)),
+                h("errorlog seek Long.MAX_VALUE", ApiCode.TICKET_NOT_FOUND, r -> errorlog(r, "seek", Long.MAX_VALUE)),
+                h("errorlog limit Long.MIN_VALUE", ApiCode.INVALID_FIELD_VALUE, r -> errorlog(r, "limit", Long.MIN_VALUE)),
+                h("search limit Long.MAX_VALUE", ApiCode.INVALID_FIELD_VALUE, r -> search(r, Long.MAX_VALUE)),
+                h("uses Long.MIN_VALUE", ApiCode.INVALID_FIELD_VALUE, r -> put(r, "uses", Long.MIN_VALUE)),
+                h("expire +999999999 weeks", ApiCode.INVALID_FIELD_VALUE, r -> put(r, "expire", "+999999999 weeks")),
                 h("timestamp as a string", ApiCode.INVALID_FIELD_TYPE, r -> put(r, "timestamp", "\"" + r.get("timestamp") + "\"")),
                 h("timestamp fractional", ApiCode.INVALID_FIELD_TYPE, r -> put(r, "timestamp", r.get("timestamp") + ".5")),
                 new Hostile("signature of another secret", r -> r, false, ApiCode.SIGNATURE_FAILED),
@@ -219,6 +228,23 @@ class SevuApiTest {
         return r;
     }
 
+    static Map<String, Object> errorlog(Map<String, Object> r, String field, long value) {
+        for (String k : List.of("app", "video", "pass", "ip", "uses", "expire")) {
+            r.remove(k);
+        }
+        r.put("command", "sevu.errorlog");
+        r.put("key", "no.such.key");
+        return put(r, field, value);
+    }
+
+    static Map<String, Object> search(Map<String, Object> r, long limit) {
+        for (String k : List.of("app", "video", "pass", "ip", "uses", "expire")) {
+            r.remove(k);
+        }
+        r.put("command", "sevu.search");
+        return put(r, "limit", limit);
+    }
+
     static Map<String, Object> remove(Map<String, Object> r, String k) {
         r.remove(k);
         return r;
@@ -230,6 +256,46 @@ class SevuApiTest {
         public String toString() {
             return json;
         }
+    }
+
+    /** Issue 10 item 8: the overflowing timestamp answered 0004 and logged a SEVERE stack trace. */
+    @Test
+    void anOverflowingTimestampIsOutOfRangeAndLogsNoError() throws Exception {
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger("dev.usher.api");
+        List<java.util.logging.LogRecord> severe = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                if (record.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
+                    severe.add(record);
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Level before = logger.getLevel();
+        logger.setLevel(java.util.logging.Level.ALL);
+        logger.addHandler(handler);
+        try {
+            for (long t : new long[] {Long.MIN_VALUE + f.clock.instant().getEpochSecond(), Long.MIN_VALUE, Long.MAX_VALUE,
+                    Long.MIN_VALUE + f.clock.instant().getEpochSecond() - 300}) {
+                Map<String, Object> r = seedRequest();
+                r.put("timestamp", t);
+                Map<String, Object> answer = call(r);
+                assertEquals(ApiCode.TIMESTAMP_OUT_OF_RANGE.code(), code(answer), answer::toString);
+            }
+        } finally {
+            logger.removeHandler(handler);
+            logger.setLevel(before);
+        }
+        assertEquals(List.of(), severe.stream().map(java.util.logging.LogRecord::getMessage).toList(), "nothing logged as a fault");
+        assertEquals(List.of(), f.service.search(STEF, new TicketQuery(null, null, 10)), "nothing stored");
     }
 
     @ParameterizedTest(name = "{0}")

@@ -125,6 +125,41 @@ class PlaybackCredentialsTest {
         assertEquals(VALID, creds.verify(token, "live", "mystream", IpAddress.parse("::ffff:192.0.2.7"), NOW).status());
     }
 
+    /**
+     * Issue 10 item 3: a credential from a playback bound to an IPv6 block (::/64 from ::1) admitted
+     * every IPv4 client. Signed afresh or decoded from bytes laid out by hand as the unchanged wire
+     * form was written before the fix, it admits none.
+     */
+    @Test
+    void familiesNeverMixInACredential() {
+        String fromV6 = creds.sign(TICKET, "live", "mystream", IpNetwork.parse("::/64"), EXPIRES);
+        for (String v4 : new String[] {"127.0.0.1", "0.0.0.0", "203.0.113.9", "::ffff:127.0.0.1"}) {
+            assertEquals(WRONG_NETWORK, creds.verify(fromV6, "live", "mystream", IpAddress.parse(v4), NOW).status(), v4);
+        }
+        assertEquals(VALID, creds.verify(fromV6, "live", "mystream", IpAddress.parse("::1"), NOW).status());
+        for (String block : new String[] {"::/8", "::/1", "::/96", "2001:db8::/32"}) {
+            String c = creds.sign(TICKET, "live", "mystream", IpNetwork.parse(block), EXPIRES);
+            assertEquals(WRONG_NETWORK, creds.verify(c, "live", "mystream", IpAddress.parse("127.0.0.1"), NOW).status(), block);
+        }
+        String fromV4 = creds.sign(TICKET, "live", "mystream", IpNetwork.parse("0.0.0.0/1"), EXPIRES);
+        for (String v6 : new String[] {"::1", "::", "::127.0.0.1"}) {
+            assertEquals(WRONG_NETWORK, creds.verify(fromV4, "live", "mystream", IpAddress.parse(v6), NOW).status(), v6);
+        }
+        // The explicit any network crosses families, as the ticket rule it comes from does.
+        String any = creds.sign(TICKET, "live", "mystream", IpNetwork.ANY, EXPIRES);
+        assertEquals(VALID, creds.verify(any, "live", "mystream", IpAddress.parse("127.0.0.1"), NOW).status());
+        assertEquals(VALID, creds.verify(any, "live", "mystream", IpAddress.parse("::1"), NOW).status());
+
+        // The wire form, as it was written before the families were separated: family 6, /64, ::.
+        byte[] payload = PlaybackCredentials.payload(creds.issue(TICKET, "live", "mystream", IpNetwork.parse("::/64"), EXPIRES));
+        int netAt = 1 + 1 + 2 + 8 + 1 + 4 + 2 + 8;
+        ByteBuffer b = ByteBuffer.wrap(payload);
+        assertEquals(6, b.get(netAt));
+        assertEquals(64, b.get(netAt + 1));
+        assertEquals(0L, b.getLong(netAt + 2));
+        assertEquals(0L, b.getLong(netAt + 10));
+    }
+
     /** Re-signing the changed payload with another secret stands for an attacker without ours. */
     @Test
     void tamperingWithAnyFieldBreaksTheSignature() {

@@ -14,7 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * CIDR arithmetic of {@link IpNetwork} against a reference computed with {@link BigInteger} in the
- * 128-bit space (IPv4 as {@code ::ffff:a.b.c.d}, an IPv4 /N as /(96+N)). Inputs come from
+ * 128-bit space (IPv4 as {@code ::ffff:a.b.c.d}, an IPv4 /N as /(96+N)), with the families kept
+ * apart: only a /0 crosses from one family to the other. Inputs come from
  * {@link RandomInputs}; a failure names its seed and input.
  */
 class IpNetworkPropertyTest {
@@ -40,9 +41,23 @@ class IpNetworkPropertyTest {
         return MASK128.shiftRight(128 - prefix128).shiftLeft(128 - prefix128);
     }
 
+    /** The reference of the families: IPv4 is exactly {@code ::ffff:0:0/96}, everything else is IPv6. */
+    static boolean referenceIsV4(BigInteger x) {
+        return x.shiftRight(32).equals(BigInteger.valueOf(0xffffL));
+    }
+
+    /**
+     * Whether the block (base, prefix128) contains x: a prefix of 0 contains everything (the explicit
+     * "any" forms); otherwise x must be of the block's family, IPv4 for a block lying inside
+     * {@code ::ffff:0:0/96} and IPv6 for every other block, and share the prefix bits.
+     */
     static boolean referenceContains(BigInteger base, int prefix128, BigInteger x) {
         BigInteger m = mask(prefix128);
-        return base.and(m).equals(x.and(m));
+        if (prefix128 == 0) {
+            return true;
+        }
+        boolean blockIsV4 = prefix128 >= 96 && referenceIsV4(base.and(m));
+        return blockIsV4 == referenceIsV4(x) && base.and(m).equals(x.and(m));
     }
 
     // ---- generators ----
@@ -212,8 +227,14 @@ class IpNetworkPropertyTest {
             assertTrue(n.contains(n.base()), "contains its base");
             assertEquals(referenceContains(base, c.prefix(), big(c.other())), n.contains(c.other()), "contains other");
 
+            // every IPv6 address sharing the prefix bits is inside (the noise may land in ::ffff:0:0/96,
+            // which is IPv4 and so outside an IPv6 block)
             IpAddress sharing = address(base.and(m).or(big(c.noiseSource()).andNot(m)));
-            assertTrue(n.contains(sharing), "contains " + sharing);
+            if (!sharing.isV4() || c.prefix() == 0) {
+                assertTrue(n.contains(sharing), "contains " + sharing);
+            } else {
+                assertFalse(n.contains(sharing), "contains the IPv4 address " + sharing);
+            }
 
             if (c.prefix() > 0) {
                 int bit = 127 - c.flip() % c.prefix();
@@ -232,7 +253,11 @@ class IpNetworkPropertyTest {
         }
     }
 
-    /** The compact constructor keeps the 128-bit semantics whatever the base. */
+    /**
+     * The compact constructor keeps the 128-bit semantics whatever the base, within the block's
+     * family: {@code 0.0.0.0} with a 128-bit prefix of 32 is the IPv6 block {@code ::/32}, which
+     * does not contain {@code 0.0.0.0}.
+     */
     @Test
     void rawNetworkMatchesReference(TestInfo info) {
         List<RawCase> edges = grid(EDGE_ADDRESSES, List.of(0, 32, 64, 96, 128),
@@ -241,7 +266,65 @@ class IpNetworkPropertyTest {
             IpNetwork n = new IpNetwork(c.base(), c.prefix128());
             assertEquals(address(big(c.base()).and(mask(c.prefix128()))), n.base(), "base");
             assertEquals(referenceContains(big(c.base()), c.prefix128(), big(c.other())), n.contains(c.other()), "contains other");
-            assertTrue(n.contains(c.base()), "contains its base");
+            assertEquals(referenceContains(big(c.base()), c.prefix128(), big(c.base())), n.contains(c.base()), "contains the unmasked base");
+            assertTrue(n.contains(n.base()), "contains its base");
+        });
+    }
+
+    // ---- families ----
+
+    record FamilyCase(IpAddress address, int prefix, IpAddress other, int v4Bits) {
+        @Override
+        public String toString() {
+            return "address=" + address + " /" + prefix + " other=" + other + " v4=" + IpAddress.ofV4(v4Bits);
+        }
+    }
+
+    /**
+     * No block of one family contains an address of the other, whatever their bits: an IPv6 block
+     * (even {@code ::/1}, which holds {@code ::ffff:0:0/96} in the arithmetic) refuses every IPv4
+     * address, including the IPv4 address spelled with the block's own bits, and an IPv4 block every
+     * IPv6 address. A /0, in either spelling, contains both.
+     */
+    @Test
+    void familiesNeverMix(TestInfo info) {
+        List<FamilyCase> edges = new ArrayList<>();
+        for (IpAddress a : EDGE_ADDRESSES) {
+            for (int p : List.of(0, 1, 8, 32, 64, 95, 96, 97, 128)) {
+                edges.add(new FamilyCase(a, a.isV4() ? p % 33 : p, V4_ZERO, 0x7f000001));
+                edges.add(new FamilyCase(a, a.isV4() ? p % 33 : p, LOOPBACK6, -1));
+            }
+        }
+        RandomInputs.forTest(info).check(1000, edges, r -> {
+            IpAddress a = anyAddress(r);
+            return new FamilyCase(a, a.isV4() ? r.between(0, 32) : r.between(0, 128), anyAddress(r), r.anyInt());
+        }, c -> {
+            IpNetwork n = IpNetwork.of(c.address(), c.prefix());
+            IpAddress v4 = IpAddress.ofV4(c.v4Bits());
+            IpAddress v4SameBits = IpAddress.ofV4((int) n.base().low());
+            IpAddress v6 = c.other().isV4() ? LOOPBACK6 : c.other();
+            if (c.prefix() == 0) {
+                assertTrue(n.isAny() && n.contains(v4) && n.contains(v6) && n.contains(v4SameBits), "/0 holds both families");
+                return;
+            }
+            assertFalse(n.isAny(), "only /0 is any");
+            assertEquals(c.address().isV4(), n.isV4(), "family of the block");
+            assertEquals(!c.address().isV4(), n.isV6(), "family of the block");
+            // membership implies the same family, for any address
+            if (n.contains(c.other())) {
+                assertEquals(n.isV4(), c.other().isV4(), "contains " + c.other() + " of the other family");
+            }
+            if (n.isV6()) {
+                assertFalse(n.contains(v4), "IPv6 block contains " + v4);
+                assertFalse(n.contains(v4SameBits), "IPv6 block contains " + v4SameBits);
+                assertFalse(n.contains(IpAddress.parse("::ffff:" + v4)), "IPv6 block contains ::ffff:" + v4);
+            } else {
+                assertFalse(n.contains(v6), "IPv4 block contains " + v6);
+                // the IPv4-compatible spelling ::a.b.c.d is IPv6, not the IPv4 address
+                assertFalse(n.contains(new IpAddress(0, c.address().v4Bits() & 0xffff_ffffL)),
+                        "IPv4 block contains ::" + c.address());
+            }
+            assertEquals(referenceContains(big(n.base()), n.prefix128(), big(c.other())), n.contains(c.other()), "reference");
         });
     }
 

@@ -119,6 +119,45 @@ class IpNetworkTest {
         assertFalse(IpNetwork.parse("::/128").contains(ip("::1")));
     }
 
+    /** Issue 10 item 3: IPv6 blocks whose arithmetic covers ::ffff:0:0/96 held every IPv4 address. */
+    @ParameterizedTest
+    @ValueSource(strings = {"::/64", "::1/64", "::/8", "::/1", "::/95", "::/96", "::fffe:0:0/95", "0::/32", "::/127"})
+    void anIpv6BlockHoldsNoIpv4Address(String block) {
+        IpNetwork n = IpNetwork.parse(block);
+        assertTrue(n.isV6(), block);
+        for (String v4 : new String[] {"127.0.0.1", "0.0.0.0", "1.2.3.4", "255.255.255.255", "::ffff:127.0.0.1",
+                "::ffff:7f00:1", "0:0:0:0:0:ffff:0101:0101"}) {
+            assertFalse(n.contains(ip(v4)), block + " contains " + v4);
+        }
+        assertTrue(n.contains(n.base()), block + " contains its base");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0.0.0.0/1", "128.0.0.0/1", "127.0.0.1/8", "1.2.3.4/32"})
+    void anIpv4BlockHoldsNoIpv6Address(String block) {
+        IpNetwork n = IpNetwork.parse(block);
+        assertTrue(n.isV4(), block);
+        for (String v6 : new String[] {"::", "::1", "::127.0.0.1", "::1.2.3.4", "64:ff9b::1.2.3.4", "2001:db8::1",
+                "::fffe:127.0.0.1", "1::ffff:127.0.0.1"}) {
+            assertFalse(n.contains(ip(v6)), block + " contains " + v6);
+        }
+    }
+
+    @Test
+    void onlyTheAnyFormsCrossFamilies() {
+        for (String any : new String[] {"0.0.0.0/0", "::/0", "2001:db8::/0", "10.0.0.0/0"}) {
+            IpNetwork n = IpNetwork.parse(any);
+            assertTrue(n.isAny(), any);
+            assertFalse(n.isV4() || n.isV6(), any);
+            assertTrue(n.contains(ip("127.0.0.1")) && n.contains(ip("::1")), any);
+        }
+        // An IPv4 block of the whole IPv4 space, built directly, is still IPv4 only.
+        IpNetwork allV4 = new IpNetwork(IpAddress.ofV4(0), 96);
+        assertTrue(allV4.isV4());
+        assertTrue(allV4.contains(ip("203.0.113.9")));
+        assertFalse(allV4.contains(ip("::1")));
+    }
+
     @Test
     void v4MappedNetworkIsTheV4Network() {
         assertEquals(IpNetwork.parse("192.0.2.0/24"), IpNetwork.parse("::ffff:192.0.2.0/24"));

@@ -197,6 +197,46 @@ class IpRestrictionTest {
         assertTrue(r.match(ip("1.2.3.4")).allowed());
     }
 
+    /** Issue 10 item 3: an auto slot bound from ::1 (its /64, ::/64) admitted every IPv4 client. */
+    @ParameterizedTest
+    @ValueSource(strings = {"auto", "auto/32", "auto/24", "auto/16", "auto/1"})
+    void aSlotBoundFromIpv6RefusesEveryIpv4Client(String rule) {
+        IpRestriction r = play(IpRestriction.parse(rule), "::1");
+        assertTrue(r.bindings().get(0).isV6(), r.bindings().get(0).toString());
+        for (String v4 : new String[] {"127.0.0.1", "0.0.0.1", "1.2.3.4", "::ffff:127.0.0.1", "::ffff:1.2.3.4"}) {
+            assertFalse(r.match(ip(v4)).allowed(), rule + " bound from ::1 allows " + v4);
+        }
+        assertTrue(r.match(ip("::2")).allowed(), "the same /64");
+    }
+
+    @Test
+    void aSlotBoundFromIpv4RefusesEveryIpv6Client() {
+        IpRestriction r = play(IpRestriction.parse("auto/1"), "127.0.0.1");
+        assertEquals(net("0.0.0.0/1"), r.bindings().get(0));
+        for (String v6 : new String[] {"::1", "::", "::127.0.0.1", "::7f00:1", "64:ff9b::127.0.0.1"}) {
+            assertFalse(r.match(ip(v6)).allowed(), "auto/1 bound from 127.0.0.1 allows " + v6);
+        }
+        assertTrue(r.match(ip("::ffff:1.2.3.4")).allowed(), "a mapped address is IPv4");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"::/64", "::1/64", "::/8", "::/1", "::/96"})
+    void anIpv6EntryRefusesIpv4Clients(String entry) {
+        IpRestriction r = IpRestriction.parse(entry);
+        assertFalse(r.match(ip("127.0.0.1")).allowed(), entry);
+        assertFalse(r.match(ip("::ffff:127.0.0.1")).allowed(), entry);
+        assertFalse(r.match(ip("203.0.113.9")).allowed(), entry);
+    }
+
+    @Test
+    void aSecondSlotTakesTheOtherFamily() {
+        IpRestriction r = play(IpRestriction.parse("auto|auto"), "::1");
+        IpRestriction.Match v4 = r.match(ip("127.0.0.1"));
+        assertTrue(v4.allowed());
+        assertEquals(1, v4.bindSlot(), "IPv4 needs the free slot");
+        assertEquals(net("127.0.0.1/32"), v4.network());
+    }
+
     @Test
     void v6ClientKeepsItsSlotWhilePrivacyAddressesRotate() {
         IpRestriction r = play(IpRestriction.parse("auto|auto"), "2001:db8:1:2::aaaa");
