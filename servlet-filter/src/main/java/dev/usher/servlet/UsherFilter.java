@@ -142,8 +142,11 @@ public class UsherFilter implements Filter {
             completed = true;
         } finally {
             // A request Usher could not serve costs no use: decided on the final status, once the
-            // file or the rewritten manifest (or its 502) is complete; an exception becomes a 500.
-            int status = completed ? response.getStatus() : HttpServletResponse.SC_INTERNAL_SERVER_ERROR;
+            // file or the rewritten manifest (or its 502) is complete. An exception (the container
+            // answers 500) counts only while nothing was sent: a client that drops the connection
+            // in the middle of a file has been served part of it and must not get its use back.
+            int status = completed ? response.getStatus()
+                    : response.isCommitted() ? HttpServletResponse.SC_OK : HttpServletResponse.SC_INTERNAL_SERVER_ERROR;
             if (verdict.openedPlayback() && status >= 400) {
                 release(verdict, status);
             }

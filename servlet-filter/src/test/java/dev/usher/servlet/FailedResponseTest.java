@@ -51,7 +51,8 @@ class FailedResponseTest {
         Files.writeString(media.resolve("live/show/huge.m3u8"), PLAYLIST + "#" + "x".repeat(5000) + "\n");
         Files.writeString(media.resolve("live/show/broken.mpd"), "<MPD><unclosed");
         server = new GuardedServer(media, Map.of("usher.trusted-proxies", "127.0.0.1/32",
-                "usher.filter.max-manifest-bytes", "4096"), Map.of());
+                "usher.filter.max-manifest-bytes", "4096"),
+                Map.of("/media/vod/partial/*", PartialServlet.class, "/media/vod/throws/*", ThrowingServlet.class));
     }
 
     @AfterAll
@@ -178,5 +179,41 @@ class FailedResponseTest {
             jetty.stop();
             runtime.close();
         }
+    }
+
+    /** Sends part of a file, then fails: what a dropped connection looks like to the filter. */
+    public static class PartialServlet extends jakarta.servlet.http.HttpServlet {
+        @Override
+        protected void doGet(jakarta.servlet.http.HttpServletRequest req, jakarta.servlet.http.HttpServletResponse resp)
+                throws java.io.IOException {
+            resp.setContentLength(1_000_000);
+            resp.getOutputStream().write(new byte[20_000]);
+            resp.flushBuffer();
+            throw new java.io.IOException("connection reset (simulated)");
+        }
+    }
+
+    /** Fails before sending anything. */
+    public static class ThrowingServlet extends jakarta.servlet.http.HttpServlet {
+        @Override
+        protected void doGet(jakarta.servlet.http.HttpServletRequest req, jakarta.servlet.http.HttpServletResponse resp) {
+            throw new IllegalStateException("broken before the first byte (simulated)");
+        }
+    }
+
+    @Test
+    void aFailureBeforeTheFirstByteCostsNoUseButOneAfterSomeBytesDoes() throws Exception {
+        Ticket before = server.issue("vod", "throws/*|partial/*", "0.0.0.0/0", 1);
+        assertEquals(500, get("/media/vod/throws/a.mp4", before, "192.0.2.40").statusCode());
+        assertEquals(1, now(before).uses(), "nothing was sent: the use is back");
+
+        Ticket after = server.issue("vod", "partial/*", "0.0.0.0/0", 1);
+        try {
+            get("/media/vod/partial/a.mp4", after, "192.0.2.41");
+        } catch (java.io.IOException expected) {
+            // the connection broke mid-body, as it should
+        }
+        assertEquals(0, now(after).uses(), "part of the file was sent: a dropped connection does not give the use back");
+        assertTrue(log(after).stream().allMatch(a -> a.failedStatus() == 0));
     }
 }
