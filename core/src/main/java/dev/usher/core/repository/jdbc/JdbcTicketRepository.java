@@ -189,7 +189,8 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
      *     reached through {@link java.sql.DriverManager} with a pool of {@code usher.jdbc.pool-size}
      *     (default 16) connections; the driver must be on the class path;</li>
      * <li>{@code usher.jdbc.create-schema} (default false), {@code usher.jdbc.query-timeout}
-     *     (default 5s), {@code usher.jdbc.purge-interval} (default 10m, 0 disables it).</li>
+     *     (default 5s); {@code usher.jdbc.purge-interval} is the older name of {@code usher.purge-interval},
+     *     read by {@link dev.usher.core.repository.ScheduledPurge#interval}.</li>
      * </ul>
      * Problems are added to {@code config}; when no data source can be had, every problem found so
      * far is thrown at once as an {@link dev.usher.core.config.UsherConfigurationException}.
