@@ -691,4 +691,15 @@ public abstract class TicketRepositoryContract {
             assertEquals(0, after.ip().boundCount());
         }
     }
+
+    @Test
+    void aGrantDecidedAtANanosecondInstantIsReleasedToo() throws Exception {
+        Nodes n = nodes();
+        Ticket t = n.a.issue(STEF, IssueRequest.of("a", "v", "passpasspass", "auto", 1, "+1 hour"));
+        clock.set(clock.instant().plusNanos(123_456_789)); // finer than a database's timestamps
+        Decision grant = n.a.authorize(request(t, t.pass(), "198.51.100.7", "a", "v"));
+        assertTrue(n.repoB.release(grant, 404, clock.instant()));
+        assertEquals(1, n.repoA.find(t.key()).orElseThrow().uses());
+        assertEquals(404, n.repoA.attempts(t.key(), null, 10).get(0).failedStatus());
+    }
 }

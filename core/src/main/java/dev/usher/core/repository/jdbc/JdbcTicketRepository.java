@@ -390,7 +390,10 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
      * @throws RepositoryException when the database fails or times out: nothing was decided
      */
     @Override
-    public Decision decide(PlaybackRequest request, Instant now) {
+    public Decision decide(PlaybackRequest request, Instant decidedAt) {
+        // Decided at the precision the database stores (microseconds), so that the playback and
+        // attempt a grant returns are exactly the rows stored: release() finds them by their time.
+        Instant now = decidedAt.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
         if (request.key().length() > KEY_MAX) {
             return rules.evaluate(null, List.of(), request, now).decision();
         }
