@@ -45,7 +45,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Knowing a key is not enough to rewrite its audit trail (issue 10, item 6): 1,500 wrong-pass
  * requests through a real Jetty, over a real PostgreSQL store configured as an operator would,
- * leave the ticket's real playback in {@code sevu.errorlog} and its attempt rows bounded.
+ * leave the ticket's real playback in {@code sevu.errorlog} and its attempt rows bounded. Also, on
+ * the same real store, that a failed response gives its use back (item 7).
  */
 @ExtendWith(PostgresExtension.class)
 class AttemptFloodTest {
@@ -148,5 +149,18 @@ class AttemptFloodTest {
         assertEquals(1000, repeated.count(), "one client's flood is one entry with its count");
         assertEquals(2, runtime.service().status(GuardedServer.ACCOUNT, t.key()).orElseThrow().uses());
         assertTrue(runtime.purging(), "the runtime purges on its timer");
+    }
+
+    @Test
+    void onTheDatabaseAMissingFileCostsNoUseEither() throws Exception {
+        // The real clock (finer than the database's timestamps) and a real store: the grant is found and given back.
+        Ticket t = runtime.service().issue(GuardedServer.ACCOUNT,
+                IssueRequest.of("vod", "*", "the-real-pass", "auto", 1, "+1 hour"));
+        assertEquals(404, get("/media/vod/missing.mp4?key=" + t.key() + "&pass=the-real-pass", "192.0.2.77"));
+        Ticket after = runtime.service().status(GuardedServer.ACCOUNT, t.key()).orElseThrow();
+        assertEquals(1, after.uses());
+        assertEquals(0, after.ip().boundCount());
+        assertEquals(404, runtime.service().errorlog(GuardedServer.ACCOUNT, t.key(), null).orElseThrow().get(0).failedStatus());
+        assertEquals(200, get("/media/vod/a.mp4?key=" + t.key() + "&pass=the-real-pass", "192.0.2.78"));
     }
 }
