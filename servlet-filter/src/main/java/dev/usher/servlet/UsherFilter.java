@@ -15,6 +15,7 @@ import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.MappingMatch;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -142,16 +143,62 @@ public class UsherFilter implements Filter {
             return;
         }
         request.setAttribute(GRANTED_PATH, path);
-        if (!media.kind().isManifest()) {
-            if (params.key() != null) {
-                noStore(response);
-            }
-            chain.doFilter(request, response);
+        if (verdict.openedPlayback() && missingFile(request, path)) {
+            release(verdict, HttpServletResponse.SC_NOT_FOUND);
+            refuse(response, HttpServletResponse.SC_NOT_FOUND, "Not Found", request, path);
             return;
         }
-        ManifestCapture capture = new ManifestCapture(response, settings.maxManifestBytes());
-        chain.doFilter(new FullBodyRequest(request), capture);
-        capture.finish(request, media, verdict.credential(), runtime.manifests());
+        boolean completed = false;
+        try {
+            if (!media.kind().isManifest()) {
+                if (params.key() != null) {
+                    noStore(response);
+                }
+                chain.doFilter(request, response);
+            } else {
+                ManifestCapture capture = new ManifestCapture(response, settings.maxManifestBytes());
+                chain.doFilter(new FullBodyRequest(request), capture);
+                capture.finish(request, media, verdict.credential(), runtime.manifests());
+            }
+            completed = true;
+        } finally {
+            // A request Usher could not serve costs no use: decided on the final status, once the
+            // file or the rewritten manifest (or its 502) is complete. An exception (the container
+            // answers 500) counts only while nothing was sent: a client that drops the connection
+            // in the middle of a file has been served part of it and must not get its use back.
+            int status = completed ? response.getStatus()
+                    : response.isCommitted() ? HttpServletResponse.SC_OK : HttpServletResponse.SC_INTERNAL_SERVER_ERROR;
+            if (verdict.openedPlayback() && status >= 400) {
+                release(verdict, status);
+            }
+        }
+    }
+
+    /**
+     * Whether the container's default servlet, which serves this request, has no such file. Only
+     * the default servlet serves the context's resources, so for any other servlet (a live stream,
+     * an application's own) nothing is known before it runs, and its status is what counts. Asked
+     * after the decision, never before: a 404 to a request without a valid ticket would tell anyone
+     * which files exist.
+     */
+    private static boolean missingFile(HttpServletRequest request, String path) {
+        if (request.getHttpServletMapping() == null
+                || request.getHttpServletMapping().getMappingMatch() != MappingMatch.DEFAULT) {
+            return false;
+        }
+        try {
+            return request.getServletContext().getResource(path) == null;
+        } catch (java.net.MalformedURLException e) {
+            return true;
+        }
+    }
+
+    private void release(MediaGuard.Verdict verdict, int status) {
+        try {
+            runtime.guard().release(verdict, status);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not give back the use of a request that was not served", e);
+        }
     }
 
     /** @return the path below the context that this dispatch targets */

@@ -9,6 +9,7 @@ import dev.usher.core.config.UsherSettings;
 import dev.usher.core.credential.PlaybackCredentials;
 import dev.usher.core.guard.MediaGuard;
 import dev.usher.core.repository.InMemoryTicketRepository;
+import dev.usher.core.repository.ScheduledPurge;
 import dev.usher.core.repository.jdbc.JdbcTicketRepository;
 import dev.usher.core.repository.TicketRepository;
 import dev.usher.core.service.RevocationWatch;
@@ -115,8 +116,10 @@ public final class UsherRuntime implements AutoCloseable {
         }
         // Only a repository of this node's own memory lets the node make up its secret.
         PlaybackCredentials credentials = credentials(config, repository instanceof InMemoryTicketRepository);
+        Duration purgeEvery = ScheduledPurge.interval(config);
         config.failOnProblems();
         UsherRuntime runtime = new UsherRuntime(new UsherService(repository, settings), accounts, window, credentials, filterSettings);
+        runtime.startPurge(purgeEvery);
         if (owned && repository instanceof AutoCloseable closeable) {
             runtime.closeWithRuntime = closeable;
         }
@@ -254,8 +257,24 @@ public final class UsherRuntime implements AutoCloseable {
         ConfigReader config = new ConfigReader(filterConfig);
         FilterSettings settings = FilterSettings.from(config);
         Duration window = config.duration("usher.api.timestamp-window", Duration.ofMinutes(5));
+        Duration purgeEvery = ScheduledPurge.interval(config);
         config.failOnProblems();
-        return new UsherRuntime(service, accounts, window, credentials, settings);
+        UsherRuntime runtime = new UsherRuntime(service, accounts, window, credentials, settings);
+        runtime.startPurge(purgeEvery);
+        return runtime;
+    }
+
+    /** The timer that purges the repository ({@code usher.purge-interval}), stopped by {@link #close}. */
+    private volatile ScheduledPurge purge;
+
+    private void startPurge(Duration every) {
+        purge = ScheduledPurge.start(service.repository(), Clock.systemUTC(), every);
+    }
+
+    /** @return whether this runtime purges its repository on a timer */
+    public boolean purging() {
+        ScheduledPurge p = purge;
+        return p != null && p.running();
     }
 
     public UsherService service() {
@@ -322,6 +341,10 @@ public final class UsherRuntime implements AutoCloseable {
 
     @Override
     public void close() {
+        ScheduledPurge p = purge;
+        if (p != null) {
+            p.close(); // before the pool it uses closes
+        }
         timer.shutdownNow();
         try {
             timer.awaitTermination(5, TimeUnit.SECONDS); // a refresh in flight finishes before its pool closes

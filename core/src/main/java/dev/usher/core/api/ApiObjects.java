@@ -12,7 +12,13 @@ final class ApiObjects {
     private ApiObjects() {
     }
 
-    /** An attempt as {@code sevu.errorlog} lists it (and v2's {@code sevu_attempt}). */
+    /**
+     * An attempt as {@code sevu.errorlog} lists it (and v2's {@code sevu_attempt}): the seed's fields,
+     * and only on the entries that need them, two of Usher's own: {@code count} (more than 1: the
+     * entry stands for that many identical refusals of one client within a minute) and
+     * {@code not_served} (the HTTP status of a granted request that Usher could not serve, its use
+     * given back).
+     */
     static Map<String, Object> attempt(Attempt a, SevuTime time) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("key", a.key());
@@ -26,6 +32,12 @@ final class ApiObjects {
         m.put("success", a.success() ? 1 : 0);
         m.put("reason", a.reason().text());
         m.put("server", a.server());
+        if (a.count() > 1) {
+            m.put("count", a.count());
+        }
+        if (a.failedStatus() != 0) {
+            m.put("not_served", a.failedStatus());
+        }
         return m;
     }
 }

@@ -150,6 +150,17 @@ public final class PlaybackCredentials {
         return secret;
     }
 
+    /**
+     * Whether a credential can be built for {@code app} and {@code video} (a manifest's scope): the
+     * wire form bounds them ({@value #MAX_APP} and {@value #MAX_VIDEO} UTF-8 bytes). A guard checks
+     * this before deciding, so a request whose children could never get a credential is refused
+     * before it costs a use.
+     */
+    public static boolean fits(String app, String video) {
+        return app != null && video != null && app.getBytes(StandardCharsets.UTF_8).length <= MAX_APP
+                && video.getBytes(StandardCharsets.UTF_8).length <= MAX_VIDEO;
+    }
+
     public String currentKeyId() {
         return currentKeyId;
     }

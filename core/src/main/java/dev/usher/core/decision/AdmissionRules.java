@@ -93,7 +93,7 @@ public final class AdmissionRules {
             List<Playback> after = new ArrayList<>(playbacks);
             Playback open = after.get(continuing).seenAt(now);
             after.set(continuing, open);
-            return new Outcome(new Decision(Reason.SUCCESS, ticket, open.client(), false), ticket, List.copyOf(after));
+            return new Outcome(new Decision(Reason.SUCCESS, ticket, open.client(), false, null, -1), ticket, List.copyOf(after));
         }
         IpRestriction ipAfter = match.bindSlot() >= 0 ? ticket.ip().bind(match.bindSlot(), match.network()) : ticket.ip();
         Ticket consumed = ticket.consumed(ipAfter, now);
@@ -111,8 +111,62 @@ public final class AdmissionRules {
         if (after.size() >= MAX_OPEN_PLAYBACKS) {
             after.remove(oldest); // forget the least recently seen
         }
-        after.add(new Playback(request.video(), match.network(), now, now));
-        return new Outcome(new Decision(Reason.SUCCESS, consumed, match.network(), true), consumed, List.copyOf(after));
+        Playback opened = new Playback(request.video(), match.network(), now, now);
+        after.add(opened);
+        return new Outcome(new Decision(Reason.SUCCESS, consumed, match.network(), true, opened, match.bindSlot()),
+                consumed, List.copyOf(after));
+    }
+
+    /**
+     * Undoes the playback that {@code grant} opened, for a request that was granted but could not
+     * be served (the file was missing, the manifest unreadable): the playback is forgotten, its use
+     * given back, the {@code auto} slot it bound freed unless another open playback stands on it,
+     * and, when this playback set {@code used_date}, that moves to the next playback started since
+     * (or back to none).
+     *
+     * <p>The stored playback is the proof that there is something to undo: once it is gone (undone
+     * already, or forgotten) this returns null, so one grant never gives a use back twice.
+     *
+     * @param ticket    the ticket as stored now
+     * @param playbacks its playbacks as stored now
+     * @return what to store, or null when there is nothing to undo
+     */
+    public Outcome release(Ticket ticket, List<Playback> playbacks, Decision grant) {
+        Playback opened = grant.opened();
+        if (ticket == null || opened == null || grant.ticket() == null || !grant.ticket().key().equals(ticket.key())) {
+            return null;
+        }
+        int index = -1;
+        for (int i = 0; i < playbacks.size(); i++) {
+            Playback p = playbacks.get(i);
+            if (p.started().equals(opened.started()) && p.video().equals(opened.video()) && p.client().equals(opened.client())) {
+                index = i;
+                break;
+            }
+        }
+        if (index < 0) {
+            return null;
+        }
+        List<Playback> after = new ArrayList<>(playbacks);
+        after.remove(index);
+        IpRestriction ip = ticket.ip();
+        int slot = grant.boundSlot();
+        if (slot >= 0 && slot < ip.bindings().size() && opened.client().equals(ip.bindings().get(slot))
+                && after.stream().noneMatch(p -> p.client().equals(opened.client()))) {
+            List<IpNetwork> bound = new ArrayList<>(ip.bindings());
+            bound.set(slot, null);
+            ip = IpRestriction.restore(ip.text(), bound);
+        }
+        Instant usedDate = ticket.usedDate();
+        if (usedDate != null && usedDate.equals(opened.started())) {
+            // This playback was the first use: the first is now the earliest one still standing, if any.
+            usedDate = after.stream().map(Playback::started).filter(s -> !s.isBefore(opened.started()))
+                    .min(Instant::compareTo).orElse(null);
+        }
+        Ticket restored = new Ticket(ticket.key(), ticket.cdnId(), ticket.pass(), ip, ticket.video(), ticket.app(),
+                ticket.uses() == Integer.MAX_VALUE ? ticket.uses() : ticket.uses() + 1, ticket.active(),
+                ticket.created(), ticket.expires(), usedDate);
+        return new Outcome(grant, restored, List.copyOf(after));
     }
 
     private int openPlaybackOf(List<Playback> playbacks, PlaybackRequest request, Instant now) {

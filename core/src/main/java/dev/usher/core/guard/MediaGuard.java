@@ -36,17 +36,44 @@ public final class MediaGuard {
         this.credentialLifetime = credentialLifetime;
     }
 
+    /** The reason given when a manifest's app or folder is too long for its children's credentials. */
+    public static final String NAMES_TOO_LONG = "Forbidden: app or folder too long for a playback credential";
+
     /**
      * The verdict on one request.
      *
      * @param granted    whether to serve it
      * @param reason     the text for a refusal (a seed reason, or {@code Forbidden: …})
      * @param credential for a granted manifest, the credential to put on its children; else null
+     * @param grant      for an entry that started a playback, the decision, to give back with
+     *                   {@link #release} when the response fails; else null
      */
-    public record Verdict(boolean granted, String reason, String credential) {
+    public record Verdict(boolean granted, String reason, String credential, Decision grant) {
+
+        public Verdict(boolean granted, String reason, String credential) {
+            this(granted, reason, credential, null);
+        }
+
         static Verdict refused(String reason) {
             return new Verdict(false, reason, null);
         }
+
+        /** @return whether this verdict consumed a use that a failed response should give back */
+        public boolean openedPlayback() {
+            return grant != null && grant.newPlayback();
+        }
+    }
+
+    /**
+     * Gives back the use (and {@code auto} slot) that {@code verdict} took, when the response to its
+     * request failed with {@code status} (400 or more) and so was not served. Call it after the
+     * response is complete, for files and manifests alike; it does nothing for a verdict that
+     * opened no playback, and gives a use back at most once.
+     *
+     * @return true when a use was given back
+     */
+    public boolean release(Verdict verdict, int status) {
+        return verdict != null && verdict.openedPlayback() && service.release(verdict.grant(), status);
     }
 
     /**
@@ -69,6 +96,11 @@ public final class MediaGuard {
     }
 
     private Verdict entry(MediaPath media, String key, String pass, IpAddress client, String referrer) {
+        // What can be known before the decision is checked first, so it never costs a use: a
+        // manifest whose children could not carry a credential can't be served.
+        if (media.kind().isManifest() && !PlaybackCredentials.fits(media.app(), media.scope())) {
+            return Verdict.refused(NAMES_TOO_LONG);
+        }
         Decision decision = service.authorize(new PlaybackRequest(key, pass, client, media.app(), media.video(),
                 media.manifestPath(), null, referrer, referrer));
         if (!decision.granted()) {
@@ -77,15 +109,22 @@ public final class MediaGuard {
         Ticket ticket = decision.ticket();
         Instant now = service.now();
         revocations.watch(ticket.key(), now);
+        Decision grant = decision.newPlayback() ? decision : null;
         if (!media.kind().isManifest()) {
-            return new Verdict(true, null, null);
+            return new Verdict(true, null, null, grant);
         }
         Instant until = now.plus(credentialLifetime);
         if (ticket.expires().isBefore(until)) {
             until = ticket.expires();
         }
-        PlaybackCredential c = credentials.issue(ticket.key(), media.app(), media.scope(), decision.clientNetwork(), until);
-        return new Verdict(true, null, credentials.encode(c));
+        try {
+            PlaybackCredential c = credentials.issue(ticket.key(), media.app(), media.scope(), decision.clientNetwork(), until);
+            return new Verdict(true, null, credentials.encode(c), grant);
+        } catch (IllegalArgumentException e) {
+            // Checked above, so not expected; should it happen, the grant is not charged.
+            service.release(grant, 503);
+            throw e;
+        }
     }
 
     private Verdict child(MediaPath media, String credential, IpAddress client) {

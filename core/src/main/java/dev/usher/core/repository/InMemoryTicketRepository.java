@@ -1,6 +1,7 @@
 package dev.usher.core.repository;
 
 import dev.usher.core.attempt.Attempt;
+import dev.usher.core.attempt.AttemptLog;
 import dev.usher.core.config.UsherSettings;
 import dev.usher.core.decision.AdmissionRules;
 import dev.usher.core.decision.Decision;
@@ -10,32 +11,29 @@ import dev.usher.core.ticket.Ticket;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A thread-safe {@link TicketRepository} in the heap, for one node. Each ticket's decisions are
  * serialized on the ticket alone, so different tickets never wait for each other.
  *
- * <p>Memory stays bounded without a background thread: at most once a minute, an insert first
- * removes tickets expired longer than the retention, and attempts older than it; each ticket's
- * attempt log keeps its newest {@code maxAttemptsPerTicket} entries.
+ * <p>Memory stays bounded: each ticket's attempt log holds at most {@code maxAttemptsPerTicket}
+ * entries on every insert, by the rules of {@link AttemptLog} (repeated refusals counted, not
+ * stored; refusals go first; grants keep their share); {@link #purge}, run on a timer by
+ * {@link ScheduledPurge}, removes tickets expired longer than the retention and older attempts.
  */
 public final class InMemoryTicketRepository implements TicketRepository {
-
-    private static final long PURGE_INTERVAL_NANOS = Duration.ofMinutes(1).toNanos();
 
     /** A ticket with its mutable state; every field is read and written under the entry's lock. */
     private static final class Entry {
         Ticket ticket;
         List<Playback> playbacks = List.of();
-        ArrayDeque<Attempt> attempts;
+        ArrayList<Attempt> attempts;
         boolean removed;
 
         Entry(Ticket ticket) {
@@ -48,7 +46,6 @@ public final class InMemoryTicketRepository implements TicketRepository {
     private final Duration retention;
     private final int maxAttempts;
     private final String serverName;
-    private final AtomicLong lastPurge = new AtomicLong(System.nanoTime());
 
     public InMemoryTicketRepository(UsherSettings settings) {
         this.rules = new AdmissionRules(settings.playbackWindow());
@@ -59,7 +56,6 @@ public final class InMemoryTicketRepository implements TicketRepository {
 
     @Override
     public boolean insert(Ticket ticket) {
-        maybePurge(ticket.created());
         return entries.putIfAbsent(ticket.key(), new Entry(ticket)) == null;
     }
 
@@ -159,12 +155,70 @@ public final class InMemoryTicketRepository implements TicketRepository {
 
     private void append(Entry e, Attempt attempt) {
         if (e.attempts == null) {
-            e.attempts = new ArrayDeque<>(4);
+            e.attempts = new ArrayList<>(4);
         }
-        if (e.attempts.size() >= maxAttempts) {
-            e.attempts.removeFirst();
+        ArrayList<Attempt> log = e.attempts;
+        if (!attempt.success()) {
+            Instant windowStart = AttemptLog.windowStart(attempt.datetime());
+            for (int i = log.size() - 1; i >= 0 && log.get(i).datetime().isAfter(windowStart); i--) {
+                if (AttemptLog.absorbs(log.get(i), attempt)) {
+                    log.set(i, log.get(i).repeated());
+                    return;
+                }
+            }
         }
-        e.attempts.addLast(attempt);
+        log.add(attempt);
+        if (log.size() <= maxAttempts) {
+            return;
+        }
+        int grants = 0;
+        for (Attempt a : log) {
+            if (a.success()) {
+                grants++;
+            }
+        }
+        AttemptLog.Eviction eviction = AttemptLog.evict(log.size() - grants, grants, attempt.success(), maxAttempts);
+        int refusals = eviction.refusals();
+        int successes = eviction.grants();
+        for (Iterator<Attempt> it = log.iterator(); it.hasNext() && (refusals > 0 || successes > 0); ) {
+            Attempt a = it.next();
+            if (a.success() ? successes-- > 0 : refusals-- > 0) {
+                it.remove();
+            }
+        }
+    }
+
+    @Override
+    public boolean release(Decision grant, int status, Instant now) {
+        if (grant == null || grant.opened() == null || grant.ticket() == null) {
+            return false;
+        }
+        Entry e = entries.get(grant.ticket().key());
+        if (e == null) {
+            return false;
+        }
+        synchronized (e) {
+            if (e.removed) {
+                return false;
+            }
+            AdmissionRules.Outcome undone = rules.release(e.ticket, e.playbacks, grant);
+            if (undone == null) {
+                return false;
+            }
+            e.ticket = undone.ticket();
+            e.playbacks = undone.playbacks();
+            if (e.attempts != null) {
+                for (int i = e.attempts.size() - 1; i >= 0; i--) {
+                    Attempt a = e.attempts.get(i);
+                    if (a.success() && a.failedStatus() == 0 && a.datetime().equals(grant.opened().started())
+                            && a.video().equals(grant.opened().video())) {
+                        e.attempts.set(i, a.notServed(status));
+                        break;
+                    }
+                }
+            }
+            return true;
+        }
     }
 
     @Override
@@ -204,9 +258,7 @@ public final class InMemoryTicketRepository implements TicketRepository {
                     continue;
                 }
                 if (e.attempts != null) {
-                    while (!e.attempts.isEmpty() && e.attempts.peekFirst().datetime().isBefore(horizon)) {
-                        e.attempts.removeFirst();
-                    }
+                    e.attempts.removeIf(a -> a.datetime().isBefore(horizon));
                 }
                 if (!e.playbacks.isEmpty()) {
                     List<Playback> open = e.playbacks.stream().filter(p -> p.isOpen(now, rules.playbackWindow())).toList();
@@ -217,14 +269,6 @@ public final class InMemoryTicketRepository implements TicketRepository {
             }
         }
         return removed;
-    }
-
-    private void maybePurge(Instant now) {
-        long last = lastPurge.get();
-        long t = System.nanoTime();
-        if (t - last >= PURGE_INTERVAL_NANOS && lastPurge.compareAndSet(last, t)) {
-            purge(now);
-        }
     }
 
     /** @return how many tickets are held (for tests and measurements) */

@@ -56,11 +56,33 @@ public interface TicketRepository {
      */
     Decision decide(PlaybackRequest request, Instant now);
 
+    /**
+     * Undoes the playback that {@code grant} opened, atomically, for a request that was granted but
+     * that Usher could not serve (its response failed with {@code status}, 400 or more): the use is
+     * given back, an {@code auto} slot the grant bound is freed (unless another open playback stands
+     * on it), and the grant's attempt stays in the log marked with {@code status} (see
+     * {@link Attempt#failedStatus()}). The rules are {@link dev.usher.core.decision.AdmissionRules#release}.
+     *
+     * <p>A grant is undone at most once, however many threads or nodes call this: only the call
+     * that finds the grant's playback still stored gives anything back. A grant that opened no
+     * playback (one that continued a playback) has nothing to undo.
+     *
+     * <p>The default undoes nothing, so a repository written before this method keeps working and
+     * simply charges failed responses as before.
+     *
+     * @return true when a use was given back by this call
+     * @throws RepositoryException when the store fails: nothing was changed
+     */
+    default boolean release(Decision grant, int status, Instant now) {
+        return false;
+    }
+
     /** @return the attempts of {@code key} at or after {@code since} (all when null), oldest first, at most {@code limit} newest */
     List<Attempt> attempts(String key, Instant since, int limit);
 
     /**
-     * Forgets attempts older than the retention and tickets expired for longer than it.
+     * Forgets attempts older than the retention and tickets expired for longer than it. Called on a
+     * timer ({@link ScheduledPurge}); each call does it at once.
      *
      * @return how many tickets were removed
      */

@@ -313,6 +313,26 @@ public final class UsherService {
         return cdnId -> n.mayOpen(cdnId, app);
     }
 
+    /**
+     * Gives back what {@code grant} took when Usher could not serve its request: the response ended
+     * with {@code status} (400 or more: a missing file, a manifest too large or unreadable, a
+     * credential that could not be built). See {@link TicketRepository#release}; a grant that opened
+     * no playback, or one already given back, changes nothing.
+     *
+     * @return true when a use was given back
+     */
+    public boolean release(Decision grant, int status) {
+        if (grant == null || !grant.granted() || !grant.newPlayback() || status < 400) {
+            return false;
+        }
+        boolean released = repository.release(grant, status, clock.instant());
+        if (released) {
+            LOG.log(System.Logger.Level.INFO, () -> "not served (" + status + "), use given back: key="
+                    + LogText.safe(grant.ticket().key()) + " video=" + LogText.safe(grant.opened().video()));
+        }
+        return released;
+    }
+
     /** Adds a listener told of every issued ticket and every decision. */
     public void addListener(UsherListener listener) {
         listeners.add(java.util.Objects.requireNonNull(listener));

@@ -392,7 +392,8 @@ public abstract class TicketRepositoryContract {
         for (int i = 0; i < 6; i++) {
             clock.advance(Duration.ofSeconds(1));
             times.add(clock.instant());
-            (i % 2 == 0 ? n.a : n.b).authorize(request(t, "wrong" + i, "1.2.3.4", "a", "v"));
+            // distinct clients: one client's repeated refusals would be counted in one entry (AttemptLog)
+            (i % 2 == 0 ? n.a : n.b).authorize(request(t, "wrong" + i, "1.2.3." + i, "a", "v"));
         }
         assertEquals(times.subList(4, 6), n.repoA.attempts(t.key(), null, 2).stream().map(Attempt::datetime).toList());
         assertEquals(times.subList(2, 6), n.repoA.attempts(t.key(), null, 1000).stream().map(Attempt::datetime).toList(),
@@ -412,7 +413,7 @@ public abstract class TicketRepositoryContract {
         assertEquals(0, n.repoB.purge(clock.instant()), "expired less than the retention ago");
         assertTrue(n.repoA.find(old.key()).isPresent());
         for (int i = 0; i < 4; i++) {
-            n.b.authorize(request(fresh, "bad", "1.2.3.4", "a", "v"));
+            n.b.authorize(request(fresh, "bad", "1.2.3." + (10 + i), "a", "v")); // distinct clients: not folded
         }
         clock.advance(Duration.ofHours(6));
         assertEquals(1, n.repoB.purge(clock.instant()));
@@ -485,5 +486,220 @@ public abstract class TicketRepositoryContract {
         assertTrue(decisions.stream().allMatch(Decision::granted));
         assertEquals(1, decisions.stream().filter(Decision::newPlayback).count());
         assertEquals(2, n.repoB.find(t.key()).orElseThrow().uses());
+    }
+
+    // ------------------------------------------------------------------ attempt-log flooding (issue 10, item 6)
+
+    private static long rowsOf(List<Attempt> log) {
+        return log.size();
+    }
+
+    private static long requestsOf(List<Attempt> log) {
+        return log.stream().mapToLong(Attempt::count).sum();
+    }
+
+    @Test
+    void aFloodOfWrongPassesKeepsTheRealPlaybackAndTheLogBounded() throws Exception {
+        Nodes n = new Nodes(settings.withMaxAttemptsPerTicket(20));
+        Ticket t = seedTicket(n.a);
+        assertEquals(Reason.SUCCESS, decide(n.a, t, t.pass(), "192.168.0.9", "stef-chorigin", "mystream"));
+        Instant played = clock.instant();
+        for (int i = 0; i < 1000; i++) { // one client, as fast as it can
+            clock.advance(Duration.ofMillis(10));
+            decide(i % 2 == 0 ? n.a : n.b, t, "wrong" + i, "203.0.113.7", "stef-chorigin", "mystream");
+        }
+        for (int i = 0; i < 500; i++) { // and 500 clients once each
+            decide(i % 2 == 0 ? n.a : n.b, t, "wrong", "10.9." + (i / 200) + "." + (i % 200), "stef-chorigin", "mystream");
+        }
+        List<Attempt> log = n.repoB.attempts(t.key(), null, 10_000);
+        assertTrue(rowsOf(log) <= 20, "the cap holds on every insert: " + rowsOf(log));
+        List<Attempt> grants = log.stream().filter(Attempt::success).toList();
+        assertEquals(1, grants.size(), "the real playback is still in the log");
+        assertEquals(played, grants.get(0).datetime());
+        assertEquals("192.168.0.9", grants.get(0).ip());
+        assertEquals(5 - 1, n.repoA.find(t.key()).orElseThrow().uses(), "refusals changed nothing");
+    }
+
+    @Test
+    void oneClientsRepeatedRefusalIsStoredOncePerWindowAndCounted() throws Exception {
+        Nodes n = nodes();
+        Ticket t = seedTicket(n.a);
+        Instant first = clock.instant();
+        for (int i = 0; i < 3; i++) { // 0 s, 20 s, 40 s: one entry
+            decide(i % 2 == 0 ? n.a : n.b, t, "wrong", "192.168.0.9", "stef-chorigin", "mystream");
+            clock.advance(Duration.ofSeconds(20));
+        }
+        decide(n.b, t, t.pass(), "192.168.0.9", "other-app", "mystream"); // another reason: its own entry
+        decide(n.a, t, "wrong", "192.168.0.10", "stef-chorigin", "mystream"); // another client: its own entry
+        clock.advance(Duration.ofSeconds(1)); // 61 s after the first: a new window
+        decide(n.a, t, "wrong", "192.168.0.9", "stef-chorigin", "mystream");
+
+        List<Attempt> log = n.repoA.attempts(t.key(), null, 100);
+        assertEquals(4, log.size(), log.toString());
+        assertEquals(first, log.get(0).datetime(), "the entry keeps the first refusal's time");
+        assertEquals(List.of(3, 1, 1, 1), log.stream().map(Attempt::count).toList());
+        assertEquals(List.of(Reason.INVALID_AUTH_TOKEN, Reason.WRONG_APPLICATION, Reason.INVALID_AUTH_TOKEN,
+                Reason.INVALID_AUTH_TOKEN), log.stream().map(Attempt::reason).toList());
+        assertEquals("192.168.0.10", log.get(2).ip());
+        assertEquals(6, requestsOf(log));
+    }
+
+    @Test
+    void grantsAreNeverCountedTogether() throws Exception {
+        Nodes n = nodes();
+        Ticket t = seedTicket(n.a);
+        for (int i = 0; i < 3; i++) {
+            assertEquals(Reason.SUCCESS, decide(n.a, t, t.pass(), "192.168.0.9", "stef-chorigin", "mystream"));
+        }
+        List<Attempt> log = n.repoB.attempts(t.key(), null, 100);
+        assertEquals(3, log.size());
+        assertTrue(log.stream().allMatch(a -> a.count() == 1));
+    }
+
+    @Test
+    void refusalsNeverPushOutGrantsAndGrantsKeepHalfTheCap() throws Exception {
+        Nodes n = new Nodes(settings.withMaxAttemptsPerTicket(6));
+        Ticket t = n.a.issue(STEF, IssueRequest.of("a", "v*", "passpasspass", "0.0.0.0/0", 100, "+1 hour"));
+        for (int i = 0; i < 6; i++) { // a full log of grants
+            clock.advance(Duration.ofSeconds(1));
+            assertEquals(Reason.SUCCESS, decide(n.a, t, t.pass(), "1.2.3.4", "a", "v" + i));
+        }
+        for (int i = 0; i < 10; i++) {
+            decide(n.b, t, "wrong", "10.0.0." + i, "a", "v");
+        }
+        List<Attempt> log = n.repoA.attempts(t.key(), null, 100);
+        assertEquals(6, log.size());
+        assertTrue(log.stream().allMatch(Attempt::success), "refusals pushed out no grant");
+
+        Nodes m = new Nodes(settings.withMaxAttemptsPerTicket(6));
+        Ticket u = m.a.issue(STEF, IssueRequest.of("a", "v*", "passpasspass", "0.0.0.0/0", 100, "+1 hour"));
+        for (int i = 0; i < 10; i++) { // a full log of refusals: the oldest go first
+            clock.advance(Duration.ofSeconds(1));
+            decide(m.b, u, "wrong", "10.0.0." + i, "a", "v");
+        }
+        assertEquals(List.of("10.0.0.4", "10.0.0.5", "10.0.0.6", "10.0.0.7", "10.0.0.8", "10.0.0.9"),
+                m.repoA.attempts(u.key(), null, 100).stream().map(Attempt::ip).toList());
+        for (int i = 0; i < 5; i++) { // grants take the oldest refusals' places until each kind has half the cap
+            clock.advance(Duration.ofSeconds(1));
+            assertEquals(Reason.SUCCESS, decide(m.a, u, u.pass(), "1.2.3.4", "a", "v" + i));
+        }
+        List<Attempt> mixed = m.repoA.attempts(u.key(), null, 100);
+        assertEquals(List.of("10.0.0.7", "10.0.0.8", "10.0.0.9"), mixed.stream().filter(a -> !a.success()).map(Attempt::ip).toList());
+        assertEquals(List.of("v2", "v3", "v4"), mixed.stream().filter(Attempt::success).map(Attempt::video).toList(),
+                "beyond its half, a grant replaces the oldest grant");
+        for (int i = 0; i < 3; i++) { // refusals again: they replace only refusals
+            clock.advance(Duration.ofSeconds(1));
+            decide(m.b, u, "wrong", "10.0.1." + i, "a", "v");
+        }
+        List<Attempt> after = m.repoA.attempts(u.key(), null, 100);
+        assertEquals(List.of("v2", "v3", "v4"), after.stream().filter(Attempt::success).map(Attempt::video).toList());
+        assertEquals(List.of("10.0.1.0", "10.0.1.1", "10.0.1.2"), after.stream().filter(a -> !a.success()).map(Attempt::ip).toList());
+    }
+
+    // ------------------------------------------------------------------ failed responses (issue 10, item 7)
+
+    @Test
+    void releaseGivesTheUseBackOnceFreesTheSlotAndMarksTheAttempt() throws Exception {
+        Nodes n = nodes();
+        Ticket t = n.a.issue(STEF, IssueRequest.of("a", "v", "passpasspass", "auto", 2, "+1 hour"));
+        Decision grant = n.a.authorize(request(t, t.pass(), "198.51.100.7", "a", "v"));
+        assertTrue(grant.newPlayback());
+        assertEquals(0, grant.boundSlot());
+        assertEquals(1, n.repoB.find(t.key()).orElseThrow().uses());
+
+        clock.advance(Duration.ofSeconds(1));
+        assertTrue(n.repoB.release(grant, 404, clock.instant()));
+        Ticket after = n.repoA.find(t.key()).orElseThrow();
+        assertEquals(2, after.uses(), "the use is back");
+        assertEquals(0, after.ip().boundCount(), "the slot is free again");
+        assertNull(after.usedDate(), "never used");
+        assertFalse(n.repoA.release(grant, 404, clock.instant()), "given back once only");
+        assertEquals(2, n.repoB.find(t.key()).orElseThrow().uses());
+        List<Attempt> log = n.repoA.attempts(t.key(), null, 10);
+        assertEquals(1, log.size(), "the attempt stays in the log");
+        assertTrue(log.get(0).success());
+        assertEquals(404, log.get(0).failedStatus(), "marked as not served");
+
+        // The slot binds whoever plays first for real.
+        Decision other = n.b.authorize(request(t, t.pass(), "203.0.113.9", "a", "v"));
+        assertTrue(other.granted());
+        assertEquals(1, n.repoA.find(t.key()).orElseThrow().uses());
+        assertEquals(Reason.INVALID_IP_ADDRESS, decide(n.a, t, t.pass(), "198.51.100.7", "a", "v"));
+    }
+
+    @Test
+    void onlyAGrantThatOpenedAPlaybackCanBeReleased() throws Exception {
+        Nodes n = nodes();
+        Ticket t = n.a.issue(STEF, IssueRequest.of("a", "v", "passpasspass", "0.0.0.0/0", 3, "+1 hour"));
+        Decision first = n.a.authorize(request(t, t.pass(), "198.51.100.7", "a", "v"));
+        Decision continued = n.b.authorize(request(t, t.pass(), "198.51.100.7", "a", "v"));
+        Decision refused = n.b.authorize(request(t, "wrong", "198.51.100.7", "a", "v"));
+        assertFalse(continued.newPlayback());
+        assertFalse(n.repoA.release(continued, 404, clock.instant()));
+        assertFalse(n.repoA.release(refused, 404, clock.instant()));
+        assertFalse(n.b.release(first, 304), "only failed statuses give a use back");
+        assertEquals(2, n.repoA.find(t.key()).orElseThrow().uses());
+        assertNotNull(n.repoA.find(t.key()).orElseThrow().usedDate());
+        assertTrue(n.b.release(first, 502));
+        assertEquals(3, n.repoA.find(t.key()).orElseThrow().uses());
+    }
+
+    @Test
+    void aSlotAnotherOpenPlaybackStandsOnStaysBound() throws Exception {
+        Nodes n = nodes();
+        Ticket t = n.a.issue(STEF, IssueRequest.of("a", "v*", "passpasspass", "auto", 5, "+1 hour"));
+        Decision v1 = n.a.authorize(request(t, t.pass(), "198.51.100.7", "a", "v1"));
+        clock.advance(Duration.ofSeconds(1));
+        Decision v2 = n.b.authorize(request(t, t.pass(), "198.51.100.7", "a", "v2"));
+        assertTrue(v1.newPlayback() && v2.newPlayback());
+        assertEquals(0, v1.boundSlot());
+        assertEquals(-1, v2.boundSlot());
+        assertTrue(n.repoB.release(v1, 404, clock.instant()));
+        Ticket after = n.repoA.find(t.key()).orElseThrow();
+        assertEquals(4, after.uses());
+        assertEquals(1, after.ip().boundCount(), "v2 still plays from the bound network");
+        assertEquals(v2.opened().started(), after.usedDate(), "the first playback served is v2's");
+        assertEquals(Reason.SUCCESS, decide(n.a, t, t.pass(), "198.51.100.7", "a", "v2"));
+    }
+
+    @Test
+    void racingReleasesOfOneGrantGiveOneUseBack() throws Exception {
+        Nodes n = nodes();
+        for (int run = 0; run < raceRuns(); run++) {
+            Ticket t = n.a.issue(STEF, IssueRequest.of("a", "v", "passpasspass", "auto/24|auto/24", 2, "+1 hour"));
+            Decision grant = n.a.authorize(request(t, t.pass(), "198.51.100.7", "a", "v"));
+            CountDownLatch ready = new CountDownLatch(32);
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<Boolean>> futures = new ArrayList<>();
+            for (int i = 0; i < 32; i++) {
+                TicketRepository node = i % 2 == 0 ? n.repoA : n.repoB;
+                futures.add(pool.submit(() -> {
+                    ready.countDown();
+                    go.await();
+                    return node.release(grant, 404, clock.instant());
+                }));
+            }
+            ready.await();
+            go.countDown();
+            int released = 0;
+            for (Future<Boolean> f : futures) {
+                released += f.get() ? 1 : 0;
+            }
+            assertEquals(1, released, "run " + run);
+            Ticket after = n.repoB.find(t.key()).orElseThrow();
+            assertEquals(2, after.uses(), "run " + run);
+            assertEquals(0, after.ip().boundCount());
+        }
+    }
+
+    @Test
+    void aGrantDecidedAtANanosecondInstantIsReleasedToo() throws Exception {
+        Nodes n = nodes();
+        Ticket t = n.a.issue(STEF, IssueRequest.of("a", "v", "passpasspass", "auto", 1, "+1 hour"));
+        clock.set(clock.instant().plusNanos(123_456_789)); // finer than a database's timestamps
+        Decision grant = n.a.authorize(request(t, t.pass(), "198.51.100.7", "a", "v"));
+        assertTrue(n.repoB.release(grant, 404, clock.instant()));
+        assertEquals(1, n.repoA.find(t.key()).orElseThrow().uses());
+        assertEquals(404, n.repoA.attempts(t.key(), null, 10).get(0).failedStatus());
     }
 }

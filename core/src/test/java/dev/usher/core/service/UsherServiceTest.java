@@ -208,7 +208,8 @@ class UsherServiceTest {
         Ticket t = small.service.issue(STEF, req("a", "v", "auto", 1, null));
         for (int i = 0; i < 5; i++) {
             small.clock.advance(Duration.ofSeconds(1));
-            small.service.authorize(request(t.key(), "wrong" + i, "1.2.3.4", "a", "v"));
+            // distinct clients: one client's repeated refusals are counted in one entry (issue 10)
+            small.service.authorize(request(t.key(), "wrong" + i, "1.2.3." + i, "a", "v"));
         }
         List<Attempt> log = small.service.errorlog(STEF, t.key(), null).orElseThrow();
         assertEquals(3, log.size());

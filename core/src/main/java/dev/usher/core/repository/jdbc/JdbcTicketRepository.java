@@ -1,6 +1,7 @@
 package dev.usher.core.repository.jdbc;
 
 import dev.usher.core.attempt.Attempt;
+import dev.usher.core.attempt.AttemptLog;
 import dev.usher.core.config.ConfigReader;
 import dev.usher.core.config.UsherSettings;
 import dev.usher.core.decision.AdmissionRules;
@@ -40,7 +41,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import javax.sql.DataSource;
 
@@ -64,24 +64,33 @@ import javax.sql.DataSource;
  * timeout or missing schema surfaces as a {@link RepositoryException} naming the operation; in
  * {@code decide} that means no decision at all: the caller refuses the request.
  *
- * <p><b>Schema.</b> The tables are those of {@value #SCHEMA_RESOURCE} (version {@value #SCHEMA_VERSION},
- * recorded in {@code usher_schema_version}). With {@link Options#createSchema()} the script runs on
- * first use (every statement is idempotent); without it, first use checks that the version table
- * says the schema is there.
+ * <p><b>Schema.</b> The tables are those of the scripts {@link #SCHEMA_RESOURCES}, one per version
+ * up to {@value #SCHEMA_VERSION}, each recorded in {@code usher_schema_version} (version 2 adds two
+ * columns to the attempt log, in place over version 1). With {@link Options#createSchema()} the
+ * scripts run on first use (every statement is idempotent, so a version-1 database is brought up to
+ * date with its data); without it, first use checks that the version table says the schema is there.
+ *
+ * <p><b>The attempt log</b> follows {@link AttemptLog} on every insert, in the decision's
+ * transaction: repeated refusals raise a row's count, and a ticket's rows never exceed
+ * {@code maxAttemptsPerTicket}, refusals removed first.
  *
  * <p><b>Retention.</b> {@link #purge} removes tickets expired longer than the retention (with their
- * playbacks and attempts), older attempts, closed playbacks, and trims each ticket's log to
- * {@code maxAttemptsPerTicket}. An insert runs it at most once per {@link Options#purgeInterval()}
- * on each node, so the tables stay bounded without a thread of their own.
+ * playbacks and attempts), older attempts and closed playbacks; {@link dev.usher.core.repository.ScheduledPurge}
+ * runs it on a timer.
  */
 public final class JdbcTicketRepository implements TicketRepository, ReplayLedger, AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(JdbcTicketRepository.class.getName());
 
     /** The version of the schema this class reads and writes. */
-    public static final int SCHEMA_VERSION = 1;
-    /** The schema script in the jar (a class-path resource). */
+    public static final int SCHEMA_VERSION = 2;
+    /** The first schema script in the jar (a class-path resource). */
     public static final String SCHEMA_RESOURCE = "/dev/usher/core/repository/jdbc/V1__schema.sql";
+    /** The schema scripts in the jar, version 1 first: a database is at version n when scripts 1..n ran. */
+    public static final List<String> SCHEMA_RESOURCES = List.of(SCHEMA_RESOURCE,
+            "/dev/usher/core/repository/jdbc/V2__attempt_log_limits.sql");
+    private static final List<String> SCHEMA_DESCRIPTIONS = List.of("V1__schema.sql: tickets, playbacks, attempts",
+            "V2__attempt_log_limits.sql: attempt counts, failed responses");
 
     /** Column sizes of the schema: longer texts from clients are cut to fit rather than fail a decision. */
     private static final int KEY_MAX = 100;
@@ -98,7 +107,8 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
      * @param queryTimeout  the timeout of every statement (whole seconds, at least 1)
      * @param maxAttempts   how many times a transaction is tried when it meets a serialization
      *                      failure or a deadlock
-     * @param purgeInterval how often an insert purges (on this node); zero disables it
+     * @param purgeInterval no longer used by the repository (purging runs on a timer,
+     *                      {@link dev.usher.core.repository.ScheduledPurge}); kept for compatibility
      */
     public record Options(boolean createSchema, Duration queryTimeout, int maxAttempts, Duration purgeInterval) {
 
@@ -152,7 +162,6 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
     private final String serverName;
     private final Options options;
     private final int timeoutSeconds;
-    private final AtomicLong lastPurge = new AtomicLong(System.nanoTime());
     private volatile Dialect dialect;
 
     public JdbcTicketRepository(DataSource dataSource, UsherSettings settings, Options options) {
@@ -180,7 +189,8 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
      *     reached through {@link java.sql.DriverManager} with a pool of {@code usher.jdbc.pool-size}
      *     (default 16) connections; the driver must be on the class path;</li>
      * <li>{@code usher.jdbc.create-schema} (default false), {@code usher.jdbc.query-timeout}
-     *     (default 5s), {@code usher.jdbc.purge-interval} (default 10m, 0 disables it).</li>
+     *     (default 5s); {@code usher.jdbc.purge-interval} is the older name of {@code usher.purge-interval},
+     *     read by {@link dev.usher.core.repository.ScheduledPurge#interval}.</li>
      * </ul>
      * Problems are added to {@code config}; when no data source can be had, every problem found so
      * far is thrown at once as an {@link dev.usher.core.config.UsherConfigurationException}.
@@ -252,7 +262,6 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
 
     @Override
     public boolean insert(Ticket ticket) {
-        maybePurge(ticket.created());
         return autocommit("insert ticket", c -> {
             try (PreparedStatement ps = prepare(c, "INSERT INTO usher_tickets (" + TICKET_COLUMNS
                     + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
@@ -381,7 +390,10 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
      * @throws RepositoryException when the database fails or times out: nothing was decided
      */
     @Override
-    public Decision decide(PlaybackRequest request, Instant now) {
+    public Decision decide(PlaybackRequest request, Instant decidedAt) {
+        // Decided at the precision the database stores (microseconds), so that the playback and
+        // attempt a grant returns are exactly the rows stored: release() finds them by their time.
+        Instant now = decidedAt.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
         if (request.key().length() > KEY_MAX) {
             return rules.evaluate(null, List.of(), request, now).decision();
         }
@@ -407,7 +419,7 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
             if (outcome.playbacks() != before) {
                 writePlaybacks(c, ticket.key(), before, outcome.playbacks(), ids);
             }
-            insertAttempt(c, new Attempt(ticket.key(), now, request.client().toString(), request.video(), request.app(),
+            appendAttempt(c, new Attempt(ticket.key(), now, request.client().toString(), request.video(), request.app(),
                     request.appInstance(), request.pageUrl(), request.referrer(), outcome.decision().reason(), serverName));
             return outcome.decision();
         });
@@ -419,8 +431,8 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
             return List.of();
         }
         int n = Math.min(limit, maxAttempts);
-        String sql = "SELECT ticket_key, attempted_at, ip, video, app, appinst, pageurl, refurl, reason, server"
-                + " FROM usher_attempts WHERE ticket_key = ?" + (since == null ? "" : " AND attempted_at >= ?")
+        String sql = "SELECT ticket_key, attempted_at, ip, video, app, appinst, pageurl, refurl, reason, server,"
+                + " attempt_count, failed_status FROM usher_attempts WHERE ticket_key = ?" + (since == null ? "" : " AND attempted_at >= ?")
                 + " ORDER BY attempted_at DESC, id DESC LIMIT " + n;
         return autocommit("read attempts", c -> {
             List<Attempt> found = new ArrayList<>();
@@ -433,7 +445,8 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
                     while (rs.next()) {
                         found.add(new Attempt(rs.getString(1), instant(rs, 2), rs.getString(3), rs.getString(4),
                                 rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8),
-                                Reason.ofText(rs.getString(9)), rs.getString(10)));
+                                Reason.ofText(rs.getString(9)), rs.getString(10), Math.max(1, rs.getInt(11)),
+                                rs.getInt(12)));
                     }
                 }
             }
@@ -464,32 +477,50 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
                 setInstant(ps, 1, closedBefore);
                 ps.executeUpdate();
             }
-            try (PreparedStatement ps = prepare(c, "DELETE FROM usher_attempts WHERE id IN (SELECT id FROM ("
-                    + "SELECT id, ROW_NUMBER() OVER (PARTITION BY ticket_key ORDER BY attempted_at DESC, id DESC) AS rn"
-                    + " FROM usher_attempts WHERE ticket_key IN (SELECT ticket_key FROM usher_attempts"
-                    + " GROUP BY ticket_key HAVING COUNT(*) > ?)) ranked WHERE rn > ?)")) {
-                ps.setInt(1, maxAttempts);
-                ps.setInt(2, maxAttempts);
-                ps.executeUpdate();
-            }
+            // The per-ticket cap is kept by every insert (appendAttempt), refusals first.
             return removed;
         });
     }
 
-    private void maybePurge(Instant now) {
-        long interval = options.purgeInterval().toNanos();
-        if (interval == 0) {
-            return;
+    @Override
+    public boolean release(Decision grant, int status, Instant now) {
+        if (grant == null || grant.opened() == null || grant.ticket() == null || grant.ticket().key().length() > KEY_MAX) {
+            return false;
         }
-        long last = lastPurge.get();
-        long t = System.nanoTime();
-        if (t - last >= interval && lastPurge.compareAndSet(last, t)) {
-            try {
-                purge(now);
-            } catch (RepositoryException e) {
-                LOG.log(System.Logger.Level.WARNING, "purging old tickets and attempts failed; trying again later", e);
+        String key = grant.ticket().key();
+        return transaction("release a playback", c -> {
+            Ticket ticket = selectTicket(c, key, null, true);
+            if (ticket == null) {
+                return false;
             }
-        }
+            Map<Playback, Long> ids = new IdentityHashMap<>();
+            List<Playback> before = selectPlaybacks(c, key, ids);
+            AdmissionRules.Outcome undone = rules.release(ticket, before, grant);
+            if (undone == null) {
+                return false;
+            }
+            Ticket t = undone.ticket();
+            try (PreparedStatement ps = prepare(c,
+                    "UPDATE usher_tickets SET uses = ?, ip_bindings = ?, used_date = ? WHERE ticket_key = ?")) {
+                ps.setInt(1, t.uses());
+                ps.setString(2, bindingsText(t.ip()));
+                setInstant(ps, 3, t.usedDate());
+                ps.setString(4, key);
+                ps.executeUpdate();
+            }
+            writePlaybacks(c, key, before, undone.playbacks(), ids);
+            try (PreparedStatement ps = prepare(c, "UPDATE usher_attempts SET failed_status = ? WHERE id = ("
+                    + "SELECT MAX(id) FROM usher_attempts WHERE ticket_key = ? AND attempted_at = ? AND reason = ?"
+                    + " AND video = ? AND failed_status = 0)")) {
+                ps.setInt(1, status);
+                ps.setString(2, key);
+                setInstant(ps, 3, grant.opened().started());
+                ps.setString(4, Reason.SUCCESS.text());
+                ps.setString(5, cut(grant.opened().video(), LONG_TEXT));
+                ps.executeUpdate();
+            }
+            return true;
+        });
     }
 
     // ---------------------------------------------------------------- rows
@@ -615,7 +646,7 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
         throw new IllegalStateException("no playback " + id);
     }
 
-    private void insertAttempt(Connection c, Attempt a) throws SQLException {
+    private void insertRow(Connection c, Attempt a) throws SQLException {
         try (PreparedStatement ps = prepare(c, "INSERT INTO usher_attempts (ticket_key, attempted_at, ip, video, app,"
                 + " appinst, pageurl, refurl, reason, server) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setString(1, a.key());
@@ -629,6 +660,72 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
             ps.setString(9, a.reason().text());
             ps.setString(10, cut(a.server(), NAME_TEXT));
             ps.executeUpdate();
+        }
+    }
+
+    /**
+     * Appends an attempt by the rules of {@link AttemptLog}, inside the decision's transaction (the
+     * ticket's row is locked, so the decisions of every node on this ticket take turns here).
+     */
+    private void appendAttempt(Connection c, Attempt a) throws SQLException {
+        if (!a.success()) {
+            // A repeat within the window raises the count of the row that absorbs it.
+            try (PreparedStatement ps = prepare(c, "UPDATE usher_attempts SET attempt_count = attempt_count"
+                    + " + CASE WHEN attempt_count < 2147483647 THEN 1 ELSE 0 END WHERE id = ("
+                    + "SELECT MAX(id) FROM usher_attempts WHERE ticket_key = ? AND attempted_at > ? AND reason = ?"
+                    + " AND ip = ? AND failed_status = 0)")) {
+                ps.setString(1, a.key());
+                setInstant(ps, 2, AttemptLog.windowStart(a.datetime()));
+                ps.setString(3, a.reason().text());
+                ps.setString(4, cut(a.ip(), 64));
+                if (ps.executeUpdate() > 0) {
+                    return;
+                }
+            }
+        }
+        insertRow(c, a);
+        int total;
+        int grants;
+        try (PreparedStatement ps = prepare(c, "SELECT COUNT(*), COALESCE(SUM(CASE WHEN reason = ? THEN 1 ELSE 0 END), 0)"
+                + " FROM usher_attempts WHERE ticket_key = ?")) {
+            ps.setString(1, Reason.SUCCESS.text());
+            ps.setString(2, a.key());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                total = rs.getInt(1);
+                grants = rs.getInt(2);
+            }
+        }
+        if (total <= maxAttempts) {
+            return;
+        }
+        AttemptLog.Eviction eviction = AttemptLog.evict(total - grants, grants, a.success(), maxAttempts);
+        evictOldest(c, a.key(), false, eviction.refusals());
+        evictOldest(c, a.key(), true, eviction.grants());
+    }
+
+    /** Deletes the {@code n} oldest grants (or refusals) of a ticket's log. */
+    private void evictOldest(Connection c, String key, boolean grants, int n) throws SQLException {
+        if (n <= 0) {
+            return;
+        }
+        List<Long> ids = new ArrayList<>(n);
+        try (PreparedStatement ps = prepare(c, "SELECT id FROM usher_attempts WHERE ticket_key = ? AND reason "
+                + (grants ? "=" : "<>") + " ? ORDER BY attempted_at ASC, id ASC LIMIT " + n)) {
+            ps.setString(1, key);
+            ps.setString(2, Reason.SUCCESS.text());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getLong(1));
+                }
+            }
+        }
+        try (PreparedStatement ps = prepare(c, "DELETE FROM usher_attempts WHERE id = ?")) {
+            for (Long id : ids) {
+                ps.setLong(1, id);
+                ps.addBatch();
+            }
+            ps.executeBatch();
         }
     }
 
@@ -825,8 +922,9 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
                 if (version < SCHEMA_VERSION) {
                     throw new RepositoryException("JDBC ticket repository: the database has no Usher schema"
                             + (version > 0 ? " of version " + SCHEMA_VERSION + " (found " + version + ")" : "")
-                            + "; create it with the script " + SCHEMA_RESOURCE + " in usher-core.jar (see the README)"
-                            + " or set usher.jdbc.create-schema=true");
+                            + "; " + (version > 0 ? "update" : "create") + " it with the scripts "
+                            + String.join(", ", SCHEMA_RESOURCES.subList(version, SCHEMA_VERSION))
+                            + " in usher-core.jar, in that order (see the README), or set usher.jdbc.create-schema=true");
                 }
                 if (version > SCHEMA_VERSION) {
                     LOG.log(System.Logger.Level.WARNING, "JDBC ticket repository: the schema is of version " + version
@@ -865,23 +963,25 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
         c.setAutoCommit(false);
         try (Statement s = c.createStatement()) {
             s.setQueryTimeout(Math.max(timeoutSeconds, 30));
-            for (String statement : schemaStatements()) {
-                s.execute(statement);
-            }
-            boolean recorded;
-            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM usher_schema_version WHERE version = ?")) {
-                ps.setInt(1, SCHEMA_VERSION);
-                try (ResultSet rs = ps.executeQuery()) {
-                    recorded = rs.next() && rs.getInt(1) > 0;
+            for (int version = 1; version <= SCHEMA_VERSION; version++) {
+                for (String statement : schemaStatements(SCHEMA_RESOURCES.get(version - 1))) {
+                    s.execute(statement);
                 }
-            }
-            if (!recorded) {
-                try (PreparedStatement ps = c.prepareStatement(
-                        "INSERT INTO usher_schema_version (version, description, installed) VALUES (?, ?, ?)")) {
-                    ps.setInt(1, SCHEMA_VERSION);
-                    ps.setString(2, "V1__schema.sql: tickets, playbacks, attempts");
-                    setInstant(ps, 3, Instant.now());
-                    ps.executeUpdate();
+                boolean recorded;
+                try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM usher_schema_version WHERE version = ?")) {
+                    ps.setInt(1, version);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        recorded = rs.next() && rs.getInt(1) > 0;
+                    }
+                }
+                if (!recorded) {
+                    try (PreparedStatement ps = c.prepareStatement(
+                            "INSERT INTO usher_schema_version (version, description, installed) VALUES (?, ?, ?)")) {
+                        ps.setInt(1, version);
+                        ps.setString(2, SCHEMA_DESCRIPTIONS.get(version - 1));
+                        setInstant(ps, 3, Instant.now());
+                        ps.executeUpdate();
+                    }
                 }
             }
             c.commit();
@@ -893,16 +993,25 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
         }
     }
 
-    /** @return the statements of the schema script, comments dropped */
+    /** @return the statements of every schema script, in order, comments dropped */
     public static List<String> schemaStatements() {
+        List<String> out = new ArrayList<>();
+        for (String resource : SCHEMA_RESOURCES) {
+            out.addAll(schemaStatements(resource));
+        }
+        return out;
+    }
+
+    /** @return the statements of one schema script, comments dropped */
+    public static List<String> schemaStatements(String resource) {
         String text;
-        try (InputStream in = JdbcTicketRepository.class.getResourceAsStream(SCHEMA_RESOURCE)) {
+        try (InputStream in = JdbcTicketRepository.class.getResourceAsStream(resource)) {
             if (in == null) {
-                throw new IllegalStateException(SCHEMA_RESOURCE + " is missing from the class path");
+                throw new IllegalStateException(resource + " is missing from the class path");
             }
             text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new IllegalStateException("cannot read " + SCHEMA_RESOURCE, e);
+            throw new IllegalStateException("cannot read " + resource, e);
         }
         StringBuilder sql = new StringBuilder();
         for (String line : text.split("\n")) {

@@ -108,12 +108,80 @@ abstract class JdbcRepositoryContract extends TicketRepositoryContract {
             b.dialect();
             new JdbcTicketRepository(ds, SETTINGS, testOptions().withCreateSchema(false)).dialect();
             try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
-                    "SELECT version, description FROM usher_schema_version"); ResultSet rs = ps.executeQuery()) {
-                assertTrue(rs.next());
-                assertEquals(JdbcTicketRepository.SCHEMA_VERSION, rs.getInt(1));
-                assertTrue(rs.getString(2).startsWith("V1__schema.sql"));
-                assertTrue(!rs.next(), "one row");
+                    "SELECT version, description FROM usher_schema_version ORDER BY version"); ResultSet rs = ps.executeQuery()) {
+                // Version 2 (issue 10) is applied over version 1: one row per version, in order.
+                for (int version = 1; version <= JdbcTicketRepository.SCHEMA_VERSION; version++) {
+                    assertTrue(rs.next());
+                    assertEquals(version, rs.getInt(1));
+                    assertTrue(rs.getString(2).startsWith("V" + version + "__"), rs.getString(2));
+                }
+                assertTrue(!rs.next(), "one row per version");
             }
+        } finally {
+            release(ds);
+        }
+    }
+
+    /** A database as Usher 1 left it: schema version 1, a ticket with an open playback and two attempts. */
+    private static void createVersion1WithData(DataSource ds, Instant at) throws SQLException {
+        try (Connection c = ds.getConnection(); java.sql.Statement st = c.createStatement()) {
+            for (String sql : JdbcTicketRepository.schemaStatements(JdbcTicketRepository.SCHEMA_RESOURCE)) {
+                st.execute(sql);
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO usher_schema_version (version, description, installed) VALUES (1, 'V1__schema.sql', ?)")) {
+                ps.setObject(1, at.atOffset(java.time.ZoneOffset.UTC));
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO usher_tickets (ticket_key, cdn_id, pass, ip,"
+                    + " ip_bindings, video, app, uses, active, created, expires, used_date)"
+                    + " VALUES ('mystream.0123456789abcd.12345678', 158, 'secret-pass', 'auto', '198.51.100.7/32',"
+                    + " 'mystream', 'live', 2, TRUE, ?, ?, ?)")) {
+                ps.setObject(1, at.atOffset(java.time.ZoneOffset.UTC));
+                ps.setObject(2, at.plus(Duration.ofDays(1)).atOffset(java.time.ZoneOffset.UTC));
+                ps.setObject(3, at.atOffset(java.time.ZoneOffset.UTC));
+                ps.executeUpdate();
+            }
+            for (String reason : List.of("Success", "Invalid Auth Token")) {
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO usher_attempts (ticket_key, attempted_at, ip,"
+                        + " video, app, appinst, pageurl, refurl, reason, server) VALUES"
+                        + " ('mystream.0123456789abcd.12345678', ?, '198.51.100.7', 'mystream', 'live', '_definst_', '', '', ?, 'old')")) {
+                    ps.setObject(1, at.atOffset(java.time.ZoneOffset.UTC));
+                    ps.setString(2, reason);
+                    ps.executeUpdate();
+                }
+            }
+        }
+    }
+
+    @Test
+    void aVersion1DatabaseWithDataIsUpgradedInPlace() throws Exception {
+        DataSource ds = newDataSource();
+        try {
+            Instant at = Instant.parse("2030-01-01T00:00:00Z");
+            createVersion1WithData(ds, at);
+            RepositoryException old = assertThrows(RepositoryException.class,
+                    () -> new JdbcTicketRepository(ds, SETTINGS, testOptions().withCreateSchema(false)).dialect());
+            assertTrue(old.getMessage().contains("V2__attempt_log_limits.sql") && !old.getMessage().contains("V1__"),
+                    "names the script still to run: " + old.getMessage());
+
+            JdbcTicketRepository repo = new JdbcTicketRepository(ds, SETTINGS, testOptions());
+            String key = "mystream.0123456789abcd.12345678";
+            Ticket t = repo.find(key).orElseThrow();
+            assertEquals(2, t.uses());
+            assertEquals(1, t.ip().boundCount());
+            List<dev.usher.core.attempt.Attempt> log = repo.attempts(key, null, 10);
+            assertEquals(2, log.size(), "the old attempts are kept");
+            assertTrue(log.stream().allMatch(a -> a.count() == 1 && a.failedStatus() == 0));
+            // The new rules work on the old rows: a repeat of the old refusal is counted in it.
+            Instant soon = at.plusSeconds(10);
+            repo.decide(PlaybackRequest.of(key, "wrong", IpAddress.parse("198.51.100.7"), "live", "mystream"), soon);
+            log = repo.attempts(key, null, 10);
+            assertEquals(2, log.size());
+            assertEquals(2, log.get(1).count());
+            assertTrue(repo.decide(PlaybackRequest.of(key, "secret-pass", IpAddress.parse("198.51.100.7"), "live", "mystream"),
+                    soon).granted());
+            new JdbcTicketRepository(ds, SETTINGS, testOptions().withCreateSchema(false)).dialect(); // now at version 2
         } finally {
             release(ds);
         }
