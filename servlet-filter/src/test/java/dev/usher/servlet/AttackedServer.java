@@ -79,6 +79,8 @@ final class AttackedServer implements AutoCloseable {
         config.put("usher.account.158.api-key", API_KEY);
         config.put("usher.account.158.secret", SECRET);
         config.put("usher.account.158.username", "demo");
+        // The attacks use the app "vod": this account's namespace is widened to own it.
+        config.put("usher.account.158.apps", "vod|demo-*");
         config.putAll(settings);
 
         ServletContextHandler context = new ServletContextHandler("/");
