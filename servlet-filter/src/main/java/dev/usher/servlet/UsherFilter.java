@@ -148,28 +148,31 @@ public class UsherFilter implements Filter {
             refuse(response, HttpServletResponse.SC_NOT_FOUND, "Not Found", request, path);
             return;
         }
+        // A request Usher could not serve costs no use: the use is given back as soon as a failing
+        // status is set, by the servlet serving the file or by the manifest capture's 502, before
+        // the client sees it. An exception (the container answers 500) counts only while nothing
+        // was sent: a client that drops the connection in the middle of a file has been served part
+        // of it and must not get its use back.
+        HttpServletResponse served = verdict.openedPlayback()
+                ? new ReleaseOnFailure(response, status -> release(verdict, status)) : response;
         boolean completed = false;
         try {
             if (!media.kind().isManifest()) {
                 if (params.key() != null) {
                     noStore(response);
                 }
-                chain.doFilter(request, response);
+                chain.doFilter(request, served);
             } else {
-                ManifestCapture capture = new ManifestCapture(response, settings.maxManifestBytes());
+                ManifestCapture capture = new ManifestCapture(served, settings.maxManifestBytes());
                 chain.doFilter(new FullBodyRequest(request), capture);
                 capture.finish(request, media, verdict.credential(), runtime.manifests());
             }
             completed = true;
         } finally {
-            // A request Usher could not serve costs no use: decided on the final status, once the
-            // file or the rewritten manifest (or its 502) is complete. An exception (the container
-            // answers 500) counts only while nothing was sent: a client that drops the connection
-            // in the middle of a file has been served part of it and must not get its use back.
-            int status = completed ? response.getStatus()
-                    : response.isCommitted() ? HttpServletResponse.SC_OK : HttpServletResponse.SC_INTERNAL_SERVER_ERROR;
-            if (verdict.openedPlayback() && status >= 400) {
-                release(verdict, status);
+            if (served instanceof ReleaseOnFailure watch) {
+                int status = completed ? response.getStatus()
+                        : response.isCommitted() ? HttpServletResponse.SC_OK : HttpServletResponse.SC_INTERNAL_SERVER_ERROR;
+                watch.failed(status);
             }
         }
     }

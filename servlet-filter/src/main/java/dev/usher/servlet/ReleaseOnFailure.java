@@ -1,0 +1,54 @@
+package dev.usher.servlet;
+
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpServletResponseWrapper;
+
+import java.io.IOException;
+
+/**
+ * The response of an entry that opened a playback: the moment a status of 400 or more is set
+ * (by the servlet that serves the file, or by the manifest capture's 502), the playback's use and
+ * slot are given back, before the status reaches the client. Given back afterwards, a client that
+ * reads its ticket as soon as it has the answer could still see the use spent.
+ */
+final class ReleaseOnFailure extends HttpServletResponseWrapper {
+
+    /** What gives the use back; called at most once, with the failing status. */
+    interface Release {
+        void release(int status);
+    }
+
+    private final Release release;
+    private boolean released;
+
+    ReleaseOnFailure(HttpServletResponse response, Release release) {
+        super(response);
+        this.release = release;
+    }
+
+    @Override
+    public void setStatus(int sc) {
+        failed(sc);
+        super.setStatus(sc);
+    }
+
+    @Override
+    public void sendError(int sc) throws IOException {
+        failed(sc);
+        super.sendError(sc);
+    }
+
+    @Override
+    public void sendError(int sc, String msg) throws IOException {
+        failed(sc);
+        super.sendError(sc, msg);
+    }
+
+    /** Gives the use back for a failure the wrapper did not see set (an exception before the first byte). */
+    void failed(int status) {
+        if (status >= 400 && !released) {
+            released = true;
+            release.release(status);
+        }
+    }
+}
