@@ -34,6 +34,14 @@ interface JakartaServer {
      */
     Optional<String> deploymentFailure(RunningProcess server, Path work);
 
+    /**
+     * @return whether the container's own file serving (behind Usher's filter) answers a Range
+     *         request with 206; Open Liberty's answers every one with 200 and the whole file
+     */
+    default boolean containerServesRanges() {
+        return true;
+    }
+
     /** @return a port free on loopback now */
     static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

@@ -64,6 +64,12 @@ final class OpenLibertyServer implements JakartaServer {
                         "JVM_ARGS", "-Xmx512m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC"));
     }
 
+    /** Its file serving has no byte ranges at all (no Accept-Ranges, 200 for every Range). */
+    @Override
+    public boolean containerServesRanges() {
+        return false;
+    }
+
     @Override
     public Optional<String> deploymentFailure(RunningProcess server, Path work) {
         return JakartaServer.line(server, FAILURES);

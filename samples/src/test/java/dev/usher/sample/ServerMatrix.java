@@ -128,10 +128,17 @@ abstract class ServerMatrix {
         assertTrue(url.startsWith("/" + CONTEXT + "/media/demo-vod/mp4/demo.mp4?key="), url);
         HttpResponse<byte[]> whole = alice.getBytes(alice.absolute(url));
         assertEquals(200, whole.statusCode());
+        assertEquals("video/mp4", whole.headers().firstValue("Content-Type").orElse("").replaceAll(";.*", ""));
         assertArrayEquals(demoMp4(), whole.body());
         HttpResponse<byte[]> range = alice.getBytes(alice.absolute(url), "Range", "bytes=0-99");
-        assertEquals(206, range.statusCode());
-        assertEquals(100, range.body().length);
+        if (server.containerServesRanges()) {
+            assertEquals(206, range.statusCode());
+            assertEquals(100, range.body().length);
+        } else {
+            // The README says so for this server: such MP4s are for @ProtectedMedia + MediaFiles there.
+            assertEquals(200, range.statusCode());
+            assertArrayEquals(demoMp4(), range.body());
+        }
         HttpResponse<String> wrongPass = alice.get(alice.absolute(url.replaceAll("pass=[^&]+", "pass=nope")));
         assertEquals(403, wrongPass.statusCode(), wrongPass.body());
     }
