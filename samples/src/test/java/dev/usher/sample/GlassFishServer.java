@@ -50,9 +50,14 @@ final class GlassFishServer implements JakartaServer {
         int split = xml.indexOf("<config name=\"default-config\"");
         String server = split < 0 ? xml : xml.substring(0, split);
         String rest = split < 0 ? "" : xml.substring(split);
-        server = server.replace("address=\"0.0.0.0\"", "address=\"127.0.0.1\"")
-                .replace("<jms-service default-jms-host=\"default_JMS_host\" type=\"EMBEDDED\">",
-                        "<jms-service default-jms-host=\"default_JMS_host\" type=\"DISABLED\">");
+        server = server.replace("address=\"0.0.0.0\"", "address=\"127.0.0.1\"");
+        // domain1 as shipped has no jms-service in server-config: GlassFish adds an EMBEDDED one,
+        // whose broker listens on every interface (7676), at the first start.
+        if (server.contains("<jms-service")) {
+            throw new AssertionError("domain.xml already names a jms-service: not the domain1 this test knows");
+        }
+        server = server.replace("</iiop-service>", "</iiop-service>\n      <jms-service default-jms-host=\"default_JMS_host\" type=\"DISABLED\">"
+                + "<jms-host port=\"${JMS_PROVIDER_PORT}\" name=\"default_JMS_host\" host=\"localhost\"/></jms-service>");
         server = listener(server, "http-listener-1", http);
         server = listener(server, "http-listener-2", JakartaServer.freePort());
         server = listener(server, "admin-listener", JakartaServer.freePort());

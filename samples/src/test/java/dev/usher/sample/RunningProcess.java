@@ -106,6 +106,14 @@ final class RunningProcess implements AutoCloseable {
         }
     }
 
+    /** @return the process and every process it started that is still running */
+    List<Long> pids() {
+        List<Long> pids = new ArrayList<>();
+        pids.add(process.pid());
+        process.descendants().forEach(p -> pids.add(p.pid()));
+        return pids;
+    }
+
     /** @return whether the process ended within the time */
     boolean waitFor(long time, TimeUnit unit) throws InterruptedException {
         return process.waitFor(time, unit);

@@ -172,6 +172,15 @@ abstract class ServerMatrix {
         assertEquals(416, alice.getBytes(vault, "Range", "bytes=" + mp4.length + "-").statusCode());
     }
 
+    /** The server and every process it started listen on loopback only (Linux: read from /proc). */
+    @Test
+    @Order(Integer.MAX_VALUE - 1)
+    void listensOnLoopbackOnly() throws Exception {
+        Assumptions.assumeTrue(Files.isReadable(Path.of("/proc/net/tcp")), "no /proc/net/tcp");
+        List<String> open = ListeningSockets.notOnLoopback(process.pids());
+        assertTrue(open.isEmpty(), server.name() + " listens beyond loopback: " + open);
+    }
+
     /** Last: everything the server logged while deploying and serving the tests above. */
     @Test
     @Order(Integer.MAX_VALUE)
