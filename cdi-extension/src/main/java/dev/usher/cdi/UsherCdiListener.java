@@ -10,7 +10,8 @@ import jakarta.servlet.ServletContextListener;
  * servlet filter and the API servlet before they start, so all three share one service. Declared
  * in this jar's {@code web-fragment.xml}: listeners run before any filter on every server, whereas
  * when CDI fires {@code @Initialized(ApplicationScoped)} differs between servers (Payara Micro 6
- * fires it after the filters started).
+ * fires it after the filters started; GlassFish fires it for a library's beans outside any component,
+ * where they cannot be created cleanly). The runtime is built here with every start-up check.
  */
 public class UsherCdiListener implements ServletContextListener {
 
@@ -18,13 +19,13 @@ public class UsherCdiListener implements ServletContextListener {
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
-        UsherRuntime runtime;
+        CDI<Object> cdi;
         try {
-            runtime = CDI.current().select(UsherRuntime.class).get();
+            cdi = CDI.current();
         } catch (IllegalStateException e) {
             LOG.log(System.Logger.Level.WARNING, "no CDI container: the filter builds Usher from configuration alone");
             return;
         }
-        UsherRuntime.install(event.getServletContext(), runtime);
+        UsherRuntime.install(event.getServletContext(), UsherProducers.started(cdi));
     }
 }

@@ -16,7 +16,9 @@ import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
+import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import jakarta.servlet.ServletContext;
@@ -109,13 +111,39 @@ public class UsherProducers {
     /**
      * Builds everything at start-up (failing the deployment on a bad setting) and, in a web
      * application, hands the runtime to the filter and the API through the servlet context.
+     *
+     * <p>Static, and in a servlet container acting only on the web application's own event: GlassFish
+     * also fires this event for a library jar's beans while it deploys, outside any component, and
+     * logs SEVERE "No valid EE environment for injection" for each bean created then. There the
+     * runtime is built when the application starts, by {@link UsherCdiListener} or by this event
+     * with the {@code ServletContext}, whichever comes first.
      */
-    void start(@Observes @Initialized(ApplicationScoped.class) Object event, UsherRuntime runtime, IssueDefaults defaults) {
+    static void start(@Observes @Initialized(ApplicationScoped.class) Object event, BeanManager beans) {
+        boolean web = isServletContext(event);
+        if (!web && inServletContainer(beans)) {
+            return;
+        }
+        UsherRuntime runtime = started(beans.createInstance());
+        if (web) {
+            UsherRuntime.install((ServletContext) event, runtime);
+        }
+    }
+
+    /** The runtime, built with every check a start makes: what the observer and {@link UsherCdiListener} install. */
+    static UsherRuntime started(Instance<Object> beans) {
+        UsherRuntime runtime = beans.select(UsherRuntime.class).get();
+        IssueDefaults defaults = beans.select(IssueDefaults.class).get();
         if (defaults.cdnId() != 0 && runtime.accounts().byCdnId(defaults.cdnId()).isEmpty()) {
             throw new UsherConfigurationException(List.of("usher.issue.account: no account " + defaults.cdnId() + " is configured"));
         }
-        if (isServletContext(event)) {
-            UsherRuntime.install((ServletContext) event, runtime);
+        return runtime;
+    }
+
+    private static boolean inServletContainer(BeanManager beans) {
+        try {
+            return !beans.getBeans(ServletContext.class).isEmpty();
+        } catch (LinkageError e) {
+            return false; // no Servlet API
         }
     }
 

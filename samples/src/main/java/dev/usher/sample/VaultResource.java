@@ -1,5 +1,6 @@
 package dev.usher.sample;
 
+import dev.usher.cdi.MediaFiles;
 import dev.usher.cdi.ProtectedMedia;
 import jakarta.servlet.ServletContext;
 import jakarta.ws.rs.GET;
@@ -7,15 +8,19 @@ import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 
 import java.io.InputStream;
+import java.net.MalformedURLException;
+import java.net.URL;
 
 /**
  * Media served by a JAX-RS resource rather than by the container: {@link ProtectedMedia} puts it
  * behind the same decision as the servlet filter. {@code GET /api/vault/demo.mp4?key=…&pass=…} needs
- * a ticket for the video {@code mp4/demo.mp4} of {@code demo-vod}; without one it is 403.
+ * a ticket for the video {@code mp4/demo.mp4} of {@code demo-vod}; without one it is 403. A Range
+ * request is answered 206 with that part, as the container does for its static files.
  */
 @Path("vault")
 public class VaultResource {
@@ -23,17 +28,15 @@ public class VaultResource {
     @GET
     @Path("{file: [A-Za-z0-9_-]+[.]mp4}")
     @ProtectedMedia(app = Catalog.APP, video = "mp4/{file}")
-    public Response file(@PathParam("file") String file, @Context ServletContext context) {
-        InputStream in = context.getResourceAsStream("/media/" + Catalog.APP + "/mp4/" + file);
-        if (in == null) {
+    public Response file(@PathParam("file") String file, @Context ServletContext context, @Context HttpHeaders headers)
+            throws MalformedURLException {
+        // MediaFiles answers Range with 206 (Safari and iOS play nothing otherwise), If-Range and 416.
+        URL resource = context.getResource("/media/" + Catalog.APP + "/mp4/" + file);
+        if (resource == null) {
             throw new NotFoundException();
         }
-        StreamingOutput body = out -> {
-            try (in) {
-                in.transferTo(out);
-            }
-        };
-        return Response.ok(body, "video/mp4").header("Cache-Control", "private, no-store").build();
+        return Response.fromResponse(MediaFiles.serve(resource, "video/mp4", headers))
+                .header("Cache-Control", "private, no-store").build();
     }
 
     /**

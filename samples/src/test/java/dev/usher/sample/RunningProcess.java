@@ -106,21 +106,52 @@ final class RunningProcess implements AutoCloseable {
         }
     }
 
+    /** @return the process and every process it started that is still running */
+    List<Long> pids() {
+        List<Long> pids = new ArrayList<>();
+        pids.add(process.pid());
+        process.descendants().forEach(p -> pids.add(p.pid()));
+        return pids;
+    }
+
+    /** @return whether the process ended within the time */
+    boolean waitFor(long time, TimeUnit unit) throws InterruptedException {
+        return process.waitFor(time, unit);
+    }
+
     boolean isAlive() {
         return process.isAlive();
     }
 
-    /** Ends the process (SIGTERM, then SIGKILL after 20 s). */
+    /** @return every line the process wrote so far, standard output and error interleaved as read */
+    List<String> lines() {
+        synchronized (lines) {
+            return List.copyOf(lines);
+        }
+    }
+
+    /**
+     * Ends the process and every process it started (a launcher script's JVM, asadmin's server):
+     * SIGTERM, then SIGKILL after 20 s.
+     */
     @Override
     public void close() {
-        process.destroy();
+        List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());
+        all.add(process.toHandle());
+        all.forEach(ProcessHandle::destroy);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         try {
-            if (!process.waitFor(20, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(10, TimeUnit.SECONDS);
+            for (ProcessHandle p : all) {
+                long left = Math.max(1, deadline - System.nanoTime());
+                try {
+                    p.onExit().get(left, TimeUnit.NANOSECONDS);
+                } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                    p.destroyForcibly();
+                }
             }
+            process.waitFor(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
-            process.destroyForcibly();
+            all.forEach(ProcessHandle::destroyForcibly);
             Thread.currentThread().interrupt();
         }
     }

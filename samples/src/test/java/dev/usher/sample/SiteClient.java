@@ -54,7 +54,7 @@ final class SiteClient {
         if (headers.length > 0) {
             b.headers(headers);
         }
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return bounded(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     HttpResponse<byte[]> getBytes(URI uri, String... headers) throws IOException, InterruptedException {
@@ -62,7 +62,22 @@ final class SiteClient {
         if (headers.length > 0) {
             b.headers(headers);
         }
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+        return bounded(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    /**
+     * The request's timeout covers only the wait for the headers; a body that never ends (seen
+     * with HTTP/2 on a real server) must fail the test too, not hang it.
+     */
+    private <T> HttpResponse<T> bounded(HttpRequest request, HttpResponse.BodyHandler<T> body)
+            throws IOException, InterruptedException {
+        try {
+            return http.sendAsync(request, body).get(60, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IOException("no complete answer within 60 s: " + request.method() + " " + request.uri(), e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        }
     }
 
     HttpResponse<String> get(String path, String... headers) throws IOException, InterruptedException {
