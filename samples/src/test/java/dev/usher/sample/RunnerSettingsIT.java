@@ -26,10 +26,14 @@ class RunnerSettingsIT {
         Files.write(media.resolve("demo-vod/mp4/demo.mp4"), mine);
         Path jar = TestTools.artifact("usher.sample.jar");
         String mySecret = java.util.UUID.randomUUID().toString(); // never a committed (published) one
+        String envSecret = java.util.UUID.randomUUID().toString();
         try (RunningProcess runner = RunningProcess.start("usher-sample-env", jar.getParent().getParent(),
                 List.of(TestTools.java(), "-Dusher.sample.data-dir=" + media.resolve("db"), "-jar", jar.toString()),
                 Map.of("USHER_SAMPLE_PORT", "0", "USHER_SAMPLE_MEDIA_DIR", media.toString(),
-                        "USHER_ACCOUNT_158_SECRET", mySecret))) {
+                        "USHER_ACCOUNT_158_SECRET", mySecret,
+                        // An account given only by environment variables, seen through the CDI extension.
+                        "USHER_ACCOUNT_159_API_KEY", "env-only-api-key-159", "USHER_ACCOUNT_159_SECRET", envSecret,
+                        "USHER_ACCOUNT_159_USERNAME", "envonly"))) {
             String ready = runner.await(l -> l.startsWith("Usher sample listening on "), l -> false, Duration.ofSeconds(60));
             URI base = URI.create(ready.substring("Usher sample listening on ".length()).trim());
             SiteClient alice = new SiteClient(base);
@@ -42,6 +46,12 @@ class RunnerSettingsIT {
             // The environment's secret authenticates v2, not the one the runner made in its data folder.
             assertEquals(200, new SiteClient(base, mySecret).v2("sevu_token").statusCode());
             assertEquals(401, new SiteClient(base, SiteClient.runnerApiSecret(media.resolve("db"))).v2("sevu_token").statusCode());
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            String basic = java.util.Base64.getEncoder().encodeToString(("159:" + envSecret).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            HttpResponse<String> envAccount = http.send(java.net.http.HttpRequest.newBuilder(base.resolve("usher/v2/sevu_token"))
+                    .header("Authorization", "Basic " + basic).timeout(Duration.ofSeconds(30)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, envAccount.statusCode(), "account 159 from USHER_ACCOUNT_159_*: " + envAccount.body());
         }
     }
 

@@ -43,7 +43,7 @@ final class ConfigLookup {
 
     /**
      * @return every configured property name: MicroProfile Config's when present, else the system
-     *         properties', the environment's (as {@code usher.account.158.api-key} for
+     *         properties', the environment variables' (as they are named, e.g.
      *         {@code USHER_ACCOUNT_158_API_KEY}) and the init parameters'
      */
     static java.util.Set<String> names(ServletContext context, Iterable<String> filterParameterNames) {
@@ -54,13 +54,9 @@ final class ConfigLookup {
         } catch (ClassNotFoundException | LinkageError | IllegalStateException e) {
             names.addAll(System.getProperties().stringPropertyNames());
         }
-        java.util.regex.Pattern account = java.util.regex.Pattern.compile("USHER_ACCOUNT_(\\d+)_(API_KEY|SECRET|USERNAME)");
-        for (String env : System.getenv().keySet()) {
-            java.util.regex.Matcher m = account.matcher(env);
-            if (m.matches()) {
-                names.add("usher.account." + m.group(1) + "." + m.group(2).toLowerCase(Locale.ROOT).replace('_', '-'));
-            }
-        }
+        // Environment variables as they are named (USHER_ACCOUNT_158_API_KEY): the account reader
+        // knows that form, and MicroProfile Config lists them so too.
+        names.addAll(System.getenv().keySet());
         names.addAll(java.util.Collections.list(context.getInitParameterNames()));
         filterParameterNames.forEach(names::add);
         return names;

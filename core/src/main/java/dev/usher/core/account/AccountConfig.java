@@ -14,11 +14,16 @@ import java.util.regex.Pattern;
  * {@code usher.account.<cdn>.secret}, {@code usher.account.<cdn>.username} and the optional
  * {@code usher.account.<cdn>.apps} (the account's application namespace, a {@code |} list of wildcard
  * patterns; default {@code username-*}), for every cdn id that appears among the configured property
- * names. A secret that has been published (see {@link dev.usher.core.config.PublishedSecrets}) is refused.
+ * names, in their own form or as environment variables name them ({@code USHER_ACCOUNT_158_API_KEY}:
+ * MicroProfile Config lists environment variables under those names, and maps the dotted key to them
+ * when it is looked up). A secret that has been published (see
+ * {@link dev.usher.core.config.PublishedSecrets}) is refused.
  */
 public final class AccountConfig {
 
     private static final Pattern KEY = Pattern.compile("usher\\.account\\.(\\d{1,18})\\.(api-key|secret|username|apps)");
+    /** The same keys as environment variable names. */
+    private static final Pattern ENV_KEY = Pattern.compile("USHER_ACCOUNT_(\\d{1,18})_(API_KEY|SECRET|USERNAME|APPS)");
     private static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     /** Shortest secret accepted: a guessable secret signs anything. */
     public static final int MIN_SECRET = 16;
@@ -33,6 +38,9 @@ public final class AccountConfig {
         Set<Long> ids = new TreeSet<>();
         for (String name : names) {
             Matcher m = KEY.matcher(name);
+            if (!m.matches()) {
+                m = ENV_KEY.matcher(name);
+            }
             if (m.matches()) {
                 ids.add(Long.parseLong(m.group(1)));
             }
