@@ -43,8 +43,9 @@ import java.util.concurrent.TimeoutException;
  * {@code cdn_id} or wrong {@code api_key}), the timestamp (0002: outside the window), the signature
  * (0003: {@code base64(HMAC-SHA256(json without signature, secret))}, computed over the very text
  * the client sent with the {@code signature} member cut out, so PHP's {@code \/} escapes and
- * org.json's key order verify as sent), the command's fields (0006 missing, 0008 wrong type,
- * 0014 unknown, 0012 invalid), the command (0000). Anything unexpected is 0004, logged, never a
+ * org.json's key order verify as sent), the command (0000 unknown; 0005 one the account is not
+ * allowed, {@code usher.account.<cdn>.commands}), the command's fields (0006 missing, 0008 wrong
+ * type, 0014 unknown, 0012 invalid). Anything unexpected is 0004, logged, never a
  * stack trace to the caller.
  *
  * <p><b>Idempotent retry.</b> A mutating command is carried out once per signature: the same
@@ -70,6 +71,11 @@ public final class SevuApi {
             "sevu.revoke", Set.of("key", "Key"),
             "sevu.errorlog", Set.of("key", "Key", "starttime", "ip", "video", "app", "success", "seek", "limit"),
             "sevu.search", Set.of("video", "active", "limit"));
+    /** @return the commands this API serves (each may be allowed to an account, {@code usher.account.<cdn>.commands}) */
+    public static Set<String> commands() {
+        return FIELDS.keySet();
+    }
+
     private static final Set<String> MUTATING = Set.of("sevu.request", "sevu.revoke");
 
     private final UsherService service;
@@ -224,6 +230,10 @@ public final class SevuApi {
         Set<String> allowed = FIELDS.get(name);
         if (allowed == null) {
             throw new ApiFailure(ApiCode.UNRECOGNIZED_COMMAND, "command", "'" + LogText.safe(command) + "'");
+        }
+        // 0005: a signed, valid request for a command the account is not allowed (usher.account.<cdn>.commands).
+        if (!account.mayRun(name)) {
+            throw new ApiFailure(ApiCode.UNAUTHORIZED, "command", "account " + account.cdnId() + " may not run " + name);
         }
         for (String field : parsed.members().keySet()) {
             if (!BASE.contains(field) && !allowed.contains(field)) {
