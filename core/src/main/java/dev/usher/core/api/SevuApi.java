@@ -3,6 +3,7 @@ package dev.usher.core.api;
 import dev.usher.core.account.Account;
 import dev.usher.core.account.AccountRegistry;
 import dev.usher.core.attempt.Attempt;
+import dev.usher.core.attempt.PassFingerprint;
 import dev.usher.core.log.LogText;
 import dev.usher.core.repository.ReplayLedger;
 import dev.usher.core.repository.TicketQuery;
@@ -69,7 +70,7 @@ public final class SevuApi {
             "sevu.request", Set.of("app", "video", "pass", "ip", "uses", "expire", "expires"),
             "sevu.status", Set.of("key", "Key"),
             "sevu.revoke", Set.of("key", "Key"),
-            "sevu.errorlog", Set.of("key", "Key", "starttime", "ip", "video", "app", "success", "seek", "limit"),
+            "sevu.errorlog", Set.of("key", "Key", "starttime", "pass", "ip", "video", "app", "success", "seek", "limit"),
             "sevu.search", Set.of("video", "active", "limit"));
     /** @return the commands this API serves (each may be allowed to an account, {@code usher.account.<cdn>.commands}) */
     public static Set<String> commands() {
@@ -422,11 +423,21 @@ public final class SevuApi {
         } catch (TicketRequestException e) {
             throw failure(e);
         }
+        // pass: the attempts that carried this pass, by its keyed fingerprint (the pass is never
+        // stored); "" picks those that carried none.
+        Optional<String> pass = f.optionalString("pass");
+        String fingerprint = null;
+        if (pass.isPresent() && !pass.get().isEmpty()) {
+            Ticket ticket = service.status(account, key).orElseThrow(() -> notFound());
+            fingerprint = PassFingerprint.of(ticket.pass(), ticket.key(), pass.get());
+        }
         List<Object> out = new ArrayList<>();
         long skipped = 0;
         for (Attempt a : attempts) {
             if (!matches(f, "ip", a.ip()) || !matches(f, "video", a.video())
-                    || !matches(f, "app", a.app()) || (success.isPresent() && (success.get() == 1) != a.success())) {
+                    || !matches(f, "app", a.app()) || (success.isPresent() && (success.get() == 1) != a.success())
+                    || (pass.isPresent() && !(fingerprint == null ? a.passFingerprint().isEmpty()
+                            : PassFingerprint.matches(a.passFingerprint(), fingerprint)))) {
                 continue;
             }
             if (skipped++ < seek) {

@@ -2,6 +2,7 @@ package dev.usher.core.repository.jdbc;
 
 import dev.usher.core.attempt.Attempt;
 import dev.usher.core.attempt.AttemptLog;
+import dev.usher.core.attempt.PassFingerprint;
 import dev.usher.core.config.ConfigReader;
 import dev.usher.core.config.UsherSettings;
 import dev.usher.core.decision.AdmissionRules;
@@ -457,7 +458,8 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
                 writePlaybacks(c, ticket.key(), before, outcome.playbacks(), ids);
             }
             appendAttempt(c, new Attempt(ticket.key(), now, request.client().toString(), request.video(), request.app(),
-                    request.appInstance(), request.pageUrl(), request.referrer(), outcome.decision().reason(), serverName));
+                    request.appInstance(), request.pageUrl(), request.referrer(), outcome.decision().reason(), serverName)
+                    .withPassFingerprint(PassFingerprint.of(ticket.pass(), ticket.key(), request.pass())));
             return outcome.decision();
         });
     }
@@ -469,7 +471,7 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
         }
         int n = Math.min(limit, maxAttempts);
         String sql = "SELECT ticket_key, attempted_at, ip, video, app, appinst, pageurl, refurl, reason, server,"
-                + " attempt_count, failed_status FROM usher_attempts WHERE ticket_key = ?" + (since == null ? "" : " AND attempted_at >= ?")
+                + " attempt_count, failed_status, pass_fingerprint FROM usher_attempts WHERE ticket_key = ?" + (since == null ? "" : " AND attempted_at >= ?")
                 + " ORDER BY attempted_at DESC, id DESC LIMIT " + n;
         return autocommit("read attempts", c -> {
             List<Attempt> found = new ArrayList<>();
@@ -483,7 +485,7 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
                         found.add(new Attempt(rs.getString(1), instant(rs, 2), rs.getString(3), rs.getString(4),
                                 rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8),
                                 Reason.ofText(rs.getString(9)), rs.getString(10), Math.max(1, rs.getInt(11)),
-                                rs.getInt(12)));
+                                rs.getInt(12), rs.getString(13)));
                     }
                 }
             }
@@ -685,7 +687,7 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
 
     private void insertRow(Connection c, Attempt a) throws SQLException {
         try (PreparedStatement ps = prepare(c, "INSERT INTO usher_attempts (ticket_key, attempted_at, ip, video, app,"
-                + " appinst, pageurl, refurl, reason, server) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + " appinst, pageurl, refurl, reason, server, pass_fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setString(1, a.key());
             setInstant(ps, 2, a.datetime());
             ps.setString(3, cut(a.ip(), 64));
@@ -696,6 +698,7 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
             ps.setString(8, cut(a.refurl(), LONG_TEXT));
             ps.setString(9, a.reason().text());
             ps.setString(10, cut(a.server(), NAME_TEXT));
+            ps.setString(11, a.passFingerprint());
             ps.executeUpdate();
         }
     }
