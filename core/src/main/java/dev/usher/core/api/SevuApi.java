@@ -301,7 +301,13 @@ public final class SevuApi {
             }
             String json = answer.json();
             mine.complete(json);
-            ledger.answer(requestId, json);
+            try {
+                ledger.answer(requestId, json);
+            } catch (RuntimeException e) {
+                // Carried out, so the caller gets its answer; the claim stays, so a retry elsewhere is
+                // answered 0013 (never carried out twice) until the window closes.
+                LOG.log(System.Logger.Level.WARNING, "the answer of a signed API request could not be stored", e);
+            }
             return answer;
         } catch (RuntimeException | Error e) {
             mine.complete(null); // copies waiting here are told to retry; the ledger keeps the claim
