@@ -223,6 +223,12 @@ public class UsherApiServlet extends HttpServlet {
             write(response, SevuTokenResource.error(404, "NOT_FOUND", "no such resource"));
             return false;
         }
+        String command = dev.usher.core.api.V2Commands.of(method, key, attempts);
+        if (command != null && !account.mayRun(command)) { // usher.account.<cdn>.commands: nothing read, nothing changed
+            write(response, SevuTokenResource.error(403, "ACCESS_VIOLATION", "account " + account.cdnId()
+                    + " may not run " + command + " (usher.account." + account.cdnId() + ".commands)"));
+            return false;
+        }
         String k = key;
         boolean create = !attempts && key.isEmpty() && method.equals("PUT");
         boolean update = !attempts && !key.isEmpty() && method.equals("POST");

@@ -20,8 +20,12 @@ import java.util.Objects;
  *                 By default {@code username-*} (v2's rule "the application name must begin with
  *                 {@code username-}", applied to every way of issuing); {@code usher.account.<cdn>.apps}
  *                 may widen it.
+ * @param commands the JSON API commands the account may run ({@code usher.account.<cdn>.commands});
+ *                 null for all of them. A signed, valid command outside it is answered 0005
+ *                 (Unauthorized Access to API) and changes nothing.
  */
-public record Account(long cdnId, String apiKey, String secret, String username, PatternList apps) {
+public record Account(long cdnId, String apiKey, String secret, String username, PatternList apps,
+                      java.util.Set<String> commands) {
 
     public Account {
         Objects.requireNonNull(apiKey, "apiKey");
@@ -33,11 +37,24 @@ public record Account(long cdnId, String apiKey, String secret, String username,
         if (apps == null) {
             apps = defaultApps(username);
         }
+        if (commands != null) {
+            commands = java.util.Set.copyOf(commands);
+        }
+    }
+
+    /** An account allowed every command. */
+    public Account(long cdnId, String apiKey, String secret, String username, PatternList apps) {
+        this(cdnId, apiKey, secret, username, apps, null);
+    }
+
+    /** @return true when this account may run the JSON API command {@code command} */
+    public boolean mayRun(String command) {
+        return commands == null || commands.contains(command);
     }
 
     /** An account with the default namespace, {@code username-*}. */
     public Account(long cdnId, String apiKey, String secret, String username) {
-        this(cdnId, apiKey, secret, username, null);
+        this(cdnId, apiKey, secret, username, null, null);
     }
 
     /** @return {@code username-*}; the username is literal text (a {@code *} in it would be a wildcard, so none is allowed) */
@@ -78,6 +95,7 @@ public record Account(long cdnId, String apiKey, String secret, String username,
     /** Never prints the secret. */
     @Override
     public String toString() {
-        return "Account[cdnId=" + cdnId + ", username=" + username + ", apps=" + apps.text() + "]";
+        return "Account[cdnId=" + cdnId + ", username=" + username + ", apps=" + apps.text()
+                + (commands == null ? "" : ", commands=" + String.join("|", new java.util.TreeSet<>(commands))) + "]";
     }
 }

@@ -13,20 +13,29 @@ import java.util.regex.Pattern;
  * Reads API accounts from configuration: {@code usher.account.<cdn>.api-key},
  * {@code usher.account.<cdn>.secret}, {@code usher.account.<cdn>.username} and the optional
  * {@code usher.account.<cdn>.apps} (the account's application namespace, a {@code |} list of wildcard
- * patterns; default {@code username-*}), for every cdn id that appears among the configured property
- * names, in their own form or as environment variables name them ({@code USHER_ACCOUNT_158_API_KEY}:
- * MicroProfile Config lists environment variables under those names, and maps the dotted key to them
- * when it is looked up). A secret that has been published (see
- * {@link dev.usher.core.config.PublishedSecrets}) is refused.
+ * patterns; default {@code username-*}) and the optional {@code usher.account.<cdn>.commands} (the
+ * JSON API commands the account may run, a {@code |} list of {@link #COMMANDS}; default all), for
+ * every cdn id that appears among the configured property names, in their own form or as
+ * environment variables name them ({@code USHER_ACCOUNT_158_API_KEY}: MicroProfile Config lists
+ * environment variables under those names, and maps the dotted key to them when it is looked up).
+ * A secret that has been published (see {@link dev.usher.core.config.PublishedSecrets}) is refused.
  */
 public final class AccountConfig {
 
-    private static final Pattern KEY = Pattern.compile("usher\\.account\\.(\\d{1,18})\\.(api-key|secret|username|apps)");
+    private static final Pattern KEY = Pattern.compile("usher\\.account\\.(\\d{1,18})\\.(api-key|secret|username|apps|commands)");
     /** The same keys as environment variable names. */
-    private static final Pattern ENV_KEY = Pattern.compile("USHER_ACCOUNT_(\\d{1,18})_(API_KEY|SECRET|USERNAME|APPS)");
+    private static final Pattern ENV_KEY = Pattern.compile("USHER_ACCOUNT_(\\d{1,18})_(API_KEY|SECRET|USERNAME|APPS|COMMANDS)");
     private static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     /** Shortest secret accepted: a guessable secret signs anything. */
     public static final int MIN_SECRET = 16;
+
+    /**
+     * The JSON API commands an account may be allowed ({@code sevu.search} also stands for the
+     * seeds' Java example's search, an empty {@code command}). Must name every command
+     * {@code SevuApi} serves (a test holds them equal).
+     */
+    public static final Set<String> COMMANDS = Set.of("sevu.request", "sevu.status", "sevu.revoke",
+            "sevu.errorlog", "sevu.search");
 
     private AccountConfig() {
     }
@@ -79,8 +88,23 @@ public final class AccountConfig {
                     ok = false;
                 }
             }
+            Set<String> commands = null;
+            java.util.Optional<String> commandsText = config.raw(prefix + "commands");
+            if (commandsText.isPresent()) {
+                commands = new TreeSet<>();
+                for (String entry : commandsText.get().split("\\|", -1)) {
+                    String command = entry.trim();
+                    if (COMMANDS.contains(command)) {
+                        commands.add(command);
+                    } else {
+                        config.problem(prefix + "commands: '" + (command.length() > 64 ? command.substring(0, 64) + "…" : command)
+                                + "' is not a command (a | list of " + String.join(", ", new TreeSet<>(COMMANDS)) + ")");
+                        ok = false;
+                    }
+                }
+            }
             if (ok) {
-                accounts.add(new Account(id, apiKey, secret, username, apps));
+                accounts.add(new Account(id, apiKey, secret, username, apps, commands));
             }
         }
         return new AccountRegistry(accounts);

@@ -19,8 +19,12 @@ public enum ApiCode {
     INVALID_FIELD_TYPE(8, "Invalid field type"),
     /** Usher: a field has the right type but an invalid value. */
     INVALID_FIELD_VALUE(12, "Invalid field value"),
-    /** Usher: the same signed request was already carried out. */
-    REPLAYED_REQUEST(13, "Request already processed (replay refused)"),
+    /**
+     * Usher: the same signed mutating request (a retry) arrived while its first copy is still being
+     * carried out, or its first answer could not be kept; it was not carried out again. A retry of
+     * a request already answered gets that first answer instead (idempotent retry).
+     */
+    REQUEST_IN_PROGRESS(13, "Same request still in progress, retry"),
     /** Usher: a field this command does not know. */
     UNKNOWN_FIELD(14, "Unknown field"),
     /** Usher: more API requests are in progress than {@code usher.api.max-concurrent} (HTTP 503). */
@@ -54,6 +58,16 @@ public enum ApiCode {
 
     public String message() {
         return message;
+    }
+
+    /** @return the code with this number, if any */
+    public static java.util.Optional<ApiCode> of(int code) {
+        for (ApiCode c : values()) {
+            if (c.code == code) {
+                return java.util.Optional.of(c);
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     /** @return the code as the seeds write it, four digits */

@@ -1,38 +1,85 @@
 package dev.usher.core.api;
 
+import dev.usher.core.repository.ReplayLedger;
+
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Remembers the signatures of the mutating commands carried out while their timestamp is inside
- * the window, so a captured request replayed within it has no second effect. Outside the window
- * the timestamp check refuses it anyway, so entries are forgotten then. Bounded: beyond
- * {@code capacity} live entries new mutating commands are refused rather than remembered loosely.
+ * The replay ledger of one node, for repositories that do not share one: remembers the mutating
+ * commands carried out while their timestamp is inside the window, with their first answer, so
+ * that a retried request gets that answer again and has no second effect. Outside the window the
+ * timestamp check refuses a request anyway, so entries are forgotten then. Bounded twice: at most
+ * {@code capacity} live entries (beyond, new mutating commands are refused with {@link Claim#FULL}
+ * rather than remembered loosely) and at most {@code maxChars} characters of stored answers (beyond,
+ * an answer is remembered as {@link #TOO_LONG}: its retries are told to sign again).
  */
-final class ReplayGuard {
+final class ReplayGuard implements ReplayLedger {
 
-    private final Map<String, Instant> seen = new ConcurrentHashMap<>();
-    private final int capacity;
+    private static final class Entry {
+        final Instant until;
+        volatile String answer;
 
-    ReplayGuard(int capacity) {
-        this.capacity = capacity;
+        Entry(Instant until) {
+            this.until = until;
+        }
     }
 
-    /**
-     * @param signature the request's signature bytes
-     * @param until     when the request's timestamp leaves the window
-     * @return true the first time, false for a replay or when full
-     */
-    boolean firstTime(long cdnId, byte[] signature, Instant until, Instant now) {
+    private final Map<String, Entry> seen = new ConcurrentHashMap<>();
+    private final int capacity;
+    private final long maxChars;
+    private final AtomicLong chars = new AtomicLong();
+    private final java.time.Clock clock;
+
+    ReplayGuard(int capacity, long maxChars, java.time.Clock clock) {
+        this.capacity = capacity;
+        this.maxChars = maxChars;
+        this.clock = clock;
+    }
+
+    @Override
+    public Claim claim(String requestId, Instant until) {
         if (seen.size() >= capacity) {
-            seen.values().removeIf(t -> t.isBefore(now));
-            if (seen.size() >= capacity) {
+            Instant now = clock.instant();
+            seen.entrySet().removeIf(e -> {
+                if (e.getValue().until.isBefore(now)) {
+                    String a = e.getValue().answer;
+                    chars.addAndGet(a == null ? 0 : -a.length());
+                    return true;
+                }
                 return false;
+            });
+            if (seen.size() >= capacity) {
+                return Claim.FULL;
             }
         }
-        String id = cdnId + ":" + Base64.getEncoder().encodeToString(signature);
-        return seen.putIfAbsent(id, until) == null;
+        return seen.putIfAbsent(requestId, new Entry(until)) == null ? Claim.FIRST : Claim.SEEN;
+    }
+
+    @Override
+    public void answer(String requestId, String answer) {
+        Entry e = seen.get(requestId);
+        if (e == null || e.answer != null) {
+            return;
+        }
+        String stored;
+        if (answer == null || answer.length() > MAX_ANSWER) {
+            stored = TOO_LONG;
+        } else if (chars.addAndGet(answer.length()) > maxChars) {
+            chars.addAndGet(-answer.length()); // over the budget: not kept
+            stored = TOO_LONG;
+        } else {
+            stored = answer;
+        }
+        e.answer = stored;
+    }
+
+    @Override
+    public Optional<String> answerOf(String requestId) {
+        Entry e = seen.get(requestId);
+        return e == null ? Optional.empty() : Optional.ofNullable(e.answer);
     }
 }

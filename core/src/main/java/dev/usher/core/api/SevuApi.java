@@ -3,7 +3,9 @@ package dev.usher.core.api;
 import dev.usher.core.account.Account;
 import dev.usher.core.account.AccountRegistry;
 import dev.usher.core.attempt.Attempt;
+import dev.usher.core.attempt.PassFingerprint;
 import dev.usher.core.log.LogText;
+import dev.usher.core.repository.ReplayLedger;
 import dev.usher.core.repository.TicketQuery;
 import dev.usher.core.service.FieldProblem;
 import dev.usher.core.service.IssueRequest;
@@ -28,6 +30,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The SEVU JSON API, wire-compatible with ScaleEngine's: a signed JSON command in, a JSON answer
@@ -37,10 +44,19 @@ import java.util.Set;
  * {@code cdn_id} or wrong {@code api_key}), the timestamp (0002: outside the window), the signature
  * (0003: {@code base64(HMAC-SHA256(json without signature, secret))}, computed over the very text
  * the client sent with the {@code signature} member cut out, so PHP's {@code \/} escapes and
- * org.json's key order verify as sent), the command's fields (0006 missing, 0008 wrong type,
- * 0014 unknown, 0012 invalid), the command (0000). Anything unexpected is 0004, logged, never a
- * stack trace to the caller. A mutating command replayed inside the window is refused (0013);
- * read-only ones may repeat.
+ * org.json's key order verify as sent), the command (0000 unknown; 0005 one the account is not
+ * allowed, {@code usher.account.<cdn>.commands}), the command's fields (0006 missing, 0008 wrong
+ * type, 0014 unknown, 0012 invalid). Anything unexpected is 0004, logged, never a
+ * stack trace to the caller.
+ *
+ * <p><b>Idempotent retry.</b> A mutating command is carried out once per signature: the same
+ * signed request again inside the timestamp window (a retry, a double page load, a replay) gets the
+ * first answer again, byte for byte but for {@code handle_time}, and has no second effect. The
+ * request is claimed in the {@link ReplayLedger} before the effect (the shared JDBC one when the
+ * repository is one, so on every node); a copy that arrives while the first is still being carried
+ * out waits for its answer, on this node for the first one to finish, on another by reading the
+ * ledger, at most {@link #RETRY_WAIT}, and is answered 0013 (retry) if it is not there by then.
+ * Read-only commands simply run again.
  */
 public final class SevuApi {
 
@@ -54,15 +70,25 @@ public final class SevuApi {
             "sevu.request", Set.of("app", "video", "pass", "ip", "uses", "expire", "expires"),
             "sevu.status", Set.of("key", "Key"),
             "sevu.revoke", Set.of("key", "Key"),
-            "sevu.errorlog", Set.of("key", "Key", "starttime", "ip", "video", "app", "success", "seek", "limit"),
+            "sevu.errorlog", Set.of("key", "Key", "starttime", "pass", "ip", "video", "app", "success", "seek", "limit"),
             "sevu.search", Set.of("video", "active", "limit"));
+    /** @return the commands this API serves (each may be allowed to an account, {@code usher.account.<cdn>.commands}) */
+    public static Set<String> commands() {
+        return FIELDS.keySet();
+    }
+
     private static final Set<String> MUTATING = Set.of("sevu.request", "sevu.revoke");
 
     private final UsherService service;
     private final AccountRegistry accounts;
     private final Duration window;
     private final Clock clock;
-    private final ReplayGuard replays = new ReplayGuard(1_000_000);
+    private final ReplayGuard replays;
+    /** The mutating requests this node is carrying out, so that a copy of one waits for its answer. */
+    private final Map<String, CompletableFuture<String>> inFlight = new ConcurrentHashMap<>();
+
+    /** How long a retry waits for the answer of its first copy that is still being carried out. */
+    public static final Duration RETRY_WAIT = Duration.ofSeconds(5);
 
     /**
      * @param window how far a request's timestamp may lie from now, either way (default 5 minutes)
@@ -72,6 +98,7 @@ public final class SevuApi {
         this.accounts = accounts;
         this.window = window;
         this.clock = clock;
+        this.replays = new ReplayGuard(200_000, 64L * 1024 * 1024, clock);
     }
 
     /** The answer: a JSON object, success or failure. */
@@ -91,22 +118,30 @@ public final class SevuApi {
         try {
             return done(command(json), started);
         } catch (ApiFailure f) {
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("code", f.code().code());
-            body.put("message", f.code().message() + (f.getMessage() == null ? "" : ": " + f.getMessage()));
-            body.put("status", "failure");
-            if (f.field() != null) {
-                body.put("field", f.field());
-            }
-            return done(new Answer(f.code(), body), started);
+            return done(failureAnswer(f), started);
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "unexpected error in a SEVU API command", e);
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("code", ApiCode.UNEXPECTED_ERROR.code());
-            body.put("message", ApiCode.UNEXPECTED_ERROR.message());
-            body.put("status", "failure");
-            return done(new Answer(ApiCode.UNEXPECTED_ERROR, body), started);
+            return done(unexpected(e), started);
         }
+    }
+
+    private static Answer unexpected(RuntimeException e) {
+        LOG.log(System.Logger.Level.ERROR, "unexpected error in a SEVU API command", e);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("code", ApiCode.UNEXPECTED_ERROR.code());
+        body.put("message", ApiCode.UNEXPECTED_ERROR.message());
+        body.put("status", "failure");
+        return new Answer(ApiCode.UNEXPECTED_ERROR, body);
+    }
+
+    private static Answer failureAnswer(ApiFailure f) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("code", f.code().code());
+        body.put("message", f.code().message() + (f.getMessage() == null ? "" : ": " + f.getMessage()));
+        body.put("status", "failure");
+        if (f.field() != null) {
+            body.put("field", f.field());
+        }
+        return new Answer(f.code(), body);
     }
 
     /** @return a failure answer for a request the transport could not even read */
@@ -197,6 +232,10 @@ public final class SevuApi {
         if (allowed == null) {
             throw new ApiFailure(ApiCode.UNRECOGNIZED_COMMAND, "command", "'" + LogText.safe(command) + "'");
         }
+        // 0005: a signed, valid request for a command the account is not allowed (usher.account.<cdn>.commands).
+        if (!account.mayRun(name)) {
+            throw new ApiFailure(ApiCode.UNAUTHORIZED, "command", "account " + account.cdnId() + " may not run " + name);
+        }
         for (String field : parsed.members().keySet()) {
             if (!BASE.contains(field) && !allowed.contains(field)) {
                 throw new ApiFailure(ApiCode.UNKNOWN_FIELD, field, field + " is not a field of " + name);
@@ -206,9 +245,14 @@ public final class SevuApi {
         // it is remembered one second longer than that.
         Instant until = Instant.ofEpochSecond(Math.min(Instant.MAX.getEpochSecond(),
                 saturatedAdd(saturatedAdd(timestamp, window.toSeconds()), 1)));
-        if (MUTATING.contains(name) && !firstTime(account, given, until, now)) {
-            throw new ApiFailure(ApiCode.REPLAYED_REQUEST, "signature", null);
+        if (MUTATING.contains(name)) {
+            return once(account.cdnId() + ":" + Base64.getEncoder().encodeToString(given), until,
+                    () -> execute(name, account, f));
         }
+        return execute(name, account, f);
+    }
+
+    private Answer execute(String name, Account account, Fields f) throws ApiFailure {
         return switch (name) {
             case "sevu.request" -> request(account, f);
             case "sevu.status" -> status(account, f);
@@ -219,12 +263,119 @@ public final class SevuApi {
         };
     }
 
-    /** A shared repository remembers requests for every node; else this node does. */
-    private boolean firstTime(Account account, byte[] signature, Instant until, Instant now) {
-        if (service.repository() instanceof dev.usher.core.repository.ReplayLedger ledger) {
-            return ledger.firstTime(account.cdnId() + ":" + Base64.getEncoder().encodeToString(signature), until);
+    /** A command carried out at most once. */
+    private interface Effect {
+        Answer run() throws ApiFailure;
+    }
+
+    /**
+     * Carries out a mutating request once (see the class comment): claims it in the ledger, runs it
+     * and stores its answer; or gives the stored answer of its first copy.
+     */
+    private Answer once(String requestId, Instant until, Effect effect) throws ApiFailure {
+        ReplayLedger ledger = service.repository() instanceof ReplayLedger shared ? shared : replays;
+        CompletableFuture<String> mine = new CompletableFuture<>();
+        CompletableFuture<String> first = inFlight.putIfAbsent(requestId, mine);
+        if (first != null) { // a copy of a request this node is carrying out right now
+            return stored(waitFor(first));
         }
-        return replays.firstTime(account.cdnId(), signature, until, now);
+        try {
+            ReplayLedger.Claim claim = ledger.claim(requestId, until);
+            if (claim == ReplayLedger.Claim.FULL) {
+                throw new ApiFailure(ApiCode.SERVER_BUSY, "too many signed requests in the timestamp window");
+            }
+            if (claim == ReplayLedger.Claim.SEEN) { // carried out before, or right now on another node
+                String answer = readStored(ledger, requestId);
+                mine.complete(answer);
+                return stored(answer);
+            }
+            Answer answer;
+            try {
+                answer = effect.run();
+            } catch (ApiFailure f) {
+                answer = failureAnswer(f); // a refusal is the first answer too: the retry gets it again
+            } catch (RuntimeException e) {
+                // The effect may or may not have happened (a database that failed mid-way): never
+                // carried out again under this signature, its retries get this 0004 at once.
+                answer = unexpected(e);
+            }
+            String json = answer.json();
+            mine.complete(json);
+            try {
+                ledger.answer(requestId, json);
+            } catch (RuntimeException e) {
+                // Carried out, so the caller gets its answer; the claim stays, so a retry elsewhere is
+                // answered 0013 (never carried out twice) until the window closes.
+                LOG.log(System.Logger.Level.WARNING, "the answer of a signed API request could not be stored", e);
+            }
+            return answer;
+        } catch (RuntimeException | Error e) {
+            mine.complete(null); // copies waiting here are told to retry; the ledger keeps the claim
+            throw e;
+        } catch (ApiFailure f) {
+            mine.complete(null);
+            throw f;
+        } finally {
+            inFlight.remove(requestId, mine);
+        }
+    }
+
+    private static String waitFor(CompletableFuture<String> first) {
+        try {
+            return first.get(RETRY_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (ExecutionException | TimeoutException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The answer another node stored, or null when it is not there within {@link #RETRY_WAIT}. The
+     * other node commits its claim before it starts, so the answer follows within the time of one
+     * command; the ledger is read again after growing pauses (a shared database has no way to say
+     * "wait for this row's update" that PostgreSQL and H2 both offer).
+     */
+    private String readStored(ReplayLedger ledger, String requestId) {
+        long deadline = System.nanoTime() + RETRY_WAIT.toNanos();
+        long pause = 2;
+        while (true) {
+            Optional<String> answer = ledger.answerOf(requestId);
+            if (answer.isPresent() || System.nanoTime() - deadline > 0) {
+                return answer.orElse(null);
+            }
+            try {
+                Thread.sleep(pause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+            pause = Math.min(pause * 2, 100);
+        }
+    }
+
+    /** The first answer again, or 0013 when there is none to give (not yet, or not kept). */
+    private static Answer stored(String json) throws ApiFailure {
+        if (json == null || json.equals(ReplayLedger.TOO_LONG)) {
+            throw new ApiFailure(ApiCode.REQUEST_IN_PROGRESS, "signature", json == null
+                    ? "the same signed request is still being carried out; send it again in a moment"
+                    : "the first answer to this signed request was too long to keep; sign it again (a new timestamp)");
+        }
+        Object parsed;
+        try {
+            parsed = Json.parse(json);
+        } catch (Json.JsonException e) {
+            throw new IllegalStateException("a stored API answer is not JSON", e);
+        }
+        if (!(parsed instanceof Map<?, ?> members) || !(members.get("code") instanceof BigDecimal number)) {
+            throw new IllegalStateException("a stored API answer has no code");
+        }
+        ApiCode code = ApiCode.of(number.intValue()).orElseThrow(() -> new IllegalStateException("a stored API answer has an unknown code"));
+        Map<String, Object> body = new LinkedHashMap<>();
+        members.forEach((k, v) -> body.put((String) k, v));
+        body.remove("handle_time");
+        return new Answer(code, body);
     }
 
     private Answer request(Account account, Fields f) throws ApiFailure {
@@ -278,11 +429,21 @@ public final class SevuApi {
         } catch (TicketRequestException e) {
             throw failure(e);
         }
+        // pass: the attempts that carried this pass, by its keyed fingerprint (the pass is never
+        // stored); "" picks those that carried none.
+        Optional<String> pass = f.optionalString("pass");
+        String fingerprint = null;
+        if (pass.isPresent() && !pass.get().isEmpty()) {
+            Ticket ticket = service.status(account, key).orElseThrow(() -> notFound());
+            fingerprint = PassFingerprint.of(ticket.pass(), ticket.key(), pass.get());
+        }
         List<Object> out = new ArrayList<>();
         long skipped = 0;
         for (Attempt a : attempts) {
             if (!matches(f, "ip", a.ip()) || !matches(f, "video", a.video())
-                    || !matches(f, "app", a.app()) || (success.isPresent() && (success.get() == 1) != a.success())) {
+                    || !matches(f, "app", a.app()) || (success.isPresent() && (success.get() == 1) != a.success())
+                    || (pass.isPresent() && !(fingerprint == null ? a.passFingerprint().isEmpty()
+                            : PassFingerprint.matches(a.passFingerprint(), fingerprint)))) {
                 continue;
             }
             if (skipped++ < seek) {

@@ -23,14 +23,30 @@ import java.time.Instant;
  * @param failedStatus for a grant that Usher could not serve (the file was missing, the manifest
  *                     unreadable), the HTTP status the response ended with, its use given back;
  *                     otherwise 0
+ * @param passFingerprint the {@link PassFingerprint} of the pass the attempt carried ({@code ""} for
+ *                     none, or for an entry recorded before fingerprints were); a repeat counted
+ *                     into this entry keeps it
  */
 public record Attempt(String key, Instant datetime, String ip, String video, String app, String appinst,
-                      String pageurl, String refurl, Reason reason, String server, int count, int failedStatus) {
+                      String pageurl, String refurl, Reason reason, String server, int count, int failedStatus,
+                      String passFingerprint) {
 
     public Attempt {
         if (count < 1) {
             throw new IllegalArgumentException("count must be at least 1");
         }
+        passFingerprint = passFingerprint == null ? "" : passFingerprint;
+    }
+
+    /** An entry without a pass fingerprint. */
+    public Attempt(String key, Instant datetime, String ip, String video, String app, String appinst,
+                   String pageurl, String refurl, Reason reason, String server, int count, int failedStatus) {
+        this(key, datetime, ip, video, app, appinst, pageurl, refurl, reason, server, count, failedStatus, "");
+    }
+
+    /** @return this entry with the fingerprint of the pass it carried */
+    public Attempt withPassFingerprint(String fingerprint) {
+        return new Attempt(key, datetime, ip, video, app, appinst, pageurl, refurl, reason, server, count, failedStatus, fingerprint);
     }
 
     /** One request, served as decided. */
@@ -46,11 +62,11 @@ public record Attempt(String key, Instant datetime, String ip, String video, Str
     /** @return this entry standing for one more repeat */
     public Attempt repeated() {
         return new Attempt(key, datetime, ip, video, app, appinst, pageurl, refurl, reason, server,
-                count == Integer.MAX_VALUE ? count : count + 1, failedStatus);
+                count == Integer.MAX_VALUE ? count : count + 1, failedStatus, passFingerprint);
     }
 
     /** @return this grant marked as not served, with the status its response ended with */
     public Attempt notServed(int status) {
-        return new Attempt(key, datetime, ip, video, app, appinst, pageurl, refurl, reason, server, count, status);
+        return new Attempt(key, datetime, ip, video, app, appinst, pageurl, refurl, reason, server, count, status, passFingerprint);
     }
 }

@@ -1,6 +1,7 @@
 package dev.usher.core.repository;
 
 import dev.usher.core.attempt.Attempt;
+import dev.usher.core.attempt.PassFingerprint;
 import dev.usher.core.attempt.AttemptLog;
 import dev.usher.core.config.UsherSettings;
 import dev.usher.core.decision.AdmissionRules;
@@ -148,7 +149,8 @@ public final class InMemoryTicketRepository implements TicketRepository {
             e.ticket = outcome.ticket();
             e.playbacks = outcome.playbacks();
             append(e, new Attempt(e.ticket.key(), now, request.client().toString(), request.video(), request.app(),
-                    request.appInstance(), request.pageUrl(), request.referrer(), outcome.decision().reason(), serverName));
+                    request.appInstance(), request.pageUrl(), request.referrer(), outcome.decision().reason(), serverName)
+                    .withPassFingerprint(PassFingerprint.of(e.ticket.pass(), e.ticket.key(), request.pass())));
             return outcome.decision();
         }
     }

@@ -375,12 +375,16 @@ public abstract class TicketRepositoryContract {
         Attempt first = log.get(0);
         assertEquals(new Attempt(t.key(), clock.instant().minusSeconds(5), "192.168.0.9", "mystream", "stef-chorigin",
                 PlaybackRequest.DEFAULT_INSTANCE, "https://site.example/watch", "https://site.example/",
-                Reason.INVALID_AUTH_TOKEN, "node-a"), first);
+                Reason.INVALID_AUTH_TOKEN, "node-a")
+                // Issue 11: each attempt keeps the keyed fingerprint of the pass it carried, never the pass.
+                .withPassFingerprint(dev.usher.core.attempt.PassFingerprint.of(t.pass(), t.key(), "wrong")), first);
         Attempt second = log.get(1);
         assertTrue(second.success());
         assertEquals(nodesAreDistinct() ? "node-b" : "node-a", second.server());
         assertEquals("", second.pageurl());
         assertEquals(List.of(second), n.repoB.attempts(t.key(), clock.instant(), 1000));
+        assertEquals(dev.usher.core.attempt.PassFingerprint.of(t.pass(), t.key(), t.pass()), second.passFingerprint());
+        assertFalse(first.passFingerprint().equals(second.passFingerprint()));
         assertEquals(List.of(), n.repoB.attempts(t.key(), clock.instant().plusSeconds(1), 1000));
     }
 

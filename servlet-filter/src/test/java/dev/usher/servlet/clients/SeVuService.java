@@ -85,6 +85,20 @@ public class SeVuService {
         return createSignatureAndPost(paramMap);
     }
 
+    /** The seed's errorLog with its commented lines enabled (each a filter of the attempts). */
+    public JSONObject errorLog(String ticketKey, String remoteAddress, String video) throws JSONException, IOException {
+        final LinkedHashMap paramMap = getBaseMap("sevu.errorlog");
+        paramMap.put("key", ticketKey);
+        paramMap.put("pass", PASS);
+        paramMap.put("ip", remoteAddress);
+        paramMap.put("video", video);
+        paramMap.put("app", APPLICATION_NAME);
+        paramMap.put("success", 1);
+        paramMap.put("seek", 0);
+        paramMap.put("limit", 100);
+        return createSignatureAndPost(paramMap);
+    }
+
     private JSONObject createSignatureAndPost(final LinkedHashMap paramMap) throws JSONException, IOException {
         paramMap.put("timestamp", new Date().getTime() / 1000);
         String json = new JSONObject(paramMap).toString();

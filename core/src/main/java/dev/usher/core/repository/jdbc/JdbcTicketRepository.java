@@ -2,6 +2,7 @@ package dev.usher.core.repository.jdbc;
 
 import dev.usher.core.attempt.Attempt;
 import dev.usher.core.attempt.AttemptLog;
+import dev.usher.core.attempt.PassFingerprint;
 import dev.usher.core.config.ConfigReader;
 import dev.usher.core.config.UsherSettings;
 import dev.usher.core.decision.AdmissionRules;
@@ -66,7 +67,8 @@ import javax.sql.DataSource;
  *
  * <p><b>Schema.</b> The tables are those of the scripts {@link #SCHEMA_RESOURCES}, one per version
  * up to {@value #SCHEMA_VERSION}, each recorded in {@code usher_schema_version} (version 2 adds two
- * columns to the attempt log, in place over version 1). With {@link Options#createSchema()} the
+ * columns to the attempt log, in place over version 1; version 4 the API answers and the attempts'
+ * pass fingerprints, in place over version 2). With {@link Options#createSchema()} the
  * scripts run on first use (every statement is idempotent, so a version-1 database is brought up to
  * date with its data); without it, first use checks that the version table says the schema is there.
  *
@@ -83,14 +85,21 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
     private static final System.Logger LOG = System.getLogger(JdbcTicketRepository.class.getName());
 
     /** The version of the schema this class reads and writes. */
-    public static final int SCHEMA_VERSION = 2;
+    public static final int SCHEMA_VERSION = 4;
     /** The first schema script in the jar (a class-path resource). */
     public static final String SCHEMA_RESOURCE = "/dev/usher/core/repository/jdbc/V1__schema.sql";
     /** The schema scripts in the jar, version 1 first: a database is at version n when scripts 1..n ran. */
     public static final List<String> SCHEMA_RESOURCES = List.of(SCHEMA_RESOURCE,
-            "/dev/usher/core/repository/jdbc/V2__attempt_log_limits.sql");
+            "/dev/usher/core/repository/jdbc/V2__attempt_log_limits.sql",
+            "/dev/usher/core/repository/jdbc/V4__api_answers_attempt_pass.sql");
+    /**
+     * The version each script of {@link #SCHEMA_RESOURCES} brings the database to, ascending; a
+     * number may be missing (another branch's script), each script applies over the ones before it.
+     */
+    public static final List<Integer> SCHEMA_VERSIONS = List.of(1, 2, 4);
     private static final List<String> SCHEMA_DESCRIPTIONS = List.of("V1__schema.sql: tickets, playbacks, attempts",
-            "V2__attempt_log_limits.sql: attempt counts, failed responses");
+            "V2__attempt_log_limits.sql: attempt counts, failed responses",
+            "V4__api_answers_attempt_pass.sql: stored API answers, attempt pass fingerprints");
 
     /** Column sizes of the schema: longer texts from clients are cut to fit rather than fail a decision. */
     private static final int KEY_MAX = 100;
@@ -288,21 +297,50 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
         });
     }
 
+    /**
+     * {@inheritDoc} The claim is the row's insert, committed before the effect: the primary key makes
+     * it atomic across nodes, and a node that stops after its claim leaves the request answered
+     * "retry" rather than carried out twice.
+     */
     @Override
-    public boolean firstTime(String requestId, Instant until) {
+    public Claim claim(String requestId, Instant until) {
         return autocommit("record an API request", c -> {
             try (PreparedStatement ps = prepare(c, "INSERT INTO usher_api_requests (request_id, expires) VALUES (?, ?)")) {
                 ps.setString(1, requestId);
                 setInstant(ps, 2, until);
                 ps.executeUpdate();
-                return true;
+                return Claim.FIRST;
             } catch (SQLException e) {
-                if ("23505".equals(e.getSQLState())) { // unique violation: seen before, on some node
-                    return false;
+                if ("23505".equals(e.getSQLState())) { // unique violation: claimed before, on some node
+                    return Claim.SEEN;
                 }
                 throw e;
             }
         });
+    }
+
+    @Override
+    public void answer(String requestId, String answer) {
+        String stored = answer == null || answer.length() > MAX_ANSWER ? TOO_LONG : answer;
+        autocommit("store an API answer", c -> {
+            try (PreparedStatement ps = prepare(c, "UPDATE usher_api_requests SET answer = ? WHERE request_id = ? AND answer IS NULL")) {
+                ps.setString(1, stored);
+                ps.setString(2, requestId);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public Optional<String> answerOf(String requestId) {
+        return Optional.ofNullable(autocommit("read an API answer", c -> {
+            try (PreparedStatement ps = prepare(c, "SELECT answer FROM usher_api_requests WHERE request_id = ?")) {
+                ps.setString(1, requestId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getString(1) : null;
+                }
+            }
+        }));
     }
 
     @Override
@@ -420,7 +458,8 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
                 writePlaybacks(c, ticket.key(), before, outcome.playbacks(), ids);
             }
             appendAttempt(c, new Attempt(ticket.key(), now, request.client().toString(), request.video(), request.app(),
-                    request.appInstance(), request.pageUrl(), request.referrer(), outcome.decision().reason(), serverName));
+                    request.appInstance(), request.pageUrl(), request.referrer(), outcome.decision().reason(), serverName)
+                    .withPassFingerprint(PassFingerprint.of(ticket.pass(), ticket.key(), request.pass())));
             return outcome.decision();
         });
     }
@@ -432,7 +471,7 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
         }
         int n = Math.min(limit, maxAttempts);
         String sql = "SELECT ticket_key, attempted_at, ip, video, app, appinst, pageurl, refurl, reason, server,"
-                + " attempt_count, failed_status FROM usher_attempts WHERE ticket_key = ?" + (since == null ? "" : " AND attempted_at >= ?")
+                + " attempt_count, failed_status, pass_fingerprint FROM usher_attempts WHERE ticket_key = ?" + (since == null ? "" : " AND attempted_at >= ?")
                 + " ORDER BY attempted_at DESC, id DESC LIMIT " + n;
         return autocommit("read attempts", c -> {
             List<Attempt> found = new ArrayList<>();
@@ -446,7 +485,7 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
                         found.add(new Attempt(rs.getString(1), instant(rs, 2), rs.getString(3), rs.getString(4),
                                 rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8),
                                 Reason.ofText(rs.getString(9)), rs.getString(10), Math.max(1, rs.getInt(11)),
-                                rs.getInt(12)));
+                                rs.getInt(12), rs.getString(13)));
                     }
                 }
             }
@@ -648,7 +687,7 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
 
     private void insertRow(Connection c, Attempt a) throws SQLException {
         try (PreparedStatement ps = prepare(c, "INSERT INTO usher_attempts (ticket_key, attempted_at, ip, video, app,"
-                + " appinst, pageurl, refurl, reason, server) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + " appinst, pageurl, refurl, reason, server, pass_fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setString(1, a.key());
             setInstant(ps, 2, a.datetime());
             ps.setString(3, cut(a.ip(), 64));
@@ -659,6 +698,7 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
             ps.setString(8, cut(a.refurl(), LONG_TEXT));
             ps.setString(9, a.reason().text());
             ps.setString(10, cut(a.server(), NAME_TEXT));
+            ps.setString(11, a.passFingerprint());
             ps.executeUpdate();
         }
     }
@@ -923,7 +963,7 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
                     throw new RepositoryException("JDBC ticket repository: the database has no Usher schema"
                             + (version > 0 ? " of version " + SCHEMA_VERSION + " (found " + version + ")" : "")
                             + "; " + (version > 0 ? "update" : "create") + " it with the scripts "
-                            + String.join(", ", SCHEMA_RESOURCES.subList(version, SCHEMA_VERSION))
+                            + String.join(", ", scriptsAfter(version))
                             + " in usher-core.jar, in that order (see the README), or set usher.jdbc.create-schema=true");
                 }
                 if (version > SCHEMA_VERSION) {
@@ -963,8 +1003,9 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
         c.setAutoCommit(false);
         try (Statement s = c.createStatement()) {
             s.setQueryTimeout(Math.max(timeoutSeconds, 30));
-            for (int version = 1; version <= SCHEMA_VERSION; version++) {
-                for (String statement : schemaStatements(SCHEMA_RESOURCES.get(version - 1))) {
+            for (int i = 0; i < SCHEMA_RESOURCES.size(); i++) {
+                int version = SCHEMA_VERSIONS.get(i);
+                for (String statement : schemaStatements(SCHEMA_RESOURCES.get(i))) {
                     s.execute(statement);
                 }
                 boolean recorded;
@@ -978,7 +1019,7 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
                     try (PreparedStatement ps = c.prepareStatement(
                             "INSERT INTO usher_schema_version (version, description, installed) VALUES (?, ?, ?)")) {
                         ps.setInt(1, version);
-                        ps.setString(2, SCHEMA_DESCRIPTIONS.get(version - 1));
+                        ps.setString(2, SCHEMA_DESCRIPTIONS.get(i));
                         setInstant(ps, 3, Instant.now());
                         ps.executeUpdate();
                     }
@@ -991,6 +1032,17 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
         } finally {
             c.setAutoCommit(true);
         }
+    }
+
+    /** @return the scripts that bring a database of {@code version} up to date, in order */
+    private static List<String> scriptsAfter(int version) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < SCHEMA_RESOURCES.size(); i++) {
+            if (SCHEMA_VERSIONS.get(i) > version) {
+                out.add(SCHEMA_RESOURCES.get(i));
+            }
+        }
+        return out;
     }
 
     /** @return the statements of every schema script, in order, comments dropped */

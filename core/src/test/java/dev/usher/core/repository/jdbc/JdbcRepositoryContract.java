@@ -65,7 +65,7 @@ abstract class JdbcRepositoryContract extends TicketRepositoryContract {
     private static final UsherSettings SETTINGS = UsherSettings.defaults().withServerName("node-a");
 
     @Test
-    void aSignedRequestReplayedOnAnotherNodeIsRefused() throws Exception {
+    void aSignedRequestRetriedOnAnotherNodeGetsTheFirstAnswer() throws Exception {
         DataSource ds = newDataSource();
         try {
             java.time.Clock clock = java.time.Clock.systemUTC();
@@ -89,13 +89,75 @@ abstract class JdbcRepositoryContract extends TicketRepositoryContract {
             request.put("uses", 5);
             request.put("expire", "+1 hour");
             String signed = dev.usher.core.api.SevuClients.php(request, dev.usher.core.testing.Fixture.STEF.secret());
-            assertEquals(dev.usher.core.api.ApiCode.TICKET_GRANTED, apiA.handle(signed).code());
-            assertEquals(dev.usher.core.api.ApiCode.REPLAYED_REQUEST, apiB.handle(signed).code(), "the other node knows it too");
+            dev.usher.core.api.SevuApi.Answer first = apiA.handle(signed);
+            assertEquals(dev.usher.core.api.ApiCode.TICKET_GRANTED, first.code());
+            // Issue 11: the other node answers the retry with the first answer (was 0013 refused).
+            dev.usher.core.api.SevuApi.Answer again = apiB.handle(signed);
+            assertEquals(dev.usher.core.api.ApiCode.TICKET_GRANTED, again.code(), "the other node knows it too");
+            assertEquals(ticketKey(first), ticketKey(again), "the same ticket, the same key");
             assertEquals(1, b.search(dev.usher.core.testing.Fixture.STEF,
                     new dev.usher.core.repository.TicketQuery(null, null, 10)).size(), "one ticket, not two");
         } finally {
             release(ds);
         }
+    }
+
+    @Test
+    void racingCopiesOfOneSignedRequestOnTwoNodesMakeOneTicket() throws Exception {
+        DataSource ds = newDataSource();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(16);
+        try {
+            java.time.Clock clock = java.time.Clock.systemUTC();
+            dev.usher.core.account.AccountRegistry accounts = new dev.usher.core.account.AccountRegistry(
+                    java.util.List.of(dev.usher.core.testing.Fixture.STEF));
+            java.util.List<dev.usher.core.api.SevuApi> nodes = new java.util.ArrayList<>();
+            dev.usher.core.service.UsherService any = null;
+            for (int n = 0; n < 2; n++) {
+                JdbcTicketRepository repository = new JdbcTicketRepository(ds, SETTINGS, testOptions());
+                repository.dialect(); // both nodes started (schema in place) before the race
+                any = new dev.usher.core.service.UsherService(repository, SETTINGS);
+                nodes.add(new dev.usher.core.api.SevuApi(any, accounts, Duration.ofMinutes(5), clock));
+            }
+            java.util.Map<String, Object> request = new java.util.LinkedHashMap<>();
+            request.put("command", "sevu.request");
+            request.put("api_key", dev.usher.core.testing.Fixture.STEF.apiKey());
+            request.put("timestamp", clock.instant().getEpochSecond());
+            request.put("cdn", 28);
+            request.put("app", "stef-live");
+            request.put("video", "mystream");
+            request.put("pass", "constant-pass");
+            request.put("ip", "auto");
+            request.put("uses", 1);
+            request.put("expire", "+1 hour");
+            String signed = dev.usher.core.api.SevuClients.php(request, dev.usher.core.testing.Fixture.STEF.secret());
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            java.util.List<java.util.concurrent.Future<dev.usher.core.api.SevuApi.Answer>> answers = new java.util.ArrayList<>();
+            for (int t = 0; t < 32; t++) {
+                dev.usher.core.api.SevuApi node = nodes.get(t % 2);
+                answers.add(pool.submit(() -> {
+                    start.await();
+                    return node.handle(signed);
+                }));
+            }
+            start.countDown();
+            java.util.Set<Object> keys = new java.util.HashSet<>();
+            for (java.util.concurrent.Future<dev.usher.core.api.SevuApi.Answer> f : answers) {
+                dev.usher.core.api.SevuApi.Answer a = f.get();
+                assertEquals(dev.usher.core.api.ApiCode.TICKET_GRANTED, a.code(), a.json());
+                keys.add(ticketKey(a));
+            }
+            assertEquals(1, keys.size(), "every copy got the one ticket: " + keys);
+            assertEquals(1, any.search(dev.usher.core.testing.Fixture.STEF,
+                    new dev.usher.core.repository.TicketQuery(null, null, 10)).size(), "one ticket, not two");
+        } finally {
+            pool.shutdownNow();
+            release(ds);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Object ticketKey(dev.usher.core.api.SevuApi.Answer a) {
+        return ((java.util.Map<String, Object>) a.body().get("ticket")).get("key");
     }
 
     @Test
@@ -110,7 +172,8 @@ abstract class JdbcRepositoryContract extends TicketRepositoryContract {
             try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
                     "SELECT version, description FROM usher_schema_version ORDER BY version"); ResultSet rs = ps.executeQuery()) {
                 // Version 2 (issue 10) is applied over version 1: one row per version, in order.
-                for (int version = 1; version <= JdbcTicketRepository.SCHEMA_VERSION; version++) {
+                // Version 4 (issue 11) applies over version 2; the versions are those of the jar's scripts.
+                for (int version : JdbcTicketRepository.SCHEMA_VERSIONS) {
                     assertTrue(rs.next());
                     assertEquals(version, rs.getInt(1));
                     assertTrue(rs.getString(2).startsWith("V" + version + "__"), rs.getString(2));
