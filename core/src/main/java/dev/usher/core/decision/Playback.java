@@ -47,11 +47,12 @@ public record Playback(String scope, IpNetwork client, Instant started, Instant 
 
     /**
      * @param app  a request's app
-     * @param path its path under the app
+     * @param path its path under the app, normalized by the adapter; a path with an empty, {@code .}
+     *             or {@code ..} segment is never inside (it could point outside the folder)
      * @return whether the request lies inside this playback's scope
      */
     public boolean covers(String app, String path) {
-        if (scope.isEmpty()) {
+        if (scope.isEmpty() || !normal(path)) {
             return false;
         }
         // Compared piecewise rather than by concatenating, so no request text is copied.
@@ -67,12 +68,30 @@ public record Playback(String scope, IpNetwork client, Instant started, Instant 
         return path.length() == rest && path.regionMatches(0, scope, a + 1, rest);
     }
 
+    private static boolean normal(String path) {
+        int start = 0;
+        while (start <= path.length()) {
+            int end = path.indexOf('/', start);
+            if (end < 0) {
+                end = path.length();
+            }
+            int n = end - start;
+            if (n == 0 || (n == 1 && path.charAt(start) == '.')
+                    || (n == 2 && path.charAt(start) == '.' && path.charAt(start + 1) == '.')) {
+                return false;
+            }
+            start = end + 1;
+        }
+        return true;
+    }
+
     /**
      * @return whether an attempt logged for {@code app} and {@code video} can be this playback's
      * start: its video is the scope itself (a file, or a package's folder) or lies inside it
      */
     public boolean startedBy(String app, String video) {
-        return covers(app, video) || covers(app, video + "/");
+        return covers(app, video) || (scope.length() == app.length() + video.length() + 2 && scope.startsWith(app)
+                && scope.charAt(app.length()) == '/' && scope.startsWith(video, app.length() + 1) && scope.endsWith("/"));
     }
 
     /**
@@ -80,6 +99,9 @@ public record Playback(String scope, IpNetwork client, Instant started, Instant 
      * HLS or DASH entry, the file for anything else
      */
     public static String scopeOf(PlaybackRequest request) {
+        if (!normal(request.path())) {
+            return NOTHING; // e.g. an adapter's empty or folder-like path: it must never cover a folder
+        }
         MediaPath media = MediaPath.of(request.app(), request.path());
         String scope;
         if (media.kind().isManifest()) {

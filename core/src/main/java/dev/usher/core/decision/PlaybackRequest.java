@@ -18,7 +18,8 @@ import java.util.function.LongPredicate;
  *                     a ticket naming the manifest itself is honoured too
  * @param path         the full path requested under the app (a manifest, a variant playlist, a segment, a file):
  *                     what decides whether the request lies inside an open playback ({@link Playback#covers});
- *                     when not given, the manifest path or else the video
+ *                     when not given, the manifest path or else the video; normalized by the adapter (a path
+ *                     with an empty, {@code .} or {@code ..} segment continues and covers nothing)
  * @param appInstance  the application instance (reported as {@code appinst})
  * @param pageUrl      the page that plays (logged as {@code pageurl}; the {@code Referer} header), when known
  * @param referrer     how the viewer reached that page (logged as {@code refurl}; the playback URL's
