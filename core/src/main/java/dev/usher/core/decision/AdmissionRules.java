@@ -20,10 +20,11 @@ import java.util.Objects;
  * <p>The rules, in the order of {@code sevu.errorlog}'s reasons (the first that fails is the
  * reason): the key is known and the pass right (compared in constant time); the ticket is active;
  * not expired; the app matches and the ticket's account owns it; a use remains, unless the request
- * continues an open playback; the client's address is allowed (binding a free {@code auto} slot if need be); the video
- * matches, unless the request continues an open playback (see {@link Playback}: a request inside the
- * playback's package folder, or its file, from its client). A grant that starts a playback consumes one use, binds the slot it needed and sets
- * {@code used_date} the first time; a refusal changes nothing.
+ * continues an open playback; the client's address is allowed (binding a free {@code auto} slot if
+ * need be); the video matches, unless the request continues an open playback (see {@link Playback}:
+ * a request from its client inside the playback's package folder, or its file). A grant that starts
+ * a playback consumes one use, binds the slot it needed and sets {@code used_date} the first time; a
+ * refusal changes nothing.
  */
 public final class AdmissionRules {
 
