@@ -50,7 +50,9 @@ async function waitFor(page, predicate, ms) {
 async function play(page, requests, format) {
   requests.length = 0;
   const started = Date.now();
-  await page.goto(base + 'player.html?format=' + encodeURIComponent(format), { waitUntil: 'load', timeout: 15000 });
+  // Reached from the catalog, as a viewer does: the player page's document.referrer is the catalog.
+  await page.goto(base + 'player.html?format=' + encodeURIComponent(format),
+    { waitUntil: 'load', timeout: 15000, referer: base });
   const deadline = Date.now() + maxWait;
   let s;
   for (;;) {

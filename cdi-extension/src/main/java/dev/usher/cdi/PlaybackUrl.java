@@ -5,7 +5,8 @@ import dev.usher.core.ticket.Ticket;
 /**
  * A ticket issued for a viewer and the URL the player opens with it.
  *
- * @param url    context path, protected prefix, app and path, with {@code key} and {@code pass}, percent-encoded
+ * @param url    context path, protected prefix, app and path, with {@code key} and {@code pass} (and {@code refurl}
+ *               when one was given), percent-encoded
  * @param ticket the ticket
  */
 public record PlaybackUrl(String url, Ticket ticket) {

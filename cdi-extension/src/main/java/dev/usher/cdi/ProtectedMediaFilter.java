@@ -59,7 +59,7 @@ public class ProtectedMediaFilter implements ContainerRequestFilter, WriterInter
             return;
         }
         MultivaluedMap<String, String> query = request.getUriInfo().getQueryParameters();
-        for (String name : List.of("key", "pass", PlaybackCredentials.PARAMETER)) {
+        for (String name : List.of("key", "pass", PlaybackCredentials.PARAMETER, MediaGuard.REFURL)) {
             if (query.containsKey(name) && query.get(name).size() > 1) {
                 refuse(request, "Ambiguous query (" + name + " given twice)");
                 return;
@@ -71,7 +71,8 @@ public class ProtectedMediaFilter implements ContainerRequestFilter, WriterInter
         MediaGuard.Verdict verdict;
         try {
             verdict = runtime.guard().decide(media, query.getFirst("key"), query.getFirst("pass"),
-                    query.getFirst(PlaybackCredentials.PARAMETER), client, request.getHeaderString("Referer"));
+                    query.getFirst(PlaybackCredentials.PARAMETER), client, request.getHeaderString("Referer"),
+                    query.getFirst(MediaGuard.REFURL));
         } catch (RuntimeException e) {
             request.abortWith(Response.status(Response.Status.SERVICE_UNAVAILABLE).entity("Temporarily unavailable\n")
                     .type("text/plain;charset=UTF-8").header("Cache-Control", "no-store").build());

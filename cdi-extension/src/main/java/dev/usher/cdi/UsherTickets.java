@@ -2,6 +2,7 @@ package dev.usher.cdi;
 
 import dev.usher.core.account.Account;
 import dev.usher.core.attempt.Attempt;
+import dev.usher.core.guard.MediaGuard;
 import dev.usher.core.media.MediaPath;
 import dev.usher.core.repository.TicketQuery;
 import dev.usher.core.service.IssueRequest;
@@ -53,19 +54,40 @@ public class UsherTickets {
         return issue(app, path).url();
     }
 
+    /**
+     * @param refUrl how the viewer reached the page that plays (e.g. the page's {@code document.referrer}),
+     *               logged as the attempts' {@code refurl}; null or empty when unknown
+     * @return the URL of {@code path} under {@code app}, with a fresh ticket for the current user
+     */
+    public String url(String app, String path, String refUrl) {
+        return issue(app, path, refUrl).url();
+    }
+
     /** Issues a ticket with the configured defaults. */
     public PlaybackUrl issue(String app, String path) {
-        return issue(app, path, defaults.uses(), defaults.expire(), defaults.ip());
+        return issue(app, path, null);
+    }
+
+    /** Issues a ticket with the configured defaults; the URL carries {@code refUrl} (see {@link #url(String, String, String)}). */
+    public PlaybackUrl issue(String app, String path, String refUrl) {
+        return issue(app, path, defaults.uses(), defaults.expire(), defaults.ip(), refUrl);
+    }
+
+    /** {@link #issue(String, String, int, String, String, String)} with no {@code refurl}. */
+    public PlaybackUrl issue(String app, String path, int uses, String expire, String ip) {
+        return issue(app, path, uses, expire, ip, null);
     }
 
     /**
      * Issues a ticket for the media item at {@code path} under {@code app}: a file is its own video,
      * a manifest's video is its folder (so the ticket covers the package).
      *
+     * @param refUrl how the viewer reached the page that plays, put on the URL as {@code refurl}
+     *               (cut to {@value #MAX_REFURL} characters); null or empty for none
      * @throws NotSignedInException when no user is signed in and anonymous issuing is off
      * @throws dev.usher.core.service.TicketRequestException for invalid values
      */
-    public PlaybackUrl issue(String app, String path, int uses, String expire, String ip) {
+    public PlaybackUrl issue(String app, String path, int uses, String expire, String ip, String refUrl) {
         String user = user().orElseThrow(NotSignedInException::new);
         // The ticket names exactly this item: * and | would make it a pattern covering others.
         if (!isLiteral(app) || !isLiteral(path) || app.contains("/") || app.isEmpty()) {
@@ -79,14 +101,17 @@ public class UsherTickets {
         RANDOM.nextBytes(random);
         String pass = user + "|" + Base64.getUrlEncoder().withoutPadding().encodeToString(random);
         Ticket ticket = runtime.service().issue(account(), IssueRequest.of(app, media.video(), pass, ip, uses, expire));
-        return new PlaybackUrl(url(app, path, ticket), ticket);
+        return new PlaybackUrl(url(app, path, ticket, refUrl), ticket);
     }
 
     private static boolean isLiteral(String s) {
         return s != null && s.chars().noneMatch(c -> c == '*' || c == '|' || c == '\\' || c < 0x20 || c == 0x7f);
     }
 
-    private String url(String app, String path, Ticket ticket) {
+    /** Longest {@code refurl} put on a URL: what the attempt log keeps. */
+    public static final int MAX_REFURL = dev.usher.core.decision.PlaybackRequest.MAX_URL;
+
+    private String url(String app, String path, Ticket ticket, String refUrl) {
         StringBuilder url = new StringBuilder(request.getContextPath());
         String prefix = runtime.protectedPaths().get(0);
         url.append(prefix);
@@ -100,7 +125,12 @@ public class UsherTickets {
             }
             url.append(segment(parts[i]));
         }
-        return url.append("?key=").append(query(ticket.key())).append("&pass=").append(query(ticket.pass())).toString();
+        url.append("?key=").append(query(ticket.key())).append("&pass=").append(query(ticket.pass()));
+        if (refUrl != null && !refUrl.isEmpty()) {
+            String cut = refUrl.length() <= MAX_REFURL ? refUrl : refUrl.substring(0, MAX_REFURL);
+            url.append('&').append(MediaGuard.REFURL).append('=').append(query(cut));
+        }
+        return url.toString();
     }
 
     private static String segment(String s) {

@@ -80,6 +80,20 @@ class UsherBeansTest {
     }
 
     @Test
+    void aPlaybackUrlCarriesTheRefurlItIsGivenEncodedAndBounded() {
+        try (WeldTestContainer weld = new WeldTestContainer(CONFIG)) {
+            WeldTestContainer.user = "alice";
+            UsherTickets usher = weld.get(UsherTickets.class);
+            String url = usher.url("demo-vod", "movies/trailer.mp4", "https://search.example/?q=a b&x=1");
+            assertTrue(url.endsWith("&refurl=https%3A%2F%2Fsearch.example%2F%3Fq%3Da+b%26x%3D1"), url);
+            assertFalse(usher.url("demo-vod", "movies/trailer.mp4", "").contains("refurl"), "empty: none");
+            assertFalse(usher.issue("demo-vod", "movies/trailer.mp4").url().contains("refurl"));
+            String cut = usher.issue("demo-vod", "movies/trailer.mp4", "x".repeat(5000)).url();
+            assertEquals(UsherTickets.MAX_REFURL, cut.length() - cut.indexOf("&refurl=") - "&refurl=".length());
+        }
+    }
+
+    @Test
     void theBeanIssuesOnlyInsideItsAccountsNamespace() {
         Map<String, String> two = new java.util.HashMap<>(CONFIG);
         two.put("usher.account.28.api-key", "ZGQWNWVKOGQZYJAXNTIYMTCXOTAWMWVK");

@@ -64,17 +64,23 @@ public class SiteResource {
         return Catalog.FORMATS;
     }
 
-    /** A playback URL for {@code format} with a ticket issued to the signed-in viewer (401 when nobody is). */
+    /**
+     * A playback URL for {@code format} with a ticket issued to the signed-in viewer (401 when nobody is).
+     * {@code refurl}, how the viewer reached the player page (its {@code document.referrer}), travels on the
+     * URL and is logged as the attempts' {@code refurl}; the page itself is their {@code pageurl} (the Referer).
+     */
     @GET
     @Path("play")
-    public Response play(@QueryParam("format") String format, @Context HttpServletRequest request) {
+    public Response play(@QueryParam("format") String format, @QueryParam("refurl") String refUrl,
+                         @Context HttpServletRequest request) {
         Catalog.Format f = Catalog.byId(format == null ? "" : format).orElseThrow(() -> new NotFoundException("no such format"));
-        PlaybackUrl issued = usher.issue(Catalog.APP, f.path());
+        PlaybackUrl issued = usher.issue(Catalog.APP, f.path(), refUrl);
         String url = issued.url();
         if (f.vault()) {
             String file = f.path().substring(f.path().lastIndexOf('/') + 1);
+            int ref = issued.url().indexOf("&refurl=");
             url = request.getContextPath() + "/api/vault/" + file + "?key=" + query(issued.ticket().key())
-                    + "&pass=" + query(issued.ticket().pass());
+                    + "&pass=" + query(issued.ticket().pass()) + (ref < 0 ? "" : issued.url().substring(ref));
         }
         return noStore(new Play(f.id(), f.video(), f.badge() + ": " + f.title(), f.player(), url, issued.ticket().key()));
     }

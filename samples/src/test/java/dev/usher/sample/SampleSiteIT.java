@@ -350,6 +350,24 @@ class SampleSiteIT {
         assertTrue(r.body().contains("\"app\":\"demo-vod\""), r.body());
     }
 
+    /** Issue 11, item 8: pageurl is the player page (its Referer), refurl how the viewer reached it (the catalog). */
+    @Test
+    void theAttemptsLogThePlayerPageAsPageurlAndTheCatalogAsRefurl() throws Exception {
+        JsonObject play = walk.getJsonObject("plays").getJsonObject("hls-ts");
+        String url = play.getString("url");
+        String catalog = base.toString();
+        assertTrue(url.contains("&refurl=" + java.net.URLEncoder.encode(catalog, StandardCharsets.UTF_8)),
+                "the player page passes its document.referrer: " + url);
+        String key = java.net.URLDecoder.decode(url.replaceAll(".*[?&]key=([^&]*).*", "$1"), StandardCharsets.UTF_8);
+        HttpResponse<String> r = new SiteClient(base, apiSecret).sevu("sevu.errorlog", ",\"key\":\"" + key + "\"");
+        assertEquals(200, r.statusCode(), r.body());
+        JsonObject first = Json.createReader(new StringReader(r.body())).readObject().getJsonArray("attempts")
+                .getValuesAs(JsonObject.class).stream().filter(a -> a.getString("reason", "").equals("Success"))
+                .findFirst().orElseThrow(() -> new AssertionError("no granted attempt in " + r.body()));
+        assertTrue(first.getString("pageurl").startsWith(catalog + "player.html?format=hls-ts"), first.toString());
+        assertEquals(catalog, first.getString("refurl"), first.toString());
+    }
+
     @Test
     void theV2ResourceAnswersForTheDemoAccount() throws Exception {
         SiteClient client = new SiteClient(base, apiSecret);

@@ -1,21 +1,26 @@
 package dev.usher.servlet;
 
+import dev.usher.core.guard.MediaGuard;
+
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 
 /**
  * The Usher parameters of a media request's query string: {@code key} and {@code pass} on an
- * entry, the credential {@code uc} on a child. Read from the raw query string (never from a request
- * body), and refused when one of them appears twice, since two layers could pick different ones.
+ * entry (with {@code refurl}, how the viewer reached the playing page, logged only), the credential
+ * {@code uc} on a child. Read from the raw query string (never from a request body), and refused
+ * when one of them appears twice, since two layers could pick different ones.
  *
  * @param key  the ticket key, or null
  * @param pass the pass, or null
  * @param credential the playback credential, or null
+ * @param refUrl the {@code refurl} parameter, or null
  */
-record TicketParameters(String key, String pass, String credential) {
+record TicketParameters(String key, String pass, String credential, String refUrl) {
 
     static final String KEY = "key";
     static final String PASS = "pass";
+    static final String REFURL = MediaGuard.REFURL;
 
     /** Longest query string read. */
     static final int MAX_QUERY = 8192;
@@ -31,7 +36,7 @@ record TicketParameters(String key, String pass, String credential) {
 
     static TicketParameters parse(String query, String credentialName) throws AmbiguousQueryException {
         if (query == null || query.isEmpty()) {
-            return new TicketParameters(null, null, null);
+            return new TicketParameters(null, null, null, null);
         }
         if (query.length() > MAX_QUERY) {
             throw new AmbiguousQueryException("query string too long");
@@ -39,6 +44,7 @@ record TicketParameters(String key, String pass, String credential) {
         String key = null;
         String pass = null;
         String credential = null;
+        String refUrl = null;
         for (String pair : query.split("&")) {
             int eq = pair.indexOf('=');
             String name = decode(eq < 0 ? pair : pair.substring(0, eq));
@@ -53,6 +59,11 @@ record TicketParameters(String key, String pass, String credential) {
                     throw new AmbiguousQueryException("pass given twice");
                 }
                 pass = value;
+            } else if (name.equals(REFURL)) {
+                if (refUrl != null) {
+                    throw new AmbiguousQueryException("refurl given twice");
+                }
+                refUrl = value;
             } else if (name.equals(credentialName)) {
                 if (credential != null) {
                     throw new AmbiguousQueryException(credentialName + " given twice");
@@ -60,7 +71,7 @@ record TicketParameters(String key, String pass, String credential) {
                 credential = value;
             }
         }
-        return new TicketParameters(key, pass, credential);
+        return new TicketParameters(key, pass, credential, refUrl);
     }
 
     private static String decode(String s) throws AmbiguousQueryException {

@@ -130,8 +130,9 @@ public class UsherFilter implements Filter {
         IpAddress client = runtime.clientAddress(request.getRemoteAddr(), name -> headers(request, name));
         MediaGuard.Verdict verdict;
         try {
+            // pageurl is the page that plays (its Referer); refurl how the viewer reached it (a parameter).
             verdict = runtime.guard().decide(media, params.key(), params.pass(), params.credential(), client,
-                    request.getHeader("Referer"));
+                    request.getHeader("Referer"), params.refUrl());
         } catch (RuntimeException e) {
             // A repository that fails (a database down) refuses; it never grants.
             LOG.log(System.Logger.Level.ERROR, "playback decision failed; refusing", e);

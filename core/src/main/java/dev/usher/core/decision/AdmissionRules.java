@@ -20,9 +20,11 @@ import java.util.Objects;
  * <p>The rules, in the order of {@code sevu.errorlog}'s reasons (the first that fails is the
  * reason): the key is known and the pass right (compared in constant time); the ticket is active;
  * not expired; the app matches and the ticket's account owns it; a use remains, unless the request
- * continues an open playback; the client's address is allowed (binding a free {@code auto} slot if need be); the video
- * matches. A grant that starts a playback consumes one use, binds the slot it needed and sets
- * {@code used_date} the first time; a refusal changes nothing.
+ * continues an open playback; the client's address is allowed (binding a free {@code auto} slot if
+ * need be); the video matches, unless the request continues an open playback (see {@link Playback}:
+ * a request from its client inside the playback's package folder, or its file). A grant that starts
+ * a playback consumes one use, binds the slot it needed and sets {@code used_date} the first time; a
+ * refusal changes nothing.
  */
 public final class AdmissionRules {
 
@@ -85,7 +87,9 @@ public final class AdmissionRules {
         if (!match.allowed()) {
             return refuse(Reason.INVALID_IP_ADDRESS, ticket, playbacks);
         }
-        if (!ticket.video().matches(request.video())
+        // A continuing request is authorized by its playback, whose video was checked at the start: a
+        // variant playlist or segment below the manifest's folder need not match the ticket's pattern.
+        if (continuing < 0 && !ticket.video().matches(request.video())
                 && (request.manifestPath() == null || !ticket.video().matches(request.manifestPath()))) {
             return refuse(Reason.VIDEO_NOT_AUTHORIZED, ticket, playbacks);
         }
@@ -111,7 +115,7 @@ public final class AdmissionRules {
         if (after.size() >= MAX_OPEN_PLAYBACKS) {
             after.remove(oldest); // forget the least recently seen
         }
-        Playback opened = new Playback(request.video(), match.network(), now, now);
+        Playback opened = new Playback(Playback.scopeOf(request), match.network(), now, now);
         after.add(opened);
         return new Outcome(new Decision(Reason.SUCCESS, consumed, match.network(), true, opened, match.bindSlot()),
                 consumed, List.copyOf(after));
@@ -139,7 +143,7 @@ public final class AdmissionRules {
         int index = -1;
         for (int i = 0; i < playbacks.size(); i++) {
             Playback p = playbacks.get(i);
-            if (p.started().equals(opened.started()) && p.video().equals(opened.video()) && p.client().equals(opened.client())) {
+            if (p.started().equals(opened.started()) && p.scope().equals(opened.scope()) && p.client().equals(opened.client())) {
                 index = i;
                 break;
             }
@@ -169,11 +173,16 @@ public final class AdmissionRules {
         return new Outcome(grant, restored, List.copyOf(after));
     }
 
+    /**
+     * @return the index of the open playback {@code request} continues: one from the same client (or
+     * the network its slot bound) whose scope holds the request's path, the manifest's folder and
+     * below for HLS and DASH, the file itself for an MP4; -1 when there is none
+     */
     private int openPlaybackOf(List<Playback> playbacks, PlaybackRequest request, Instant now) {
         Instant openAfter = null;
         for (int i = 0; i < playbacks.size(); i++) {
             Playback p = playbacks.get(i);
-            if (p.video().equals(request.video()) && p.client().contains(request.client())
+            if (p.covers(request.app(), request.path()) && p.client().contains(request.client())
                     && p.lastSeen().isAfter(openAfter == null ? openAfter = now.minus(playbackWindow) : openAfter)) {
                 return i;
             }

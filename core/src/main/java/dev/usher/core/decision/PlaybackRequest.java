@@ -1,5 +1,6 @@
 package dev.usher.core.decision;
 
+import dev.usher.core.media.MediaPath;
 import dev.usher.core.net.IpAddress;
 
 import java.util.Objects;
@@ -15,26 +16,50 @@ import java.util.function.LongPredicate;
  * @param video        the video name: a file's path under the app, or an HLS/DASH package's folder
  * @param manifestPath the path of the manifest under the app when {@code video} is its folder, else null;
  *                     a ticket naming the manifest itself is honoured too
+ * @param path         the full path requested under the app (a manifest, a variant playlist, a segment, a file):
+ *                     what decides whether the request lies inside an open playback ({@link Playback#covers});
+ *                     when not given, the manifest path or else the video; normalized by the adapter (a path
+ *                     with an empty, {@code .} or {@code ..} segment continues and covers nothing)
  * @param appInstance  the application instance (reported as {@code appinst})
- * @param pageUrl      the page the request came from, when known
- * @param referrer     the {@code Referer} header, when sent
+ * @param pageUrl      the page that plays (logged as {@code pageurl}; the {@code Referer} header), when known
+ * @param referrer     how the viewer reached that page (logged as {@code refurl}; the playback URL's
+ *                     {@code refurl} parameter), when known
  * @param appOwner     whether a ticket of a given account (cdn id) may open {@code app}: its account must
  *                     own the app ({@link dev.usher.core.account.AppNamespaces#mayOpen}); null lets every
  *                     account's ticket open it (a service used without API accounts)
  */
 public record PlaybackRequest(String key, String pass, IpAddress client, String app, String video,
-                              String manifestPath, String appInstance, String pageUrl, String referrer,
+                              String manifestPath, String path, String appInstance, String pageUrl, String referrer,
                               LongPredicate appOwner) {
 
     /** A request that any account's ticket may open, as far as app ownership goes (see {@link #withAppOwner}). */
     public PlaybackRequest(String key, String pass, IpAddress client, String app, String video,
                            String manifestPath, String appInstance, String pageUrl, String referrer) {
-        this(key, pass, client, app, video, manifestPath, appInstance, pageUrl, referrer, null);
+        this(key, pass, client, app, video, manifestPath, null, appInstance, pageUrl, referrer, null);
+    }
+
+    /** A request whose path is its manifest path or else its video. */
+    public PlaybackRequest(String key, String pass, IpAddress client, String app, String video,
+                           String manifestPath, String appInstance, String pageUrl, String referrer,
+                           LongPredicate appOwner) {
+        this(key, pass, client, app, video, manifestPath, null, appInstance, pageUrl, referrer, appOwner);
+    }
+
+    /**
+     * The request for {@code media}, as a guard in front of media makes it.
+     *
+     * @param pageUrl  the page that plays (the {@code Referer} header), or null
+     * @param referrer how the viewer reached that page (the {@code refurl} parameter), or null
+     */
+    public static PlaybackRequest of(MediaPath media, String key, String pass, IpAddress client, String pageUrl,
+                                     String referrer) {
+        return new PlaybackRequest(key, pass, client, media.app(), media.video(), media.manifestPath(), media.path(),
+                null, pageUrl, referrer, null);
     }
 
     /** @return this request, to be opened only by tickets of accounts {@code owner} accepts */
     public PlaybackRequest withAppOwner(LongPredicate owner) {
-        return new PlaybackRequest(key, pass, client, app, video, manifestPath, appInstance, pageUrl, referrer, owner);
+        return new PlaybackRequest(key, pass, client, app, video, manifestPath, path, appInstance, pageUrl, referrer, owner);
     }
 
     /** @return true when a ticket of account {@code cdnId} may open this request's app */
@@ -49,6 +74,7 @@ public record PlaybackRequest(String key, String pass, IpAddress client, String 
         Objects.requireNonNull(client, "client");
         Objects.requireNonNull(app, "app");
         Objects.requireNonNull(video, "video");
+        path = path != null ? path : manifestPath != null ? manifestPath : video;
         key = key == null ? "" : key;
         pass = pass == null ? "" : pass;
         appInstance = appInstance == null ? DEFAULT_INSTANCE : appInstance;
@@ -71,6 +97,7 @@ public record PlaybackRequest(String key, String pass, IpAddress client, String 
     /** The pass never appears in logs. */
     @Override
     public String toString() {
-        return "PlaybackRequest[key=" + key + ", client=" + client + ", app=" + app + ", video=" + video + "]";
+        return "PlaybackRequest[key=" + key + ", client=" + client + ", app=" + app + ", video=" + video
+                + (path.equals(video) ? "" : ", path=" + path) + "]";
     }
 }

@@ -76,33 +76,46 @@ public final class MediaGuard {
         return verdict != null && verdict.openedPlayback() && service.release(verdict.grant(), status);
     }
 
+    /** The parameter of a playback URL that says how the viewer reached the playing page (logged as {@code refurl}). */
+    public static final String REFURL = "refurl";
+
+    /** {@link #decide(MediaPath, String, String, String, IpAddress, String, String)} with no {@code refurl}. */
+    public Verdict decide(MediaPath media, String key, String pass, String credential, IpAddress client, String pageUrl) {
+        return decide(media, key, pass, credential, client, pageUrl, null);
+    }
+
     /**
+     * A request with a key is an entry: with no pass it is decided as an empty pass (an
+     * {@code Invalid Auth Token} attempt, logged on the ticket), never passed over unlogged.
+     *
      * @param key        the {@code key} parameter, or null
      * @param pass       the {@code pass} parameter, or null
      * @param credential the {@code uc} parameter, or null
-     * @param referrer   the {@code Referer} header, or null (logged as page and referrer)
+     * @param pageUrl    the page that plays: the {@code Referer} header, or null (logged as {@code pageurl})
+     * @param refUrl     how the viewer reached that page: the {@code refurl} parameter, or null (logged as
+     *                   {@code refurl}; never part of the decision)
      */
-    public Verdict decide(MediaPath media, String key, String pass, String credential, IpAddress client, String referrer) {
+    public Verdict decide(MediaPath media, String key, String pass, String credential, IpAddress client, String pageUrl,
+                          String refUrl) {
         if (client == null) {
             return Verdict.refused("Invalid IP Address");
         }
         if (credential != null && key == null) {
             return child(media, credential, client);
         }
-        if (key != null && pass != null) {
-            return entry(media, key, pass, client, referrer);
+        if (key != null) {
+            return entry(media, key, pass == null ? "" : pass, client, pageUrl, refUrl);
         }
         return Verdict.refused("Forbidden: no ticket");
     }
 
-    private Verdict entry(MediaPath media, String key, String pass, IpAddress client, String referrer) {
+    private Verdict entry(MediaPath media, String key, String pass, IpAddress client, String pageUrl, String refUrl) {
         // What can be known before the decision is checked first, so it never costs a use: a
         // manifest whose children could not carry a credential can't be served.
         if (media.kind().isManifest() && !PlaybackCredentials.fits(media.app(), media.scope())) {
             return Verdict.refused(NAMES_TOO_LONG);
         }
-        Decision decision = service.authorize(new PlaybackRequest(key, pass, client, media.app(), media.video(),
-                media.manifestPath(), null, referrer, referrer));
+        Decision decision = service.authorize(PlaybackRequest.of(media, key, pass, client, pageUrl, refUrl));
         if (!decision.granted()) {
             return Verdict.refused(decision.reason().text());
         }

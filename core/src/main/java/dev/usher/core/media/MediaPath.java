@@ -61,6 +61,15 @@ public record MediaPath(String app, String path, Kind kind) {
         return new MediaPath(app, rest, kindOf(rest));
     }
 
+    /**
+     * @param app  the application
+     * @param path a path under it, without a leading slash
+     * @return the media path, its kind told by the name's extension
+     */
+    public static MediaPath of(String app, String path) {
+        return new MediaPath(app, path, kindOf(path));
+    }
+
     private static Kind kindOf(String path) {
         String lower = path.toLowerCase(Locale.ROOT);
         if (lower.endsWith(".m3u8")) {

@@ -213,7 +213,7 @@ public final class InMemoryTicketRepository implements TicketRepository {
                 for (int i = e.attempts.size() - 1; i >= 0; i--) {
                     Attempt a = e.attempts.get(i);
                     if (a.success() && a.failedStatus() == 0 && a.datetime().equals(grant.opened().started())
-                            && a.video().equals(grant.opened().video())) {
+                            && grant.opened().startedBy(a.app(), a.video())) {
                         e.attempts.set(i, a.notServed(status));
                         break;
                     }

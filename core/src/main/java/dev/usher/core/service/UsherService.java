@@ -328,7 +328,7 @@ public final class UsherService {
         boolean released = repository.release(grant, status, clock.instant());
         if (released) {
             LOG.log(System.Logger.Level.INFO, () -> "not served (" + status + "), use given back: key="
-                    + LogText.safe(grant.ticket().key()) + " video=" + LogText.safe(grant.opened().video()));
+                    + LogText.safe(grant.ticket().key()) + " scope=" + LogText.safe(grant.opened().scope()));
         }
         return released;
     }

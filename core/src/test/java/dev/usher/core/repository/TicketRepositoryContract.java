@@ -5,6 +5,7 @@ import dev.usher.core.config.UsherSettings;
 import dev.usher.core.decision.Decision;
 import dev.usher.core.decision.PlaybackRequest;
 import dev.usher.core.decision.Reason;
+import dev.usher.core.media.MediaPath;
 import dev.usher.core.net.IpAddress;
 import dev.usher.core.service.IssueRequest;
 import dev.usher.core.service.UsherService;
@@ -357,6 +358,128 @@ public abstract class TicketRepositoryContract {
         assertFalse(continued.newPlayback());
         assertEquals(d.clientNetwork(), continued.clientNetwork());
         assertNull(n.b.authorize(request(t, "bad", "198.51.100.7", "live", "s")).clientNetwork());
+    }
+
+    // ------------------------------------------------------------------ key and pass on every request (issue 11, item 1)
+
+    /** A request for {@code path} under {@code app} with key and pass, as a guard in front of media makes it. */
+    private static PlaybackRequest at(Ticket t, String client, String app, String path) {
+        return PlaybackRequest.of(MediaPath.parse(path, app), t.key(), t.pass(), IpAddress.parse(client), null, null);
+    }
+
+    @Test
+    void keyAndPassOnEveryFileOfAnHlsOrDashPackageIsOnePlaybackAcrossNodes() throws Exception {
+        Nodes n = nodes();
+        for (String manifest : List.of("hls/master.m3u8", "dash/manifest.mpd")) {
+            String folder = manifest.substring(0, manifest.indexOf('/'));
+            Ticket t = n.a.issue(STEF, IssueRequest.of("a", folder, "passpasspass", "auto", 3, "+1 hour"));
+            List<String> paths = List.of(manifest, folder + "/v0/index.m3u8", folder + "/v0/init.mp4",
+                    folder + "/v0/seg0.ts", folder + "/v1/index.m3u8", folder + "/chunk-0-001.m4s", manifest,
+                    folder + "/v0/seg1.ts", folder + "/v0/deeper/still/seg2.ts");
+            for (int i = 0; i < paths.size(); i++) {
+                Decision d = (i % 2 == 0 ? n.a : n.b).authorize(at(t, "198.51.100.7", "a", paths.get(i)));
+                assertEquals(Reason.SUCCESS, d.reason(), paths.get(i));
+                assertEquals(i == 0, d.newPlayback(), paths.get(i));
+                clock.advance(Duration.ofSeconds(2));
+            }
+            assertEquals(2, n.repoB.find(t.key()).orElseThrow().uses(), manifest + ": one use for the whole package");
+            assertEquals(paths.size(), n.repoA.attempts(t.key(), null, 100).size(), "every request is logged");
+        }
+    }
+
+    @Test
+    void aContinuingRequestNeedNotMatchTheVideoButAStartStillMust() throws Exception {
+        Nodes n = nodes();
+        Ticket t = n.a.issue(STEF, IssueRequest.of("a", "hls", "passpasspass", "0.0.0.0/0", 3, "+1 hour"));
+        assertEquals(Reason.VIDEO_NOT_AUTHORIZED, n.a.authorize(at(t, "198.51.100.7", "a", "hls/v0/seg0.ts")).reason(),
+                "without an open playback a segment is an entry of its own, and 'hls' does not name it");
+        assertTrue(n.a.authorize(at(t, "198.51.100.7", "a", "hls/master.m3u8")).newPlayback());
+        assertEquals(Reason.SUCCESS, n.b.authorize(at(t, "198.51.100.7", "a", "hls/v0/seg0.ts")).reason());
+        assertEquals(Reason.VIDEO_NOT_AUTHORIZED, n.b.authorize(at(t, "198.51.100.7", "a", "hlsx/v0/seg0.ts")).reason(),
+                "a sibling folder sharing the name's prefix is outside");
+        assertEquals(Reason.VIDEO_NOT_AUTHORIZED, n.b.authorize(at(t, "198.51.100.7", "a", "other.mp4")).reason());
+        assertEquals(2, n.repoA.find(t.key()).orElseThrow().uses());
+    }
+
+    @Test
+    void anotherClientAppOrFileIsNotInsideThePlayback() throws Exception {
+        Nodes n = nodes();
+        Ticket t = n.a.issue(STEF, IssueRequest.of("a|b", "hls*|movies/*", "passpasspass", "0.0.0.0/0", 9, "+1 hour"));
+        assertTrue(n.a.authorize(at(t, "198.51.100.7", "a", "hls/master.m3u8")).newPlayback());
+        assertTrue(n.b.authorize(at(t, "198.51.100.8", "a", "hls/v0/seg0.ts")).newPlayback(),
+                "another client is another playback ('hls*' names the segment too)");
+        assertTrue(n.b.authorize(at(t, "198.51.100.7", "b", "hls/master.m3u8")).newPlayback(), "another app is another playback");
+        assertTrue(n.a.authorize(at(t, "198.51.100.7", "a", "movies/a.mp4")).newPlayback());
+        assertFalse(n.b.authorize(at(t, "198.51.100.7", "a", "movies/a.mp4")).newPlayback(), "an MP4's Range requests go on");
+        assertTrue(n.b.authorize(at(t, "198.51.100.7", "a", "movies/b.mp4")).newPlayback(),
+                "a file covers itself only, not its folder's other files");
+        assertTrue(n.a.authorize(at(t, "198.51.100.7", "a", "hls2/master.m3u8")).newPlayback(), "a sibling package");
+        assertEquals(3, n.repoB.find(t.key()).orElseThrow().uses());
+    }
+
+    @Test
+    void aContinuingRequestIsStillRefusedWhenRevokedExpiredOrFromAnotherAddress() throws Exception {
+        Nodes n = nodes();
+        Ticket t = n.a.issue(STEF, IssueRequest.of("a", "hls", "passpasspass", "auto", 3, "+1 hour"));
+        assertTrue(n.a.authorize(at(t, "198.51.100.7", "a", "hls/master.m3u8")).newPlayback());
+        assertEquals(Reason.INVALID_IP_ADDRESS, n.b.authorize(at(t, "203.0.113.9", "a", "hls/v0/seg0.ts")).reason());
+        assertEquals(Reason.INVALID_AUTH_TOKEN, n.b.authorize(PlaybackRequest.of(MediaPath.parse("hls/v0/seg0.ts", "a"),
+                t.key(), "wrong", IpAddress.parse("198.51.100.7"), null, null)).reason());
+        n.a.revoke(STEF, t.key());
+        assertEquals(Reason.TOKEN_REVOKED, n.b.authorize(at(t, "198.51.100.7", "a", "hls/v0/seg0.ts")).reason());
+        assertEquals(2, n.repoA.find(t.key()).orElseThrow().uses());
+    }
+
+    @Test
+    void aThreeUseTicketSurvivesAWholePlaybackWithKeyAndPassOnEveryRequest() throws Exception {
+        Nodes n = nodes();
+        Ticket t = n.a.issue(STEF, IssueRequest.of("a", "live/mystream", "passpasspass", "auto/24", 3, "+1 hour"));
+        assertTrue(n.a.authorize(at(t, "198.51.100.7", "a", "live/mystream/playlist.m3u8")).newPlayback());
+        for (int i = 0; i < 40; i++) { // a live playlist reloaded and its segments, from the bound /24
+            clock.advance(Duration.ofSeconds(2));
+            String path = i % 3 == 0 ? "live/mystream/playlist.m3u8" : "live/mystream/seg" + i + ".ts";
+            Decision d = (i % 2 == 0 ? n.b : n.a).authorize(at(t, "198.51.100." + (7 + i % 5), "a", path));
+            assertEquals(Reason.SUCCESS, d.reason(), path);
+            assertFalse(d.newPlayback(), path);
+        }
+        assertEquals(2, n.repoA.find(t.key()).orElseThrow().uses());
+    }
+
+    @Test
+    void aManifestAtTheTopOfTheAppCoversTheApp() throws Exception {
+        Nodes n = nodes();
+        Ticket t = n.a.issue(STEF, IssueRequest.of("a", "playlist.m3u8", "passpasspass", "0.0.0.0/0", 2, "+1 hour"));
+        assertTrue(n.a.authorize(at(t, "198.51.100.7", "a", "playlist.m3u8")).newPlayback());
+        assertEquals(Reason.SUCCESS, n.b.authorize(at(t, "198.51.100.7", "a", "seg0.ts")).reason());
+        assertEquals(Reason.SUCCESS, n.b.authorize(at(t, "198.51.100.7", "a", "v0/seg1.ts")).reason());
+        assertEquals(1, n.repoA.find(t.key()).orElseThrow().uses());
+    }
+
+    @Test
+    void aPackageStartedAgainAfterTheWindowCostsAnotherUse() throws Exception {
+        Nodes n = nodes();
+        Ticket t = n.a.issue(STEF, IssueRequest.of("a", "hls", "passpasspass", "0.0.0.0/0", 2, "+1 hour"));
+        assertTrue(n.a.authorize(at(t, "198.51.100.7", "a", "hls/master.m3u8")).newPlayback());
+        clock.advance(settings.playbackWindow());
+        assertEquals(Reason.VIDEO_NOT_AUTHORIZED, n.b.authorize(at(t, "198.51.100.7", "a", "hls/v0/seg0.ts")).reason(),
+                "the playback closed: a segment alone is no entry");
+        assertTrue(n.b.authorize(at(t, "198.51.100.7", "a", "hls/master.m3u8")).newPlayback());
+        assertEquals(0, n.repoA.find(t.key()).orElseThrow().uses());
+    }
+
+    @Test
+    void aGrantInsideAPackageIsReleasedWithItsOwnAttempt() throws Exception {
+        Nodes n = nodes();
+        Ticket t = n.a.issue(STEF, IssueRequest.of("a", "hls|top.m3u8", "passpasspass", "0.0.0.0/0", 2, "+1 hour"));
+        for (String entry : List.of("hls/master.m3u8", "top.m3u8")) {
+            clock.advance(Duration.ofSeconds(1));
+            Decision grant = n.a.authorize(at(t, "198.51.100.7", "a", entry));
+            assertTrue(grant.newPlayback(), entry);
+            assertTrue(n.repoB.release(grant, 404, clock.instant()), entry);
+            assertEquals(2, n.repoA.find(t.key()).orElseThrow().uses(), entry);
+            Attempt last = n.repoA.attempts(t.key(), null, 10).get(n.repoA.attempts(t.key(), null, 10).size() - 1);
+            assertEquals(404, last.failedStatus(), entry + ": " + last);
+        }
     }
 
     // ------------------------------------------------------------------ the attempt log

@@ -548,15 +548,28 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
                 ps.executeUpdate();
             }
             writePlaybacks(c, key, before, undone.playbacks(), ids);
-            try (PreparedStatement ps = prepare(c, "UPDATE usher_attempts SET failed_status = ? WHERE id = ("
-                    + "SELECT MAX(id) FROM usher_attempts WHERE ticket_key = ? AND attempted_at = ? AND reason = ?"
-                    + " AND video = ? AND failed_status = 0)")) {
-                ps.setInt(1, status);
-                ps.setString(2, key);
-                setInstant(ps, 3, grant.opened().started());
-                ps.setString(4, Reason.SUCCESS.text());
-                ps.setString(5, cut(grant.opened().video(), LONG_TEXT));
-                ps.executeUpdate();
+            // The grant's attempt: the latest success at its instant whose video the playback's scope
+            // holds (as the in-memory store picks it).
+            Long attempt = null;
+            try (PreparedStatement ps = prepare(c, "SELECT id, app, video FROM usher_attempts WHERE ticket_key = ?"
+                    + " AND attempted_at = ? AND reason = ? AND failed_status = 0 ORDER BY id DESC")) {
+                ps.setString(1, key);
+                setInstant(ps, 2, grant.opened().started());
+                ps.setString(3, Reason.SUCCESS.text());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (attempt == null && rs.next()) {
+                        if (grant.opened().startedBy(rs.getString(2), rs.getString(3))) {
+                            attempt = rs.getLong(1);
+                        }
+                    }
+                }
+            }
+            if (attempt != null) {
+                try (PreparedStatement ps = prepare(c, "UPDATE usher_attempts SET failed_status = ? WHERE id = ?")) {
+                    ps.setInt(1, status);
+                    ps.setLong(2, attempt);
+                    ps.executeUpdate();
+                }
             }
             return true;
         });
@@ -634,7 +647,7 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
         if (gone.size() == 1 && added.size() == 1) {
             Playback was = findById(before, ids, gone.get(0));
             Playback now = added.get(0);
-            if (was.video().equals(now.video()) && was.client().equals(now.client()) && was.started().equals(now.started())) {
+            if (was.scope().equals(now.scope()) && was.client().equals(now.client()) && was.started().equals(now.started())) {
                 try (PreparedStatement ps = prepare(c, "UPDATE usher_playbacks SET last_seen = ? WHERE id = ?")) {
                     setInstant(ps, 1, now.lastSeen());
                     ps.setLong(2, gone.get(0));
@@ -659,7 +672,7 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
                     "INSERT INTO usher_playbacks (ticket_key, video, client, started, last_seen) VALUES (?, ?, ?, ?, ?)")) {
                 for (Playback p : added) {
                     ps.setString(1, key);
-                    ps.setString(2, cut(p.video(), LONG_TEXT));
+                    ps.setString(2, cut(p.scope(), LONG_TEXT)); // the video column holds the playback's scope
                     ps.setString(3, networkText(p.client()));
                     setInstant(ps, 4, p.started());
                     setInstant(ps, 5, p.lastSeen());
