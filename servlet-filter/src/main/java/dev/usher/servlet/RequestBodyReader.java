@@ -65,6 +65,20 @@ final class RequestBodyReader {
     }
 
     /**
+     * A body over the size bound is still read, and thrown away, up to this many bytes (under the
+     * same deadline and rate) before it is refused: a client still sending would otherwise meet a
+     * closed connection and never read the refusal. Beyond it the refusal is sent at once.
+     */
+    long drainLimit() {
+        return Math.max(1 << 20, 4 * limits.maxBytes());
+    }
+
+    /** Whether {@code count} bytes so far are past what is kept: from then on the body is only drained. */
+    private boolean draining(long count) {
+        return count > limits.maxBytes();
+    }
+
+    /**
      * Reads the body of {@code request}, then calls {@code outcome} and {@code done}, each once. May
      * return before the body has arrived (async); {@code done} marks the end of the request.
      *
@@ -72,7 +86,7 @@ final class RequestBodyReader {
      */
     void read(HttpServletRequest request, long started, Outcome outcome, Runnable done) {
         long declared = request.getContentLengthLong();
-        if (declared > limits.maxBytes()) {
+        if (declared > drainLimit()) {
             finishNow(() -> outcome.refused(Refusal.TOO_LARGE), done);
             return;
         }
@@ -87,16 +101,23 @@ final class RequestBodyReader {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         byte[] buffer = new byte[8192];
         Refusal refusal = null;
+        long count = 0;
         try {
             InputStream in = request.getInputStream();
             int n;
             while ((n = in.read(buffer)) >= 0) {
-                body.write(buffer, 0, n);
-                Refusal r = judge(body.size(), started);
+                count += n;
+                if (!draining(count)) {
+                    body.write(buffer, 0, n);
+                }
+                Refusal r = judge(count, started);
                 if (r != null) {
                     refusal = r;
                     break;
                 }
+            }
+            if (refusal == null && draining(count)) {
+                refusal = Refusal.TOO_LARGE;
             }
         } catch (IOException | RuntimeException e) {
             refusal = System.nanoTime() - started >= limits.timeoutNanos() ? Refusal.EXPIRED : Refusal.BROKEN;
@@ -130,8 +151,11 @@ final class RequestBodyReader {
                     }
                     Refusal r;
                     synchronized (x.body) {
-                        x.body.write(buffer, 0, n);
-                        r = judge(x.body.size(), started);
+                        x.count += n;
+                        if (!draining(x.count)) {
+                            x.body.write(buffer, 0, n);
+                        }
+                        r = judge(x.count, started);
                     }
                     if (r != null) {
                         x.finish(() -> outcome.refused(r));
@@ -144,6 +168,10 @@ final class RequestBodyReader {
             public void onAllDataRead() {
                 byte[] bytes;
                 synchronized (x.body) {
+                    if (draining(x.count)) {
+                        x.finish(() -> outcome.refused(Refusal.TOO_LARGE));
+                        return;
+                    }
                     bytes = x.body.toByteArray();
                 }
                 x.finish(() -> outcome.body(bytes));
@@ -156,8 +184,12 @@ final class RequestBodyReader {
         });
     }
 
+    /** Past the size bound only the drain limit refuses at once; the rest waits for the end of the body. */
     private Refusal judge(long bytes, long started) {
-        return switch (limits.check(bytes, System.nanoTime() - started)) {
+        if (bytes > drainLimit()) {
+            return Refusal.TOO_LARGE;
+        }
+        return switch (limits.check(Math.min(bytes, limits.maxBytes()), System.nanoTime() - started)) {
             case OK -> null;
             case TOO_LARGE -> Refusal.TOO_LARGE;
             case EXPIRED -> Refusal.EXPIRED;
@@ -185,6 +217,8 @@ final class RequestBodyReader {
         final Runnable done;
         final AtomicBoolean finished = new AtomicBoolean();
         final ByteArrayOutputStream body = new ByteArrayOutputStream();
+        /** Bytes read so far, kept or drained; guarded by {@code body}. */
+        long count;
         volatile ScheduledFuture<?> deadline;
 
         Exchange(AsyncContext async, Runnable done) {
