@@ -51,7 +51,7 @@ import javax.sql.DataSource;
  *
  * <p><b>Atomicity.</b> {@link #decide} is one transaction: it locks the ticket's row
  * ({@code SELECT … FOR UPDATE}), reads the ticket's open playbacks, runs the
- * {@link AdmissionRules} on them, writes back the ticket (uses, bound slots, {@code used_date}) and
+ * {@link AdmissionRules} on them, writes back the ticket (uses, bound slots, first and last use) and
  * the playbacks only when the rules changed them, appends the attempt and commits. Every decision
  * on a ticket, on any node, waits for the row lock, so uses are never over-granted, {@code auto}
  * slots never over-bound, the playback window is shared, and a revocation committed by one node is
@@ -65,8 +65,9 @@ import javax.sql.DataSource;
  * {@code decide} that means no decision at all: the caller refuses the request.
  *
  * <p><b>Schema.</b> The tables are those of the scripts {@link #SCHEMA_RESOURCES}, one per version
- * up to {@value #SCHEMA_VERSION}, each recorded in {@code usher_schema_version} (version 2 adds two
- * columns to the attempt log, in place over version 1). With {@link Options#createSchema()} the
+ * of {@link #SCHEMA_VERSIONS} up to {@value #SCHEMA_VERSION}, each recorded in
+ * {@code usher_schema_version} (version 2 adds two columns to the attempt log, in place over
+ * version 1; version 5 numbers the tickets and adds their last use, in place over version 2). With {@link Options#createSchema()} the
  * scripts run on first use (every statement is idempotent, so a version-1 database is brought up to
  * date with its data); without it, first use checks that the version table says the schema is there.
  *
@@ -83,14 +84,21 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
     private static final System.Logger LOG = System.getLogger(JdbcTicketRepository.class.getName());
 
     /** The version of the schema this class reads and writes. */
-    public static final int SCHEMA_VERSION = 2;
+    public static final int SCHEMA_VERSION = 5;
     /** The first schema script in the jar (a class-path resource). */
     public static final String SCHEMA_RESOURCE = "/dev/usher/core/repository/jdbc/V1__schema.sql";
-    /** The schema scripts in the jar, version 1 first: a database is at version n when scripts 1..n ran. */
+    /**
+     * The versions of the scripts in the jar, in the order they run: a database is at version n
+     * when the scripts up to n ran. Numbers may skip (versions 3 and 4 belong to other features).
+     */
+    public static final List<Integer> SCHEMA_VERSIONS = List.of(1, 2, 5);
+    /** The schema scripts in the jar, one per {@link #SCHEMA_VERSIONS} entry, version 1 first. */
     public static final List<String> SCHEMA_RESOURCES = List.of(SCHEMA_RESOURCE,
-            "/dev/usher/core/repository/jdbc/V2__attempt_log_limits.sql");
+            "/dev/usher/core/repository/jdbc/V2__attempt_log_limits.sql",
+            "/dev/usher/core/repository/jdbc/V5__ticket_ids_last_use.sql");
     private static final List<String> SCHEMA_DESCRIPTIONS = List.of("V1__schema.sql: tickets, playbacks, attempts",
-            "V2__attempt_log_limits.sql: attempt counts, failed responses");
+            "V2__attempt_log_limits.sql: attempt counts, failed responses",
+            "V5__ticket_ids_last_use.sql: ticket ids, last use");
 
     /** Column sizes of the schema: longer texts from clients are cut to fit rather than fail a decision. */
     private static final int KEY_MAX = 100;
@@ -98,7 +106,9 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
     private static final int NAME_TEXT = 255;
 
     private static final String TICKET_COLUMNS =
-            "ticket_key, cdn_id, pass, ip, ip_bindings, video, app, uses, active, created, expires, used_date";
+            "ticket_key, cdn_id, pass, ip, ip_bindings, video, app, uses, active, created, expires, used_date, last_used";
+    /** What a ticket row is read with: the columns written, then the id the database gave it. */
+    private static final String TICKET_SELECT = TICKET_COLUMNS + ", id";
 
     /**
      * How the repository talks to its database.
@@ -262,9 +272,18 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
 
     @Override
     public boolean insert(Ticket ticket) {
-        return autocommit("insert ticket", c -> {
+        return add(ticket).isPresent();
+    }
+
+    /**
+     * Inserts the row, then reads the id its identity column took (by the key, unique; with
+     * auto-commit, since a refused insert would spoil a PostgreSQL transaction).
+     */
+    @Override
+    public Optional<Ticket> add(Ticket ticket) {
+        return Optional.ofNullable(autocommit("insert ticket", c -> {
             try (PreparedStatement ps = prepare(c, "INSERT INTO usher_tickets (" + TICKET_COLUMNS
-                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 ps.setString(1, ticket.key());
                 ps.setLong(2, ticket.cdnId());
                 ps.setString(3, ticket.pass());
@@ -277,15 +296,24 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
                 setInstant(ps, 10, ticket.created());
                 setInstant(ps, 11, ticket.expires());
                 setInstant(ps, 12, ticket.usedDate());
+                setInstant(ps, 13, ticket.lastUsed());
                 ps.executeUpdate();
-                return true;
             } catch (SQLException e) {
                 if ("23505".equals(e.getSQLState())) { // unique violation: the key exists
-                    return false;
+                    return null;
                 }
                 throw e;
             }
-        });
+            try (PreparedStatement ps = prepare(c, "SELECT id FROM usher_tickets WHERE ticket_key = ?")) {
+                ps.setString(1, ticket.key());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new SQLException("the ticket just inserted is not there", "02000");
+                    }
+                    return ticket.withId(rs.getLong(1));
+                }
+            }
+        }));
     }
 
     @Override
@@ -355,7 +383,7 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
 
     @Override
     public List<Ticket> search(long cdnId, TicketQuery query) {
-        StringBuilder sql = new StringBuilder("SELECT ").append(TICKET_COLUMNS).append(" FROM usher_tickets WHERE cdn_id = ?");
+        StringBuilder sql = new StringBuilder("SELECT ").append(TICKET_SELECT).append(" FROM usher_tickets WHERE cdn_id = ?");
         if (query.active() != null) {
             sql.append(" AND active = ?");
         }
@@ -408,11 +436,12 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
             if (outcome.ticketChanged(ticket)) {
                 Ticket t = outcome.ticket();
                 try (PreparedStatement ps = prepare(c,
-                        "UPDATE usher_tickets SET uses = ?, ip_bindings = ?, used_date = ? WHERE ticket_key = ?")) {
+                        "UPDATE usher_tickets SET uses = ?, ip_bindings = ?, used_date = ?, last_used = ? WHERE ticket_key = ?")) {
                     ps.setInt(1, t.uses());
                     ps.setString(2, bindingsText(t.ip()));
                     setInstant(ps, 3, t.usedDate());
-                    ps.setString(4, t.key());
+                    setInstant(ps, 4, t.lastUsed());
+                    ps.setString(5, t.key());
                     ps.executeUpdate();
                 }
             }
@@ -501,11 +530,12 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
             }
             Ticket t = undone.ticket();
             try (PreparedStatement ps = prepare(c,
-                    "UPDATE usher_tickets SET uses = ?, ip_bindings = ?, used_date = ? WHERE ticket_key = ?")) {
+                    "UPDATE usher_tickets SET uses = ?, ip_bindings = ?, used_date = ?, last_used = ? WHERE ticket_key = ?")) {
                 ps.setInt(1, t.uses());
                 ps.setString(2, bindingsText(t.ip()));
                 setInstant(ps, 3, t.usedDate());
-                ps.setString(4, key);
+                setInstant(ps, 4, t.lastUsed());
+                ps.setString(5, key);
                 ps.executeUpdate();
             }
             writePlaybacks(c, key, before, undone.playbacks(), ids);
@@ -526,7 +556,7 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
     // ---------------------------------------------------------------- rows
 
     private Ticket selectTicket(Connection c, String key, Long cdnId, boolean lock) throws SQLException {
-        String sql = "SELECT " + TICKET_COLUMNS + " FROM usher_tickets WHERE ticket_key = ?"
+        String sql = "SELECT " + TICKET_SELECT + " FROM usher_tickets WHERE ticket_key = ?"
                 + (cdnId == null ? "" : " AND cdn_id = ?") + (lock ? " FOR UPDATE" : "");
         try (PreparedStatement ps = prepare(c, sql)) {
             ps.setString(1, key);
@@ -545,7 +575,8 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
             String ipText = rs.getString(4);
             return new Ticket(key, rs.getLong(2), rs.getString(3), restoreIp(ipText, rs.getString(5)),
                     PatternList.parse("video", rs.getString(6)), PatternList.parse("app", rs.getString(7)),
-                    rs.getInt(8), rs.getBoolean(9), instant(rs, 10), instant(rs, 11), instant(rs, 12));
+                    rs.getInt(8), rs.getBoolean(9), instant(rs, 10), instant(rs, 11), instant(rs, 12), rs.getLong(14),
+                    instant(rs, 13));
         } catch (IllegalArgumentException e) {
             throw new SQLException("ticket " + key + " holds a malformed field: " + e.getMessage(), "22000", e);
         }
@@ -923,7 +954,7 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
                     throw new RepositoryException("JDBC ticket repository: the database has no Usher schema"
                             + (version > 0 ? " of version " + SCHEMA_VERSION + " (found " + version + ")" : "")
                             + "; " + (version > 0 ? "update" : "create") + " it with the scripts "
-                            + String.join(", ", SCHEMA_RESOURCES.subList(version, SCHEMA_VERSION))
+                            + String.join(", ", scriptsAfter(version))
                             + " in usher-core.jar, in that order (see the README), or set usher.jdbc.create-schema=true");
                 }
                 if (version > SCHEMA_VERSION) {
@@ -963,8 +994,9 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
         c.setAutoCommit(false);
         try (Statement s = c.createStatement()) {
             s.setQueryTimeout(Math.max(timeoutSeconds, 30));
-            for (int version = 1; version <= SCHEMA_VERSION; version++) {
-                for (String statement : schemaStatements(SCHEMA_RESOURCES.get(version - 1))) {
+            for (int i = 0; i < SCHEMA_VERSIONS.size(); i++) {
+                int version = SCHEMA_VERSIONS.get(i);
+                for (String statement : schemaStatements(SCHEMA_RESOURCES.get(i))) {
                     s.execute(statement);
                 }
                 boolean recorded;
@@ -978,7 +1010,7 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
                     try (PreparedStatement ps = c.prepareStatement(
                             "INSERT INTO usher_schema_version (version, description, installed) VALUES (?, ?, ?)")) {
                         ps.setInt(1, version);
-                        ps.setString(2, SCHEMA_DESCRIPTIONS.get(version - 1));
+                        ps.setString(2, SCHEMA_DESCRIPTIONS.get(i));
                         setInstant(ps, 3, Instant.now());
                         ps.executeUpdate();
                     }
@@ -991,6 +1023,17 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
         } finally {
             c.setAutoCommit(true);
         }
+    }
+
+    /** @return the scripts a database at {@code version} still has to run, in order */
+    private static List<String> scriptsAfter(int version) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < SCHEMA_VERSIONS.size(); i++) {
+            if (SCHEMA_VERSIONS.get(i) > version) {
+                out.add(SCHEMA_RESOURCES.get(i));
+            }
+        }
+        return out;
     }
 
     /** @return the statements of every schema script, in order, comments dropped */
