@@ -990,7 +990,37 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
         }
     }
 
+    /** @return the versions recorded in {@code usher_schema_version}; none when the table is missing */
+    private java.util.Set<Integer> recordedVersions(Connection c) throws SQLException {
+        c.setAutoCommit(true);
+        java.util.Set<Integer> out = new java.util.HashSet<>();
+        try (Statement s = c.createStatement()) {
+            s.setQueryTimeout(timeoutSeconds);
+            try (ResultSet rs = s.executeQuery("SELECT version FROM usher_schema_version")) {
+                while (rs.next()) {
+                    out.add(rs.getInt(1));
+                }
+            }
+        } catch (SQLException e) {
+            String state = e.getSQLState();
+            if ("42P01".equals(state) || "42S02".equals(state) || "42S04".equals(state) || "42102".equals(state)
+                    || "42104".equals(state)) { // PostgreSQL, H2: no such table
+                return out;
+            }
+            throw e;
+        }
+        return out;
+    }
+
+    /**
+     * Runs the scripts unless every version is recorded already: a node starting next to busy ones
+     * then takes no table lock (an ALTER TABLE, even one that changes nothing, waits for every
+     * transaction on its table in PostgreSQL and can deadlock with them).
+     */
     private void createSchema(Connection c) throws SQLException {
+        if (recordedVersions(c).containsAll(SCHEMA_VERSIONS)) {
+            return;
+        }
         c.setAutoCommit(false);
         try (Statement s = c.createStatement()) {
             s.setQueryTimeout(Math.max(timeoutSeconds, 30));
