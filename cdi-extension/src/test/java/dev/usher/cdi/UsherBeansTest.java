@@ -91,7 +91,7 @@ class UsherBeansTest {
             Ticket mine = usher.getMine().get(0);
             assertEquals(issued.key(), mine.key());
             assertEquals("192.0.2.77", mine.ip().shown(), "the auto slot shows the address it bound");
-            assertEquals("192.0.2.77", mine.ip().toString(), "as a page shows it (#{t.ip})");
+            assertEquals("192.0.2.77", mine.ip().toString(), "as a page prints it");
             assertEquals(issued.id(), mine.id());
             assertEquals(mine.usedDate(), mine.lastUsed());
             assertTrue(mine.lastUsed() != null);
