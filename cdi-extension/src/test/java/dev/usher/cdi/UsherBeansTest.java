@@ -94,6 +94,25 @@ class UsherBeansTest {
     }
 
     @Test
+    void mineShowsWhatAnAutoTicketBoundItsNumberAndItsUses() {
+        try (WeldTestContainer weld = new WeldTestContainer(CONFIG)) {
+            WeldTestContainer.user = "bob";
+            UsherTickets usher = weld.get(UsherTickets.class);
+            Ticket issued = usher.issue("demo-vod", "movies/trailer.mp4").ticket();
+            assertTrue(issued.id() > 0, "numbered when stored: " + issued.id());
+            assertTrue(weld.get(UsherService.class).authorize(PlaybackRequest.of(issued.key(), issued.pass(),
+                    IpAddress.parse("192.0.2.77"), "demo-vod", "movies/trailer.mp4")).granted());
+            Ticket mine = usher.getMine().get(0);
+            assertEquals(issued.key(), mine.key());
+            assertEquals("192.0.2.77", mine.ip().shown(), "the auto slot shows the address it bound");
+            assertEquals("192.0.2.77", mine.ip().toString(), "as a page prints it");
+            assertEquals(issued.id(), mine.id());
+            assertEquals(mine.usedDate(), mine.lastUsed());
+            assertTrue(mine.lastUsed() != null);
+        }
+    }
+
+    @Test
     void theBeanIssuesOnlyInsideItsAccountsNamespace() {
         Map<String, String> two = new java.util.HashMap<>(CONFIG);
         two.put("usher.account.28.api-key", "ZGQWNWVKOGQZYJAXNTIYMTCXOTAWMWVK");

@@ -106,7 +106,7 @@ public class SiteResource {
 
     private TicketView view(Ticket t) {
         List<AttemptView> attempts = usher.attempts(t.key()).stream().map(SiteResource::view).toList();
-        return new TicketView(t.key(), t.app().text(), t.video().text(), t.ip().text(), t.uses(), t.active(),
+        return new TicketView(t.key(), t.app().text(), t.video().text(), t.ip().shown(), t.uses(), t.active(),
                 t.created(), t.expires(), t.usedDate(), attempts);
     }
 

@@ -520,22 +520,9 @@ public final class SevuApi {
         return body;
     }
 
-    /** The seeds' ticket object: every value a string; with {@code expire_date} outside sevu.request. */
+    /** The seeds' ticket object (see {@link dev.usher.core.ticket.TicketView#command}). */
     private Map<String, Object> ticketObject(Ticket t, boolean withExpiry) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("key", t.key());
-        m.put("pass", t.pass());
-        m.put("ip", t.ip().text());
-        m.put("video", t.video().text());
-        m.put("app", t.app().text());
-        m.put("created_date", service.time().format(t.created()));
-        m.put("used_date", service.time().format(t.usedDate()));
-        m.put("uses", Integer.toString(t.uses()));
-        m.put("active", t.active() ? "1" : "0");
-        if (withExpiry) {
-            m.put("expire_date", service.time().format(t.expires()));
-        }
-        return m;
+        return service.view().command(t, withExpiry);
     }
 
     /**

@@ -196,8 +196,7 @@ public final class SevuTokenResource {
                 if (name.equals("active") || name.equals("expire_date")) {
                     continue;
                 }
-                Object v = e.getValue();
-                others.put(name, v instanceof BigDecimal n ? n.toPlainString() : v instanceof Boolean b ? (b ? "1" : "0") : String.valueOf(v));
+                others.put(name, dev.usher.core.ticket.TicketView.text(e.getValue()));
             }
             Optional<Ticket> t = service.update(account, key, new TicketUpdate(active, expire, others));
             return t.map(ticket -> new Response(200, Json.write(token(ticket, null)))).orElseGet(() -> notFound(key));
@@ -221,20 +220,9 @@ public final class SevuTokenResource {
         return out;
     }
 
+    /** The seed's object (see {@link dev.usher.core.ticket.TicketView#v2}), with its attempts when asked. */
     private Map<String, Object> token(Ticket t, List<Object> attempts) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", "N/A");
-        m.put("cdn_id", Long.toString(t.cdnId()));
-        m.put("key", t.key());
-        m.put("pass", t.pass());
-        m.put("ip", t.ip().text());
-        m.put("video", t.video().text());
-        m.put("app", t.app().text());
-        m.put("uses", t.uses());
-        m.put("active", t.active());
-        m.put("created_date", service.time().format(t.created()));
-        m.put("expire_date", service.time().format(t.expires()));
-        m.put("used_date", service.time().format(t.usedDate()));
+        Map<String, Object> m = service.view().v2(t);
         if (attempts != null) {
             m.put("sevu_attempt", attempts);
         }

@@ -23,8 +23,8 @@ import java.util.Objects;
  * continues an open playback; the client's address is allowed (binding a free {@code auto} slot if
  * need be); the video matches, unless the request continues an open playback (see {@link Playback}:
  * a request from its client inside the playback's package folder, or its file). A grant that starts
- * a playback consumes one use, binds the slot it needed and sets {@code used_date} the first time; a
- * refusal changes nothing.
+ * a playback consumes one use, binds the slot it needed, sets the first use the first time and the
+ * last use every time; a refusal changes nothing.
  */
 public final class AdmissionRules {
 
@@ -125,8 +125,8 @@ public final class AdmissionRules {
      * Undoes the playback that {@code grant} opened, for a request that was granted but could not
      * be served (the file was missing, the manifest unreadable): the playback is forgotten, its use
      * given back, the {@code auto} slot it bound freed unless another open playback stands on it,
-     * and, when this playback set {@code used_date}, that moves to the next playback started since
-     * (or back to none).
+     * and, when this playback set the first or the last use, that moves to the next playback started
+     * since (or back to none), or to the latest start still remembered.
      *
      * <p>The stored playback is the proof that there is something to undo: once it is gone (undone
      * already, or forgotten) this returns null, so one grant never gives a use back twice.
@@ -167,9 +167,15 @@ public final class AdmissionRules {
             usedDate = after.stream().map(Playback::started).filter(s -> !s.isBefore(opened.started()))
                     .min(Instant::compareTo).orElse(null);
         }
+        Instant lastUsed = ticket.lastUsed();
+        if (lastUsed != null && lastUsed.equals(opened.started())) {
+            // This playback was the last use: the last is now the latest start still remembered; when
+            // none is, the first use (never later than the true last one), or none.
+            lastUsed = after.stream().map(Playback::started).max(Instant::compareTo).orElse(usedDate);
+        }
         Ticket restored = new Ticket(ticket.key(), ticket.cdnId(), ticket.pass(), ip, ticket.video(), ticket.app(),
                 ticket.uses() == Integer.MAX_VALUE ? ticket.uses() : ticket.uses() + 1, ticket.active(),
-                ticket.created(), ticket.expires(), usedDate);
+                ticket.created(), ticket.expires(), usedDate, ticket.id(), usedDate == null ? null : lastUsed);
         return new Outcome(grant, restored, List.copyOf(after));
     }
 

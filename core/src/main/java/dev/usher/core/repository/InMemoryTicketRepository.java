@@ -43,6 +43,7 @@ public final class InMemoryTicketRepository implements TicketRepository {
     }
 
     private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong ids = new java.util.concurrent.atomic.AtomicLong();
     private final AdmissionRules rules;
     private final Duration retention;
     private final int maxAttempts;
@@ -57,7 +58,14 @@ public final class InMemoryTicketRepository implements TicketRepository {
 
     @Override
     public boolean insert(Ticket ticket) {
-        return entries.putIfAbsent(ticket.key(), new Entry(ticket)) == null;
+        return add(ticket).isPresent();
+    }
+
+    /** Numbers the ticket from a counter: a number lost to a taken key is never given again. */
+    @Override
+    public Optional<Ticket> add(Ticket ticket) {
+        Ticket numbered = ticket.withId(ids.incrementAndGet());
+        return entries.putIfAbsent(numbered.key(), new Entry(numbered)) == null ? Optional.of(numbered) : Optional.empty();
     }
 
     @Override

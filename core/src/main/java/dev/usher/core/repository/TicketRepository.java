@@ -29,11 +29,22 @@ import java.util.Optional;
 public interface TicketRepository {
 
     /**
-     * Stores a new ticket.
+     * Stores a new ticket, giving it its {@link Ticket#id() id}: a number from 1, never given to
+     * another ticket of this repository (nor, for a shared store, of any node).
      *
      * @return false, storing nothing, when a ticket with its key exists
      */
     boolean insert(Ticket ticket);
+
+    /**
+     * Stores a new ticket like {@link #insert} and answers it as stored, with its id. The default
+     * reads it back; the stores of Usher override it to answer without a second read.
+     *
+     * @return the stored ticket, or empty, storing nothing, when a ticket with its key exists
+     */
+    default Optional<Ticket> add(Ticket ticket) {
+        return insert(ticket) ? Optional.of(find(ticket.key()).orElse(ticket)) : Optional.empty();
+    }
 
     /** @return the ticket with {@code key}, whatever its account */
     Optional<Ticket> find(String key);

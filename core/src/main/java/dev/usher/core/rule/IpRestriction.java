@@ -31,7 +31,10 @@ import java.util.Objects;
  * {@code auto/0} binds nothing and allows every address. N runs from 0 to 32.
  *
  * <p>Instances are immutable; binding a slot returns a new restriction. The text the ticket was
- * issued with is kept for display: the API reports {@code auto/24|auto/24} before and after binding.
+ * issued with is kept ({@link #text()}, what repositories store); what the API shows is
+ * {@link #shown()}: that text with each bound slot replaced by what it bound, so
+ * {@code auto/24|auto/24} reads {@code 192.0.2.0/24|auto/24} after one binding, as the seeds' "will
+ * update the ticket … to restrict it to the IP address of the user" says.
  */
 public final class IpRestriction {
 
@@ -204,6 +207,34 @@ public final class IpRestriction {
         return text;
     }
 
+    /**
+     * @return the rule as it stands: the issued text, each bound slot replaced by the address
+     *         ({@code auto} from an IPv4 client) or block ({@code auto/N}, or any IPv6 binding) it
+     *         bound; free slots and fixed entries as issued. It parses as a rule that allows what
+     *         this one allows now.
+     */
+    public String shown() {
+        if (boundCount() == 0) {
+            return text;
+        }
+        String[] parts = text.split("\\|", -1);
+        StringBuilder out = new StringBuilder(text.length() + 16 * parts.length);
+        for (int i = 0; i < parts.length; i++) {
+            if (i > 0) {
+                out.append('|');
+            }
+            if (entries[i] instanceof Auto auto && auto.bound() != null) {
+                IpNetwork n = auto.bound();
+                boolean host = n.isV4() ? n.prefix() == 32 : n.isV6() && n.prefix() == 128;
+                String s = n.toString();
+                out.append(host ? s.substring(0, s.lastIndexOf('/')) : s);
+            } else {
+                out.append(parts[i]);
+            }
+        }
+        return out.toString();
+    }
+
     public List<Entry> entries() {
         return List.of(entries);
     }
@@ -238,8 +269,9 @@ public final class IpRestriction {
         return text.hashCode();
     }
 
+    /** @return {@link #shown()}: what a page or a log shows is the rule as it stands */
     @Override
     public String toString() {
-        return text;
+        return shown();
     }
 }

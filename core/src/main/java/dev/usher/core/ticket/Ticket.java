@@ -20,10 +20,14 @@ import java.util.Objects;
  * @param active    false once revoked
  * @param created   when the ticket was issued
  * @param expires   after this instant nothing is admitted
- * @param usedDate  the first granted playback, or null
+ * @param usedDate  the first granted playback start, or null
+ * @param id        the number the repository gave the ticket when it stored it (unique per
+ *                  repository, from 1), or 0 before it is stored
+ * @param lastUsed  the latest granted playback start, or null; null exactly when {@code usedDate} is
  */
 public record Ticket(String key, long cdnId, String pass, IpRestriction ip, PatternList video, PatternList app,
-                     int uses, boolean active, Instant created, Instant expires, Instant usedDate) {
+                     int uses, boolean active, Instant created, Instant expires, Instant usedDate,
+                     long id, Instant lastUsed) {
 
     public Ticket {
         Objects.requireNonNull(key, "key");
@@ -36,6 +40,15 @@ public record Ticket(String key, long cdnId, String pass, IpRestriction ip, Patt
         if (uses < 0) {
             throw new IllegalArgumentException("uses must not be negative");
         }
+        if (id < 0) {
+            throw new IllegalArgumentException("id must not be negative");
+        }
+    }
+
+    /** A ticket not stored yet (id 0), whose last use is its first. */
+    public Ticket(String key, long cdnId, String pass, IpRestriction ip, PatternList video, PatternList app,
+                  int uses, boolean active, Instant created, Instant expires, Instant usedDate) {
+        this(key, cdnId, pass, ip, video, app, uses, active, created, expires, usedDate, 0, usedDate);
     }
 
     public boolean isExpired(Instant now) {
@@ -43,23 +56,31 @@ public record Ticket(String key, long cdnId, String pass, IpRestriction ip, Patt
     }
 
     public Ticket withActive(boolean value) {
-        return new Ticket(key, cdnId, pass, ip, video, app, uses, value, created, expires, usedDate);
+        return new Ticket(key, cdnId, pass, ip, video, app, uses, value, created, expires, usedDate, id, lastUsed);
     }
 
     public Ticket withExpires(Instant value) {
-        return new Ticket(key, cdnId, pass, ip, video, app, uses, active, created, value, usedDate);
+        return new Ticket(key, cdnId, pass, ip, video, app, uses, active, created, value, usedDate, id, lastUsed);
     }
 
-    /** @return this ticket after one granted playback start at {@code now}, with {@code ipAfter} */
+    /** @return this ticket as the repository numbered it */
+    public Ticket withId(long value) {
+        return new Ticket(key, cdnId, pass, ip, video, app, uses, active, created, expires, usedDate, value, lastUsed);
+    }
+
+    /**
+     * @return this ticket after one granted playback start at {@code now}, with {@code ipAfter}: one use
+     *         less, {@code now} its last use, and its first use unless it had one
+     */
     public Ticket consumed(IpRestriction ipAfter, Instant now) {
         return new Ticket(key, cdnId, pass, ipAfter, video, app, uses - 1, active, created, expires,
-                usedDate == null ? now : usedDate);
+                usedDate == null ? now : usedDate, id, now);
     }
 
     /** The pass never appears in logs or exception messages. */
     @Override
     public String toString() {
-        return "Ticket[key=" + key + ", cdnId=" + cdnId + ", ip=" + ip + ", video=" + video + ", app=" + app
+        return "Ticket[id=" + id + ", key=" + key + ", cdnId=" + cdnId + ", ip=" + ip + ", video=" + video + ", app=" + app
                 + ", uses=" + uses + ", active=" + active + ", expires=" + expires + "]";
     }
 }

@@ -146,6 +146,61 @@ public abstract class TicketRepositoryContract {
     }
 
     @Test
+    void everyTicketGetsItsOwnNumberOnEveryNode() throws Exception {
+        Nodes n = nodes();
+        java.util.Set<Long> ids = new java.util.HashSet<>();
+        for (int i = 0; i < 6; i++) {
+            Ticket t = (i % 2 == 0 ? n.a : n.b).issue(i < 3 ? STEF : DEMO,
+                    IssueRequest.of("stef-a", "v" + i, "passpasspass", "auto", 1, "+1 hour"));
+            assertTrue(t.id() > 0, "numbered from 1: " + t.id());
+            assertTrue(ids.add(t.id()), "unique: " + t.id());
+            assertEquals(t, n.repoB.find(t.key()).orElseThrow(), "the number is stored with the ticket");
+            assertEquals(t.id(), n.repoA.search(i < 3 ? STEF.cdnId() : DEMO.cdnId(),
+                    new TicketQuery("v" + i, null, 10)).get(0).id());
+        }
+        Ticket first = n.repoA.search(STEF.cdnId(), new TicketQuery("v0", null, 1)).get(0);
+        n.a.authorize(request(first, first.pass(), "198.51.100.7", "stef-a", "v0"));
+        n.a.revoke(STEF, first.key());
+        assertEquals(first.id(), n.repoB.find(first.key()).orElseThrow().id(), "a use or a change keeps the number");
+    }
+
+    @Test
+    void aTicketRemembersItsFirstAndItsLastUse() throws Exception {
+        Nodes n = nodes();
+        Ticket t = n.a.issue(STEF, IssueRequest.of("a", "v", "passpasspass", "0.0.0.0/0", 5, "+1 hour"));
+        assertNull(t.usedDate());
+        assertNull(t.lastUsed());
+        Instant first = clock.instant();
+        assertTrue(n.a.authorize(request(t, t.pass(), "198.51.100.7", "a", "v")).newPlayback());
+        Ticket once = n.repoB.find(t.key()).orElseThrow();
+        assertEquals(first, once.usedDate());
+        assertEquals(first, once.lastUsed(), "the first use is the last one too");
+
+        clock.advance(Duration.ofSeconds(5));
+        assertTrue(n.b.authorize(request(t, t.pass(), "198.51.100.7", "a", "v")).granted());
+        assertEquals(first, n.repoA.find(t.key()).orElseThrow().lastUsed(), "continuing a playback is no use");
+
+        clock.advance(Duration.ofSeconds(5));
+        Instant second = clock.instant();
+        assertTrue(n.b.authorize(request(t, t.pass(), "203.0.113.9", "a", "v")).newPlayback());
+        Ticket twice = n.repoA.find(t.key()).orElseThrow();
+        assertEquals(first, twice.usedDate(), "the first use stays");
+        assertEquals(second, twice.lastUsed(), "the last use moves");
+
+        clock.advance(Duration.ofSeconds(5));
+        Decision unserved = n.a.authorize(request(t, t.pass(), "192.0.2.1", "a", "v"));
+        assertEquals(clock.instant(), n.repoB.find(t.key()).orElseThrow().lastUsed());
+        assertTrue(n.repoB.release(unserved, 404, clock.instant()));
+        Ticket after = n.repoA.find(t.key()).orElseThrow();
+        assertEquals(second, after.lastUsed(), "a use given back gives its last-use date back");
+        assertEquals(first, after.usedDate());
+        assertEquals(t.id(), after.id());
+
+        assertEquals(Reason.INVALID_AUTH_TOKEN, decide(n.a, t, "wrong-pass", "198.51.100.7", "a", "v"));
+        assertEquals(after, n.repoB.find(t.key()).orElseThrow(), "a refusal changes neither date");
+    }
+
+    @Test
     void accountsSeeOnlyTheirOwnTickets() throws Exception {
         Nodes n = nodes();
         Ticket t = n.a.issue(STEF, IssueRequest.of("stef-a", "v", "passpasspass", "auto", 1, null));

@@ -148,8 +148,27 @@ class IpRestrictionTest {
         assertFalse(r.match(ip("2001:db8::1")).allowed());
         assertTrue(r.match(ip("198.51.100.1")).allowed());
         assertTrue(r.match(ip("203.0.113.254")).allowed());
-        assertEquals("auto/24|auto/24", r.text());        // displayed as issued
-        assertEquals("auto/24|auto/24", r.toString());
+        assertEquals("auto/24|auto/24", r.text());        // stored as issued
+        // Shown as it stands (issue 11 item 3 changed this from the issued text): each slot by what it bound.
+        assertEquals("198.51.100.0/24|203.0.113.0/24", r.shown());
+        assertEquals(r.shown(), r.toString());
+    }
+
+    @Test
+    void aBoundSlotIsShownByWhatItBoundAndTheRestAsIssued() {
+        IpRestriction r = IpRestriction.parse("auto/24|auto/24");
+        assertEquals("auto/24|auto/24", r.shown(), "nothing bound yet");
+        r = play(r, "192.0.2.77");
+        assertEquals("192.0.2.0/24|auto/24", r.shown());
+        assertEquals("auto/24|auto/24", r.text());
+        // A plain auto binds the address itself; an IPv6 client binds its /64; fixed entries stay as written.
+        IpRestriction mixed = play(play(IpRestriction.parse("10.0.0.0/8|auto|auto"), "198.51.100.7"), "2001:db8:1:2::9");
+        assertEquals("10.0.0.0/8|198.51.100.7|2001:db8:1:2::/64", mixed.shown());
+        // What is shown reads back as a rule allowing what the bound one allows.
+        IpRestriction reread = IpRestriction.parse(mixed.shown());
+        for (String client : List.of("10.1.2.3", "198.51.100.7", "198.51.100.8", "2001:db8:1:2::1", "2001:db8:1:3::1")) {
+            assertEquals(mixed.match(ip(client)).allowed(), reread.match(ip(client)).allowed(), client);
+        }
     }
 
     @Test

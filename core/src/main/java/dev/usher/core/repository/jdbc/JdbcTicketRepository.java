@@ -52,7 +52,7 @@ import javax.sql.DataSource;
  *
  * <p><b>Atomicity.</b> {@link #decide} is one transaction: it locks the ticket's row
  * ({@code SELECT … FOR UPDATE}), reads the ticket's open playbacks, runs the
- * {@link AdmissionRules} on them, writes back the ticket (uses, bound slots, {@code used_date}) and
+ * {@link AdmissionRules} on them, writes back the ticket (uses, bound slots, first and last use) and
  * the playbacks only when the rules changed them, appends the attempt and commits. Every decision
  * on a ticket, on any node, waits for the row lock, so uses are never over-granted, {@code auto}
  * slots never over-bound, the playback window is shared, and a revocation committed by one node is
@@ -66,9 +66,10 @@ import javax.sql.DataSource;
  * {@code decide} that means no decision at all: the caller refuses the request.
  *
  * <p><b>Schema.</b> The tables are those of the scripts {@link #SCHEMA_RESOURCES}, one per version
- * up to {@value #SCHEMA_VERSION}, each recorded in {@code usher_schema_version} (version 2 adds two
- * columns to the attempt log, in place over version 1; version 4 the API answers and the attempts'
- * pass fingerprints, in place over version 2). With {@link Options#createSchema()} the
+ * of {@link #SCHEMA_VERSIONS} up to {@value #SCHEMA_VERSION}, each recorded in
+ * {@code usher_schema_version} (version 2 adds two columns to the attempt log, in place over
+ * version 1; version 4 the API answers and the attempts' pass fingerprints, in place over version
+ * 2; version 5 numbers the tickets and adds their last use, in place over version 2). With {@link Options#createSchema()} the
  * scripts run on first use (every statement is idempotent, so a version-1 database is brought up to
  * date with its data); without it, first use checks that the version table says the schema is there.
  *
@@ -85,21 +86,23 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
     private static final System.Logger LOG = System.getLogger(JdbcTicketRepository.class.getName());
 
     /** The version of the schema this class reads and writes. */
-    public static final int SCHEMA_VERSION = 4;
+    public static final int SCHEMA_VERSION = 5;
     /** The first schema script in the jar (a class-path resource). */
     public static final String SCHEMA_RESOURCE = "/dev/usher/core/repository/jdbc/V1__schema.sql";
-    /** The schema scripts in the jar, version 1 first: a database is at version n when scripts 1..n ran. */
+    /**
+     * The versions of the scripts in the jar, in the order they run: a database is at version n
+     * when the scripts up to n ran. Numbers may skip (versions 3 and 4 belong to other features).
+     */
+    public static final List<Integer> SCHEMA_VERSIONS = List.of(1, 2, 4, 5);
+    /** The schema scripts in the jar, one per {@link #SCHEMA_VERSIONS} entry, version 1 first. */
     public static final List<String> SCHEMA_RESOURCES = List.of(SCHEMA_RESOURCE,
             "/dev/usher/core/repository/jdbc/V2__attempt_log_limits.sql",
-            "/dev/usher/core/repository/jdbc/V4__api_answers_attempt_pass.sql");
-    /**
-     * The version each script of {@link #SCHEMA_RESOURCES} brings the database to, ascending; a
-     * number may be missing (another branch's script), each script applies over the ones before it.
-     */
-    public static final List<Integer> SCHEMA_VERSIONS = List.of(1, 2, 4);
+            "/dev/usher/core/repository/jdbc/V4__api_answers_attempt_pass.sql",
+            "/dev/usher/core/repository/jdbc/V5__ticket_ids_last_use.sql");
     private static final List<String> SCHEMA_DESCRIPTIONS = List.of("V1__schema.sql: tickets, playbacks, attempts",
             "V2__attempt_log_limits.sql: attempt counts, failed responses",
-            "V4__api_answers_attempt_pass.sql: stored API answers, attempt pass fingerprints");
+            "V4__api_answers_attempt_pass.sql: stored API answers, attempt pass fingerprints",
+            "V5__ticket_ids_last_use.sql: ticket ids, last use");
 
     /** Column sizes of the schema: longer texts from clients are cut to fit rather than fail a decision. */
     private static final int KEY_MAX = 100;
@@ -107,7 +110,9 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
     private static final int NAME_TEXT = 255;
 
     private static final String TICKET_COLUMNS =
-            "ticket_key, cdn_id, pass, ip, ip_bindings, video, app, uses, active, created, expires, used_date";
+            "ticket_key, cdn_id, pass, ip, ip_bindings, video, app, uses, active, created, expires, used_date, last_used";
+    /** What a ticket row is read with: the columns written, then the id the database gave it. */
+    private static final String TICKET_SELECT = TICKET_COLUMNS + ", id";
 
     /**
      * How the repository talks to its database.
@@ -271,9 +276,18 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
 
     @Override
     public boolean insert(Ticket ticket) {
-        return autocommit("insert ticket", c -> {
+        return add(ticket).isPresent();
+    }
+
+    /**
+     * Inserts the row, then reads the id its identity column took (by the key, unique; with
+     * auto-commit, since a refused insert would spoil a PostgreSQL transaction).
+     */
+    @Override
+    public Optional<Ticket> add(Ticket ticket) {
+        return Optional.ofNullable(autocommit("insert ticket", c -> {
             try (PreparedStatement ps = prepare(c, "INSERT INTO usher_tickets (" + TICKET_COLUMNS
-                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 ps.setString(1, ticket.key());
                 ps.setLong(2, ticket.cdnId());
                 ps.setString(3, ticket.pass());
@@ -286,15 +300,24 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
                 setInstant(ps, 10, ticket.created());
                 setInstant(ps, 11, ticket.expires());
                 setInstant(ps, 12, ticket.usedDate());
+                setInstant(ps, 13, ticket.lastUsed());
                 ps.executeUpdate();
-                return true;
             } catch (SQLException e) {
                 if ("23505".equals(e.getSQLState())) { // unique violation: the key exists
-                    return false;
+                    return null;
                 }
                 throw e;
             }
-        });
+            try (PreparedStatement ps = prepare(c, "SELECT id FROM usher_tickets WHERE ticket_key = ?")) {
+                ps.setString(1, ticket.key());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new SQLException("the ticket just inserted is not there", "02000");
+                    }
+                    return ticket.withId(rs.getLong(1));
+                }
+            }
+        }));
     }
 
     /**
@@ -393,7 +416,7 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
 
     @Override
     public List<Ticket> search(long cdnId, TicketQuery query) {
-        StringBuilder sql = new StringBuilder("SELECT ").append(TICKET_COLUMNS).append(" FROM usher_tickets WHERE cdn_id = ?");
+        StringBuilder sql = new StringBuilder("SELECT ").append(TICKET_SELECT).append(" FROM usher_tickets WHERE cdn_id = ?");
         if (query.active() != null) {
             sql.append(" AND active = ?");
         }
@@ -446,11 +469,12 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
             if (outcome.ticketChanged(ticket)) {
                 Ticket t = outcome.ticket();
                 try (PreparedStatement ps = prepare(c,
-                        "UPDATE usher_tickets SET uses = ?, ip_bindings = ?, used_date = ? WHERE ticket_key = ?")) {
+                        "UPDATE usher_tickets SET uses = ?, ip_bindings = ?, used_date = ?, last_used = ? WHERE ticket_key = ?")) {
                     ps.setInt(1, t.uses());
                     ps.setString(2, bindingsText(t.ip()));
                     setInstant(ps, 3, t.usedDate());
-                    ps.setString(4, t.key());
+                    setInstant(ps, 4, t.lastUsed());
+                    ps.setString(5, t.key());
                     ps.executeUpdate();
                 }
             }
@@ -540,11 +564,12 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
             }
             Ticket t = undone.ticket();
             try (PreparedStatement ps = prepare(c,
-                    "UPDATE usher_tickets SET uses = ?, ip_bindings = ?, used_date = ? WHERE ticket_key = ?")) {
+                    "UPDATE usher_tickets SET uses = ?, ip_bindings = ?, used_date = ?, last_used = ? WHERE ticket_key = ?")) {
                 ps.setInt(1, t.uses());
                 ps.setString(2, bindingsText(t.ip()));
                 setInstant(ps, 3, t.usedDate());
-                ps.setString(4, key);
+                setInstant(ps, 4, t.lastUsed());
+                ps.setString(5, key);
                 ps.executeUpdate();
             }
             writePlaybacks(c, key, before, undone.playbacks(), ids);
@@ -578,7 +603,7 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
     // ---------------------------------------------------------------- rows
 
     private Ticket selectTicket(Connection c, String key, Long cdnId, boolean lock) throws SQLException {
-        String sql = "SELECT " + TICKET_COLUMNS + " FROM usher_tickets WHERE ticket_key = ?"
+        String sql = "SELECT " + TICKET_SELECT + " FROM usher_tickets WHERE ticket_key = ?"
                 + (cdnId == null ? "" : " AND cdn_id = ?") + (lock ? " FOR UPDATE" : "");
         try (PreparedStatement ps = prepare(c, sql)) {
             ps.setString(1, key);
@@ -597,7 +622,8 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
             String ipText = rs.getString(4);
             return new Ticket(key, rs.getLong(2), rs.getString(3), restoreIp(ipText, rs.getString(5)),
                     PatternList.parse("video", rs.getString(6)), PatternList.parse("app", rs.getString(7)),
-                    rs.getInt(8), rs.getBoolean(9), instant(rs, 10), instant(rs, 11), instant(rs, 12));
+                    rs.getInt(8), rs.getBoolean(9), instant(rs, 10), instant(rs, 11), instant(rs, 12), rs.getLong(14),
+                    instant(rs, 13));
         } catch (IllegalArgumentException e) {
             throw new SQLException("ticket " + key + " holds a malformed field: " + e.getMessage(), "22000", e);
         }
@@ -971,14 +997,19 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
                 if (options.createSchema()) {
                     createSchema(c);
                 }
-                int version = schemaVersion(c);
-                if (version < SCHEMA_VERSION) {
+                // Every script's version must be recorded, not only the highest: versions may
+                // arrive out of order (3 after 4 and 5), and a missing one is missing.
+                java.util.Set<Integer> recorded = recordedVersions(c);
+                List<String> missing = scriptsMissing(recorded);
+                if (!missing.isEmpty()) {
+                    boolean any = !recorded.isEmpty();
                     throw new RepositoryException("JDBC ticket repository: the database has no Usher schema"
-                            + (version > 0 ? " of version " + SCHEMA_VERSION + " (found " + version + ")" : "")
-                            + "; " + (version > 0 ? "update" : "create") + " it with the scripts "
-                            + String.join(", ", scriptsAfter(version))
+                            + (any ? " of version " + SCHEMA_VERSION + " (found " + new java.util.TreeSet<>(recorded) + ")" : "")
+                            + "; " + (any ? "update" : "create") + " it with the scripts "
+                            + String.join(", ", missing)
                             + " in usher-core.jar, in that order (see the README), or set usher.jdbc.create-schema=true");
                 }
+                int version = recorded.stream().mapToInt(Integer::intValue).max().orElse(0);
                 if (version > SCHEMA_VERSION) {
                     LOG.log(System.Logger.Level.WARNING, "JDBC ticket repository: the schema is of version " + version
                             + ", newer than this Usher's " + SCHEMA_VERSION);
@@ -995,28 +1026,41 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
         throw failure("connect and check the schema", last, 1);
     }
 
-    private int schemaVersion(Connection c) throws SQLException {
+    /** @return the versions recorded in {@code usher_schema_version}; none when the table is missing */
+    private java.util.Set<Integer> recordedVersions(Connection c) throws SQLException {
         c.setAutoCommit(true);
+        java.util.Set<Integer> out = new java.util.HashSet<>();
         try (Statement s = c.createStatement()) {
             s.setQueryTimeout(timeoutSeconds);
-            try (ResultSet rs = s.executeQuery("SELECT MAX(version) FROM usher_schema_version")) {
-                return rs.next() ? rs.getInt(1) : 0;
+            try (ResultSet rs = s.executeQuery("SELECT version FROM usher_schema_version")) {
+                while (rs.next()) {
+                    out.add(rs.getInt(1));
+                }
             }
         } catch (SQLException e) {
             String state = e.getSQLState();
             if ("42P01".equals(state) || "42S02".equals(state) || "42S04".equals(state) || "42102".equals(state)
                     || "42104".equals(state)) { // PostgreSQL, H2: no such table
-                return 0;
+                return out;
             }
             throw e;
         }
+        return out;
     }
 
+    /**
+     * Runs the scripts unless every version is recorded already: a node starting next to busy ones
+     * then takes no table lock (an ALTER TABLE, even one that changes nothing, waits for every
+     * transaction on its table in PostgreSQL and can deadlock with them).
+     */
     private void createSchema(Connection c) throws SQLException {
+        if (recordedVersions(c).containsAll(SCHEMA_VERSIONS)) {
+            return;
+        }
         c.setAutoCommit(false);
         try (Statement s = c.createStatement()) {
             s.setQueryTimeout(Math.max(timeoutSeconds, 30));
-            for (int i = 0; i < SCHEMA_RESOURCES.size(); i++) {
+            for (int i = 0; i < SCHEMA_VERSIONS.size(); i++) {
                 int version = SCHEMA_VERSIONS.get(i);
                 for (String statement : schemaStatements(SCHEMA_RESOURCES.get(i))) {
                     s.execute(statement);
@@ -1047,11 +1091,11 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
         }
     }
 
-    /** @return the scripts that bring a database of {@code version} up to date, in order */
-    private static List<String> scriptsAfter(int version) {
+    /** @return the scripts whose versions a database has not recorded, in the order they run */
+    private static List<String> scriptsMissing(java.util.Set<Integer> recorded) {
         List<String> out = new ArrayList<>();
-        for (int i = 0; i < SCHEMA_RESOURCES.size(); i++) {
-            if (SCHEMA_VERSIONS.get(i) > version) {
+        for (int i = 0; i < SCHEMA_VERSIONS.size(); i++) {
+            if (!recorded.contains(SCHEMA_VERSIONS.get(i))) {
                 out.add(SCHEMA_RESOURCES.get(i));
             }
         }

@@ -171,8 +171,8 @@ abstract class JdbcRepositoryContract extends TicketRepositoryContract {
             new JdbcTicketRepository(ds, SETTINGS, testOptions().withCreateSchema(false)).dialect();
             try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
                     "SELECT version, description FROM usher_schema_version ORDER BY version"); ResultSet rs = ps.executeQuery()) {
-                // Version 2 (issue 10) is applied over version 1: one row per version, in order.
-                // Version 4 (issue 11) applies over version 2; the versions are those of the jar's scripts.
+                // Version 2 (issue 10) is applied over version 1, versions 4 and 5 (issue 11) over 2: one
+                // row per version, in order (numbers may skip); the versions are those of the jar's scripts.
                 for (int version : JdbcTicketRepository.SCHEMA_VERSIONS) {
                     assertTrue(rs.next());
                     assertEquals(version, rs.getInt(1));
@@ -245,6 +245,70 @@ abstract class JdbcRepositoryContract extends TicketRepositoryContract {
             assertTrue(repo.decide(PlaybackRequest.of(key, "secret-pass", IpAddress.parse("198.51.100.7"), "live", "mystream"),
                     soon).granted());
             new JdbcTicketRepository(ds, SETTINGS, testOptions().withCreateSchema(false)).dialect(); // now at version 2
+        } finally {
+            release(ds);
+        }
+    }
+
+    /** A database as version 2 left it: the version-1 data, version 2 applied, and a ticket never used. */
+    private static void createVersion2WithData(DataSource ds, Instant at) throws SQLException {
+        createVersion1WithData(ds, at);
+        try (Connection c = ds.getConnection(); java.sql.Statement st = c.createStatement()) {
+            for (String sql : JdbcTicketRepository.schemaStatements(JdbcTicketRepository.SCHEMA_RESOURCES.get(1))) {
+                st.execute(sql);
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO usher_schema_version (version, description, installed) VALUES (2, 'V2__attempt_log_limits.sql', ?)")) {
+                ps.setObject(1, at.atOffset(java.time.ZoneOffset.UTC));
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO usher_tickets (ticket_key, cdn_id, pass, ip,"
+                    + " ip_bindings, video, app, uses, active, created, expires, used_date)"
+                    + " VALUES ('other.0123456789abcd.12345678', 158, 'other-pass', 'auto/24|auto/24', '',"
+                    + " 'other', 'live', 3, TRUE, ?, ?, NULL)")) {
+                ps.setObject(1, at.plusSeconds(1).atOffset(java.time.ZoneOffset.UTC));
+                ps.setObject(2, at.plus(Duration.ofDays(1)).atOffset(java.time.ZoneOffset.UTC));
+                ps.executeUpdate();
+            }
+        }
+    }
+
+    @Test
+    void aVersion2DatabaseWithTicketsIsNumberedAndGetsLastUsesInPlace() throws Exception {
+        DataSource ds = newDataSource();
+        try {
+            Instant at = Instant.parse("2030-01-01T00:00:00Z");
+            createVersion2WithData(ds, at);
+            RepositoryException old = assertThrows(RepositoryException.class,
+                    () -> new JdbcTicketRepository(ds, SETTINGS, testOptions().withCreateSchema(false)).dialect());
+            assertTrue(old.getMessage().contains("V5__ticket_ids_last_use.sql") && !old.getMessage().contains("V2__"),
+                    "names the script still to run: " + old.getMessage());
+
+            JdbcTicketRepository repo = new JdbcTicketRepository(ds, SETTINGS, testOptions());
+            Ticket used = repo.find("mystream.0123456789abcd.12345678").orElseThrow();
+            Ticket unused = repo.find("other.0123456789abcd.12345678").orElseThrow();
+            assertTrue(used.id() > 0 && unused.id() > 0 && used.id() != unused.id(),
+                    "the stored tickets are numbered: " + used.id() + ", " + unused.id());
+            assertEquals(at, used.usedDate());
+            assertEquals(at, used.lastUsed(), "an old ticket's last known use is its first");
+            assertEquals(null, unused.lastUsed());
+            assertEquals(2, used.uses());
+            assertEquals(1, used.ip().boundCount(), "the old binding is kept");
+            assertEquals(2, repo.attempts(used.key(), null, 10).size(), "the old attempts are kept");
+
+            // New tickets continue the numbering, and a use stores its last-use date.
+            UsherService service = new UsherService(repo, SETTINGS, Clock.fixed(at.plusSeconds(60), java.time.ZoneOffset.UTC),
+                    new TicketKeys());
+            Ticket fresh = service.issue(Fixture.DEMO, IssueRequest.of("live", "v", "passpasspass", "auto", 5, "+1 hour"));
+            assertTrue(fresh.id() > Math.max(used.id(), unused.id()), "new numbers after the old ones: " + fresh.id());
+            assertTrue(service.authorize(PlaybackRequest.of(unused.key(), "other-pass", IpAddress.parse("192.0.2.9"),
+                    "live", "other")).granted());
+            Ticket bound = repo.find(unused.key()).orElseThrow();
+            assertEquals(at.plusSeconds(60), bound.lastUsed());
+            assertEquals("192.0.2.0/24|auto/24", bound.ip().shown());
+            new JdbcTicketRepository(ds, SETTINGS, testOptions().withCreateSchema(false)).dialect(); // now at version 5
+            new JdbcTicketRepository(ds, SETTINGS, testOptions()).dialect(); // and the scripts run again harmlessly
+            assertEquals(bound, repo.find(unused.key()).orElseThrow());
         } finally {
             release(ds);
         }
