@@ -50,12 +50,14 @@ public final class UsherRuntime implements AutoCloseable {
     private final ManifestRewriting manifests;
     private final FilterSettings filterSettings;
     private final ScheduledExecutorService timer;
+    private final LiveRuntime live;
 
     UsherRuntime(UsherService service, AccountRegistry accounts, Duration apiWindow, PlaybackCredentials credentials,
-                 FilterSettings filterSettings) {
+                 FilterSettings filterSettings, LiveRuntime live) {
         this.service = service;
         this.accounts = accounts;
-        this.api = new SevuApi(service, accounts, apiWindow, Clock.systemUTC());
+        this.live = live;
+        this.api = new SevuApi(service, accounts, apiWindow, Clock.systemUTC(), live.commands());
         this.tokens = new SevuTokenResource(service);
         this.credentials = credentials;
         this.filterSettings = filterSettings;
@@ -113,8 +115,10 @@ public final class UsherRuntime implements AutoCloseable {
         }
         // Only a repository of this node's own memory lets the node make up its secret.
         PlaybackCredentials credentials = credentials(config, repository instanceof InMemoryTicketRepository);
+        UsherService service = new UsherService(repository, settings);
+        LiveRuntime live = LiveRuntime.fromConfig(config, service.time(), Clock.systemUTC());
         config.failOnProblems();
-        UsherRuntime runtime = new UsherRuntime(new UsherService(repository, settings), accounts, window, credentials, filterSettings);
+        UsherRuntime runtime = new UsherRuntime(service, accounts, window, credentials, filterSettings, live);
         if (owned && repository instanceof AutoCloseable closeable) {
             runtime.closeWithRuntime = closeable;
         }
@@ -244,8 +248,19 @@ public final class UsherRuntime implements AutoCloseable {
         ConfigReader config = new ConfigReader(filterConfig);
         FilterSettings settings = FilterSettings.from(config);
         Duration window = config.duration("usher.api.timestamp-window", Duration.ofMinutes(5));
+        LiveRuntime live = LiveRuntime.fromConfig(config, service.time(), Clock.systemUTC());
         config.failOnProblems();
-        return new UsherRuntime(service, accounts, window, credentials, settings);
+        return new UsherRuntime(service, accounts, window, credentials, settings, live);
+    }
+
+    /** A runtime over an existing service and live part (tests that move live time by hand). */
+    public static UsherRuntime of(UsherService service, AccountRegistry accounts, PlaybackCredentials credentials,
+                                  Function<String, Optional<String>> filterConfig, LiveRuntime live) {
+        ConfigReader config = new ConfigReader(filterConfig);
+        FilterSettings settings = FilterSettings.from(config);
+        Duration window = config.duration("usher.api.timestamp-window", Duration.ofMinutes(5));
+        config.failOnProblems();
+        return new UsherRuntime(service, accounts, window, credentials, settings, live);
     }
 
     public UsherService service() {
@@ -258,6 +273,11 @@ public final class UsherRuntime implements AutoCloseable {
 
     public SevuApi api() {
         return api;
+    }
+
+    /** @return live publishing: stream users, publisher log, live streams */
+    public LiveRuntime live() {
+        return live;
     }
 
     public SevuTokenResource tokens() {

@@ -63,11 +63,18 @@ public final class SevuApi {
     private final Duration window;
     private final Clock clock;
     private final ReplayGuard replays = new ReplayGuard(1_000_000);
+    private final LiveCommands live;
 
     /**
      * @param window how far a request's timestamp may lie from now, either way (default 5 minutes)
      */
     public SevuApi(UsherService service, AccountRegistry accounts, Duration window, Clock clock) {
+        this(service, accounts, window, clock, null);
+    }
+
+    /** @param live the live commands (stream users, publisher log); null answers them 0000 */
+    public SevuApi(UsherService service, AccountRegistry accounts, Duration window, Clock clock, LiveCommands live) {
+        this.live = live;
         this.service = service;
         this.accounts = accounts;
         this.window = window;
@@ -187,7 +194,7 @@ public final class SevuApi {
             throw new ApiFailure(ApiCode.MISSING_FIELDS, "command", "command");
         }
         String name = command.isEmpty() && parsed.members().containsKey("video") ? "sevu.search" : command;
-        Set<String> allowed = FIELDS.get(name);
+        Set<String> allowed = FIELDS.containsKey(name) || live == null ? FIELDS.get(name) : LiveCommands.FIELDS.get(name);
         if (allowed == null) {
             throw new ApiFailure(ApiCode.UNRECOGNIZED_COMMAND, "command", "'" + LogText.safe(command) + "'");
         }
@@ -199,7 +206,7 @@ public final class SevuApi {
         // Whole seconds are compared above, so a request is accepted until timestamp + window + 0.999 s:
         // it is remembered one second longer than that.
         Instant until = Instant.ofEpochSecond(timestamp).plus(window).plusSeconds(1);
-        if (MUTATING.contains(name) && !firstTime(account, given, until, now)) {
+        if ((MUTATING.contains(name) || LiveCommands.MUTATING.contains(name)) && !firstTime(account, given, until, now)) {
             throw new ApiFailure(ApiCode.REPLAYED_REQUEST, "signature", null);
         }
         return switch (name) {
@@ -208,7 +215,7 @@ public final class SevuApi {
             case "sevu.revoke" -> revoke(account, f);
             case "sevu.errorlog" -> errorlog(account, f);
             case "sevu.search" -> search(account, f);
-            default -> throw new IllegalStateException(name);
+            default -> live.handle(name, account, parsed.members());
         };
     }
 
