@@ -13,7 +13,8 @@ import java.util.Set;
  * Registers the SEVU API servlet at {@code usher.api.path} (default {@code /usher}) when API
  * accounts are configured ({@code usher.account.<cdn>.*}), or when {@code usher.api.enabled} is
  * true. Without accounts there is nobody to serve, so a WAR that only guards media exposes no API.
- * A servlet named {@code usher-api} declared by the application takes precedence.
+ * A servlet named {@code usher-api} declared by the application takes precedence. With
+ * {@code usher.ingest.dir} set, the live ingest servlet is registered at {@code usher.api.path/ingest/*}.
  */
 public class UsherInitializer implements ServletContainerInitializer {
 
@@ -44,5 +45,14 @@ public class UsherInitializer implements ServletContainerInitializer {
         api.addMapping(path + "/*");
         api.setLoadOnStartup(1);
         api.setMultipartConfig(new MultipartConfigElement(null, UsherApiServlet.MAX_BODY, UsherApiServlet.MAX_BODY, 0));
+        // Live ingest below the API, only where a folder for live streams is configured.
+        if (config.raw("usher.ingest.dir").isPresent()) {
+            ServletRegistration.Dynamic ingest = context.addServlet("usher-ingest", UsherIngestServlet.class);
+            if (ingest != null) {
+                ingest.addMapping(path + "/ingest/*");
+                ingest.setLoadOnStartup(2);
+                ingest.setAsyncSupported(true);
+            }
+        }
     }
 }

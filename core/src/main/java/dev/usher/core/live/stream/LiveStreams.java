@@ -138,6 +138,17 @@ public final class LiveStreams {
     public synchronized void receiveObject(String app, String stream, String file, SegmentStore.Pending body, String account)
             throws IngestRefused {
         tick();
+        Stream ended = streams.get(key(app, stream));
+        if (ended != null && ended.state == State.ENDED && ended.lists(file)) {
+            // The last segment of an ended run, come after the playlist that ended it: it still belongs there.
+            ended.pending.put(file, new Received(body, clock.instant()));
+            try {
+                sync(ended);
+            } catch (IOException e) {
+                throw new IngestRefused(500, "storing failed: " + e.getMessage());
+            }
+            return;
+        }
         Stream s = open(app, stream, account);
         try {
             boolean listed = false;
@@ -180,6 +191,10 @@ public final class LiveStreams {
         }
         Stream s = open(app, stream, account);
         s.lastUploadAt = clock.instant();
+        Rendition known = pl.master() ? null : s.renditions.get(rendition(file));
+        if (known != null && stale(known, pl)) {
+            return; // an older playlist that arrived after a newer one (encoders upload on parallel connections)
+        }
         s.encoderTexts.put(file, text);
         try {
             if (pl.master()) {
@@ -196,9 +211,13 @@ public final class LiveStreams {
                 r.restart(); // the encoder's own sequence went back: it started again
             }
             r.lastMs = pl.mediaSequence();
+            r.lastPosition = pl.mediaSequence() + pl.entries().size();
             r.entries = pl.entries();
             r.ended = pl.endList();
             sync(s);
+            if (r.ended) {
+                tick(); // the encoder said it ended: the stream stops now, not at the next timer
+            }
         } catch (IOException e) {
             throw new IngestRefused(500, "storing failed: " + e.getMessage());
         }
@@ -219,6 +238,15 @@ public final class LiveStreams {
     public synchronized Optional<String> encoderPlaylist(String app, String stream, String file) {
         Stream s = streams.get(key(app, stream));
         return s == null || s.state == State.ENDED ? Optional.empty() : Optional.ofNullable(s.encoderTexts.get(file));
+    }
+
+    /** Older than the last playlist of the same run: a lower end position, or the same without its ENDLIST. */
+    private static boolean stale(Rendition r, EncoderPlaylist pl) {
+        if (r.lastMs < 0 || pl.mediaSequence() < r.lastMs) {
+            return false; // the first, or a restart
+        }
+        long position = pl.mediaSequence() + pl.entries().size();
+        return position < r.lastPosition || (position == r.lastPosition && r.ended && !pl.endList());
     }
 
     private static String rendition(String file) {
@@ -339,9 +367,12 @@ public final class LiveStreams {
                 Segment last0 = r.segments.peekLast();
                 boolean discontinuity = (r.discontinuity || entry.discontinuity()) && r.nextSeq > 0;
                 r.discontinuity = false;
-                Instant pdt = last0 != null && !discontinuity
-                        ? last0.pdt.plusNanos((long) (last0.duration * 1e9))
-                        : now.minusNanos((long) (entry.duration() * 1e9));
+                // Continuous within a run; after a gap, the wall clock, but never before the end of the previous segment.
+                Instant next = last0 == null ? null : last0.pdt.plusNanos((long) (last0.duration * 1e9));
+                Instant pdt = next != null && !discontinuity ? next : now.minusNanos((long) (entry.duration() * 1e9));
+                if (next != null && pdt.isBefore(next)) {
+                    pdt = next;
+                }
                 r.segments.addLast(new Segment(r.nextSeq++, name, entry.duration(), pdt.truncatedTo(ChronoUnit.MILLIS),
                         discontinuity, map, bytes));
                 r.target = Math.max(r.target, (int) Math.ceil(entry.duration() - 0.001));
@@ -467,6 +498,7 @@ public final class LiveStreams {
         long nextSeq;
         long discontinuitySequence;
         long lastMs = -1;
+        long lastPosition;
         boolean discontinuity;
         boolean ended;
         int maps;
@@ -510,6 +542,12 @@ public final class LiveStreams {
             this.dvr = dvr;
             this.account = account;
             this.lastUploadAt = now;
+        }
+
+        /** @return whether a rendition's last encoder playlist names {@code file} and it is not published yet */
+        boolean lists(String file) {
+            return renditions.values().stream().anyMatch(r -> !r.published.containsKey(file)
+                    && r.entries.stream().anyMatch(e -> e.uri().equals(file) || file.equals(e.map())));
         }
 
         boolean hasSegments() {

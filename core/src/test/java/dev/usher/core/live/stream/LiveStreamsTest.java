@@ -276,4 +276,61 @@ class LiveStreamsTest {
         again.tick();
         assertFalse(Files.exists(dir.resolve("live/cam")));
     }
+
+    /** As ffmpeg does it: each run ends with EXT-X-ENDLIST; the clock does not move while it runs. */
+    void ffmpegRun(int segments) throws Exception {
+        for (int i = 0; i < segments; i++) {
+            put("playlist" + i + ".ts", "run segment " + i);
+            live.receivePlaylist("live", "cam", "playlist.m3u8", encoder("playlist", Math.max(0, i - 4), i, i == segments - 1, null), "live/cam");
+        }
+    }
+
+    @Test
+    void aRestartedEncoderThatEndsAgainWaitsTheTimeoutAgainThenEnds() throws Exception {
+        ffmpegRun(7);
+        assertEquals(LiveStreams.State.WAITING, live.state("live", "cam").orElseThrow());
+        ffmpegRun(3);
+        assertTrue(served().contains("#EXT-X-DISCONTINUITY\n"), served());
+        assertEquals(LiveStreams.State.WAITING, live.state("live", "cam").orElseThrow());
+        clock.advance(Duration.ofSeconds(59));
+        live.tick();
+        assertFalse(served().contains("#EXT-X-ENDLIST"));
+        clock.advance(Duration.ofSeconds(2));
+        live.tick();
+        assertTrue(served().endsWith("#EXT-X-ENDLIST\n"), served());
+    }
+
+    @Test
+    void anOlderPlaylistArrivingLateChangesNothing() throws Exception {
+        put("playlist0.ts", "0");
+        put("playlist1.ts", "1");
+        String older = encoder("playlist", 0, 0, false, null);
+        live.receivePlaylist("live", "cam", "playlist.m3u8", encoder("playlist", 0, 1, true, null), "live/cam");
+        assertEquals(LiveStreams.State.WAITING, live.state("live", "cam").orElseThrow());
+        live.receivePlaylist("live", "cam", "playlist.m3u8", older, "live/cam");
+        assertEquals(LiveStreams.State.WAITING, live.state("live", "cam").orElseThrow(), "not a resume");
+        assertFalse(served().contains("#EXT-X-DISCONTINUITY\n"));
+    }
+
+    @Test
+    void programDateTimeNeverGoesBackAcrossAReconnect() throws Exception {
+        ffmpegRun(3);
+        ffmpegRun(3); // the clock did not move: the wall clock is behind the end of the last segment
+        List<String> times = served().lines().filter(l -> l.startsWith("#EXT-X-PROGRAM-DATE-TIME:")).toList();
+        for (int i = 1; i < times.size(); i++) {
+            assertTrue(times.get(i).compareTo(times.get(i - 1)) > 0, times.toString());
+        }
+    }
+
+    @Test
+    void theLastSegmentArrivingAfterTheEndlistStillJoinsTheEndedPlaylist() throws Exception {
+        dvr = new DvrSettings(4, Duration.ofSeconds(600), false);
+        put("playlist0.ts", "0");
+        live.receivePlaylist("live", "cam", "playlist.m3u8", encoder("playlist", 0, 1, true, null), "live/cam");
+        assertEquals(LiveStreams.State.ENDED, live.state("live", "cam").orElseThrow());
+        put("playlist1.ts", "1");
+        String p = served();
+        assertEquals(2, uris(p).size(), p);
+        assertTrue(p.endsWith("#EXT-X-ENDLIST\n"));
+    }
 }
