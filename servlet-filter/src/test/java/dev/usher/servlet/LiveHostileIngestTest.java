@@ -58,10 +58,14 @@ class LiveHostileIngestTest {
             s.setSoTimeout(20_000);
             OutputStream out = s.getOutputStream();
             out.write(head.getBytes(StandardCharsets.ISO_8859_1));
-            if (body != null) {
-                out.write(body);
+            try {
+                if (body != null) {
+                    out.write(body);
+                }
+                out.flush();
+            } catch (java.net.SocketException e) {
+                // The server answered and closed before taking the whole body (a refusal): read its answer.
             }
-            out.flush();
             return status(s.getInputStream());
         }
     }
@@ -118,8 +122,9 @@ class LiveHostileIngestTest {
     @Test
     void anOversizeBodyIs413AndLeavesNoFile() throws Exception {
         long before = temporaries();
-        byte[] big = new byte[(1 << 20) + 1];
-        assertEquals(413, put("/usher/ingest/live/big/seg0.ts", "all_user", big), "Content-Length over the limit");
+        // Refused on its Content-Length, before any of the body is read (sending it would race the close).
+        assertEquals(413, raw("PUT /usher/ingest/live/big/seg0.ts HTTP/1.1\r\nHost: x\r\n" + auth("all_user")
+                + "Content-Length: " + ((1 << 20) + 1) + "\r\nConnection: close\r\n\r\n", null), "Content-Length over the limit");
         assertEquals(413, lastLog().status());
         // Chunked, so the size is only known while reading.
         String head = "PUT /usher/ingest/live/big/seg1.ts HTTP/1.1\r\nHost: x\r\n" + auth("all_user")
