@@ -227,4 +227,31 @@ class LiveIngestTest {
         assertEquals(0, probe.exitCode(), probe::describe);
         assertTrue(probe.hasVideo(), probe::describe);
     }
+
+    @Test
+    @Order(5)
+    void aTwoRenditionLadderGetsAMasterPlaylistAndPlays() throws Exception {
+        server.addStreamUser("live", "ladder", "ladder_user", PASS);
+        List<String> cmd = new ArrayList<>(List.of(Tools.ffmpeg(), "-hide_banner", "-loglevel", "error", "-nostdin", "-re",
+                "-f", "lavfi", "-i", "testsrc=size=320x180:rate=25", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
+                "-t", "4", "-filter_complex", "[0:v]split=2[a][b];[b]scale=160:90[b2]", "-map", "[a]", "-map", "[b2]",
+                "-map", "1:a", "-map", "1:a", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", "25",
+                "-keyint_min", "25", "-sc_threshold", "0", "-b:v:0", "500k", "-b:v:1", "150k", "-c:a", "aac", "-b:a", "64k",
+                "-f", "hls", "-hls_time", "1", "-hls_list_size", "5", "-var_stream_map", "v:0,a:0 v:1,a:1",
+                "-master_pl_name", "master.m3u8", "-method", "PUT", "-headers", "Authorization: Basic " + basic("ladder_user", PASS) + "\r\n",
+                server.base() + "/usher/ingest/live/ladder/stream_%v.m3u8"));
+        Tools.Run run = Tools.run(cmd, Duration.ofSeconds(60), Map.of());
+        assertEquals(0, run.exitCode(), run::describe);
+        String master = awaitServed("ladder", LiveStreams.State.WAITING, x -> x.contains("r-stream_1.m3u8"));
+        assertTrue(master.contains("#EXT-X-STREAM-INF:BANDWIDTH=") && master.contains("RESOLUTION=320x180"), master);
+        assertEquals(List.of("r-stream_0.m3u8", "r-stream_1.m3u8"), uris(master));
+        for (String r : uris(master)) {
+            String media = Files.readString(LiveIngestTest.media.resolve("live/ladder").resolve(r));
+            assertTrue(uris(media).size() >= 3, media);
+        }
+        Ticket t = server.ticket("live", "ladder");
+        Ffprobe.Result probe = Ffprobe.probe(server.playbackUrl(t, "live", "ladder/playlist.m3u8"));
+        assertEquals(0, probe.exitCode(), probe::describe);
+        assertTrue(probe.hasVideo() && probe.hasAudio(), probe::describe);
+    }
 }
