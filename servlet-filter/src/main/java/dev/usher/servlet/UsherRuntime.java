@@ -116,7 +116,7 @@ public final class UsherRuntime implements AutoCloseable {
         // Only a repository of this node's own memory lets the node make up its secret.
         PlaybackCredentials credentials = credentials(config, repository instanceof InMemoryTicketRepository);
         UsherService service = new UsherService(repository, settings);
-        LiveRuntime live = LiveRuntime.fromConfig(config, service.time(), Clock.systemUTC());
+        LiveRuntime live = LiveRuntime.fromConfig(config, service.time(), Clock.systemUTC(), repository);
         config.failOnProblems();
         UsherRuntime runtime = new UsherRuntime(service, accounts, window, credentials, filterSettings, live);
         if (owned && repository instanceof AutoCloseable closeable) {
@@ -248,7 +248,7 @@ public final class UsherRuntime implements AutoCloseable {
         ConfigReader config = new ConfigReader(filterConfig);
         FilterSettings settings = FilterSettings.from(config);
         Duration window = config.duration("usher.api.timestamp-window", Duration.ofMinutes(5));
-        LiveRuntime live = LiveRuntime.fromConfig(config, service.time(), Clock.systemUTC());
+        LiveRuntime live = LiveRuntime.fromConfig(config, service.time(), Clock.systemUTC(), service.repository());
         config.failOnProblems();
         return new UsherRuntime(service, accounts, window, credentials, settings, live);
     }
