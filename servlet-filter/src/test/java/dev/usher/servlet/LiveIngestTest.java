@@ -4,6 +4,7 @@ import dev.usher.core.api.Json;
 import dev.usher.core.live.LiveSettings;
 import dev.usher.core.live.stream.LiveStreams;
 import dev.usher.core.ticket.Ticket;
+import dev.usher.servlet.testing.BrowserPlayer;
 import dev.usher.servlet.testing.Ffprobe;
 import dev.usher.servlet.testing.Tools;
 import org.junit.jupiter.api.AfterAll;
@@ -51,6 +52,7 @@ class LiveIngestTest {
     static void start() throws Exception {
         Tools.requireFfmpeg();
         Tools.requireFfprobe();
+        Tools.requireBrowser();
         server = new LiveServer(media, LiveSettings.defaults());
         Map<String, Object> added = php("sevu.addstreamuser", "{\"app\":\"live\",\"stream\":\"cam\",\"user\":\"" + USER
                 + "\",\"pass\":\"" + PASS + "\",\"playlist_count\":4,\"playlist_timeout\":60,\"enable_dvr\":true}");
@@ -208,6 +210,12 @@ class LiveIngestTest {
         Ticket t = server.ticket("live", "cam");
         Ffprobe.Result probe = Ffprobe.probe(server.playbackUrl(t, "live", "cam/playlist.m3u8"));
         assertEquals(0, probe.exitCode(), probe::describe);
+        // hls.js in Chromium plays it too, across the discontinuity, with its own ticket.
+        Ticket viewer = server.ticket("live", "cam");
+        BrowserPlayer.Result played = BrowserPlayer.open(server.base() + "/player/hls.html?src="
+                + java.net.URLEncoder.encode(server.playbackUrl(viewer, "live", "cam/playlist.m3u8"), StandardCharsets.UTF_8),
+                BrowserPlayer.Options.defaults());
+        assertTrue(played.played(2), played::describe);
         server.clock.advance(Duration.ofSeconds(31));
         streams.tick();
         assertFalse(Files.exists(media.resolve("live/cam")), "gone after the grace");

@@ -73,6 +73,10 @@ final class LiveServer implements AutoCloseable {
         ServletHolder ingest = new ServletHolder("usher-ingest", UsherIngestServlet.class);
         ingest.setAsyncSupported(true);
         context.addServlet(ingest, "/usher/ingest/*");
+        ServletHolder player = new ServletHolder("player", ResourceServlet.class);
+        player.setInitParameter("baseResource", dev.usher.servlet.testing.MediaServer.playerFolder().toUri().toString());
+        player.setInitParameter("pathInfoOnly", "true");
+        context.addServlet(player, "/player/*");
         server.setHandler(context);
         server.start();
     }
