@@ -46,6 +46,8 @@ public final class LiveStreams {
     public static final int STALL_TARGETS = 3;
     /** Uploads that wait for a playlist to name them, per stream; older ones are thrown away. */
     public static final int MAX_PENDING = 64;
+    /** Renditions (media playlists) of one stream: a ladder has a handful; more is a mistake or an attack. */
+    public static final int MAX_RENDITIONS = 16;
     /** Segments kept on disk behind the window, for players that fetched the playlist just before. */
     public static final int KEEP_BEHIND = 3;
     /** A stream that never got a segment is forgotten after this. */
@@ -195,13 +197,21 @@ public final class LiveStreams {
         if (known != null && stale(known, pl)) {
             return; // an older playlist that arrived after a newer one (encoders upload on parallel connections)
         }
-        s.encoderTexts.put(file, text);
+        if (s.encoderTexts.containsKey(file) || s.encoderTexts.size() <= MAX_RENDITIONS) {
+            s.encoderTexts.put(file, text);
+        }
         try {
             if (pl.master()) {
+                if (pl.variants().size() > MAX_RENDITIONS) {
+                    throw new IngestRefused(400, "more than " + MAX_RENDITIONS + " variants");
+                }
                 s.variants.clear();
                 pl.variants().forEach((uri, attrs) -> s.variants.put(rendition(uri), attrs));
                 write(s);
                 return;
+            }
+            if (!s.renditions.containsKey(rendition(file)) && s.renditions.size() >= MAX_RENDITIONS) {
+                throw new IngestRefused(400, "more than " + MAX_RENDITIONS + " renditions (media playlists) in one stream");
             }
             Rendition r = s.renditions.computeIfAbsent(rendition(file), n -> new Rendition(n));
             if (s.state == State.WAITING && !pl.endList()) {

@@ -333,4 +333,14 @@ class LiveStreamsTest {
         assertEquals(2, uris(p).size(), p);
         assertTrue(p.endsWith("#EXT-X-ENDLIST\n"));
     }
+
+    @Test
+    void theRenditionsOfAStreamAreBounded() throws Exception {
+        for (int i = 0; i < LiveStreams.MAX_RENDITIONS; i++) {
+            live.receivePlaylist("live", "cam", "r" + i + ".m3u8", encoder("r" + i + "_", 0, 0, false, null), "live/cam");
+        }
+        assertEquals(400, assertThrows(IngestRefused.class, () -> live.receivePlaylist("live", "cam", "one-more.m3u8",
+                encoder("x", 0, 0, false, null), "live/cam")).status());
+        live.receivePlaylist("live", "cam", "r0.m3u8", encoder("r0_", 0, 1, false, null), "live/cam"); // a known one still updates
+    }
 }
