@@ -12,7 +12,8 @@ import java.util.Set;
  * Registers the SEVU API servlet at {@code usher.api.path} (default {@code /usher}) when API
  * accounts are configured ({@code usher.account.<cdn>.*}), or when {@code usher.api.enabled} is
  * true. Without accounts there is nobody to serve, so a WAR that only guards media exposes no API.
- * A servlet named {@code usher-api} declared by the application takes precedence.
+ * A servlet named {@code usher-api} declared by the application takes precedence. With
+ * {@code usher.ingest.dir} set, the live ingest servlet is registered at {@code usher.api.path/ingest/*}.
  */
 public class UsherInitializer implements ServletContainerInitializer {
 
@@ -49,5 +50,14 @@ public class UsherInitializer implements ServletContainerInitializer {
         // Bodies are read by Usher, asynchronously, under its own deadline (RequestBodyReader); multipart
         // forms are parsed from those bytes, not by the container.
         api.setAsyncSupported(true);
+        // Live ingest below the API, only where a folder for live streams is configured.
+        if (config.raw("usher.ingest.dir").isPresent()) {
+            ServletRegistration.Dynamic ingest = context.addServlet("usher-ingest", UsherIngestServlet.class);
+            if (ingest != null) {
+                ingest.addMapping(path + "/ingest/*");
+                ingest.setLoadOnStartup(2);
+                ingest.setAsyncSupported(true);
+            }
+        }
     }
 }

@@ -51,14 +51,16 @@ public final class UsherRuntime implements AutoCloseable {
     private final ManifestRewriting manifests;
     private final FilterSettings filterSettings;
     private final ScheduledExecutorService timer;
+    private final LiveRuntime live;
 
     UsherRuntime(UsherService service, AccountRegistry accounts, Duration apiWindow, PlaybackCredentials credentials,
-                 FilterSettings filterSettings) {
+                 FilterSettings filterSettings, LiveRuntime live) {
         this.service = service;
         this.accounts = accounts;
         // Tenants apart: issuing keeps to each account's apps, and a ticket opens only its account's apps.
         service.enforceNamespaces(new dev.usher.core.account.AppNamespaces(accounts));
-        this.api = new SevuApi(service, accounts, apiWindow, Clock.systemUTC());
+        this.live = live;
+        this.api = new SevuApi(service, accounts, apiWindow, Clock.systemUTC(), live.commands());
         this.tokens = new SevuTokenResource(service);
         this.credentials = credentials;
         this.filterSettings = filterSettings;
@@ -117,8 +119,10 @@ public final class UsherRuntime implements AutoCloseable {
         // Only a repository of this node's own memory lets the node make up its secret.
         PlaybackCredentials credentials = credentials(config, repository instanceof InMemoryTicketRepository);
         Duration purgeEvery = ScheduledPurge.interval(config);
+        UsherService service = new UsherService(repository, settings);
+        LiveRuntime live = LiveRuntime.fromConfig(config, service.time(), Clock.systemUTC(), repository);
         config.failOnProblems();
-        UsherRuntime runtime = new UsherRuntime(new UsherService(repository, settings), accounts, window, credentials, filterSettings);
+        UsherRuntime runtime = new UsherRuntime(service, accounts, window, credentials, filterSettings, live);
         runtime.startPurge(purgeEvery);
         if (owned && repository instanceof AutoCloseable closeable) {
             runtime.closeWithRuntime = closeable;
@@ -258,8 +262,22 @@ public final class UsherRuntime implements AutoCloseable {
         FilterSettings settings = FilterSettings.from(config);
         Duration window = config.duration("usher.api.timestamp-window", Duration.ofMinutes(5));
         Duration purgeEvery = ScheduledPurge.interval(config);
+        LiveRuntime live = LiveRuntime.fromConfig(config, service.time(), Clock.systemUTC(), service.repository());
         config.failOnProblems();
-        UsherRuntime runtime = new UsherRuntime(service, accounts, window, credentials, settings);
+        UsherRuntime runtime = new UsherRuntime(service, accounts, window, credentials, settings, live);
+        runtime.startPurge(purgeEvery);
+        return runtime;
+    }
+
+    /** A runtime over an existing service and live part (tests that move live time by hand). */
+    public static UsherRuntime of(UsherService service, AccountRegistry accounts, PlaybackCredentials credentials,
+                                  Function<String, Optional<String>> filterConfig, LiveRuntime live) {
+        ConfigReader config = new ConfigReader(filterConfig);
+        FilterSettings settings = FilterSettings.from(config);
+        Duration window = config.duration("usher.api.timestamp-window", Duration.ofMinutes(5));
+        Duration purgeEvery = ScheduledPurge.interval(config);
+        config.failOnProblems();
+        UsherRuntime runtime = new UsherRuntime(service, accounts, window, credentials, settings, live);
         runtime.startPurge(purgeEvery);
         return runtime;
     }
@@ -287,6 +305,11 @@ public final class UsherRuntime implements AutoCloseable {
 
     public SevuApi api() {
         return api;
+    }
+
+    /** @return live publishing: stream users, publisher log, live streams */
+    public LiveRuntime live() {
+        return live;
     }
 
     public SevuTokenResource tokens() {

@@ -35,7 +35,8 @@ public final class AccountConfig {
      * {@code SevuApi} serves (a test holds them equal).
      */
     public static final Set<String> COMMANDS = Set.of("sevu.request", "sevu.status", "sevu.revoke",
-            "sevu.errorlog", "sevu.search");
+            "sevu.errorlog", "sevu.search",
+            "sevu.addstreamuser", "sevu.liststreamusers", "sevu.removestreamuser", "sevu.publishlog");
 
     private AccountConfig() {
     }

@@ -2,7 +2,7 @@ package dev.usher.core.api;
 
 /**
  * The result codes of the SEVU JSON API. The general codes 0000–0006 and the command codes 2002,
- * 2070–2072, 2100, 2101 and 0009–0011 are ScaleEngine's; the others are Usher's, in the same
+ * 2070–2072, 2100, 2101 and 0009–0011 are ScaleEngine's (2073–2076 are Usher's live codes); the others are Usher's, in the same
  * numbering style (listed in the README).
  */
 public enum ApiCode {
@@ -32,6 +32,11 @@ public enum ApiCode {
     /** Usher: the request body did not arrive within {@code usher.api.body-timeout} or fell below {@code usher.api.min-body-rate}. */
     BODY_TIMEOUT(16, "Request body too slow"),
 
+    /** Seed 004. */
+    SEGMENT_TYPE_INVALID(9, "Segment Type may only be schedule, size, or duration."),
+    SEGMENT_VALUE_INVALID(10, "Segments of Duration and Size require a value greater than 0."),
+    CRONTAB_INVALID(11, "Invalid CRONTAB expression given."),
+
     TICKET_GRANTED(2002, "ScaleEngine Virtual Usher Ticket Granted"),
     /** Usher: sevu.status found the ticket. */
     TICKET_FOUND(2003, "ScaleEngine Virtual Usher Ticket found"),
@@ -41,6 +46,17 @@ public enum ApiCode {
     TICKET_REVOKED(2005, "ScaleEngine Virtual Usher Ticket revoked"),
     /** Usher: sevu.search results (possibly none). */
     TICKETS_FOUND(2006, "ScaleEngine Virtual Usher Tickets found"),
+    STREAM_USER_NOT_CREATED(2070, "Stream User could not be created"),
+    STREAM_USER_ADDED(2071, "Stream User Added"),
+    STREAM_USER_LIMIT(2072, "Exceeded maximum stream accounts"),
+    /** Usher: sevu.liststreamusers (possibly none). */
+    STREAM_USERS_FOUND(2073, "Stream Users found"),
+    /** Usher: sevu.removestreamuser removed it. */
+    STREAM_USER_REMOVED(2074, "Stream User removed"),
+    /** Usher: the account has no stream user of that app and stream. */
+    STREAM_USER_NOT_FOUND(2075, "Stream User not found"),
+    /** Usher: sevu.publishlog entries (possibly none). */
+    PUBLISH_LOG_FOUND(2076, "Publisher log entries found"),
     TICKET_NOT_USED(2100, "ScaleEngine Virtual Usher Ticket was not used"),
     TICKET_USES_FOUND(2101, "ScaleEngine Virtual Usher Ticket uses found");
 
@@ -76,6 +92,6 @@ public enum ApiCode {
     }
 
     public boolean success() {
-        return code >= 2000 && code != 2004;
+        return code >= 2000 && code != 2004 && code != 2070 && code != 2072 && code != 2075;
     }
 }

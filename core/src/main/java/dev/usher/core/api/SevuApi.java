@@ -74,7 +74,9 @@ public final class SevuApi {
             "sevu.search", Set.of("video", "active", "limit"));
     /** @return the commands this API serves (each may be allowed to an account, {@code usher.account.<cdn>.commands}) */
     public static Set<String> commands() {
-        return FIELDS.keySet();
+        Set<String> all = new java.util.TreeSet<>(FIELDS.keySet());
+        all.addAll(LiveCommands.FIELDS.keySet());
+        return Set.copyOf(all);
     }
 
     private static final Set<String> MUTATING = Set.of("sevu.request", "sevu.revoke");
@@ -86,6 +88,7 @@ public final class SevuApi {
     private final ReplayGuard replays;
     /** The mutating requests this node is carrying out, so that a copy of one waits for its answer. */
     private final Map<String, CompletableFuture<String>> inFlight = new ConcurrentHashMap<>();
+    private final LiveCommands live;
 
     /** How long a retry waits for the answer of its first copy that is still being carried out. */
     public static final Duration RETRY_WAIT = Duration.ofSeconds(5);
@@ -94,6 +97,12 @@ public final class SevuApi {
      * @param window how far a request's timestamp may lie from now, either way (default 5 minutes)
      */
     public SevuApi(UsherService service, AccountRegistry accounts, Duration window, Clock clock) {
+        this(service, accounts, window, clock, null);
+    }
+
+    /** @param live the live commands (stream users, publisher log); null answers them 0000 */
+    public SevuApi(UsherService service, AccountRegistry accounts, Duration window, Clock clock, LiveCommands live) {
+        this.live = live;
         this.service = service;
         this.accounts = accounts;
         this.window = window;
@@ -228,7 +237,7 @@ public final class SevuApi {
             throw new ApiFailure(ApiCode.MISSING_FIELDS, "command", "command");
         }
         String name = command.isEmpty() && parsed.members().containsKey("video") ? "sevu.search" : command;
-        Set<String> allowed = FIELDS.get(name);
+        Set<String> allowed = FIELDS.containsKey(name) || live == null ? FIELDS.get(name) : LiveCommands.FIELDS.get(name);
         if (allowed == null) {
             throw new ApiFailure(ApiCode.UNRECOGNIZED_COMMAND, "command", "'" + LogText.safe(command) + "'");
         }
@@ -245,7 +254,7 @@ public final class SevuApi {
         // it is remembered one second longer than that.
         Instant until = Instant.ofEpochSecond(Math.min(Instant.MAX.getEpochSecond(),
                 saturatedAdd(saturatedAdd(timestamp, window.toSeconds()), 1)));
-        if (MUTATING.contains(name)) {
+        if (MUTATING.contains(name) || LiveCommands.MUTATING.contains(name)) {
             return once(account.cdnId() + ":" + Base64.getEncoder().encodeToString(given), until,
                     () -> execute(name, account, f));
         }
@@ -259,7 +268,7 @@ public final class SevuApi {
             case "sevu.revoke" -> revoke(account, f);
             case "sevu.errorlog" -> errorlog(account, f);
             case "sevu.search" -> search(account, f);
-            default -> throw new IllegalStateException(name);
+            default -> live.handle(name, account, f.members);
         };
     }
 

@@ -3,7 +3,8 @@
  * {@code sevu_token} resource, result codes, the strict JSON reader and writer that keep what the
  * client signed.
  *
- * <p>May use: the service, accounts, repositories' replay ledger, tickets, attempts and times;
+ * <p>May use: the service, accounts, repositories' replay ledger, tickets, attempts and times, live
+ * stream users and the publisher log ({@code dev.usher.core.live});
  * never a container API.
  */
 package dev.usher.core.api;

@@ -31,7 +31,8 @@ public final class PublishedSecrets {
             "66687aadf862bd776c8fc18b8e9f8e20089714856ee233b3902a591d0d5f2925", // 32 zero bytes
             "02d449a31fbb267c8f352e9968a79e3e5fc95c1bbeaa502fd6454ebde5a4bedc", // 32 bytes 0x11 (tests)
             "9f72ea0cf49536e3c66c787f705186df9a4378083753ae9536d65b3ad7fcddc4", // 32 bytes 0x22 (tests)
-            "deb0e38ced1e41de6f92e70e80c418d2d356afaaa99e26f5939dbc7d3ef4772a"  // 32 bytes 0x33 (tests)
+            "deb0e38ced1e41de6f92e70e80c418d2d356afaaa99e26f5939dbc7d3ef4772a", // 32 bytes 0x33 (tests)
+            "2f2e0c8b999c20a877ba78ae48ca9f8512692f5970859c19cb465531a62678f5"  // the sample's briefly shipped live password key (decoded)
     );
 
     private PublishedSecrets() {

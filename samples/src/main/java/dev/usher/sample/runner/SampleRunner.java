@@ -72,6 +72,7 @@ public final class SampleRunner {
         System.setProperty("org.jboss.logging.provider", System.getProperty("org.jboss.logging.provider", "slf4j"));
         Path data = dataDir();
         keepTicketsInH2File(data);
+        liveIngestInDataFolder(data);
         Path secrets;
         try {
             secrets = SampleSecrets.install(data);
@@ -121,6 +122,18 @@ public final class SampleRunner {
         }
     }
 
+    /**
+     * The runner accepts live ingest out of the box: encoders publish to
+     * {@code /usher/ingest/demo-live/{stream}/playlist.m3u8} and Usher keeps the streams in
+     * {@code ./usher-sample-data/live/} (unless {@code usher.ingest.dir} is set); viewers play
+     * {@code /media/demo-live/{stream}/playlist.m3u8}. The WAR ingests only where configured.
+     */
+    static void liveIngestInDataFolder(Path data) {
+        if (System.getProperty("usher.ingest.dir") == null && System.getenv("USHER_INGEST_DIR") == null) {
+            System.setProperty("usher.ingest.dir", data.resolve("live").toString());
+        }
+    }
+
     /** Starts the site on the configured host and port. */
     public static Server start(Config config) throws Exception {
         int port = config.getOptionalValue("usher.sample.port", Integer.class).orElse(8080);
@@ -135,7 +148,7 @@ public final class SampleRunner {
         connector.setHost(host);
         connector.setPort(port);
         server.addConnector(connector);
-        server.setHandler(site(server, mediaDir));
+        server.setHandler(site(server, mediaDir, config.getOptionalValue("usher.ingest.dir", String.class).orElse(null)));
         server.setStopAtShutdown(true);
         server.start();
         if (!server.isStarted() || server.getHandler() == null || !server.getHandler().isStarted()) {
@@ -156,7 +169,7 @@ public final class SampleRunner {
         return "http://" + host + ":" + ((ServerConnector) server.getConnectors()[0]).getLocalPort() + "/";
     }
 
-    private static ServletContextHandler site(Server server, String mediaDir) {
+    private static ServletContextHandler site(Server server, String mediaDir, String liveDir) throws java.io.IOException {
         ServletContextHandler context = new ServletContextHandler(ServletContextHandler.SESSIONS | ServletContextHandler.SECURITY);
         context.setContextPath("/");
         context.setDisplayName("Usher sample");
@@ -209,6 +222,16 @@ public final class SampleRunner {
         files.setInitParameter("pathInfoOnly", "true");
         files.setInitParameter("dirAllowed", "false");
         context.addServlet(files, "/media/*");
+        if (liveDir != null) {
+            // Live streams of the app demo-live: the playlists Usher generates from encoders' uploads, no cache.
+            Path live = Files.createDirectories(Path.of(liveDir).toAbsolutePath().normalize().resolve("demo-live"));
+            ServletHolder liveFiles = new ServletHolder("live-media", ResourceServlet.class);
+            liveFiles.setInitParameter("baseResource", live.toUri().toASCIIString());
+            liveFiles.setInitParameter("pathInfoOnly", "true");
+            liveFiles.setInitParameter("dirAllowed", "false");
+            liveFiles.setInitParameter("maxCacheSize", "0");
+            context.addServlet(liveFiles, "/media/demo-live/*");
+        }
 
         ServletHolder pages = new ServletHolder("default", DefaultServlet.class);
         pages.setInitParameter("dirAllowed", "false");

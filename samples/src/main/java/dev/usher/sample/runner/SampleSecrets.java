@@ -36,6 +36,8 @@ final class SampleSecrets {
     /** The demo API account: its api key and username are not secret, its secret is this node's own. */
     static final String DEMO_CDN = "158";
     static final String ACCOUNT_SECRET_KEY = "usher.account." + DEMO_CDN + ".secret";
+    /** The key of live stream passwords' hashes: stream users survive a restart only with the same key. */
+    static final String LIVE_KEY = "usher.live.password-key";
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Set<PosixFilePermission> OWNER_ONLY_FILE = EnumSet.of(PosixFilePermission.OWNER_READ,
@@ -59,7 +61,8 @@ final class SampleSecrets {
         defaultTo("usher.issue.account", DEMO_CDN);
         boolean credentialGiven = isSet(CREDENTIAL_KEY);
         boolean accountGiven = isSet(ACCOUNT_SECRET_KEY);
-        if (credentialGiven && accountGiven) {
+        boolean liveGiven = isSet(LIVE_KEY);
+        if (credentialGiven && accountGiven && liveGiven) {
             return null;
         }
         Path file = dataDir.resolve(FILE).toAbsolutePath().normalize();
@@ -69,6 +72,9 @@ final class SampleSecrets {
         }
         if (!accountGiven) {
             System.setProperty(ACCOUNT_SECRET_KEY, secrets.getProperty(ACCOUNT_SECRET_KEY));
+        }
+        if (!liveGiven) {
+            System.setProperty(LIVE_KEY, secrets.getProperty(LIVE_KEY));
         }
         return file;
     }
@@ -103,6 +109,12 @@ final class SampleSecrets {
                 throw new IllegalArgumentException(file + " lacks " + CREDENTIAL_KEY + " or " + ACCOUNT_SECRET_KEY
                         + ": delete it to have new secrets made (issued credentials stop working)");
             }
+            if (isBlank(p.getProperty(LIVE_KEY))) {
+                // A file made before live streams: its other secrets stay, the live key joins them.
+                String key = Base64.getEncoder().encodeToString(random(32));
+                Files.writeString(file, LIVE_KEY + "=" + key + "\n", StandardCharsets.ISO_8859_1, java.nio.file.StandardOpenOption.APPEND);
+                p.setProperty(LIVE_KEY, key);
+            }
             return p;
         } catch (IOException e) {
             throw new IllegalArgumentException("can't keep the sample's secrets in " + file + ": " + e.getMessage(), e);
@@ -134,6 +146,7 @@ final class SampleSecrets {
                 w.write("# it signs playback credentials and the demo API account's commands. Delete it for new ones.\n");
                 w.write(CREDENTIAL_KEY + "=s1:" + Base64.getEncoder().encodeToString(random(32)) + "\n");
                 w.write(ACCOUNT_SECRET_KEY + "=" + Base64.getUrlEncoder().withoutPadding().encodeToString(random(32)) + "\n");
+                w.write(LIVE_KEY + "=" + Base64.getEncoder().encodeToString(random(32)) + "\n");
             }
             try {
                 Files.move(temp, file); // never over an existing file

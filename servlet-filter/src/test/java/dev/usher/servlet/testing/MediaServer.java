@@ -363,6 +363,11 @@ public final class MediaServer implements AutoCloseable {
         }
     }
 
+    /** The folder of the player pages with hls.js and dash.js beside them, for other test servers to serve. */
+    public static Path playerFolder() {
+        return PlayerFiles.folder();
+    }
+
     static Path playScript() {
         return PlayerFiles.pagesFolder().resolve("play.mjs");
     }

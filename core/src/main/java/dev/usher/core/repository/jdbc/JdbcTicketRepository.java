@@ -268,6 +268,11 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
     }
 
     /** @return the database's dialect, connecting (and creating the schema) if not done yet */
+    /** @return the database, for other stores that share it (live stream users) */
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
     public Dialect dialect() {
         return ready();
     }

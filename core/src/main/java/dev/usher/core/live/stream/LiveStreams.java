@@ -1,0 +1,594 @@
+package dev.usher.core.live.stream;
+
+import dev.usher.core.live.DvrSettings;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.BiFunction;
+
+/**
+ * The live streams of this node and their publishing sessions. Encoders' uploads come in
+ * ({@link #receiveObject}, {@link #receivePlaylist}, {@link #delete}); Usher's playlists go out,
+ * written atomically to the {@link SegmentStore} after every change:
+ * {@code playlist.m3u8} (the media playlist of a single rendition, or a master over
+ * {@code r-{rendition}.m3u8} for several) with only complete segments, {@code playlist_count} of
+ * them, a media sequence that only grows within the session, a discontinuity (and its sequence) at
+ * every reconnect or restart of the encoder, a program date-time on every segment and the init
+ * segment of fMP4.
+ *
+ * <p>Ends of streams run on the injected clock ({@link #tick}): no segment for
+ * {@value #STALL_TARGETS} target durations, or an encoder playlist with {@code EXT-X-ENDLIST},
+ * stops the encoder's run; with DVR the playlist stays live {@code playlist_timeout} so the
+ * encoder can resume the same session, then it ends with {@code EXT-X-ENDLIST}, stays readable
+ * for the grace, and goes away with its files. Without DVR it ends at once.
+ *
+ * <p>One lock for all streams: each operation is a few renames and a small text, and the body
+ * of an upload is read before, outside it.
+ */
+public final class LiveStreams {
+
+    public static final int STALL_TARGETS = 3;
+    /** Uploads that wait for a playlist to name them, per stream; older ones are thrown away. */
+    public static final int MAX_PENDING = 64;
+    /** Renditions (media playlists) of one stream: a ladder has a handful; more is a mistake or an attack. */
+    public static final int MAX_RENDITIONS = 16;
+    /** Segments kept on disk behind the window, for players that fetched the playlist just before. */
+    public static final int KEEP_BEHIND = 3;
+    /** A stream that never got a segment is forgotten after this. */
+    public static final Duration ABANDONED = Duration.ofMinutes(5);
+
+    public enum State { LIVE, WAITING, ENDED }
+
+    private static final DateTimeFormatter PDT = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX", Locale.ROOT)
+            .withZone(java.time.ZoneOffset.UTC);
+
+    private final SegmentStore store;
+    private final Clock clock;
+    private final Duration grace;
+    private final BiFunction<String, String, DvrSettings> dvr;
+    private final Map<String, Stream> streams = new LinkedHashMap<>();
+
+    /**
+     * @param dvr the DVR settings of a stream when its session starts (its stream user's)
+     */
+    public LiveStreams(SegmentStore store, Clock clock, Duration grace, BiFunction<String, String, DvrSettings> dvr) {
+        this.store = store;
+        this.clock = clock;
+        this.grace = grace;
+        this.dvr = dvr;
+        finalizeLeftovers();
+    }
+
+    public SegmentStore store() {
+        return store;
+    }
+
+    /** Streams a stopped server left: their playlists end now and go away after the grace. */
+    private void finalizeLeftovers() {
+        try {
+            for (String[] s : store.streams()) {
+                for (String f : store.files(s[0], s[1])) {
+                    if (!f.endsWith(".m3u8")) {
+                        continue;
+                    }
+                    byte[] b = store.read(s[0], s[1], f);
+                    String text = b == null ? "" : new String(b, StandardCharsets.UTF_8);
+                    if (text.contains("#EXTINF") && !text.contains("#EXT-X-ENDLIST")) {
+                        store.write(s[0], s[1], f, (text + (text.endsWith("\n") ? "" : "\n") + "#EXT-X-ENDLIST\n")
+                                .getBytes(StandardCharsets.UTF_8));
+                    }
+                }
+                Stream st = new Stream(s[0], s[1], "", DvrSettings.DEFAULTS, null, clock.instant());
+                st.state = State.ENDED;
+                st.endedAt = clock.instant();
+                streams.put(key(s[0], s[1]), st);
+            }
+        } catch (IOException | RuntimeException e) {
+            System.getLogger("dev.usher.live").log(System.Logger.Level.WARNING, "could not finalize earlier live streams", e);
+        }
+    }
+
+    private static String key(String app, String stream) {
+        return app + "/" + stream;
+    }
+
+    /** @return the state of a stream, empty when it has none (never published, or gone) */
+    public synchronized Optional<State> state(String app, String stream) {
+        tick();
+        return Optional.ofNullable(streams.get(key(app, stream))).map(s -> s.state);
+    }
+
+    /** @return the names of the live (or waiting) streams of an app */
+    public synchronized List<String> live(String app) {
+        tick();
+        List<String> out = new ArrayList<>();
+        streams.values().stream().filter(s -> s.app.equals(app) && s.state != State.ENDED && s.hasSegments())
+                .forEach(s -> out.add(s.name));
+        return out;
+    }
+
+    /**
+     * Refuses (409) when another account is feeding the stream right now; the same account may
+     * take over (an encoder restart), and anyone may once the stream stopped.
+     */
+    public synchronized void checkFeeder(String app, String stream, String account) throws IngestRefused {
+        tick();
+        Stream s = streams.get(key(app, stream));
+        if (s != null && s.state == State.LIVE && s.account != null && !s.account.equals(account)
+                && Duration.between(s.lastUploadAt, clock.instant()).compareTo(s.feedWindow()) < 0) {
+            throw new IngestRefused(409, "another account (" + s.account + ") is feeding this stream");
+        }
+    }
+
+    /** A complete segment or init segment: kept until a playlist names it. */
+    public synchronized void receiveObject(String app, String stream, String file, SegmentStore.Pending body, String account)
+            throws IngestRefused {
+        tick();
+        Stream ended = streams.get(key(app, stream));
+        if (ended != null && ended.state == State.ENDED && ended.lists(file)) {
+            // The last segment of an ended run, come after the playlist that ended it: it still belongs there.
+            ended.pending.put(file, new Received(body, clock.instant()));
+            try {
+                sync(ended);
+            } catch (IOException e) {
+                throw new IngestRefused(500, "storing failed: " + e.getMessage());
+            }
+            return;
+        }
+        Stream s = open(app, stream, account);
+        try {
+            boolean listed = false;
+            for (Rendition r : s.renditions.values()) {
+                if (r.published.containsKey(file)) {
+                    // The same name again: the encoder restarted (ffmpeg begins again at …0.ts and init.mp4).
+                    r.restart();
+                } else {
+                    listed |= r.entries.stream().anyMatch(e -> e.uri().equals(file) || file.equals(e.map()));
+                }
+            }
+            if (s.state == State.WAITING && !listed) {
+                s.resume();
+            }
+            Received old = s.pending.put(file, new Received(body, clock.instant()));
+            if (old != null) {
+                old.body.discard();
+            }
+            while (s.pending.size() > MAX_PENDING) {
+                Iterator<Received> it = s.pending.values().iterator();
+                it.next().body.discard();
+                it.remove();
+            }
+            s.lastUploadAt = clock.instant();
+            sync(s);
+        } catch (IOException e) {
+            throw new IngestRefused(500, "storing failed: " + e.getMessage());
+        }
+    }
+
+    /** An encoder playlist (media or master): tells which uploads are segments. */
+    public synchronized void receivePlaylist(String app, String stream, String file, String text, String account)
+            throws IngestRefused {
+        tick();
+        EncoderPlaylist pl;
+        try {
+            pl = EncoderPlaylist.parse(text);
+        } catch (EncoderPlaylist.InvalidPlaylist e) {
+            throw new IngestRefused(400, e.getMessage());
+        }
+        Stream s = open(app, stream, account);
+        s.lastUploadAt = clock.instant();
+        Rendition known = pl.master() ? null : s.renditions.get(rendition(file));
+        if (known != null && stale(known, pl)) {
+            return; // an older playlist that arrived after a newer one (encoders upload on parallel connections)
+        }
+        if (s.encoderTexts.containsKey(file) || s.encoderTexts.size() <= MAX_RENDITIONS) {
+            s.encoderTexts.put(file, text);
+        }
+        try {
+            if (pl.master()) {
+                if (pl.variants().size() > MAX_RENDITIONS) {
+                    throw new IngestRefused(400, "more than " + MAX_RENDITIONS + " variants");
+                }
+                s.variants.clear();
+                pl.variants().forEach((uri, attrs) -> s.variants.put(rendition(uri), attrs));
+                write(s);
+                return;
+            }
+            if (!s.renditions.containsKey(rendition(file)) && s.renditions.size() >= MAX_RENDITIONS) {
+                throw new IngestRefused(400, "more than " + MAX_RENDITIONS + " renditions (media playlists) in one stream");
+            }
+            Rendition r = s.renditions.computeIfAbsent(rendition(file), n -> new Rendition(n));
+            if (s.state == State.WAITING && !pl.endList()) {
+                s.resume();
+            }
+            if (r.lastMs >= 0 && pl.mediaSequence() < r.lastMs) {
+                r.restart(); // the encoder's own sequence went back: it started again
+            }
+            r.lastMs = pl.mediaSequence();
+            r.lastPosition = pl.mediaSequence() + pl.entries().size();
+            r.entries = pl.entries();
+            r.ended = pl.endList();
+            sync(s);
+            if (r.ended) {
+                tick(); // the encoder said it ended: the stream stops now, not at the next timer
+            }
+        } catch (IOException e) {
+            throw new IngestRefused(500, "storing failed: " + e.getMessage());
+        }
+    }
+
+    /** The encoder removes one of its files: only an upload not yet published is affected (Usher keeps its own). */
+    public synchronized void delete(String app, String stream, String file) {
+        Stream s = streams.get(key(app, stream));
+        if (s != null) {
+            Received r = s.pending.remove(file);
+            if (r != null) {
+                r.body.discard();
+            }
+        }
+    }
+
+    /** @return the encoder's own last playlist of that name, for {@code -hls_flags append_list} */
+    public synchronized Optional<String> encoderPlaylist(String app, String stream, String file) {
+        Stream s = streams.get(key(app, stream));
+        return s == null || s.state == State.ENDED ? Optional.empty() : Optional.ofNullable(s.encoderTexts.get(file));
+    }
+
+    /** Older than the last playlist of the same run: a lower end position, or the same without its ENDLIST. */
+    private static boolean stale(Rendition r, EncoderPlaylist pl) {
+        if (r.lastMs < 0 || pl.mediaSequence() < r.lastMs) {
+            return false; // the first, or a restart
+        }
+        long position = pl.mediaSequence() + pl.entries().size();
+        return position < r.lastPosition || (position == r.lastPosition && r.ended && !pl.endList());
+    }
+
+    private static String rendition(String file) {
+        return file.endsWith(".m3u8") ? file.substring(0, file.length() - 5) : file;
+    }
+
+    private Stream open(String app, String stream, String account) throws IngestRefused {
+        String k = key(app, stream);
+        Stream s = streams.get(k);
+        if (s != null && s.state == State.ENDED) {
+            remove(s);
+            s = null;
+        }
+        if (s == null) {
+            s = new Stream(app, stream, UUID.randomUUID().toString().substring(0, 8), dvr.apply(app, stream), account,
+                    clock.instant());
+            streams.put(k, s);
+        }
+        s.account = account;
+        return s;
+    }
+
+    /** Moves time on: stops, ends and removes streams whose time came. Called on every operation and by a timer. */
+    public synchronized void tick() {
+        Instant now = clock.instant();
+        for (Stream s : new ArrayList<>(streams.values())) {
+            try {
+                switch (s.state) {
+                    case LIVE -> {
+                        boolean ended = !s.renditions.isEmpty() && s.renditions.values().stream().allMatch(r -> r.ended);
+                        boolean stalled = s.lastSegmentAt != null
+                                && Duration.between(s.lastSegmentAt, now).compareTo(s.stall()) > 0;
+                        if (s.lastSegmentAt == null && Duration.between(s.lastUploadAt, now).compareTo(ABANDONED) > 0) {
+                            remove(s);
+                        } else if ((ended && s.lastSegmentAt != null) || stalled) {
+                            if (s.dvr.enabled()) {
+                                s.state = State.WAITING;
+                                s.waitingSince = now;
+                            } else {
+                                end(s, now);
+                            }
+                        }
+                    }
+                    case WAITING -> {
+                        if (Duration.between(s.waitingSince, now).compareTo(s.dvr.playlistTimeout()) >= 0) {
+                            end(s, now);
+                        }
+                    }
+                    case ENDED -> {
+                        if (Duration.between(s.endedAt, now).compareTo(grace) >= 0) {
+                            remove(s);
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                System.getLogger("dev.usher.live").log(System.Logger.Level.WARNING, "live stream " + s.app + "/" + s.name, e);
+            }
+        }
+    }
+
+    private void end(Stream s, Instant now) throws IOException {
+        s.state = State.ENDED;
+        s.endedAt = now;
+        s.discardPending();
+        write(s);
+    }
+
+    private void remove(Stream s) {
+        s.discardPending();
+        streams.remove(key(s.app, s.name));
+        try {
+            store.deleteStream(s.app, s.name);
+        } catch (IOException e) {
+            System.getLogger("dev.usher.live").log(System.Logger.Level.WARNING, "removing live stream " + s.app + "/" + s.name, e);
+        }
+    }
+
+    /** Publishes, in each rendition's playlist order, the uploads its encoder playlist names. */
+    private void sync(Stream s) throws IOException {
+        boolean changed = false;
+        Instant now = clock.instant();
+        for (Rendition r : s.renditions.values()) {
+            List<EncoderPlaylist.Entry> e = r.entries;
+            int last = -1;
+            for (int i = 0; i < e.size(); i++) {
+                if (r.published.containsKey(e.get(i).uri()) || s.pending.containsKey(e.get(i).uri())) {
+                    last = i;
+                }
+            }
+            for (int i = 0; i <= last; i++) {
+                EncoderPlaylist.Entry entry = e.get(i);
+                if (r.published.containsKey(entry.uri())) {
+                    continue;
+                }
+                Received body = s.pending.get(entry.uri());
+                if (body == null) {
+                    continue; // lost before it reached Usher: later ones go on
+                }
+                String map = null;
+                if (entry.map() != null) {
+                    map = r.published.get(entry.map());
+                    if (map == null) {
+                        Received init = s.pending.get(entry.map());
+                        if (init == null) {
+                            break; // the init segment is still on its way
+                        }
+                        map = s.session + "-" + r.name + "-init" + (r.maps++) + ".mp4";
+                        store.place(init.body, s.app, s.name, map);
+                        s.pending.remove(entry.map());
+                        r.published.put(entry.map(), map);
+                    }
+                }
+                String name = s.session + "-" + r.name + "-" + r.nextSeq + "." + extension(entry.uri());
+                long bytes = body.body.size();
+                store.place(body.body, s.app, s.name, name);
+                s.pending.remove(entry.uri());
+                r.published.put(entry.uri(), name);
+                Segment last0 = r.segments.peekLast();
+                boolean discontinuity = (r.discontinuity || entry.discontinuity()) && r.nextSeq > 0;
+                r.discontinuity = false;
+                // Continuous within a run; after a gap, the wall clock, but never before the end of the previous segment.
+                Instant next = last0 == null ? null : last0.pdt.plusNanos((long) (last0.duration * 1e9));
+                Instant pdt = next != null && !discontinuity ? next : now.minusNanos((long) (entry.duration() * 1e9));
+                if (next != null && pdt.isBefore(next)) {
+                    pdt = next;
+                }
+                r.segments.addLast(new Segment(r.nextSeq++, name, entry.duration(), pdt.truncatedTo(ChronoUnit.MILLIS),
+                        discontinuity, map, bytes));
+                r.target = Math.max(r.target, (int) Math.ceil(entry.duration() - 0.001));
+                r.bitrate = Math.max(r.bitrate, (long) (bytes * 8 / entry.duration()));
+                s.lastSegmentAt = now;
+                changed = true;
+                while (r.segments.size() > s.dvr.playlistCount()) {
+                    Segment old = r.segments.removeFirst();
+                    if (old.discontinuity) {
+                        r.discontinuitySequence++;
+                    }
+                    r.behind.addLast(old);
+                }
+                while (r.behind.size() > KEEP_BEHIND) {
+                    Segment gone = r.behind.removeFirst();
+                    store.delete(s.app, s.name, gone.name);
+                    if (gone.map != null && r.segments.stream().noneMatch(g -> gone.map.equals(g.map))
+                            && r.behind.stream().noneMatch(g -> gone.map.equals(g.map))) {
+                        store.delete(s.app, s.name, gone.map);
+                    }
+                }
+            }
+            // Names the encoder no longer lists are forgotten (a restart is then told by its sequence).
+            Set<String> listed = new HashSet<>();
+            for (EncoderPlaylist.Entry entry : e) {
+                listed.add(entry.uri());
+                if (entry.map() != null) {
+                    listed.add(entry.map());
+                }
+            }
+            r.published.keySet().retainAll(listed);
+        }
+        if (changed || !s.variants.isEmpty()) {
+            write(s);
+        }
+    }
+
+    private static String extension(String uri) {
+        int dot = uri.lastIndexOf('.');
+        String ext = dot < 0 ? "" : uri.substring(dot + 1).toLowerCase(Locale.ROOT);
+        return switch (ext) {
+            case "ts", "m4s", "mp4", "aac", "m4a", "m4v", "cmfv", "cmfa", "vtt" -> ext;
+            default -> "ts";
+        };
+    }
+
+    private void write(Stream s) throws IOException {
+        List<Rendition> playable = s.renditions.values().stream().filter(r -> !r.segments.isEmpty()).toList();
+        if (playable.isEmpty()) {
+            return;
+        }
+        boolean ended = s.state == State.ENDED;
+        for (Rendition r : playable) {
+            store.write(s.app, s.name, "r-" + r.name + ".m3u8", media(r, ended).getBytes(StandardCharsets.UTF_8));
+        }
+        String top = playable.size() == 1 && s.variants.isEmpty() ? media(playable.get(0), ended) : master(s, playable);
+        store.write(s.app, s.name, "playlist.m3u8", top.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static String media(Rendition r, boolean ended) {
+        StringBuilder b = new StringBuilder(256 + r.segments.size() * 120);
+        b.append("#EXTM3U\n#EXT-X-VERSION:6\n");
+        b.append("#EXT-X-TARGETDURATION:").append(r.target).append('\n');
+        b.append("#EXT-X-MEDIA-SEQUENCE:").append(r.segments.peekFirst().sequence).append('\n');
+        b.append("#EXT-X-DISCONTINUITY-SEQUENCE:").append(r.discontinuitySequence).append('\n');
+        String map = null;
+        for (Segment g : r.segments) {
+            if (g.discontinuity) {
+                b.append("#EXT-X-DISCONTINUITY\n");
+            }
+            if (g.map != null && !g.map.equals(map)) {
+                b.append("#EXT-X-MAP:URI=\"").append(g.map).append("\"\n");
+                map = g.map;
+            }
+            b.append("#EXT-X-PROGRAM-DATE-TIME:").append(PDT.format(g.pdt)).append('\n');
+            b.append("#EXTINF:").append(String.format(Locale.ROOT, "%.3f", g.duration)).append(",\n");
+            b.append(g.name).append('\n');
+        }
+        if (ended) {
+            b.append("#EXT-X-ENDLIST\n");
+        }
+        return b.toString();
+    }
+
+    private static String master(Stream s, List<Rendition> playable) {
+        StringBuilder b = new StringBuilder("#EXTM3U\n#EXT-X-VERSION:6\n#EXT-X-INDEPENDENT-SEGMENTS\n");
+        for (Rendition r : playable) {
+            String attrs = s.variants.get(r.name);
+            b.append("#EXT-X-STREAM-INF:").append(attrs != null ? safeAttributes(attrs) : "BANDWIDTH=" + Math.max(1, r.bitrate))
+                    .append('\n').append("r-").append(r.name).append(".m3u8\n");
+        }
+        return b.toString();
+    }
+
+    /** Only the variant attributes a player needs, from the encoder's master; nothing that names a URI. */
+    static String safeAttributes(String attrs) {
+        List<String> kept = new ArrayList<>();
+        for (String name : List.of("BANDWIDTH", "AVERAGE-BANDWIDTH", "RESOLUTION", "CODECS", "FRAME-RATE")) {
+            String v = EncoderPlaylist.attribute(":" + attrs, name);
+            if (v != null && v.chars().allMatch(c -> c >= 0x20 && c < 0x7f && c != '"')) {
+                kept.add(name + "=" + (name.equals("CODECS") ? "\"" + v + "\"" : v));
+            }
+        }
+        if (kept.stream().noneMatch(k -> k.startsWith("BANDWIDTH="))) {
+            kept.add(0, "BANDWIDTH=1");
+        }
+        return String.join(",", kept);
+    }
+
+    private record Received(SegmentStore.Pending body, Instant at) {
+    }
+
+    private record Segment(long sequence, String name, double duration, Instant pdt, boolean discontinuity, String map,
+                           long bytes) {
+    }
+
+    static final class Rendition {
+        final String name;
+        final ArrayDeque<Segment> segments = new ArrayDeque<>();
+        final ArrayDeque<Segment> behind = new ArrayDeque<>();
+        final Map<String, String> published = new LinkedHashMap<>();
+        List<EncoderPlaylist.Entry> entries = List.of();
+        long nextSeq;
+        long discontinuitySequence;
+        long lastMs = -1;
+        long lastPosition;
+        boolean discontinuity;
+        boolean ended;
+        int maps;
+        int target = 1;
+        long bitrate;
+
+        Rendition(String name) {
+            this.name = name;
+        }
+
+        /** The encoder started again: what it names next is new, after a discontinuity. */
+        void restart() {
+            discontinuity = true;
+            published.clear();
+            entries = List.of();
+            lastMs = -1;
+            ended = false;
+        }
+    }
+
+    private final class Stream {
+        final String app;
+        final String name;
+        final String session;
+        final DvrSettings dvr;
+        final Map<String, Received> pending = new LinkedHashMap<>();
+        final Map<String, Rendition> renditions = new LinkedHashMap<>();
+        final Map<String, String> variants = new LinkedHashMap<>();
+        final Map<String, String> encoderTexts = new LinkedHashMap<>();
+        String account;
+        State state = State.LIVE;
+        Instant lastUploadAt;
+        Instant lastSegmentAt;
+        Instant waitingSince;
+        Instant endedAt;
+
+        Stream(String app, String name, String session, DvrSettings dvr, String account, Instant now) {
+            this.app = app;
+            this.name = name;
+            this.session = session;
+            this.dvr = dvr;
+            this.account = account;
+            this.lastUploadAt = now;
+        }
+
+        /** @return whether a rendition's last encoder playlist names {@code file} and it is not published yet */
+        boolean lists(String file) {
+            return renditions.values().stream().anyMatch(r -> !r.published.containsKey(file)
+                    && r.entries.stream().anyMatch(e -> e.uri().equals(file) || file.equals(e.map())));
+        }
+
+        boolean hasSegments() {
+            return renditions.values().stream().anyMatch(r -> !r.segments.isEmpty());
+        }
+
+        int target() {
+            return renditions.values().stream().mapToInt(r -> r.target).max().orElse(1);
+        }
+
+        Duration stall() {
+            return Duration.ofSeconds((long) STALL_TARGETS * Math.max(2, target()));
+        }
+
+        Duration feedWindow() {
+            return stall();
+        }
+
+        /** The encoder came back while the playlist waited: the session goes on after a discontinuity. */
+        void resume() {
+            state = State.LIVE;
+            waitingSince = null;
+            renditions.values().forEach(r -> {
+                r.discontinuity = true;
+                r.ended = false;
+            });
+        }
+
+        void discardPending() {
+            pending.values().forEach(r -> r.body.discard());
+            pending.clear();
+        }
+    }
+}

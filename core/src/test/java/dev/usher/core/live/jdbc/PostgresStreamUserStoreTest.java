@@ -1,0 +1,40 @@
+package dev.usher.core.live.jdbc;
+
+import dev.usher.core.live.StreamUserStore;
+import dev.usher.core.live.StreamUserStoreContract;
+import dev.usher.core.repository.jdbc.DriverManagerDataSource;
+import dev.usher.core.testing.PostgresExtension;
+import dev.usher.core.testing.PostgresServer;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** The stream user contract on a real PostgreSQL server, a fresh schema per test. */
+@ExtendWith(PostgresExtension.class)
+class PostgresStreamUserStoreTest extends StreamUserStoreContract {
+
+    private static final AtomicInteger SCHEMAS = new AtomicInteger();
+    private DriverManagerDataSource ds;
+
+    @Override
+    protected StreamUserStore newStore() throws Exception {
+        PostgresServer server = PostgresExtension.server();
+        String schema = "live" + SCHEMAS.incrementAndGet();
+        try (Connection c = DriverManager.getConnection(server.url("usher_test"), "postgres", null);
+             Statement s = c.createStatement()) {
+            s.execute("CREATE SCHEMA " + schema);
+        }
+        ds = new DriverManagerDataSource(server.url("usher_test") + "?currentSchema=" + schema, "postgres", null, 4,
+                Duration.ofSeconds(10));
+        return new JdbcStreamUserStore(ds, true);
+    }
+
+    @Override
+    protected void release() {
+        ds.close();
+    }
+}

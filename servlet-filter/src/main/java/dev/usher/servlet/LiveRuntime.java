@@ -1,0 +1,125 @@
+package dev.usher.servlet;
+
+import dev.usher.core.api.LiveCommands;
+import dev.usher.core.config.ConfigReader;
+import dev.usher.core.live.DvrSettings;
+import dev.usher.core.live.InMemoryStreamUserStore;
+import dev.usher.core.live.LiveSettings;
+import dev.usher.core.live.PublisherLog;
+import dev.usher.core.live.StreamUser;
+import dev.usher.core.live.StreamUserStore;
+import dev.usher.core.live.StreamUsers;
+import dev.usher.core.live.jdbc.JdbcStreamUserStore;
+import dev.usher.core.repository.TicketRepository;
+import dev.usher.core.repository.jdbc.JdbcTicketRepository;
+import dev.usher.core.live.stream.FileSegmentStore;
+import dev.usher.core.live.stream.LiveStreams;
+import dev.usher.core.time.SevuTime;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.util.Optional;
+
+/**
+ * Live publishing's part of a runtime: the stream users, the publisher log, the API's live
+ * commands and (when {@code usher.ingest.dir} is set) the live streams the ingest servlet feeds.
+ */
+public final class LiveRuntime {
+
+    private final LiveSettings settings;
+    private final StreamUsers users;
+    private final PublisherLog log;
+    private final LiveCommands commands;
+    private final LiveStreams streams;
+
+    public LiveRuntime(LiveSettings settings, StreamUsers users, PublisherLog log, SevuTime time, LiveStreams streams) {
+        this.settings = settings;
+        this.users = users;
+        this.log = log;
+        this.commands = new LiveCommands(users, log, time);
+        this.streams = streams;
+    }
+
+    /**
+     * Stream users in this node's memory and, when {@code settings} name an ingest folder, live
+     * streams stored there, on {@code clock}.
+     *
+     * @throws IOException when the ingest folder can't be made
+     */
+    public static LiveRuntime create(LiveSettings settings, SevuTime time, Clock clock) throws IOException {
+        return create(settings, time, clock, new InMemoryStreamUserStore());
+    }
+
+    /** As {@link #create(LiveSettings, SevuTime, Clock)}, with the stream users in {@code store}. */
+    public static LiveRuntime create(LiveSettings settings, SevuTime time, Clock clock, StreamUserStore store) throws IOException {
+        StreamUsers users = new StreamUsers(store, settings, clock);
+        LiveStreams streams = null;
+        if (settings.ingestDir() != null) {
+            streams = new LiveStreams(new FileSegmentStore(settings.ingestDir()), clock, settings.endedGrace(),
+                    (app, stream) -> users.settingsOf(app, stream).map(StreamUser::dvr).orElse(DvrSettings.DEFAULTS));
+        }
+        return new LiveRuntime(settings, users, new PublisherLog(PublisherLog.DEFAULT_CAPACITY), time, streams);
+    }
+
+    /**
+     * From configuration; problems are added to {@code config}. Over a JDBC ticket repository the
+     * stream users live in the same database ({@code usher_stream_users}), so every node agrees.
+     */
+    static LiveRuntime fromConfig(ConfigReader config, SevuTime time, Clock clock, TicketRepository repository) {
+        LiveSettings settings = LiveSettings.from(config);
+        StreamUserStore store;
+        if (repository instanceof JdbcTicketRepository jdbc) {
+            if (settings.passwordKey() == null) {
+                // Every node must verify the stream passwords the others hashed: a node that ingests can't start
+                // without the shared key; one that doesn't is only warned (its sevu.addstreamuser would hash with
+                // a key nobody else has).
+                String why = "usher.live.password-key is required when nodes share a repository "
+                        + "(every node must verify the stream passwords the others hashed)";
+                if (settings.ingestDir() != null) {
+                    config.problem(why);
+                } else {
+                    System.getLogger("dev.usher.live").log(System.Logger.Level.WARNING, why);
+                }
+            }
+            try {
+                store = new JdbcStreamUserStore(jdbc.dataSource(), config.bool("usher.jdbc.create-schema", false));
+            } catch (RuntimeException e) {
+                config.problem("usher_stream_users: " + e.getMessage());
+                store = new InMemoryStreamUserStore();
+            }
+        } else {
+            store = new InMemoryStreamUserStore();
+        }
+        try {
+            return create(settings, time, clock, store);
+        } catch (IOException | RuntimeException e) {
+            config.problem("usher.ingest.dir: can't use '" + settings.ingestDir() + "': " + e.getMessage());
+            try {
+                return create(settings.withIngestDir(null), time, clock, store);
+            } catch (IOException impossible) {
+                throw new IllegalStateException(impossible);
+            }
+        }
+    }
+
+    public LiveSettings settings() {
+        return settings;
+    }
+
+    public StreamUsers users() {
+        return users;
+    }
+
+    public PublisherLog log() {
+        return log;
+    }
+
+    public LiveCommands commands() {
+        return commands;
+    }
+
+    /** @return the live streams, when ingest is configured ({@code usher.ingest.dir}) */
+    public Optional<LiveStreams> streams() {
+        return Optional.ofNullable(streams);
+    }
+}
