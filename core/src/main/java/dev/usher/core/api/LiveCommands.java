@@ -1,5 +1,7 @@
 package dev.usher.core.api;
 
+import dev.usher.core.log.LogText;
+
 import dev.usher.core.account.Account;
 import dev.usher.core.live.PublisherLog;
 import dev.usher.core.live.StreamUser;
@@ -69,6 +71,11 @@ public final class LiveCommands {
             if (!m.containsKey(required)) {
                 throw new ApiFailure(ApiCode.MISSING_FIELDS, required, required);
             }
+        }
+        // Tenants apart, as for tickets: an account publishes only to apps of its own namespace.
+        if (!account.ownsApp(string(m, "app"))) {
+            throw new ApiFailure(ApiCode.CDN_AUTHORIZATION_FAILED, "app", "app " + LogText.safe(string(m, "app"))
+                    + " is outside account " + account.cdnId() + "'s applications (" + account.apps().text() + ")");
         }
         StreamUserRequest r = new StreamUserRequest(string(m, "app"), string(m, "stream"), string(m, "user"), string(m, "pass"),
                 bool(m, "record"), string(m, "record_type"), string(m, "segment_type"), segmentValue(m), string(m, "save_folder"),

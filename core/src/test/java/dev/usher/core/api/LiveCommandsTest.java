@@ -143,12 +143,20 @@ class LiveCommandsTest {
     }
 
     @Test
-    void aReplayedAddIsRefusedAndChangesNothing() throws Exception {
+    void aReplayedAddGetsTheFirstAnswerAndChangesNothing() throws Exception {
+        // Idempotent retry (issue 11): the copy is answered as the first was, and carried out never again.
         Map<String, Object> r = seed();
         String signed = SevuClients.php(r, DEMO.secret());
         assertEquals(2071, code(SevuApiTest.json(api.handle(signed).json())));
         users.remove(158, "demo-origin", "mystream");
-        assertEquals(13, code(SevuApiTest.json(api.handle(signed).json())));
+        assertEquals(2071, code(SevuApiTest.json(api.handle(signed).json())));
+        assertTrue(users.list(158, null).isEmpty(), "the copy added no stream user");
+    }
+
+    @Test
+    void anAppOutsideTheAccountsNamespaceIsRefusedWith0001() throws Exception {
+        Map<String, Object> a = call(with("app", "other-origin"));
+        assertEquals(1, code(a));
         assertTrue(users.list(158, null).isEmpty());
     }
 
