@@ -1,6 +1,7 @@
 <?php
 // Seed 004's example, as the document prints it, with only what it lacks to run: the closing
-// `);` of the array, the closing braces, and the URL (argv[1]) the document leaves empty.
+// `);` of the array, the closing braces, the URL (argv[1]) the document leaves empty, and the
+// account's secret (USHER_API_SECRET): the document's own is published, so no server accepts it.
 // argv[2..4], when given, replace app, stream and user (the password stays the document's).
 $request = array(
     'command' => 'sevu.addstreamuser',
@@ -32,7 +33,7 @@ if ($argc > 4) {
     //Create request signature
 $json_request = json_encode($request);
 $sig = base64_encode(hash_hmac('sha256', $json_request,
-    '8fc8c48da81e6a2a06a9556379bf798af508dc0792497c678b4c3532ba8b637f', true));
+    getenv('USHER_API_SECRET'), true));
 $request['signature'] = $sig;
 $json_request = json_encode($request);
 $ch = curl_init();

@@ -32,7 +32,7 @@ class LiveApiIntegrationTest {
         List<String> cmd = new java.util.ArrayList<>(List.of("php",
                 Path.of("src/test/resources/php/addstreamuser.php").toAbsolutePath().toString(), ApiIntegrationTest.base + "/usher/"));
         cmd.addAll(List.of(appStreamUser));
-        Tools.Run run = Tools.run(cmd, Duration.ofSeconds(30), Map.of());
+        Tools.Run run = Tools.run(cmd, Duration.ofSeconds(30), Map.of("USHER_API_SECRET", ApiIntegrationTest.SECRET));
         assertEquals(0, run.exitCode(), run::describe);
         return (Map<String, Object>) Json.parse(run.stdout());
     }

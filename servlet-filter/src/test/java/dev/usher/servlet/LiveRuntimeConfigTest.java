@@ -35,7 +35,7 @@ class LiveRuntimeConfigTest {
                 "usher.jdbc.url", PostgresExtension.server().url("usher_test") + "?currentSchema=" + db,
                 "usher.jdbc.user", "postgres",
                 "usher.jdbc.create-schema", "true",
-                "usher.credential.secrets", "k1:" + Base64.getEncoder().encodeToString(new byte[32]),
+                "usher.credential.secrets", "k1:" + Base64.getEncoder().encodeToString(dev.usher.core.credential.PlaybackCredentials.newSecret()),
                 "usher.ingest.dir", ingest.toString()));
         return keys;
     }

@@ -35,7 +35,10 @@ import java.util.Optional;
  */
 final class LiveServer implements AutoCloseable {
 
-    static final Account ACCOUNT = GuardedServer.ACCOUNT;
+    /** GuardedServer's account, owning the app "live" its streams are published to (usher.account.158.apps). */
+    static final Account ACCOUNT = new Account(GuardedServer.ACCOUNT.cdnId(), GuardedServer.ACCOUNT.apiKey(),
+            GuardedServer.ACCOUNT.secret(), GuardedServer.ACCOUNT.username(),
+            dev.usher.core.rule.PatternList.parse("usher.account.158.apps", "live|demo-*"));
 
     final Server server;
     final ServerConnector network;
