@@ -34,9 +34,12 @@ class LiveRunnerIT {
         return text;
     }
 
-    static List<String> php(String base, String command, String fields) {
+    /** The demo account's secret: the one this runner made in its data folder (never a committed one). */
+    private String secret;
+
+    List<String> php(String base, String command, String fields) {
         return List.of("php", TestTools.repoRoot().resolve("servlet-filter/src/test/resources/php/sevu-client.php").toString(),
-                base + "usher/", "158", "demo-api-key-158", "demo-secret-change-me-158", command, fields);
+                base + "usher/", "158", "demo-api-key-158", secret, command, fields);
     }
 
     @Test
@@ -44,8 +47,10 @@ class LiveRunnerIT {
         Path jar = TestTools.artifact("usher.sample.jar");
         try (RunningProcess runner = RunningProcess.start("usher-sample-live", jar.getParent().getParent(),
                 List.of(TestTools.java(), "-Dusher.sample.port=0", "-Dusher.jdbc.url=jdbc:h2:file:" + data.resolve("tickets"),
+                        "-Dusher.sample.data-dir=" + data.resolve("db"),
                         "-Dusher.ingest.dir=" + data.resolve("live"), "-jar", jar.toString()))) {
             String ready = runner.await(l -> l.startsWith("Usher sample listening on "), l -> false, Duration.ofSeconds(60));
+            secret = SiteClient.runnerApiSecret(data.resolve("db"));
             String base = URI.create(ready.substring("Usher sample listening on ".length()).trim()).toString();
             String added = run(php(base, "sevu.addstreamuser", "{\"app\":\"demo-live\",\"stream\":\"cam\",\"user\":\"cam_user\","
                     + "\"pass\":\"cam_password_123\",\"playlist_timeout\":60}"), data);
