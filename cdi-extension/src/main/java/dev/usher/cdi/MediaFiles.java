@@ -1,5 +1,8 @@
 package dev.usher.cdi;
 
+import jakarta.enterprise.inject.spi.CDI;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
@@ -28,21 +31,67 @@ import java.time.format.DateTimeParseException;
  *
  * The validators are a strong ETag made of the file's length and modification time, and
  * {@code Last-Modified} when the file has one.
+ *
+ * <p>Fails closed: it sends nothing (503) unless {@link ProtectedMediaFilter} decided and granted the
+ * request, so an application whose {@code Application.getClasses()} forgets
+ * {@link ProtectedMediaFeature} does not serve its media unguarded. A resource that streams its
+ * own bytes calls {@link #requireGuarded()} first.
  */
 public final class MediaFiles {
 
     private static final int BUFFER = 64 * 1024;
 
+    private static final System.Logger LOG = System.getLogger("dev.usher.cdi");
+
+    /** Logged once at ERROR, then at DEBUG: a flood of requests must not flood the log. */
+    private static final java.util.concurrent.atomic.AtomicBoolean TOLD = new java.util.concurrent.atomic.AtomicBoolean();
+
     private MediaFiles() {
+    }
+
+    /**
+     * Call before a {@link ProtectedMedia} method sends any byte of its own.
+     *
+     * @throws WebApplicationException 503 "Media not guarded" unless {@link ProtectedMediaFilter} granted
+     *         this request (it runs only where {@link ProtectedMediaFeature} is registered)
+     */
+    public static void requireGuarded() {
+        Response refusal = refusalUnlessGuarded();
+        if (refusal != null) {
+            throw new WebApplicationException(refusal);
+        }
+    }
+
+    /** @return null when {@link ProtectedMediaFilter} granted the current request, else the 503 to answer */
+    private static Response refusalUnlessGuarded() {
+        try {
+            HttpServletRequest request = CDI.current().select(HttpServletRequest.class).get();
+            if (Boolean.TRUE.equals(request.getAttribute(ProtectedMediaFilter.GRANTED))) {
+                return null;
+            }
+        } catch (RuntimeException e) {
+            // No CDI or no request: nothing says the request was decided, so it was not.
+        }
+        LOG.log(TOLD.compareAndSet(false, true) ? System.Logger.Level.ERROR : System.Logger.Level.DEBUG,
+                "refused to serve media: the request was not decided by ProtectedMediaFilter. Register "
+                        + ProtectedMediaFeature.class.getName() + " in the JAX-RS Application (getClasses()) and annotate "
+                        + "the resource method @ProtectedMedia");
+        return Response.status(Response.Status.SERVICE_UNAVAILABLE).entity("Media not guarded\n")
+                .type("text/plain;charset=UTF-8").header("Cache-Control", "no-store").build();
     }
 
     /**
      * @param file    the file (a {@code file:} or {@code jar:} URL, as {@code ServletContext.getResource} gives), or null
      * @param type    its media type, e.g. {@code video/mp4}
      * @param headers the request's headers (Range, If-Range)
-     * @return 200 with the whole file, 206 with one range, 416 for a range past its end, 404 when {@code file} is null
+     * @return 200 with the whole file, 206 with one range, 416 for a range past its end, 404 when {@code file} is null;
+     *         503 and no byte when {@link ProtectedMediaFilter} did not grant the request
      */
     public static Response serve(URL file, String type, HttpHeaders headers) {
+        Response refusal = refusalUnlessGuarded();
+        if (refusal != null) {
+            return refusal;
+        }
         if (file == null) {
             return Response.status(Response.Status.NOT_FOUND).build();
         }

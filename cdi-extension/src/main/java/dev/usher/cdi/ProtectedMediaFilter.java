@@ -33,6 +33,8 @@ public class ProtectedMediaFilter implements ContainerRequestFilter, WriterInter
     /** Request property holding the credential for a granted manifest's children. */
     static final String CREDENTIAL = ProtectedMediaFilter.class.getName() + ".credential";
     static final String MEDIA = ProtectedMediaFilter.class.getName() + ".media";
+    /** Servlet request attribute: this filter granted the request (clients cannot set attributes). */
+    static final String GRANTED = ProtectedMediaFilter.class.getName() + ".granted";
 
     private final String app;
     private final String video;
@@ -82,6 +84,8 @@ public class ProtectedMediaFilter implements ContainerRequestFilter, WriterInter
             refuse(request, verdict.reason());
             return;
         }
+        // What MediaFiles checks before it sends a byte: this request was decided and granted.
+        servlet.setAttribute(GRANTED, Boolean.TRUE);
         if (verdict.credential() != null) {
             request.setProperty(CREDENTIAL, verdict.credential());
             request.setProperty(MEDIA, media);

@@ -11,7 +11,8 @@ import jakarta.servlet.ServletContextListener;
  * in this jar's {@code web-fragment.xml}: listeners run before any filter on every server, whereas
  * when CDI fires {@code @Initialized(ApplicationScoped)} differs between servers (Payara Micro 6
  * fires it after the filters started; GlassFish fires it for a library's beans outside any component,
- * where they cannot be created cleanly). The runtime is built here with every start-up check.
+ * where they cannot be created cleanly). The runtime is built here with every start-up check, and
+ * {@code usher.*} context parameters, which the beans would not read, stop the start.
  */
 public class UsherCdiListener implements ServletContextListener {
 
@@ -26,6 +27,7 @@ public class UsherCdiListener implements ServletContextListener {
             LOG.log(System.Logger.Level.WARNING, "no CDI container: the filter builds Usher from configuration alone");
             return;
         }
+        ContextParameterCheck.refuseUsherParameters(event.getServletContext());
         UsherRuntime.install(event.getServletContext(), UsherProducers.started(cdi));
     }
 }

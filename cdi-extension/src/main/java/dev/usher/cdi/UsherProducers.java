@@ -123,6 +123,9 @@ public class UsherProducers {
         if (!web && inServletContainer(beans)) {
             return;
         }
+        if (web) {
+            ContextParameterCheck.refuseUsherParameters((ServletContext) event);
+        }
         UsherRuntime runtime = started(beans.createInstance());
         if (web) {
             UsherRuntime.install((ServletContext) event, runtime);

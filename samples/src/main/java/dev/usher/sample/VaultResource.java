@@ -49,6 +49,7 @@ public class VaultResource {
     @Path("hls/{path: [A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)?[.](m3u8|ts)}")
     @ProtectedMedia(app = Catalog.APP, video = "hls-ts")
     public Response hls(@PathParam("path") String path, @Context ServletContext context) {
+        MediaFiles.requireGuarded(); // it streams its own bytes: refuse unless @ProtectedMedia decided
         InputStream in = context.getResourceAsStream("/media/" + Catalog.APP + "/hls-ts/" + path);
         if (in == null) {
             throw new NotFoundException();

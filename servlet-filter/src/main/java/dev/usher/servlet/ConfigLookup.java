@@ -27,7 +27,7 @@ final class ConfigLookup {
         Function<String, Optional<String>> first = mp != null ? mp : key -> {
             String v = System.getProperty(key);
             if (v == null) {
-                v = System.getenv(key.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_"));
+                v = System.getenv(environmentName(key));
             }
             return Optional.ofNullable(v);
         };
@@ -39,6 +39,11 @@ final class ConfigLookup {
             String p = filterParameters.apply(key);
             return Optional.ofNullable(p != null ? p : context.getInitParameter(key));
         };
+    }
+
+    /** @return the environment variable MicroProfile Config reads for {@code key}: {@code usher.filter.paths} → {@code USHER_FILTER_PATHS} */
+    static String environmentName(String key) {
+        return key.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
     }
 
     /**

@@ -228,6 +228,20 @@ public final class UsherRuntime implements AutoCloseable {
         synchronized (context) {
             Object existing = context.getAttribute(ATTRIBUTE);
             if (existing instanceof UsherRuntime runtime) {
+                // Built already (by the CDI extension, or by a filter before this one): this filter's
+                // usher.* init parameters would be dropped, possibly a security setting. Refuse them.
+                List<String> ignored = new java.util.ArrayList<>();
+                for (String name : filterParameterNames) {
+                    if (name.startsWith("usher.")) {
+                        ignored.add("filter init parameter " + name + " is not read: Usher's runtime is already built ("
+                                + "by usher-cdi-extension from MicroProfile Config, or by another filter). Set it in "
+                                + "MicroProfile Config instead (META-INF/microprofile-config.properties, -D" + name
+                                + " or the environment variable " + ConfigLookup.environmentName(name) + ")");
+                    }
+                }
+                if (!ignored.isEmpty()) {
+                    throw new dev.usher.core.config.UsherConfigurationException(ignored);
+                }
                 return runtime;
             }
             UsherRuntime runtime = fromConfig(ConfigLookup.forContext(context, filterParameters),
