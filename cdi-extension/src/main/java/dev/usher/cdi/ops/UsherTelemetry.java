@@ -19,6 +19,7 @@ import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.spi.BeanManager;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -74,7 +75,10 @@ public class UsherTelemetry implements UsherListener {
         decisions = meter.counterBuilder("usher.decisions").setUnit("{decision}")
                 .setDescription("Playback requests decided, by outcome (granted, refused) and reason").build();
         decisionTime = meter.histogramBuilder("usher.decision.duration").setUnit("s")
-                .setDescription("Time the repository took to decide a playback request, by outcome").build();
+                .setDescription("Time the repository took to decide a playback request, by outcome")
+                // The SDK's default buckets (0, 5, 10 … 10000) suit milliseconds, not seconds.
+                .setExplicitBucketBoundariesAdvice(List.of(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0))
+                .build();
         credentials = meter.counterBuilder("usher.credentials.checked").setUnit("{credential}")
                 .setDescription("Playback credentials of manifest children checked, by status").build();
         manifests = meter.counterBuilder("usher.manifests.rewritten").setUnit("{manifest}")
