@@ -110,7 +110,7 @@ public class UsherApiServlet extends HttpServlet {
                 write(response, SevuTokenResource.error(503, "SERVER_BUSY", "too many API requests in progress, try again"));
             } else {
                 json(response, HttpServletResponse.SC_SERVICE_UNAVAILABLE,
-                        SevuApi.failure(ApiCode.SERVER_BUSY, "too many API requests in progress").json());
+                        refusal(ApiCode.SERVER_BUSY, "too many API requests in progress"));
             }
             return;
         }
@@ -138,7 +138,7 @@ public class UsherApiServlet extends HttpServlet {
         if (!request.getMethod().equals("POST")) {
             response.setHeader("Allow", "POST");
             json(response, HttpServletResponse.SC_METHOD_NOT_ALLOWED,
-                    SevuApi.failure(ApiCode.MALFORMED_REQUEST, "send the command with POST").json());
+                    refusal(ApiCode.MALFORMED_REQUEST, "send the command with POST"));
             return false;
         }
         String type = request.getContentType() == null ? "" : request.getContentType();
@@ -150,7 +150,7 @@ public class UsherApiServlet extends HttpServlet {
                     try {
                         command = commandText(type, body);
                     } catch (BadBody e) {
-                        json(response, HttpServletResponse.SC_OK, SevuApi.failure(ApiCode.MALFORMED_REQUEST, e.getMessage()).json());
+                        json(response, HttpServletResponse.SC_OK, refusal(ApiCode.MALFORMED_REQUEST, e.getMessage()));
                         return;
                     }
                     json(response, HttpServletResponse.SC_OK, runtime.api().handle(command).json());
@@ -164,10 +164,10 @@ public class UsherApiServlet extends HttpServlet {
                 response.setHeader("Connection", "close");
                 if (why == RequestBodyReader.Refusal.TOO_LARGE) {
                     json(response, HttpServletResponse.SC_OK,
-                            SevuApi.failure(ApiCode.MALFORMED_REQUEST, "the request is larger than " + MAX_BODY + " bytes").json());
+                            refusal(ApiCode.MALFORMED_REQUEST, "the request is larger than " + MAX_BODY + " bytes"));
                 } else {
                     json(response, HttpServletResponse.SC_REQUEST_TIMEOUT,
-                            SevuApi.failure(ApiCode.BODY_TIMEOUT, bodyTimeoutText(why)).json());
+                            refusal(ApiCode.BODY_TIMEOUT, bodyTimeoutText(why)));
                 }
             }
         }, done);
@@ -180,6 +180,15 @@ public class UsherApiServlet extends HttpServlet {
             case BROKEN -> "the body could not be read";
             default -> "the body did not arrive within " + settings.body().timeout().toMillis() + " ms";
         };
+    }
+
+    /**
+     * A failure answered before (or instead of) a command, as {@link SevuApi#failure}; counted for the
+     * listeners as an answer to an {@code unknown} command, like the refusals {@code handle} gives.
+     */
+    private String refusal(ApiCode code, String detail) {
+        runtime.service().tell(l -> l.apiAnswered("unknown", code.code()));
+        return SevuApi.failure(code, detail).json();
     }
 
     /** Answers a fault: the documented JSON, the exception only in the log. */
@@ -198,7 +207,7 @@ public class UsherApiServlet extends HttpServlet {
             write(response, unavailable ? SevuTokenResource.error(503, "UNAVAILABLE", "the ticket store is unavailable, try again")
                     : SevuTokenResource.error(500, "UNEXPECTED_ERROR", "unexpected error"));
         } else {
-            json(response, HttpServletResponse.SC_OK, SevuApi.failure(ApiCode.UNEXPECTED_ERROR, null).json());
+            json(response, HttpServletResponse.SC_OK, refusal(ApiCode.UNEXPECTED_ERROR, null));
         }
     }
 

@@ -166,7 +166,9 @@ public class UsherFilter implements Filter {
             } else {
                 ManifestCapture capture = new ManifestCapture(served, settings.maxManifestBytes());
                 chain.doFilter(new FullBodyRequest(request), capture);
-                capture.finish(request, media, verdict.credential(), runtime.manifests());
+                ManifestCapture.Outcome outcome = capture.finish(request, media, verdict.credential(), runtime.manifests());
+                String told = outcome.name().toLowerCase(java.util.Locale.ROOT);
+                runtime.service().tell(l -> l.manifestRewritten(media.kind(), told));
             }
             completed = true;
         } finally {

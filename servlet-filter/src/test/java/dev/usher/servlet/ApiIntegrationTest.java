@@ -49,6 +49,7 @@ class ApiIntegrationTest {
 
     static Server server;
     static String base;
+    static ServletContextHandler context;
 
     @BeforeAll
     static void start() throws Exception {
@@ -56,7 +57,7 @@ class ApiIntegrationTest {
         ServerConnector connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
         server.addConnector(connector);
-        ServletContextHandler context = new ServletContextHandler("/");
+        context = new ServletContextHandler("/");
         context.setInitParameter("usher.account.158.api-key", API_KEY);
         context.setInitParameter("usher.account.158.secret", SECRET);
         context.setInitParameter("usher.account.158.username", "demo");
@@ -254,5 +255,25 @@ class ApiIntegrationTest {
         assertTrue(big.body().contains("\"status\":\"failure\""), big.body());
         HttpResponse<String> get = http.send(HttpRequest.newBuilder(URI.create(base + "/usher/")).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(405, get.statusCode());
+    }
+
+    @Test
+    void everyAnswerIsToldToTheListenersRefusalsOfTheTransportToo() throws Exception {
+        List<String> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+        UsherRuntime.of(context.getServletContext()).service().addListener(new dev.usher.core.service.UsherListener() {
+            @Override
+            public void apiAnswered(String command, int code) {
+                told.add(command + " " + code);
+            }
+        });
+        HttpClient http = HttpClient.newHttpClient();
+        assertEquals(405, http.send(HttpRequest.newBuilder(URI.create(base + "/usher/")).build(), HttpResponse.BodyHandlers.ofString())
+                .statusCode());
+        HttpResponse<String> unsigned = http.send(HttpRequest.newBuilder(URI.create(base + "/usher/"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"command\":\"sevu.status\",\"cdn\":158}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertTrue(unsigned.body().contains("\"code\":1,"), unsigned.body());
+        assertEquals(List.of("unknown 7", "unknown 1"), told, "a command is named only once the request is signed");
     }
 }

@@ -145,6 +145,29 @@ class FilterFlowTest {
         assertEquals("show", log.get(0).video());
     }
 
+    @Test
+    void theListenersAreToldOfEveryManifestAnsweredAndEveryCredentialChecked() throws Exception {
+        List<String> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+        server.service.addListener(new dev.usher.core.service.UsherListener() {
+            @Override
+            public void manifestRewritten(dev.usher.core.media.MediaPath.Kind kind, String outcome) {
+                told.add(kind + " " + outcome);
+            }
+
+            @Override
+            public void credentialChecked(dev.usher.core.credential.CredentialStatus status) {
+                told.add("credential " + status);
+            }
+        });
+        Ticket t = server.issue("live", "show", "auto", 3);
+        String segment = firstSegmentUrl(t, "198.51.100.7"); // the master and a variant playlist
+        assertEquals(200, get(segment, "198.51.100.7").statusCode());
+        assertEquals(403, get(segment.replaceAll("uc=[^&]*", "uc=forged"), "198.51.100.7").statusCode());
+        assertEquals(200, head("/media/live/show/master.m3u8?key=" + t.key() + "&pass=" + t.pass(), "198.51.100.7").statusCode());
+        assertEquals(List.of("HLS_MANIFEST rewritten", "credential VALID", "HLS_MANIFEST rewritten", "credential VALID",
+                "credential MALFORMED", "HLS_MANIFEST passed"), told);
+    }
+
     private static String firstSegmentUrl(Ticket t, String client) throws Exception {
         String masterPath = "/media/live/show/master.m3u8";
         HttpResponse<String> master = get(masterPath + "?key=" + t.key() + "&pass=" + t.pass(), client);

@@ -124,13 +124,19 @@ public final class SevuApi {
      */
     public Answer handle(String json) {
         long started = System.nanoTime();
+        String[] named = {"unknown"};
+        Answer answer;
         try {
-            return done(command(json), started);
+            answer = done(command(json, named), started);
         } catch (ApiFailure f) {
-            return done(failureAnswer(f), started);
+            answer = done(failureAnswer(f), started);
         } catch (RuntimeException e) {
-            return done(unexpected(e), started);
+            answer = done(unexpected(e), started);
         }
+        String command = named[0];
+        int code = answer.code().code();
+        service.tell(l -> l.apiAnswered(command, code));
+        return answer;
     }
 
     private static Answer unexpected(RuntimeException e) {
@@ -167,7 +173,8 @@ public final class SevuApi {
         return answer;
     }
 
-    private Answer command(String json) throws ApiFailure {
+    /** @param named set to the command's name once it is known to be one this API serves (for the listeners) */
+    private Answer command(String json, String[] named) throws ApiFailure {
         if (json == null || json.isBlank()) {
             throw new ApiFailure(ApiCode.MISSING_FIELDS, "json", "no JSON command (send it as the form field json or as the body)");
         }
@@ -241,6 +248,7 @@ public final class SevuApi {
         if (allowed == null) {
             throw new ApiFailure(ApiCode.UNRECOGNIZED_COMMAND, "command", "'" + LogText.safe(command) + "'");
         }
+        named[0] = name;
         // 0005: a signed, valid request for a command the account is not allowed (usher.account.<cdn>.commands).
         if (!account.mayRun(name)) {
             throw new ApiFailure(ApiCode.UNAUTHORIZED, "command", "account " + account.cdnId() + " may not run " + name);

@@ -143,6 +143,7 @@ public final class MediaGuard {
     private Verdict child(MediaPath media, String credential, IpAddress client) {
         Instant now = service.now();
         CredentialCheck check = credentials.verify(credential, media.app(), media.path(), client, now);
+        service.tell(l -> l.credentialChecked(check.status()));
         if (!check.isValid()) {
             return Verdict.refused("Forbidden: credential " + check.status().name().toLowerCase(Locale.ROOT));
         }

@@ -271,10 +271,12 @@ public final class UsherService {
      * Decides a playback request, records it, and logs a refusal (never the pass).
      */
     public Decision authorize(PlaybackRequest request) {
+        long started = System.nanoTime();
         Decision decision = repository.decide(request.withAppOwner(ownerOf(request.app())), clock.instant());
+        java.time.Duration took = java.time.Duration.ofNanos(System.nanoTime() - started);
         for (UsherListener l : listeners) {
             try {
-                l.decided(request, decision);
+                l.decided(request, decision, took);
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "a listener failed on a decision", e);
             }
@@ -324,6 +326,20 @@ public final class UsherService {
     /** Adds a listener told of every issued ticket and every decision. */
     public void addListener(UsherListener listener) {
         listeners.add(java.util.Objects.requireNonNull(listener));
+    }
+
+    /**
+     * Tells every listener of something the service's adapters did (a credential checked, a
+     * manifest answered, an API command answered); a listener that throws is logged and skipped.
+     */
+    public void tell(java.util.function.Consumer<UsherListener> event) {
+        for (UsherListener l : listeners) {
+            try {
+                event.accept(l);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "a listener failed", e);
+            }
+        }
     }
 
     /** @return the current time of the service's clock */
