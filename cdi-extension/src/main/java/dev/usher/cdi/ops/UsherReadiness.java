@@ -3,7 +3,7 @@ package dev.usher.cdi.ops;
 import dev.usher.core.account.Account;
 import dev.usher.core.repository.TicketRepository;
 import dev.usher.servlet.UsherRuntime;
-import jakarta.inject.Inject;
+import jakarta.enterprise.inject.spi.CDI;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
@@ -23,14 +23,14 @@ public class UsherReadiness implements HealthCheck {
     /** Looked up to probe the repository: tickets' keys are generated and never contain a space. */
     static final String PROBE_KEY = "usher readiness probe";
 
-    @Inject
-    UsherRuntime runtime;
-
-    @Inject
-    TicketRepository repository;
-
     @Override
     public HealthCheckResponse call() {
+        // Looked up, not injected: this bean is added by an extension, and a server that keeps bean
+        // archives apart (Payara, GlassFish) gives an extension's types no view of the library's
+        // producers at validation; the application's own container sees them at run time.
+        CDI<Object> cdi = CDI.current();
+        UsherRuntime runtime = cdi.select(UsherRuntime.class).get();
+        TicketRepository repository = runtime.service().repository();
         HealthCheckResponseBuilder answer = HealthCheckResponse.named("usher");
         boolean up = true;
         try {

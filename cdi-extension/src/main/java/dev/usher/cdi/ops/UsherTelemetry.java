@@ -56,7 +56,8 @@ public class UsherTelemetry implements UsherListener {
         if (!isServletContext(event) && inServletContainer(beans)) {
             return;
         }
-        Instance<Object> all = beans.createInstance();
+        // The application's container, not this extension-added bean's archive (see UsherReadiness).
+        Instance<Object> all = jakarta.enterprise.inject.spi.CDI.current();
         Instance<OpenTelemetry> telemetry = all.select(OpenTelemetry.class);
         if (!telemetry.isResolvable()) {
             LOG.log(System.Logger.Level.DEBUG, "no OpenTelemetry bean: Usher's metrics are off");
