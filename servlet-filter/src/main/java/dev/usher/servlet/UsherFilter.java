@@ -41,6 +41,8 @@ import java.util.List;
 public class UsherFilter implements Filter {
 
     private static final System.Logger LOG = System.getLogger("dev.usher.filter");
+    /** Refusals at a bounded rate: a flood of refused requests must not become a flood of log lines. */
+    private static final dev.usher.core.log.RefusalLog REFUSALS = dev.usher.core.log.RefusalLog.every10Seconds(LOG);
 
     /** Request attribute naming the path a REQUEST dispatch was granted, for later dispatches. */
     static final String GRANTED_PATH = UsherFilter.class.getName() + ".granted";
@@ -228,7 +230,7 @@ public class UsherFilter implements Filter {
 
     private static void refuse(HttpServletResponse response, int status, String reason, HttpServletRequest request,
                                String path) throws IOException {
-        LOG.log(System.Logger.Level.INFO, () -> "refused " + status + " " + reason + ": " + request.getMethod() + " "
+        REFUSALS.refused(status + " " + reason, () -> "refused " + status + " " + reason + ": " + request.getMethod() + " "
                 + LogText.safe(path) + " from " + request.getRemoteAddr());
         if (response.isCommitted()) {
             return;

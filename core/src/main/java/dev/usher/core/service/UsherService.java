@@ -49,6 +49,8 @@ public final class UsherService {
     private final TicketView view;
     /** Who owns which apps; open until a runtime with API accounts sets it (see {@link #enforceNamespaces}). */
     private volatile dev.usher.core.account.AppNamespaces namespaces = dev.usher.core.account.AppNamespaces.OPEN;
+    /** Refused decisions at a bounded rate per reason (every attempt is in the attempt log anyway). */
+    private final dev.usher.core.log.RefusalLog refusals = dev.usher.core.log.RefusalLog.every10Seconds(LOG);
     private final java.util.concurrent.CopyOnWriteArrayList<UsherListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public UsherService(TicketRepository repository, UsherSettings settings, Clock clock, TicketKeys keys) {
@@ -282,7 +284,7 @@ public final class UsherService {
             }
         }
         if (!decision.granted()) {
-            LOG.log(System.Logger.Level.INFO, () -> "refused: " + decision.reason().text() + "; key="
+            refusals.refused(decision.reason().text(), () -> "refused: " + decision.reason().text() + "; key="
                     + LogText.safe(request.key()) + " client=" + request.client() + " app=" + LogText.safe(request.app())
                     + " video=" + LogText.safe(request.video()));
         }
