@@ -85,7 +85,7 @@ public final class LiveCommands {
         } catch (StreamUserException e) {
             throw failure(e);
         }
-        return new SevuApi.Answer(ApiCode.STREAM_USER_ADDED, success(ApiCode.STREAM_USER_ADDED));
+        return new SevuApi.Answer(ApiCode.STREAM_USER_ADDED, SevuApi.success(ApiCode.STREAM_USER_ADDED));
     }
 
     private SevuApi.Answer list(Account account, Map<String, Object> m) throws ApiFailure {
@@ -107,7 +107,7 @@ public final class LiveCommands {
             o.put("created_date", time.format(u.created()));
             out.add(o);
         }
-        Map<String, Object> body = success(ApiCode.STREAM_USERS_FOUND);
+        Map<String, Object> body = SevuApi.success(ApiCode.STREAM_USERS_FOUND);
         body.put("stream_users", out);
         return new SevuApi.Answer(ApiCode.STREAM_USERS_FOUND, body);
     }
@@ -120,7 +120,7 @@ public final class LiveCommands {
         } catch (StreamUserException e) {
             throw failure(e);
         }
-        return new SevuApi.Answer(ApiCode.STREAM_USER_REMOVED, success(ApiCode.STREAM_USER_REMOVED));
+        return new SevuApi.Answer(ApiCode.STREAM_USER_REMOVED, SevuApi.success(ApiCode.STREAM_USER_REMOVED));
     }
 
     private SevuApi.Answer publishLog(Account account, Map<String, Object> m) throws ApiFailure {
@@ -146,7 +146,7 @@ public final class LiveCommands {
             o.put("reason", e.reason());
             out.add(o);
         }
-        Map<String, Object> body = success(ApiCode.PUBLISH_LOG_FOUND);
+        Map<String, Object> body = SevuApi.success(ApiCode.PUBLISH_LOG_FOUND);
         body.put("entries", out);
         return new SevuApi.Answer(ApiCode.PUBLISH_LOG_FOUND, body);
     }
@@ -161,14 +161,6 @@ public final class LiveCommands {
             case NOT_FOUND -> ApiCode.STREAM_USER_NOT_FOUND;
         };
         return new ApiFailure(code, e.field(), e.getMessage());
-    }
-
-    private static Map<String, Object> success(ApiCode code) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("code", code.code());
-        body.put("message", code.message());
-        body.put("status", "success");
-        return body;
     }
 
     private static void requireText(Map<String, Object> m, String name) throws ApiFailure {

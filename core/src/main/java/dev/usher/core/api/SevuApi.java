@@ -529,7 +529,8 @@ public final class SevuApi {
         return new ApiFailure(code, p.field(), e.getMessage());
     }
 
-    private static Map<String, Object> success(ApiCode code) {
+    /** @return the body of a successful answer (code, message, status), for the commands of this package */
+    static Map<String, Object> success(ApiCode code) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("code", code.code());
         body.put("message", code.message());

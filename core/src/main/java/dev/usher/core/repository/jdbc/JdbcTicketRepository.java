@@ -472,16 +472,7 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
             List<Playback> before = selectPlaybacks(c, ticket.key(), ids);
             AdmissionRules.Outcome outcome = rules.evaluate(ticket, before, request, now);
             if (outcome.ticketChanged(ticket)) {
-                Ticket t = outcome.ticket();
-                try (PreparedStatement ps = prepare(c,
-                        "UPDATE usher_tickets SET uses = ?, ip_bindings = ?, used_date = ?, last_used = ? WHERE ticket_key = ?")) {
-                    ps.setInt(1, t.uses());
-                    ps.setString(2, bindingsText(t.ip()));
-                    setInstant(ps, 3, t.usedDate());
-                    setInstant(ps, 4, t.lastUsed());
-                    ps.setString(5, t.key());
-                    ps.executeUpdate();
-                }
+                updateUse(c, outcome.ticket());
             }
             if (outcome.playbacks() != before) {
                 writePlaybacks(c, ticket.key(), before, outcome.playbacks(), ids);
@@ -567,16 +558,7 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
             if (undone == null) {
                 return false;
             }
-            Ticket t = undone.ticket();
-            try (PreparedStatement ps = prepare(c,
-                    "UPDATE usher_tickets SET uses = ?, ip_bindings = ?, used_date = ?, last_used = ? WHERE ticket_key = ?")) {
-                ps.setInt(1, t.uses());
-                ps.setString(2, bindingsText(t.ip()));
-                setInstant(ps, 3, t.usedDate());
-                setInstant(ps, 4, t.lastUsed());
-                ps.setString(5, key);
-                ps.executeUpdate();
-            }
+            updateUse(c, undone.ticket());
             writePlaybacks(c, key, before, undone.playbacks(), ids);
             // The grant's attempt: the latest success at its instant whose video the playback's scope
             // holds (as the in-memory store picks it).
@@ -1029,6 +1011,19 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
             }
         }
         throw failure("connect and check the schema", last, 1);
+    }
+
+    /** Writes what a use (or a use given back) changes on the ticket's row: uses, bindings, first and last use. */
+    private void updateUse(Connection c, Ticket t) throws SQLException {
+        try (PreparedStatement ps = prepare(c,
+                "UPDATE usher_tickets SET uses = ?, ip_bindings = ?, used_date = ?, last_used = ? WHERE ticket_key = ?")) {
+            ps.setInt(1, t.uses());
+            ps.setString(2, bindingsText(t.ip()));
+            setInstant(ps, 3, t.usedDate());
+            setInstant(ps, 4, t.lastUsed());
+            ps.setString(5, t.key());
+            ps.executeUpdate();
+        }
     }
 
     /** @return the versions recorded in {@code usher_schema_version}; none when the table is missing */
