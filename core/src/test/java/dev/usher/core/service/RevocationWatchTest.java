@@ -24,7 +24,7 @@ class RevocationWatchTest {
         assertFalse(watch.isRevoked(t.key(), f.clock.instant()), "no repository access between refreshes");
         watch.refresh(f.clock.instant());
         assertTrue(watch.isRevoked(t.key(), f.clock.instant()));
-        f.service.update(STEF, t.key(), new TicketUpdate(true, null, null));
+        f.service.update(STEF, t.key(), new TicketUpdateRequest(true, null, null));
         watch.refresh(f.clock.instant());
         assertFalse(watch.isRevoked(t.key(), f.clock.instant()));
     }
