@@ -76,7 +76,7 @@ class RevocationWatchTest {
         org.h2.jdbcx.JdbcDataSource ds = new org.h2.jdbcx.JdbcDataSource();
         ds.setURL("jdbc:h2:mem:watch-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1");
         dev.usher.core.repository.jdbc.JdbcTicketRepository jdbc = new dev.usher.core.repository.jdbc.JdbcTicketRepository(ds,
-                f.settings, dev.usher.core.repository.jdbc.JdbcTicketRepository.Options.defaults().withCreateSchema(true));
+                f.settings, dev.usher.core.repository.jdbc.JdbcOptions.defaults().withCreateSchema(true));
         UsherService service = new UsherService(jdbc, f.settings, f.clock, new dev.usher.core.ticket.TicketKeys());
         Ticket t = service.issue(STEF, IssueRequest.of("a", "v", "passpasspass", "auto", 1, "+1 day"));
         RevocationWatch onJdbc = new RevocationWatch(jdbc, Duration.ofHours(1));

@@ -20,8 +20,8 @@ import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 /**
- * A minimal {@link DataSource} over {@link DriverManager} with a small bounded pool, for
- * deployments that give Usher a JDBC URL rather than a container-managed (JNDI) data source.
+ * A small bounded pool of connections made by {@link DriverManager}, for deployments that give
+ * Usher a JDBC URL rather than a container-managed (JNDI) data source.
  *
  * <p>At most {@code maxSize} connections are open; a caller waits at most {@code acquireTimeout}
  * for one, then gets an {@link SQLTransientConnectionException} (SQLState 08001) rather than
@@ -29,7 +29,7 @@ import javax.sql.DataSource;
  * with a connection-class error (SQLState 08…) or is no longer valid is closed, not reused.
  * Application servers' pools are better (validation, eviction, metrics): prefer JNDI in them.
  */
-public final class DriverManagerDataSource implements DataSource, AutoCloseable {
+public final class SimpleConnectionPool implements DataSource, AutoCloseable {
 
     private final String url;
     private final Properties properties;
@@ -45,7 +45,7 @@ public final class DriverManagerDataSource implements DataSource, AutoCloseable 
      * @param maxSize        most connections open at once
      * @param acquireTimeout longest wait for a connection (also the login timeout of a new one)
      */
-    public DriverManagerDataSource(String url, String user, String password, int maxSize, Duration acquireTimeout) {
+    public SimpleConnectionPool(String url, String user, String password, int maxSize, Duration acquireTimeout) {
         this.url = Objects.requireNonNull(url, "url");
         if (maxSize < 1) {
             throw new IllegalArgumentException("maxSize must be at least 1");
@@ -212,6 +212,6 @@ public final class DriverManagerDataSource implements DataSource, AutoCloseable 
 
     @Override
     public String toString() {
-        return "DriverManagerDataSource[" + url.replaceAll("(?i)password=[^&;]*", "password=***") + "]";
+        return "SimpleConnectionPool[" + url.replaceAll("(?i)password=[^&;]*", "password=***") + "]";
     }
 }
