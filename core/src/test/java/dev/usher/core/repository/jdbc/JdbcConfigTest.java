@@ -29,7 +29,7 @@ class JdbcConfigTest {
     }
 
     @Test
-    void aJdbcUrlGetsAPooledSimpleConnectionPool() {
+    void aJdbcUrlGetsASimpleConnectionPool() {
         ConfigReader config = config(Map.of("usher.jdbc.url", "jdbc:h2:mem:cfg1;DB_CLOSE_DELAY=-1",
                 "usher.jdbc.create-schema", "true", "usher.jdbc.query-timeout", "2s", "usher.jdbc.pool-size", "4"));
         try (JdbcTicketRepository repo = JdbcTicketRepository.fromConfig(config, UsherSettings.defaults(), null)) {
