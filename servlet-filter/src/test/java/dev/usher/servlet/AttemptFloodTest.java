@@ -1,7 +1,7 @@
 package dev.usher.servlet;
 
 import dev.usher.core.attempt.Attempt;
-import dev.usher.core.repository.jdbc.DriverManagerDataSource;
+import dev.usher.core.repository.jdbc.SimpleConnectionPool;
 import dev.usher.core.service.IssueRequest;
 import dev.usher.core.testing.PostgresExtension;
 import dev.usher.core.testing.PostgresServer;
@@ -56,7 +56,7 @@ class AttemptFloodTest {
     static Server server;
     static UsherRuntime runtime;
     static String base;
-    static DriverManagerDataSource pool;
+    static SimpleConnectionPool pool;
     static final HttpClient http = HttpClient.newHttpClient();
     static final int CAP = 50;
 
@@ -91,7 +91,7 @@ class AttemptFloodTest {
         server.setHandler(context);
         server.start();
         base = "http://127.0.0.1:" + connector.getLocalPort();
-        pool = new DriverManagerDataSource(pg.url("usher_flood"), "postgres", null, 2, Duration.ofSeconds(5));
+        pool = new SimpleConnectionPool(pg.url("usher_flood"), "postgres", null, 2, Duration.ofSeconds(5));
     }
 
     @AfterAll

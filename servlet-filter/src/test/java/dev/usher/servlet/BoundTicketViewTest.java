@@ -7,6 +7,7 @@ import dev.usher.core.config.UsherSettings;
 import dev.usher.core.credential.PlaybackCredentials;
 import dev.usher.core.repository.InMemoryTicketRepository;
 import dev.usher.core.repository.TicketRepository;
+import dev.usher.core.repository.jdbc.JdbcOptions;
 import dev.usher.core.repository.jdbc.JdbcTicketRepository;
 import dev.usher.core.service.UsherService;
 import dev.usher.core.testing.MutableClock;
@@ -71,7 +72,7 @@ class BoundTicketViewTest {
     void onJdbc() throws Exception {
         JdbcDataSource ds = new JdbcDataSource();
         ds.setURL("jdbc:h2:mem:bound-view-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1");
-        scenario(settings -> new JdbcTicketRepository(ds, settings, JdbcTicketRepository.Options.defaults().withCreateSchema(true)));
+        scenario(settings -> new JdbcTicketRepository(ds, settings, JdbcOptions.defaults().withCreateSchema(true)));
     }
 
     private void scenario(Function<UsherSettings, TicketRepository> store) throws Exception {

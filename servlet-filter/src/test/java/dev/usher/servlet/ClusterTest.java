@@ -3,8 +3,9 @@ package dev.usher.servlet;
 import dev.usher.core.account.Account;
 import dev.usher.core.attempt.Attempt;
 import dev.usher.core.config.UsherSettings;
-import dev.usher.core.repository.jdbc.DriverManagerDataSource;
+import dev.usher.core.repository.jdbc.JdbcOptions;
 import dev.usher.core.repository.jdbc.JdbcTicketRepository;
+import dev.usher.core.repository.jdbc.SimpleConnectionPool;
 import dev.usher.core.service.IssueRequest;
 import dev.usher.core.service.UsherService;
 import dev.usher.core.testing.PostgresExtension;
@@ -56,7 +57,7 @@ class ClusterTest {
     static Server nodeA;
     static Server nodeB;
     static UsherService admin; // a third "node": issues, revokes and inspects through the database
-    static DriverManagerDataSource pool;
+    static SimpleConnectionPool pool;
     static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     static ExecutorService clients;
 
@@ -75,9 +76,9 @@ class ClusterTest {
         Files.write(media.resolve("live/show/seg_000.ts"), new byte[500]);
         nodeA = ClusterNode.start(jdbcUrl, secret, media.toString(), "node-a");
         nodeB = ClusterNode.start(jdbcUrl, secret, media.toString(), "node-b");
-        pool = new DriverManagerDataSource(jdbcUrl, "postgres", null, 4, Duration.ofSeconds(5));
+        pool = new SimpleConnectionPool(jdbcUrl, "postgres", null, 4, Duration.ofSeconds(5));
         admin = new UsherService(new JdbcTicketRepository(pool, UsherSettings.defaults(),
-                JdbcTicketRepository.Options.defaults().withCreateSchema(true)), UsherSettings.defaults());
+                JdbcOptions.defaults().withCreateSchema(true)), UsherSettings.defaults());
         clients = Executors.newFixedThreadPool(64);
     }
 

@@ -2,8 +2,9 @@ package dev.usher.servlet;
 
 import dev.usher.core.config.UsherSettings;
 import dev.usher.core.net.IpNetwork;
-import dev.usher.core.repository.jdbc.DriverManagerDataSource;
+import dev.usher.core.repository.jdbc.JdbcOptions;
 import dev.usher.core.repository.jdbc.JdbcTicketRepository;
+import dev.usher.core.repository.jdbc.SimpleConnectionPool;
 import dev.usher.core.service.IssueRequest;
 import dev.usher.core.service.UsherService;
 import dev.usher.core.testing.PostgresExtension;
@@ -47,9 +48,9 @@ class UnseenTicketOutageTest {
         Files.write(media.resolve("live/show/seg_000.ts"), new byte[500]);
         Server node = ClusterNode.start(jdbcUrl, secret, media.toString(), "unseen");
         UsherRuntime runtime = ClusterTest.runtimeOf(node);
-        try (DriverManagerDataSource pool = new DriverManagerDataSource(jdbcUrl, "postgres", null, 2, Duration.ofSeconds(5))) {
+        try (SimpleConnectionPool pool = new SimpleConnectionPool(jdbcUrl, "postgres", null, 2, Duration.ofSeconds(5))) {
             UsherService admin = new UsherService(new JdbcTicketRepository(pool, UsherSettings.defaults(),
-                    JdbcTicketRepository.Options.defaults().withCreateSchema(true)), UsherSettings.defaults());
+                    JdbcOptions.defaults().withCreateSchema(true)), UsherSettings.defaults());
             // Granted "elsewhere": this node has never seen the ticket.
             Ticket t = admin.issue(GuardedServer.ACCOUNT, IssueRequest.of("live", "show", "pass-unseen", "0.0.0.0/0", 3, "+1 hour"));
             String uc = runtime.credentials().encode(runtime.credentials().issue(t.key(), "live", "show",

@@ -6,7 +6,7 @@ import dev.usher.core.repository.TicketQuery;
 import dev.usher.core.service.FieldProblem;
 import dev.usher.core.service.IssueRequest;
 import dev.usher.core.service.TicketRequestException;
-import dev.usher.core.service.TicketUpdate;
+import dev.usher.core.service.TicketUpdateRequest;
 import dev.usher.core.service.UsherService;
 import dev.usher.core.ticket.Ticket;
 
@@ -198,7 +198,7 @@ public final class SevuTokenResource {
                 }
                 others.put(name, dev.usher.core.ticket.TicketView.text(e.getValue()));
             }
-            Optional<Ticket> t = service.update(account, key, new TicketUpdate(active, expire, others));
+            Optional<Ticket> t = service.update(account, key, new TicketUpdateRequest(active, expire, others));
             return t.map(ticket -> new Response(200, Json.write(token(ticket, null)))).orElseGet(() -> notFound(key));
         } catch (Refusal r) {
             return r.response();

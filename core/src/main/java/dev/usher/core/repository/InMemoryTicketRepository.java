@@ -1,7 +1,6 @@
 package dev.usher.core.repository;
 
 import dev.usher.core.attempt.Attempt;
-import dev.usher.core.attempt.PassFingerprint;
 import dev.usher.core.attempt.AttemptLog;
 import dev.usher.core.config.UsherSettings;
 import dev.usher.core.decision.AdmissionRules;
@@ -10,7 +9,6 @@ import dev.usher.core.decision.Playback;
 import dev.usher.core.decision.PlaybackRequest;
 import dev.usher.core.ticket.Ticket;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -44,16 +42,12 @@ public final class InMemoryTicketRepository implements TicketRepository {
 
     private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicLong ids = new java.util.concurrent.atomic.AtomicLong();
-    private final AdmissionRules rules;
-    private final Duration retention;
+    private final RepositoryRules rules;
     private final int maxAttempts;
-    private final String serverName;
 
     public InMemoryTicketRepository(UsherSettings settings) {
-        this.rules = new AdmissionRules(settings.playbackWindow());
-        this.retention = settings.retention();
-        this.maxAttempts = settings.maxAttemptsPerTicket();
-        this.serverName = settings.serverName();
+        this.rules = new RepositoryRules(settings);
+        this.maxAttempts = rules.maxAttemptsPerTicket();
     }
 
     @Override
@@ -89,15 +83,8 @@ public final class InMemoryTicketRepository implements TicketRepository {
             if (e.removed) {
                 return Optional.empty();
             }
-            Ticket t = e.ticket;
-            if (change.active() != null) {
-                t = t.withActive(change.active());
-            }
-            if (change.expires() != null) {
-                t = t.withExpires(change.expires());
-            }
-            e.ticket = t;
-            return Optional.of(t);
+            e.ticket = change.applyTo(e.ticket);
+            return Optional.of(e.ticket);
         }
     }
 
@@ -147,19 +134,17 @@ public final class InMemoryTicketRepository implements TicketRepository {
     public Decision decide(PlaybackRequest request, Instant now) {
         Entry e = entries.get(request.key());
         if (e == null) {
-            return rules.evaluate(null, List.of(), request, now).decision();
+            return rules.unknownKey(request, now);
         }
         synchronized (e) {
             if (e.removed) {
-                return rules.evaluate(null, List.of(), request, now).decision();
+                return rules.unknownKey(request, now);
             }
-            AdmissionRules.Outcome outcome = rules.evaluate(e.ticket, e.playbacks, request, now);
-            e.ticket = outcome.ticket();
-            e.playbacks = outcome.playbacks();
-            append(e, new Attempt(e.ticket.key(), now, request.client().toString(), request.video(), request.app(),
-                    request.appInstance(), request.pageUrl(), request.referrer(), outcome.decision().reason(), serverName)
-                    .withPassFingerprint(PassFingerprint.of(e.ticket.pass(), e.ticket.key(), request.pass())));
-            return outcome.decision();
+            RepositoryRules.Decided decided = rules.decide(e.ticket, e.playbacks, request, now);
+            e.ticket = decided.ticket();
+            e.playbacks = decided.playbacks();
+            append(e, decided.attempt());
+            return decided.decision();
         }
     }
 
@@ -211,7 +196,7 @@ public final class InMemoryTicketRepository implements TicketRepository {
             if (e.removed) {
                 return false;
             }
-            AdmissionRules.Outcome undone = rules.release(e.ticket, e.playbacks, grant);
+            AdmissionRules.Outcome undone = rules.admission().release(e.ticket, e.playbacks, grant);
             if (undone == null) {
                 return false;
             }
@@ -220,8 +205,7 @@ public final class InMemoryTicketRepository implements TicketRepository {
             if (e.attempts != null) {
                 for (int i = e.attempts.size() - 1; i >= 0; i--) {
                     Attempt a = e.attempts.get(i);
-                    if (a.success() && a.failedStatus() == 0 && a.datetime().equals(grant.opened().started())
-                            && grant.opened().startedBy(a.app(), a.video())) {
+                    if (RepositoryRules.isAttemptOf(grant, a)) {
                         e.attempts.set(i, a.notServed(status));
                         break;
                     }
@@ -253,7 +237,7 @@ public final class InMemoryTicketRepository implements TicketRepository {
 
     @Override
     public int purge(Instant now) {
-        Instant horizon = now.minus(retention);
+        Instant horizon = rules.purgeHorizon(now);
         int removed = 0;
         for (Iterator<Entry> it = entries.values().iterator(); it.hasNext(); ) {
             Entry e = it.next();
@@ -271,7 +255,7 @@ public final class InMemoryTicketRepository implements TicketRepository {
                     e.attempts.removeIf(a -> a.datetime().isBefore(horizon));
                 }
                 if (!e.playbacks.isEmpty()) {
-                    List<Playback> open = e.playbacks.stream().filter(p -> p.isOpen(now, rules.playbackWindow())).toList();
+                    List<Playback> open = e.playbacks.stream().filter(p -> rules.isOpen(p, now)).toList();
                     if (open.size() != e.playbacks.size()) {
                         e.playbacks = open;
                     }

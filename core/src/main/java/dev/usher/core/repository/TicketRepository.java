@@ -25,6 +25,11 @@ import java.util.Optional;
  * implementation throws the unchecked {@link RepositoryException} from any method, never a
  * made-up answer. From {@link #decide} that means no decision: the caller must refuse the request
  * (the servlet filter answers with an error and lets nothing through), never grant it.
+ *
+ * <p>Writing one: what every store does alike (the unknown-key refusal, the decision with the
+ * attempt it records, applying a {@link TicketChange}, what a purge forgets) is in
+ * {@link RepositoryRules}; only storing it atomically is the store's own. {@link ScheduledPurge}
+ * runs its {@link #purge} on a timer.
  */
 public interface TicketRepository {
 

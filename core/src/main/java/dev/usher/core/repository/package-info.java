@@ -1,6 +1,7 @@
 /**
  * The {@code TicketRepository} SPI that stores tickets, playbacks and attempts and decides
- * atomically, its in-memory implementation, and the replay ledger of the API.
+ * atomically, {@code RepositoryRules} (what every store does alike, for third-party stores too),
+ * its in-memory implementation, the purge timer, and the replay ledger of the API.
  *
  * <p>May use: tickets, decisions, attempts and settings.
  */

@@ -212,7 +212,7 @@ public final class UsherService {
      * @throws TicketRequestException ACCESS_VIOLATION for a changed fixed field, UNKNOWN_FIELD,
      *                                INVALID_VALUE for a bad date; nothing is changed
      */
-    public Optional<Ticket> update(Account account, String key, TicketUpdate update) {
+    public Optional<Ticket> update(Account account, String key, TicketUpdateRequest update) {
         Optional<Ticket> current = status(account, key);
         if (current.isEmpty()) {
             return current;

@@ -3,6 +3,7 @@ package dev.usher.core.api;
 import dev.usher.core.account.AccountRegistry;
 import dev.usher.core.config.UsherSettings;
 import dev.usher.core.repository.TicketQuery;
+import dev.usher.core.repository.jdbc.JdbcOptions;
 import dev.usher.core.repository.jdbc.JdbcTicketRepository;
 import dev.usher.core.service.UsherService;
 import dev.usher.core.testing.Fixture;
@@ -28,7 +29,7 @@ class ReplayWindowTest {
         ds.setURL("jdbc:h2:mem:replay-window;DB_CLOSE_DELAY=-1");
         UsherSettings settings = UsherSettings.defaults();
         JdbcTicketRepository repository = new JdbcTicketRepository(ds, settings,
-                JdbcTicketRepository.Options.defaults().withCreateSchema(true).withPurgeInterval(Duration.ofNanos(1)));
+                JdbcOptions.defaults().withCreateSchema(true).withPurgeInterval(Duration.ofNanos(1)));
         Instant signedAt = Instant.parse("2021-08-20T12:00:00Z");
         MutableClock clock = new MutableClock(signedAt.plusMillis(300_500)); // 300.5 s: still accepted
         UsherService service = new UsherService(repository, settings, clock, new TicketKeys());
@@ -62,7 +63,7 @@ class ReplayWindowTest {
         ds.setURL("jdbc:h2:mem:replay-claimed;DB_CLOSE_DELAY=-1");
         UsherSettings settings = UsherSettings.defaults();
         JdbcTicketRepository repository = new JdbcTicketRepository(ds, settings,
-                JdbcTicketRepository.Options.defaults().withCreateSchema(true));
+                JdbcOptions.defaults().withCreateSchema(true));
         Instant signedAt = Instant.parse("2021-08-20T12:00:00Z");
         MutableClock clock = new MutableClock(signedAt.plusSeconds(1));
         UsherService service = new UsherService(repository, settings, clock, new TicketKeys());

@@ -4,8 +4,9 @@ import dev.usher.core.config.UsherSettings;
 import dev.usher.core.decision.Decision;
 import dev.usher.core.decision.PlaybackRequest;
 import dev.usher.core.net.IpAddress;
-import dev.usher.core.repository.jdbc.DriverManagerDataSource;
+import dev.usher.core.repository.jdbc.JdbcOptions;
 import dev.usher.core.repository.jdbc.JdbcTicketRepository;
+import dev.usher.core.repository.jdbc.SimpleConnectionPool;
 import dev.usher.core.service.IssueRequest;
 import dev.usher.core.service.UsherService;
 import dev.usher.core.testing.Fixture;
@@ -50,10 +51,10 @@ public final class JdbcDecisionLoad {
             server.createDatabase("usher_bench");
             url = server.url("usher_bench");
         }
-        try (DriverManagerDataSource ds = new DriverManagerDataSource(url, "postgres", null, clients, Duration.ofSeconds(10))) {
+        try (SimpleConnectionPool ds = new SimpleConnectionPool(url, "postgres", null, clients, Duration.ofSeconds(10))) {
             UsherSettings settings = UsherSettings.defaults().withServerName("bench");
             JdbcTicketRepository repo = new JdbcTicketRepository(ds, settings,
-                    JdbcTicketRepository.Options.defaults().withCreateSchema(true).withPurgeInterval(Duration.ZERO));
+                    JdbcOptions.defaults().withCreateSchema(true).withPurgeInterval(Duration.ZERO));
             UsherService service = new UsherService(repo, settings);
             System.out.println("JdbcDecisionLoad: " + repo.dialect() + ", " + clients + " clients, " + seconds + " s"
                     + (server != null ? " (throw-away PostgreSQL; settings: "

@@ -24,7 +24,7 @@ class RevocationWatchTest {
         assertFalse(watch.isRevoked(t.key(), f.clock.instant()), "no repository access between refreshes");
         watch.refresh(f.clock.instant());
         assertTrue(watch.isRevoked(t.key(), f.clock.instant()));
-        f.service.update(STEF, t.key(), new TicketUpdate(true, null, null));
+        f.service.update(STEF, t.key(), new TicketUpdateRequest(true, null, null));
         watch.refresh(f.clock.instant());
         assertFalse(watch.isRevoked(t.key(), f.clock.instant()));
     }
@@ -76,7 +76,7 @@ class RevocationWatchTest {
         org.h2.jdbcx.JdbcDataSource ds = new org.h2.jdbcx.JdbcDataSource();
         ds.setURL("jdbc:h2:mem:watch-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1");
         dev.usher.core.repository.jdbc.JdbcTicketRepository jdbc = new dev.usher.core.repository.jdbc.JdbcTicketRepository(ds,
-                f.settings, dev.usher.core.repository.jdbc.JdbcTicketRepository.Options.defaults().withCreateSchema(true));
+                f.settings, dev.usher.core.repository.jdbc.JdbcOptions.defaults().withCreateSchema(true));
         UsherService service = new UsherService(jdbc, f.settings, f.clock, new dev.usher.core.ticket.TicketKeys());
         Ticket t = service.issue(STEF, IssueRequest.of("a", "v", "passpasspass", "auto", 1, "+1 day"));
         RevocationWatch onJdbc = new RevocationWatch(jdbc, Duration.ofHours(1));

@@ -121,7 +121,7 @@ class UsherServiceTest {
         assertTrue(f.service.status(STEF, t.key()).isPresent());
         assertTrue(f.service.status(DEMO, t.key()).isEmpty());
         assertTrue(f.service.revoke(DEMO, t.key()).isEmpty());
-        assertTrue(f.service.update(DEMO, t.key(), new TicketUpdate(false, null, null)).isEmpty());
+        assertTrue(f.service.update(DEMO, t.key(), new TicketUpdateRequest(false, null, null)).isEmpty());
         assertFalse(f.service.delete(DEMO, t.key()));
         assertTrue(f.service.errorlog(DEMO, t.key(), null).isEmpty());
         assertEquals(List.of(), f.service.search(DEMO, TicketQuery.byVideo("v")));
@@ -140,23 +140,23 @@ class UsherServiceTest {
     @Test
     void updateChangesOnlyActiveAndExpiry() {
         Ticket t = f.service.issue(STEF, req("stef-a", "v", "auto/24|auto/24", 999, null));
-        Ticket changed = f.service.update(STEF, t.key(), new TicketUpdate(false, "2021-09-01 00:00:00", null)).orElseThrow();
+        Ticket changed = f.service.update(STEF, t.key(), new TicketUpdateRequest(false, "2021-09-01 00:00:00", null)).orElseThrow();
         assertFalse(changed.active());
         assertEquals(Instant.parse("2021-09-01T00:00:00Z"), changed.expires());
         // Repeating fixed fields with their current values is fine (a client PUTting back what it read).
         Map<String, String> same = Map.of("pass", t.pass(), "ip", "auto/24|auto/24", "video", "v", "app", "stef-a",
                 "uses", "999", "key", t.key(), "created_date", "2021-08-20 12:00:00", "used_date", "0000-00-00 00:00:00");
-        assertTrue(f.service.update(STEF, t.key(), new TicketUpdate(true, null, same)).orElseThrow().active());
+        assertTrue(f.service.update(STEF, t.key(), new TicketUpdateRequest(true, null, same)).orElseThrow().active());
         for (String field : List.of("pass", "ip", "video", "app", "uses", "key", "created_date", "used_date", "cdn_id")) {
             TicketRequestException e = assertThrows(TicketRequestException.class,
-                    () -> f.service.update(STEF, t.key(), new TicketUpdate(false, "+1 hour", Map.of(field, "1"))));
+                    () -> f.service.update(STEF, t.key(), new TicketUpdateRequest(false, "+1 hour", Map.of(field, "1"))));
             assertEquals(FieldProblem.Kind.ACCESS_VIOLATION, e.first().kind(), field);
             assertEquals(field, e.first().field());
         }
         TicketRequestException unknown = assertThrows(TicketRequestException.class,
-                () -> f.service.update(STEF, t.key(), new TicketUpdate(null, null, Map.of("colour", "red"))));
+                () -> f.service.update(STEF, t.key(), new TicketUpdateRequest(null, null, Map.of("colour", "red"))));
         assertEquals(FieldProblem.Kind.UNKNOWN_FIELD, unknown.first().kind());
-        assertThrows(TicketRequestException.class, () -> f.service.update(STEF, t.key(), new TicketUpdate(null, "never", null)));
+        assertThrows(TicketRequestException.class, () -> f.service.update(STEF, t.key(), new TicketUpdateRequest(null, "never", null)));
         Ticket now = f.service.status(STEF, t.key()).orElseThrow();
         assertTrue(now.active(), "refused updates changed nothing");
         assertEquals(Instant.parse("2021-09-01T00:00:00Z"), now.expires());

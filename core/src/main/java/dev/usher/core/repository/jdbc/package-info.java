@@ -1,6 +1,10 @@
 /**
- * The JDBC repository (PostgreSQL, H2): one transaction per decision over the ticket's locked row,
- * its versioned schema and its small connection pool.
+ * The JDBC repository (PostgreSQL, H2): one transaction per decision over the ticket's locked row.
+ * A file a job: {@code JdbcTicketRepository} (the SPI's statements), {@code JdbcStoreConfig} and
+ * {@code JdbcOptions} (configuration), {@code JdbcSchema} (the versioned scripts and their check),
+ * {@code JdbcRows} (records to rows and back), {@code JdbcAttemptLog} (the attempt log's rules in
+ * SQL), {@code JdbcTransactions} (transactions, retries, timeouts, failures) and
+ * {@code SimpleConnectionPool} (the small pool for {@code usher.jdbc.url}).
  *
  * <p>May use: the repository SPI, tickets, rules, decisions, attempts, networks and settings.
  */

@@ -2,7 +2,7 @@ package dev.usher.core.live.jdbc;
 
 import dev.usher.core.live.StreamUserStore;
 import dev.usher.core.live.StreamUserStoreContract;
-import dev.usher.core.repository.jdbc.DriverManagerDataSource;
+import dev.usher.core.repository.jdbc.SimpleConnectionPool;
 import dev.usher.core.testing.PostgresExtension;
 import dev.usher.core.testing.PostgresServer;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 class PostgresStreamUserStoreTest extends StreamUserStoreContract {
 
     private static final AtomicInteger SCHEMAS = new AtomicInteger();
-    private DriverManagerDataSource ds;
+    private SimpleConnectionPool ds;
 
     @Override
     protected StreamUserStore newStore() throws Exception {
@@ -28,7 +28,7 @@ class PostgresStreamUserStoreTest extends StreamUserStoreContract {
              Statement s = c.createStatement()) {
             s.execute("CREATE SCHEMA " + schema);
         }
-        ds = new DriverManagerDataSource(server.url("usher_test") + "?currentSchema=" + schema, "postgres", null, 4,
+        ds = new SimpleConnectionPool(server.url("usher_test") + "?currentSchema=" + schema, "postgres", null, 4,
                 Duration.ofSeconds(10));
         return new JdbcStreamUserStore(ds, true);
     }

@@ -29,12 +29,12 @@ class JdbcConfigTest {
     }
 
     @Test
-    void aJdbcUrlGetsAPooledDriverManagerDataSource() {
+    void aJdbcUrlGetsASimpleConnectionPool() {
         ConfigReader config = config(Map.of("usher.jdbc.url", "jdbc:h2:mem:cfg1;DB_CLOSE_DELAY=-1",
                 "usher.jdbc.create-schema", "true", "usher.jdbc.query-timeout", "2s", "usher.jdbc.pool-size", "4"));
         try (JdbcTicketRepository repo = JdbcTicketRepository.fromConfig(config, UsherSettings.defaults(), null)) {
             config.failOnProblems();
-            assertEquals(JdbcTicketRepository.Dialect.H2, repo.dialect());
+            assertEquals(JdbcDialect.H2, repo.dialect());
             UsherService service = new UsherService(repo, UsherSettings.defaults());
             Ticket t = service.issue(Fixture.STEF, IssueRequest.of("a", "v", "passpasspass", "auto", 1, "+1 hour"));
             assertTrue(service.authorize(PlaybackRequest.of(t.key(), t.pass(), IpAddress.parse("1.2.3.4"), "a", "v")).granted());
@@ -48,7 +48,7 @@ class JdbcConfigTest {
         ConfigReader config = config(Map.of("usher.jdbc.datasource", "java:comp/env/jdbc/usher", "usher.jdbc.create-schema", "yes"));
         JdbcTicketRepository repo = JdbcTicketRepository.fromConfig(config, UsherSettings.defaults(),
                 name -> name.equals("java:comp/env/jdbc/usher") ? h2 : null);
-        assertEquals(JdbcTicketRepository.Dialect.H2, repo.dialect());
+        assertEquals(JdbcDialect.H2, repo.dialect());
     }
 
     @Test

@@ -42,8 +42,8 @@ abstract class JdbcRepositoryContract extends TicketRepositoryContract {
     protected void release(DataSource dataSource) throws Exception {
     }
 
-    protected static JdbcTicketRepository.Options testOptions() {
-        return JdbcTicketRepository.Options.defaults().withCreateSchema(true).withPurgeInterval(Duration.ZERO);
+    protected static JdbcOptions testOptions() {
+        return JdbcOptions.defaults().withCreateSchema(true).withPurgeInterval(Duration.ZERO);
     }
 
     @Override
@@ -173,7 +173,7 @@ abstract class JdbcRepositoryContract extends TicketRepositoryContract {
                     "SELECT version, description FROM usher_schema_version ORDER BY version"); ResultSet rs = ps.executeQuery()) {
                 // Version 2 (issue 10) is applied over version 1, versions 4 and 5 (issue 11) over 2: one
                 // row per version, in order (numbers may skip); the versions are those of the jar's scripts.
-                for (int version : JdbcTicketRepository.SCHEMA_VERSIONS) {
+                for (int version : JdbcSchema.SCHEMA_VERSIONS) {
                     assertTrue(rs.next());
                     assertEquals(version, rs.getInt(1));
                     assertTrue(rs.getString(2).startsWith("V" + version + "__"), rs.getString(2));
@@ -188,7 +188,7 @@ abstract class JdbcRepositoryContract extends TicketRepositoryContract {
     /** A database as Usher 1 left it: schema version 1, a ticket with an open playback and two attempts. */
     private static void createVersion1WithData(DataSource ds, Instant at) throws SQLException {
         try (Connection c = ds.getConnection(); java.sql.Statement st = c.createStatement()) {
-            for (String sql : JdbcTicketRepository.schemaStatements(JdbcTicketRepository.SCHEMA_RESOURCE)) {
+            for (String sql : JdbcSchema.schemaStatements(JdbcSchema.SCHEMA_RESOURCE)) {
                 st.execute(sql);
             }
             try (PreparedStatement ps = c.prepareStatement(
@@ -254,7 +254,7 @@ abstract class JdbcRepositoryContract extends TicketRepositoryContract {
     private static void createVersion2WithData(DataSource ds, Instant at) throws SQLException {
         createVersion1WithData(ds, at);
         try (Connection c = ds.getConnection(); java.sql.Statement st = c.createStatement()) {
-            for (String sql : JdbcTicketRepository.schemaStatements(JdbcTicketRepository.SCHEMA_RESOURCES.get(1))) {
+            for (String sql : JdbcSchema.schemaStatements(JdbcSchema.SCHEMA_RESOURCES.get(1))) {
                 st.execute(sql);
             }
             try (PreparedStatement ps = c.prepareStatement(
@@ -318,7 +318,7 @@ abstract class JdbcRepositoryContract extends TicketRepositoryContract {
     void withoutTheSchemaFirstUseFailsClearlyAndNeverGrants() throws Exception {
         DataSource ds = newDataSource();
         try {
-            JdbcTicketRepository repo = new JdbcTicketRepository(ds, SETTINGS, JdbcTicketRepository.Options.defaults());
+            JdbcTicketRepository repo = new JdbcTicketRepository(ds, SETTINGS, JdbcOptions.defaults());
             RepositoryException e = assertThrows(RepositoryException.class, () -> repo.decide(
                     PlaybackRequest.of("k.1.2", "p", IpAddress.parse("1.2.3.4"), "a", "v"), Instant.now()));
             assertTrue(e.getMessage().contains("usher.jdbc.create-schema") && e.getMessage().contains("V1__schema.sql"),
@@ -374,11 +374,11 @@ abstract class JdbcRepositoryContract extends TicketRepositoryContract {
         ip = ip.bind(1, dev.usher.core.net.IpNetwork.parse("198.51.100.0/24"));
         ip = ip.bind(2, dev.usher.core.net.IpNetwork.parse("2001:db8:1:2::/64"));
         ip = ip.bind(3, dev.usher.core.net.IpNetwork.ANY);
-        String text = JdbcTicketRepository.bindingsText(ip);
+        String text = JdbcRows.bindingsText(ip);
         assertEquals("|198.51.100.0/24|2001:db8:1:2::/64|0.0.0.0/0|", text);
-        assertEquals(ip, JdbcTicketRepository.restoreIp(ip.text(), text));
-        assertEquals("", JdbcTicketRepository.bindingsText(IpRestriction.parse("auto|auto")));
-        assertEquals(List.of(), JdbcTicketRepository.schemaStatements().stream().filter(s -> s.contains("--")).toList());
+        assertEquals(ip, JdbcRows.restoreIp(ip.text(), text));
+        assertEquals("", JdbcRows.bindingsText(IpRestriction.parse("auto|auto")));
+        assertEquals(List.of(), JdbcSchema.schemaStatements().stream().filter(s -> s.contains("--")).toList());
     }
 
     /** A data source whose database is unreachable. */

@@ -14,7 +14,7 @@ import javax.sql.DataSource;
 /**
  * The repository contract on a real PostgreSQL server, started for the run by
  * {@link PostgresExtension}; each test gets a fresh schema, reached through the pooled
- * {@link DriverManagerDataSource} as {@code usher.jdbc.url} would.
+ * {@link SimpleConnectionPool} as {@code usher.jdbc.url} would.
  */
 @ExtendWith(PostgresExtension.class)
 class PostgresTicketRepositoryTest extends JdbcRepositoryContract {
@@ -29,12 +29,12 @@ class PostgresTicketRepositoryTest extends JdbcRepositoryContract {
              Statement s = c.createStatement()) {
             s.execute("CREATE SCHEMA " + schema);
         }
-        return new DriverManagerDataSource(server.url("usher_test") + "?currentSchema=" + schema, "postgres", null,
+        return new SimpleConnectionPool(server.url("usher_test") + "?currentSchema=" + schema, "postgres", null,
                 40, Duration.ofSeconds(10));
     }
 
     @Override
     protected void release(DataSource dataSource) {
-        ((DriverManagerDataSource) dataSource).close();
+        ((SimpleConnectionPool) dataSource).close();
     }
 }

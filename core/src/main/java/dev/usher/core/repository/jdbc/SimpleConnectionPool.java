@@ -20,22 +20,34 @@ import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 /**
- * A minimal {@link DataSource} over {@link DriverManager} with a small bounded pool, for
- * deployments that give Usher a JDBC URL rather than a container-managed (JNDI) data source.
+ * A small bounded pool of connections made by {@link DriverManager}, for deployments that give
+ * Usher a JDBC URL rather than a container-managed (JNDI) data source.
  *
  * <p>At most {@code maxSize} connections are open; a caller waits at most {@code acquireTimeout}
  * for one, then gets an {@link SQLTransientConnectionException} (SQLState 08001) rather than
  * hanging. A connection handed back with an open transaction is rolled back; one that failed
- * with a connection-class error (SQLState 08…) or is no longer valid is closed, not reused.
- * Application servers' pools are better (validation, eviction, metrics): prefer JNDI in them.
+ * with a connection-class error (SQLState 08…) or is closed is not reused. A connection idle for
+ * longer than {@code validateAfter} (default {@link #DEFAULT_VALIDATE_AFTER}) is checked with
+ * {@link Connection#isValid} before it is lent, and replaced when the check fails (a database
+ * restarted, a firewall that dropped the idle connection), so the caller does not meet the dead
+ * one. Application servers' pools do more (eviction, metrics): prefer JNDI in them.
  */
-public final class DriverManagerDataSource implements DataSource, AutoCloseable {
+public final class SimpleConnectionPool implements DataSource, AutoCloseable {
+
+    /** How long a connection may stay idle before it is checked on its next loan. */
+    public static final Duration DEFAULT_VALIDATE_AFTER = Duration.ofSeconds(5);
+
+    /** An idle connection, with when it was handed back. */
+    private record Idle(Connection raw, long since) {
+    }
 
     private final String url;
     private final Properties properties;
     private final Semaphore permits;
-    private final LinkedBlockingDeque<Connection> idle = new LinkedBlockingDeque<>();
+    private final LinkedBlockingDeque<Idle> idle = new LinkedBlockingDeque<>();
     private final Duration acquireTimeout;
+    private final long validateAfterNanos;
+    private final int validTimeoutSeconds;
     private volatile boolean closed;
 
     /**
@@ -45,11 +57,26 @@ public final class DriverManagerDataSource implements DataSource, AutoCloseable 
      * @param maxSize        most connections open at once
      * @param acquireTimeout longest wait for a connection (also the login timeout of a new one)
      */
-    public DriverManagerDataSource(String url, String user, String password, int maxSize, Duration acquireTimeout) {
+    public SimpleConnectionPool(String url, String user, String password, int maxSize, Duration acquireTimeout) {
+        this(url, user, password, maxSize, acquireTimeout, DEFAULT_VALIDATE_AFTER);
+    }
+
+    /**
+     * @param validateAfter how long a connection may stay idle before it is checked on its next
+     *                      loan; zero checks every loan of an idle connection
+     */
+    public SimpleConnectionPool(String url, String user, String password, int maxSize, Duration acquireTimeout,
+                                Duration validateAfter) {
         this.url = Objects.requireNonNull(url, "url");
         if (maxSize < 1) {
             throw new IllegalArgumentException("maxSize must be at least 1");
         }
+        if (validateAfter.isNegative()) {
+            throw new IllegalArgumentException("validateAfter must not be negative");
+        }
+        this.validateAfterNanos = validateAfter.toNanos();
+        // The check waits at most this long for the database (isValid takes whole seconds, 0 = no limit).
+        this.validTimeoutSeconds = (int) Math.max(1, Math.min(5, acquireTimeout.toSeconds()));
         this.properties = new Properties();
         if (user != null) {
             properties.setProperty("user", user);
@@ -81,7 +108,7 @@ public final class DriverManagerDataSource implements DataSource, AutoCloseable 
             throw new SQLTransientConnectionException("interrupted while waiting for a JDBC connection", "08001", e);
         }
         try {
-            Connection raw = idle.pollFirst();
+            Connection raw = borrowIdle();
             if (raw == null) {
                 raw = DriverManager.getConnection(url, properties);
             }
@@ -89,6 +116,33 @@ public final class DriverManagerDataSource implements DataSource, AutoCloseable 
         } catch (SQLException | RuntimeException e) {
             permits.release();
             throw e;
+        }
+    }
+
+    /** @return an idle connection that is (or was lately) valid, closing the dead ones met; null when none */
+    private Connection borrowIdle() {
+        for (Idle i; (i = idle.pollFirst()) != null; ) {
+            if (System.nanoTime() - i.since() < validateAfterNanos || isValid(i.raw())) {
+                return i.raw();
+            }
+            closeQuietly(i.raw());
+        }
+        return null;
+    }
+
+    private boolean isValid(Connection raw) {
+        try {
+            return raw.isValid(validTimeoutSeconds);
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    private static void closeQuietly(Connection raw) {
+        try {
+            raw.close();
+        } catch (SQLException ignored) {
+            // it is being thrown away
         }
     }
 
@@ -138,16 +192,12 @@ public final class DriverManagerDataSource implements DataSource, AutoCloseable 
                 raw.setAutoCommit(true);
             }
             if (reusable) {
-                idle.addFirst(raw);
+                idle.addFirst(new Idle(raw, System.nanoTime()));
             } else {
                 raw.close();
             }
         } catch (SQLException e) {
-            try {
-                raw.close();
-            } catch (SQLException ignored) {
-                // already failing
-            }
+            closeQuietly(raw);
         } finally {
             permits.release();
         }
@@ -157,13 +207,8 @@ public final class DriverManagerDataSource implements DataSource, AutoCloseable 
     @Override
     public void close() {
         closed = true;
-        Connection c;
-        while ((c = idle.pollFirst()) != null) {
-            try {
-                c.close();
-            } catch (SQLException ignored) {
-                // closing anyway
-            }
+        for (Idle i; (i = idle.pollFirst()) != null; ) {
+            closeQuietly(i.raw());
         }
     }
 
@@ -212,6 +257,6 @@ public final class DriverManagerDataSource implements DataSource, AutoCloseable 
 
     @Override
     public String toString() {
-        return "DriverManagerDataSource[" + url.replaceAll("(?i)password=[^&;]*", "password=***") + "]";
+        return "SimpleConnectionPool[" + url.replaceAll("(?i)password=[^&;]*", "password=***") + "]";
     }
 }

@@ -1,0 +1,187 @@
+package dev.usher.core.repository.jdbc;
+
+import dev.usher.core.attempt.Attempt;
+import dev.usher.core.decision.Playback;
+import dev.usher.core.decision.Reason;
+import dev.usher.core.net.IpNetwork;
+import dev.usher.core.rule.IpRestriction;
+import dev.usher.core.rule.PatternList;
+import dev.usher.core.ticket.Ticket;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The rows of the JDBC repository's tables and the records they hold: which columns a ticket,
+ * playback and attempt take, how a record is written into a statement's parameters, and how a
+ * result row is read back into the record. Texts from clients are cut to the columns' sizes rather
+ * than fail a decision; a row that does not read back (a malformed field) is an {@link SQLException}
+ * of SQLState 22000.
+ */
+final class JdbcRows {
+
+    /** Column sizes of the schema. */
+    static final int KEY_MAX = 100;
+    private static final int LONG_TEXT = 2048;
+    private static final int NAME_TEXT = 255;
+    private static final int IP_TEXT = 64;
+
+    /** The columns of {@code usher_tickets} a ticket is written to, in the order {@link #bindTicket} sets them. */
+    static final String TICKET_COLUMNS =
+            "ticket_key, cdn_id, pass, ip, ip_bindings, video, app, uses, active, created, expires, used_date, last_used";
+    /** What a ticket row is read with ({@link #ticketOf}): the columns written, then the id the database gave it. */
+    static final String TICKET_SELECT = TICKET_COLUMNS + ", id";
+    /** What a playback row is read with ({@link #playbackOf}): its id first. */
+    static final String PLAYBACK_SELECT = "id, video, client, started, last_seen";
+    /** The columns of {@code usher_playbacks} a playback is written to ({@link #bindPlayback}). */
+    static final String PLAYBACK_COLUMNS = "ticket_key, video, client, started, last_seen";
+    /** What an attempt row is read with ({@link #attemptOf}). */
+    static final String ATTEMPT_SELECT = "ticket_key, attempted_at, ip, video, app, appinst, pageurl, refurl, reason, server,"
+            + " attempt_count, failed_status, pass_fingerprint";
+    /** The columns of {@code usher_attempts} an attempt is written to ({@link #bindAttempt}). */
+    static final String ATTEMPT_COLUMNS = "ticket_key, attempted_at, ip, video, app, appinst, pageurl, refurl, reason,"
+            + " server, pass_fingerprint";
+
+    private JdbcRows() {
+    }
+
+    /** Sets the parameters 1 to 13 to the ticket's {@link #TICKET_COLUMNS}. */
+    static void bindTicket(PreparedStatement ps, Ticket ticket) throws SQLException {
+        ps.setString(1, ticket.key());
+        ps.setLong(2, ticket.cdnId());
+        ps.setString(3, ticket.pass());
+        ps.setString(4, ticket.ip().text());
+        ps.setString(5, bindingsText(ticket.ip()));
+        ps.setString(6, ticket.video().text());
+        ps.setString(7, ticket.app().text());
+        ps.setInt(8, ticket.uses());
+        ps.setBoolean(9, ticket.active());
+        setInstant(ps, 10, ticket.created());
+        setInstant(ps, 11, ticket.expires());
+        setInstant(ps, 12, ticket.usedDate());
+        setInstant(ps, 13, ticket.lastUsed());
+    }
+
+    /** @return the ticket of a row read with {@link #TICKET_SELECT} */
+    static Ticket ticketOf(ResultSet rs) throws SQLException {
+        String key = rs.getString(1);
+        try {
+            String ipText = rs.getString(4);
+            return new Ticket(key, rs.getLong(2), rs.getString(3), restoreIp(ipText, rs.getString(5)),
+                    PatternList.parse("video", rs.getString(6)), PatternList.parse("app", rs.getString(7)),
+                    rs.getInt(8), rs.getBoolean(9), instant(rs, 10), instant(rs, 11), instant(rs, 12), rs.getLong(14),
+                    instant(rs, 13));
+        } catch (IllegalArgumentException e) {
+            throw new SQLException("ticket " + key + " holds a malformed field: " + e.getMessage(), "22000", e);
+        }
+    }
+
+    /** Sets the parameters 1 to 5 to the playback's {@link #PLAYBACK_COLUMNS}. */
+    static void bindPlayback(PreparedStatement ps, String key, Playback p) throws SQLException {
+        ps.setString(1, key);
+        ps.setString(2, cut(p.scope(), LONG_TEXT)); // the video column holds the playback's scope
+        ps.setString(3, networkText(p.client()));
+        setInstant(ps, 4, p.started());
+        setInstant(ps, 5, p.lastSeen());
+    }
+
+    /** @return the playback of a row read with {@link #PLAYBACK_SELECT} (its id is column 1) */
+    static Playback playbackOf(ResultSet rs, String key) throws SQLException {
+        try {
+            return new Playback(rs.getString(2), IpNetwork.parse(rs.getString(3)), instant(rs, 4), instant(rs, 5));
+        } catch (IllegalArgumentException e) {
+            throw new SQLException("a playback of ticket " + key + " holds a malformed client network", "22000", e);
+        }
+    }
+
+    /** Sets the parameters 1 to 11 to the attempt's {@link #ATTEMPT_COLUMNS}. */
+    static void bindAttempt(PreparedStatement ps, Attempt a) throws SQLException {
+        ps.setString(1, a.key());
+        setInstant(ps, 2, a.datetime());
+        ps.setString(3, ipText(a.ip()));
+        ps.setString(4, cut(a.video(), LONG_TEXT));
+        ps.setString(5, cut(a.app(), NAME_TEXT));
+        ps.setString(6, cut(a.appinst(), NAME_TEXT));
+        ps.setString(7, cut(a.pageurl(), LONG_TEXT));
+        ps.setString(8, cut(a.refurl(), LONG_TEXT));
+        ps.setString(9, a.reason().text());
+        ps.setString(10, cut(a.server(), NAME_TEXT));
+        ps.setString(11, a.passFingerprint());
+    }
+
+    /** @return the attempt of a row read with {@link #ATTEMPT_SELECT} */
+    static Attempt attemptOf(ResultSet rs) throws SQLException {
+        return new Attempt(rs.getString(1), instant(rs, 2), rs.getString(3), rs.getString(4),
+                rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8),
+                Reason.ofText(rs.getString(9)), rs.getString(10), Math.max(1, rs.getInt(11)),
+                rs.getInt(12), rs.getString(13));
+    }
+
+    /** @return an attempt's client address as its column holds it */
+    static String ipText(String ip) {
+        return cut(ip, IP_TEXT);
+    }
+
+    /** @return per entry of the ip rule its bound network or nothing, joined by |; empty while none is bound */
+    static String bindingsText(IpRestriction ip) {
+        if (ip.boundCount() == 0) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder();
+        List<IpNetwork> bound = ip.bindings();
+        for (int i = 0; i < bound.size(); i++) {
+            if (i > 0) {
+                out.append('|');
+            }
+            if (bound.get(i) != null) {
+                out.append(networkText(bound.get(i)));
+            }
+        }
+        return out.toString();
+    }
+
+    static IpRestriction restoreIp(String text, String bindings) {
+        if (bindings == null || bindings.isEmpty()) {
+            return IpRestriction.parse(text);
+        }
+        String[] parts = bindings.split("\\|", -1);
+        List<IpNetwork> bound = new ArrayList<>(parts.length);
+        for (String part : parts) {
+            bound.add(part.isEmpty() ? null : IpNetwork.parse(part));
+        }
+        return IpRestriction.restore(text, bound);
+    }
+
+    /** The text of a network that {@link IpNetwork#parse} reads back as the same network. */
+    static String networkText(IpNetwork n) {
+        String text = n.toString();
+        if (!IpNetwork.parse(text).equals(n)) {
+            throw new IllegalStateException("network " + text + " does not read back as itself");
+        }
+        return text;
+    }
+
+    private static String cut(String s, int max) {
+        return s == null ? "" : s.length() <= max ? s : s.substring(0, max);
+    }
+
+    static void setInstant(PreparedStatement ps, int index, Instant value) throws SQLException {
+        if (value == null) {
+            ps.setObject(index, null, Types.TIMESTAMP_WITH_TIMEZONE);
+        } else {
+            ps.setObject(index, OffsetDateTime.ofInstant(value, ZoneOffset.UTC));
+        }
+    }
+
+    static Instant instant(ResultSet rs, int index) throws SQLException {
+        OffsetDateTime t = rs.getObject(index, OffsetDateTime.class);
+        return t == null ? null : t.toInstant();
+    }
+}
