@@ -1,5 +1,6 @@
 package dev.usher.sample;
 
+import dev.usher.testing.Tools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,7 +39,7 @@ class LiveRunnerIT {
     private String secret;
 
     List<String> php(String base, String command, String fields) {
-        return List.of("php", TestTools.repoRoot().resolve("servlet-filter/src/test/resources/php/sevu-client.php").toString(),
+        return List.of(Tools.php(), Tools.repoRoot().resolve("servlet-filter/src/test/resources/php/sevu-client.php").toString(),
                 base + "usher/", "158", "demo-api-key-158", secret, command, fields);
     }
 
@@ -56,7 +57,7 @@ class LiveRunnerIT {
                     + "\"pass\":\"cam_password_123\",\"playlist_timeout\":60}"), data);
             assertTrue(added.contains("\"code\":2071"), added);
 
-            List<String> ffmpeg = new ArrayList<>(List.of("ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-re",
+            List<String> ffmpeg = new ArrayList<>(List.of(Tools.ffmpeg(), "-hide_banner", "-loglevel", "error", "-nostdin", "-re",
                     "-f", "lavfi", "-i", "testsrc=size=320x180:rate=25", "-f", "lavfi", "-i", "sine", "-t", "5",
                     "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", "25", "-c:a", "aac",
                     "-f", "hls", "-hls_time", "1", "-method", "PUT", "-headers",
@@ -74,7 +75,7 @@ class LiveRunnerIT {
                     + "\"ip\":\"127.0.0.1\",\"uses\":3,\"expire\":\"+1 hour\"}"), data);
             Matcher key = Pattern.compile("\"key\":\"([^\"]+)\"").matcher(ticket);
             assertTrue(key.find(), ticket);
-            String probe = run(List.of("ffprobe", "-v", "error", "-show_entries", "stream=codec_type", "-of", "csv",
+            String probe = run(List.of(Tools.ffprobe(), "-v", "error", "-show_entries", "stream=codec_type", "-of", "csv",
                     base + "media/demo-live/cam/playlist.m3u8?key=" + key.group(1) + "&pass=viewer_pass_1"), data);
             assertTrue(probe.contains("video") && probe.contains("audio"), probe);
         }

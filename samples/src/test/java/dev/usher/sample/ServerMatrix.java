@@ -1,5 +1,6 @@
 package dev.usher.sample;
 
+import dev.usher.testing.Tools;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -201,7 +202,7 @@ abstract class ServerMatrix {
     }
 
     private static byte[] demoMp4() throws IOException {
-        return Files.readAllBytes(TestTools.repoRoot().resolve("samples/src/main/media/demo-vod/mp4/demo.mp4"));
+        return Files.readAllBytes(Tools.repoRoot().resolve("samples/src/main/media/demo-vod/mp4/demo.mp4"));
     }
 
     static void deleteTree(Path dir) throws IOException {

@@ -2,6 +2,7 @@ package dev.usher.servlet.testing;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.usher.testing.Tools;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
