@@ -12,7 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -27,12 +27,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LiveRunnerIT {
 
     static String run(List<String> cmd, Path dir) throws Exception {
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
-        byte[] out = p.getInputStream().readAllBytes();
-        assertTrue(p.waitFor(90, TimeUnit.SECONDS), "finished: " + cmd);
-        String text = new String(out, StandardCharsets.UTF_8);
-        assertEquals(0, p.exitValue(), cmd + "\n" + text);
-        return text;
+        Tools.Run run = Tools.run(cmd, Duration.ofSeconds(90), Map.of(), dir);
+        assertTrue(!run.timedOut(), "finished: " + cmd);
+        assertEquals(0, run.exitCode(), run::describe);
+        return run.stdout() + run.stderr();
     }
 
     /** The demo account's secret: the one this runner made in its data folder (never a committed one). */

@@ -10,10 +10,8 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * A throw-away PostgreSQL server for tests and benchmarks: {@code initdb} into a temporary folder,
@@ -141,8 +139,8 @@ public final class PostgresServer implements AutoCloseable {
         } catch (IOException | InterruptedException e) {
             System.err.println("stopping PostgreSQL on port " + port + ": " + e.getMessage());
         }
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        try {
+            TestFiles.deleteTree(dir);
         } catch (IOException ignored) {
             // best effort
         }
