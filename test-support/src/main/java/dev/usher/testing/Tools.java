@@ -113,7 +113,12 @@ public final class Tools {
      * called from extensions and benchmarks too.
      */
     public static Path postgresBin() {
-        String override = System.getenv("USHER_PG_BIN");
+        return postgresBin(System.getenv(), DEBIAN_POSTGRESQL);
+    }
+
+    /** {@link #postgresBin()} with the environment and Debian's folder given (for its test). */
+    static Path postgresBin(Map<String, String> env, Path debianPostgresql) {
+        String override = env.get("USHER_PG_BIN");
         if (override != null && !override.isBlank()) {
             Path bin = Path.of(override);
             if (isPostgresBin(bin)) {
@@ -121,7 +126,7 @@ public final class Tools {
             }
             throw new IllegalStateException("USHER_PG_BIN=" + override + " holds no initdb and pg_ctl");
         }
-        for (Path dir : pathDirs()) {
+        for (Path dir : pathDirs(env)) {
             Path initdb = dir.resolve("initdb");
             if (Files.isExecutable(initdb)) {
                 try {
@@ -134,8 +139,8 @@ public final class Tools {
                 }
             }
         }
-        if (Files.isDirectory(DEBIAN_POSTGRESQL)) {
-            try (Stream<Path> versions = Files.list(DEBIAN_POSTGRESQL)) {
+        if (Files.isDirectory(debianPostgresql)) {
+            try (Stream<Path> versions = Files.list(debianPostgresql)) {
                 List<Path> found = versions.map(v -> v.resolve("bin")).filter(Tools::isPostgresBin)
                         .sorted(Comparator.comparing(Tools::postgresVersion).reversed()).toList();
                 if (!found.isEmpty()) {
@@ -146,7 +151,7 @@ public final class Tools {
             }
         }
         throw new IllegalStateException("PostgreSQL server binaries (initdb, pg_ctl) not found on PATH or under "
-                + DEBIAN_POSTGRESQL + "/*/bin: " + INSTALL_HINT + " to install the postgresql package");
+                + debianPostgresql + "/*/bin: " + INSTALL_HINT + " to install the postgresql package");
     }
 
     private static boolean isPostgresBin(Path bin) {
@@ -279,8 +284,13 @@ public final class Tools {
 
     /** The one rule (see the class comment); fails the test when the tool is nowhere. */
     private static String tool(String name) {
+        return tool(name, System.getenv(), DEBIAN_BIN);
+    }
+
+    /** {@link #tool(String)} with the environment and Debian's folder given (for its test). */
+    static String tool(String name, Map<String, String> env, Path debianBin) {
         String variable = "USHER_" + name.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
-        String override = System.getenv(variable);
+        String override = env.get(variable);
         if (override != null && !override.isBlank()) {
             Path p = Path.of(override).toAbsolutePath();
             if (Files.isRegularFile(p) && Files.isExecutable(p)) {
@@ -288,19 +298,19 @@ public final class Tools {
             }
             return fail(variable + "=" + override + " is not an executable file");
         }
-        List<Path> dirs = new ArrayList<>(pathDirs());
-        dirs.add(DEBIAN_BIN);
+        List<Path> dirs = new ArrayList<>(pathDirs(env));
+        dirs.add(debianBin);
         for (Path dir : dirs) {
             Path candidate = dir.resolve(name);
             if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
                 return candidate.toAbsolutePath().toString();
             }
         }
-        return fail(name + " not found on PATH nor in " + DEBIAN_BIN + " (or set " + variable + "): " + INSTALL_HINT);
+        return fail(name + " not found on PATH nor in " + debianBin + " (or set " + variable + "): " + INSTALL_HINT);
     }
 
-    private static List<Path> pathDirs() {
-        String path = System.getenv("PATH");
+    private static List<Path> pathDirs(Map<String, String> env) {
+        String path = env.get("PATH");
         List<Path> dirs = new ArrayList<>();
         for (String dir : (path == null ? "" : path).split(File.pathSeparator)) {
             if (!dir.isEmpty()) {
