@@ -159,7 +159,7 @@ class ApiIntegrationTest {
     }
 
     static Tools.Run curl(String... args) {
-        List<String> cmd = new ArrayList<>(List.of("curl", "-s", "-w", "\n%{http_code}"));
+        List<String> cmd = new ArrayList<>(List.of(Tools.curl(), "-s", "-w", "\n%{http_code}"));
         cmd.addAll(List.of(args));
         Tools.Run run = Tools.run(cmd, Duration.ofSeconds(30), Map.of());
         assertEquals(0, run.exitCode(), run::describe);

@@ -106,6 +106,11 @@ public final class Tools {
         return tool("php");
     }
 
+    /** Absolute path of {@code curl} (the v2 REST calls); fails the test when absent. */
+    public static String curl() {
+        return tool("curl");
+    }
+
     /**
      * The folder of PostgreSQL's server binaries ({@code initdb}, {@code pg_ctl}): {@code USHER_PG_BIN},
      * else the real folder of {@code initdb} on {@code PATH}, else Debian's newest
