@@ -12,6 +12,7 @@ import dev.usher.core.repository.TicketQuery;
 import dev.usher.core.repository.TicketRepository;
 import dev.usher.core.service.UsherService;
 import dev.usher.core.ticket.Ticket;
+import dev.usher.testing.DemoAccount;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -33,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class UsherBeansTest {
 
     static final Map<String, String> CONFIG = Map.of(
-            "usher.account.158.api-key", "APX4GKLM0RKQLSP2FBO1ROPKSSW47DZE",
+            "usher.account.158.api-key", DemoAccount.DEMO.apiKey(),
             "usher.account.158.secret", java.util.UUID.randomUUID().toString(), // never a committed (published) secret
             "usher.account.158.username", "demo",
             "usher.issue.uses", "2",
@@ -115,7 +116,7 @@ class UsherBeansTest {
     @Test
     void theBeanIssuesOnlyInsideItsAccountsNamespace() {
         Map<String, String> two = new java.util.HashMap<>(CONFIG);
-        two.put("usher.account.28.api-key", "ZGQWNWVKOGQZYJAXNTIYMTCXOTAWMWVK");
+        two.put("usher.account.28.api-key", DemoAccount.STEF.apiKey());
         two.put("usher.account.28.secret", java.util.UUID.randomUUID().toString());
         two.put("usher.account.28.username", "stef");
         two.put("usher.issue.account", "158");

@@ -1,5 +1,6 @@
 package dev.usher.sample;
 
+import dev.usher.testing.Tools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -11,7 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -26,19 +27,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LiveRunnerIT {
 
     static String run(List<String> cmd, Path dir) throws Exception {
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
-        byte[] out = p.getInputStream().readAllBytes();
-        assertTrue(p.waitFor(90, TimeUnit.SECONDS), "finished: " + cmd);
-        String text = new String(out, StandardCharsets.UTF_8);
-        assertEquals(0, p.exitValue(), cmd + "\n" + text);
-        return text;
+        Tools.Run run = Tools.run(cmd, Duration.ofSeconds(90), Map.of(), dir);
+        assertTrue(!run.timedOut(), "finished: " + cmd);
+        assertEquals(0, run.exitCode(), run::describe);
+        return run.stdout() + run.stderr();
     }
 
     /** The demo account's secret: the one this runner made in its data folder (never a committed one). */
     private String secret;
 
     List<String> php(String base, String command, String fields) {
-        return List.of("php", TestTools.repoRoot().resolve("servlet-filter/src/test/resources/php/sevu-client.php").toString(),
+        return List.of(Tools.php(), Tools.repoRoot().resolve("servlet-filter/src/test/resources/php/sevu-client.php").toString(),
                 base + "usher/", "158", "demo-api-key-158", secret, command, fields);
     }
 
@@ -56,7 +55,7 @@ class LiveRunnerIT {
                     + "\"pass\":\"cam_password_123\",\"playlist_timeout\":60}"), data);
             assertTrue(added.contains("\"code\":2071"), added);
 
-            List<String> ffmpeg = new ArrayList<>(List.of("ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-re",
+            List<String> ffmpeg = new ArrayList<>(List.of(Tools.ffmpeg(), "-hide_banner", "-loglevel", "error", "-nostdin", "-re",
                     "-f", "lavfi", "-i", "testsrc=size=320x180:rate=25", "-f", "lavfi", "-i", "sine", "-t", "5",
                     "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", "25", "-c:a", "aac",
                     "-f", "hls", "-hls_time", "1", "-method", "PUT", "-headers",
@@ -74,7 +73,7 @@ class LiveRunnerIT {
                     + "\"ip\":\"127.0.0.1\",\"uses\":3,\"expire\":\"+1 hour\"}"), data);
             Matcher key = Pattern.compile("\"key\":\"([^\"]+)\"").matcher(ticket);
             assertTrue(key.find(), ticket);
-            String probe = run(List.of("ffprobe", "-v", "error", "-show_entries", "stream=codec_type", "-of", "csv",
+            String probe = run(List.of(Tools.ffprobe(), "-v", "error", "-show_entries", "stream=codec_type", "-of", "csv",
                     base + "media/demo-live/cam/playlist.m3u8?key=" + key.group(1) + "&pass=viewer_pass_1"), data);
             assertTrue(probe.contains("video") && probe.contains("audio"), probe);
         }

@@ -1,5 +1,6 @@
 package dev.usher.sample;
 
+import dev.usher.testing.TestFiles;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -22,7 +23,7 @@ class OpenLibertyWithoutMpConfigIT {
         Assumptions.assumeFalse(Boolean.getBoolean(liberty.skipProperty()), "-D" + liberty.skipProperty());
         Path war = TestTools.artifact("usher.sample.war");
         Path work = war.getParent().resolve("server-runs").resolve(getClass().getSimpleName());
-        ServerMatrix.deleteTree(work);
+        TestFiles.deleteTree(work);
         Files.createDirectories(work);
         try (RunningProcess server = liberty.start(war, ServerMatrix.CONTEXT, JakartaServer.freePort(), work)) {
             String failed = server.await(l -> l.contains("CWWKZ0002E") || l.contains("CWWKZ0004E"),

@@ -65,6 +65,10 @@ class PackagingIT {
             }
             assertTrue(bom.contains("<artifactId>" + artifact + "</artifactId>"), "the BOM names " + artifact);
         }
+        // The tests' shared support is a test-scope library of this build only: never deployed, never imported.
+        assertFalse(bom.contains("usher-test-support"), "the BOM leaves out usher-test-support");
+        assertTrue(Files.readString(root.resolve("test-support/pom.xml")).contains("<maven.deploy.skip>true</maven.deploy.skip>"),
+                "usher-test-support is not deployed");
         String parent = Files.readString(root.resolve("pom.xml"));
         for (String element : List.of("<licenses>", "<name>Apache-2.0</name>", "<url>", "<scm>", "<developers>")) {
             assertTrue(parent.contains(element), "the parent pom has " + element);

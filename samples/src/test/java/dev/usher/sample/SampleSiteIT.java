@@ -1,5 +1,6 @@
 package dev.usher.sample;
 
+import dev.usher.testing.Tools;
 import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
@@ -53,7 +54,7 @@ class SampleSiteIT {
 
     @BeforeAll
     void startAndWalk() throws Exception {
-        TestTools.requireBrowser();
+        Tools.requireBrowser();
         Path jar = TestTools.artifact("usher.sample.jar");
         Path data = Files.createTempDirectory("usher-site");
         runner = RunningProcess.start("usher-sample", jar.getParent().getParent(), List.of(TestTools.java(),
@@ -68,10 +69,10 @@ class SampleSiteIT {
         String options = Json.createObjectBuilder()
                 .add("base", base.toString()).add("user", "alice").add("password", "alice")
                 .add("formats", Json.createArrayBuilder(FORMATS)).add("until", 1.5).add("maxWait", 20000)
-                .add("otherAddress", OTHER_ADDRESS).add("chromium", TestTools.chromium().toString())
+                .add("otherAddress", OTHER_ADDRESS).add("chromium", Tools.chromium().toString())
                 .build().toString();
-        ProcessBuilder pb = new ProcessBuilder(TestTools.node(), script.toString(), options);
-        pb.environment().put("USHER_NODE_MODULES", TestTools.nodeModules().toString());
+        ProcessBuilder pb = new ProcessBuilder(Tools.node(), script.toString(), options);
+        pb.environment().put("USHER_NODE_MODULES", Tools.nodeModules().toString());
         Path err = Files.createTempFile("usher-e2e", ".log");
         pb.redirectError(err.toFile());
         Process node = pb.start();
@@ -378,7 +379,7 @@ class SampleSiteIT {
     }
 
     private static Path demoMp4() {
-        return TestTools.repoRoot().resolve("samples/src/main/media/demo-vod/mp4/demo.mp4");
+        return Tools.repoRoot().resolve("samples/src/main/media/demo-vod/mp4/demo.mp4");
     }
 
     private static List<JsonObject> mediaRequests(JsonObject play) {

@@ -1,5 +1,7 @@
 package dev.usher.sample;
 
+import dev.usher.testing.TestFiles;
+import dev.usher.testing.Tools;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -61,7 +63,7 @@ abstract class ServerMatrix {
         Assumptions.assumeFalse(Boolean.getBoolean(server.skipProperty()), "-D" + server.skipProperty());
         Path war = TestTools.artifact("usher.sample.war");
         Path work = war.getParent().resolve("server-runs").resolve(getClass().getSimpleName());
-        deleteTree(work);
+        TestFiles.deleteTree(work);
         Files.createDirectories(work);
         int port = JakartaServer.freePort();
         began = System.nanoTime();
@@ -201,17 +203,6 @@ abstract class ServerMatrix {
     }
 
     private static byte[] demoMp4() throws IOException {
-        return Files.readAllBytes(TestTools.repoRoot().resolve("samples/src/main/media/demo-vod/mp4/demo.mp4"));
-    }
-
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
+        return Files.readAllBytes(Tools.repoRoot().resolve("samples/src/main/media/demo-vod/mp4/demo.mp4"));
     }
 }

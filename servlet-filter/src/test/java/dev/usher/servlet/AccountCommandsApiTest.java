@@ -1,7 +1,7 @@
 package dev.usher.servlet;
 
 import dev.usher.core.api.Json;
-import dev.usher.servlet.testing.Tools;
+import dev.usher.testing.Tools;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -60,7 +60,7 @@ class AccountCommandsApiTest {
 
     @SuppressWarnings("unchecked")
     static Map<String, Object> php(long cdn, String apiKey, String secret, String command, String fields) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("php", ApiIntegrationTest.phpClient().toString(), base + "/usher/",
+        List<String> cmd = new ArrayList<>(List.of(Tools.php(), ApiIntegrationTest.phpClient().toString(), base + "/usher/",
                 String.valueOf(cdn), apiKey, secret, command, fields));
         Tools.Run run = Tools.run(cmd, Duration.ofSeconds(30), Map.of());
         assertEquals(0, run.exitCode(), run::describe);

@@ -2,7 +2,8 @@ package dev.usher.servlet;
 
 import dev.usher.core.api.Json;
 import dev.usher.servlet.clients.SeVuService;
-import dev.usher.servlet.testing.Tools;
+import dev.usher.testing.DemoAccount;
+import dev.usher.testing.Tools;
 import jakarta.servlet.DispatcherType;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
@@ -36,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ApiIntegrationTest {
 
     static final long CDN = 158;
-    static final String API_KEY = "APX4GKLM0RKQLSP2FBO1ROPKSSW47DZE";
+    static final String API_KEY = DemoAccount.DEMO.apiKey();
     /** Per run, from SecureRandom: a secret committed here would be a published one, which the start refuses. */
     static final String SECRET = randomSecret();
     static final String STEF_SECRET = randomSecret();
@@ -61,7 +62,7 @@ class ApiIntegrationTest {
         context.setInitParameter("usher.account.158.api-key", API_KEY);
         context.setInitParameter("usher.account.158.secret", SECRET);
         context.setInitParameter("usher.account.158.username", "demo");
-        context.setInitParameter("usher.account.28.api-key", "ZGQWNWVKOGQZYJAXNTIYMTCXOTAWMWVK");
+        context.setInitParameter("usher.account.28.api-key", DemoAccount.STEF.apiKey());
         context.setInitParameter("usher.account.28.secret", STEF_SECRET);
         context.setInitParameter("usher.account.28.username", "stef");
         context.addServletContainerInitializer(new UsherInitializer());
@@ -82,7 +83,7 @@ class ApiIntegrationTest {
 
     @SuppressWarnings("unchecked")
     static Map<String, Object> php(String path, String command, String fields) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("php", phpClient().toString(), base + path, String.valueOf(CDN), API_KEY,
+        List<String> cmd = new ArrayList<>(List.of(Tools.php(), phpClient().toString(), base + path, String.valueOf(CDN), API_KEY,
                 SECRET, command));
         if (fields != null) {
             cmd.add(fields);
@@ -158,7 +159,7 @@ class ApiIntegrationTest {
     }
 
     static Tools.Run curl(String... args) {
-        List<String> cmd = new ArrayList<>(List.of("curl", "-s", "-w", "\n%{http_code}"));
+        List<String> cmd = new ArrayList<>(List.of(Tools.curl(), "-s", "-w", "\n%{http_code}"));
         cmd.addAll(List.of(args));
         Tools.Run run = Tools.run(cmd, Duration.ofSeconds(30), Map.of());
         assertEquals(0, run.exitCode(), run::describe);

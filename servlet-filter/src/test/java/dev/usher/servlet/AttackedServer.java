@@ -2,6 +2,7 @@ package dev.usher.servlet;
 
 import dev.usher.core.repository.TicketRepository;
 import dev.usher.core.ticket.Ticket;
+import dev.usher.testing.DemoAccount;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -31,7 +32,7 @@ import java.util.Optional;
 final class AttackedServer implements AutoCloseable {
 
     static final long CDN = 158;
-    static final String API_KEY = "APX4GKLM0RKQLSP2FBO1ROPKSSW47DZE";
+    static final String API_KEY = DemoAccount.DEMO.apiKey();
     /** Per run, from SecureRandom: a secret committed here would be a published one, which the start refuses. */
     static final String SECRET = ApiIntegrationTest.randomSecret();
     static final String PAGE = "an ordinary page of the site";

@@ -10,10 +10,11 @@ import dev.usher.core.repository.TicketRepository;
 import dev.usher.core.repository.jdbc.JdbcOptions;
 import dev.usher.core.repository.jdbc.JdbcTicketRepository;
 import dev.usher.core.service.UsherService;
-import dev.usher.core.testing.MutableClock;
 import dev.usher.core.ticket.TicketKeys;
 import dev.usher.core.time.SevuTime;
-import dev.usher.servlet.testing.Tools;
+import dev.usher.testing.DemoAccount;
+import dev.usher.testing.MutableClock;
+import dev.usher.testing.Tools;
 import jakarta.servlet.DispatcherType;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ResourceServlet;
@@ -56,7 +57,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class BoundTicketViewTest {
 
-    static final String API_KEY = "APX4GKLM0RKQLSP2FBO1ROPKSSW47DZE";
+    static final String API_KEY = DemoAccount.DEMO.apiKey();
     static final String SECRET = ApiIntegrationTest.randomSecret();
     static final Account DEMO = new Account(158, API_KEY, SECRET, "demo");
 
@@ -201,7 +202,7 @@ class BoundTicketViewTest {
 
     @SuppressWarnings("unchecked")
     private static Map<String, Object> php(String base, String command, String fields) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("php", ApiIntegrationTest.phpClient().toString(), base + "/usher/",
+        List<String> cmd = new ArrayList<>(List.of(Tools.php(), ApiIntegrationTest.phpClient().toString(), base + "/usher/",
                 "158", API_KEY, SECRET, command, fields));
         Tools.Run run = Tools.run(cmd, Duration.ofSeconds(30), Map.of());
         assertEquals(0, run.exitCode(), run::describe);

@@ -7,7 +7,8 @@ import dev.usher.core.repository.TicketQuery;
 import dev.usher.core.service.IssueRequest;
 import dev.usher.core.service.UsherService;
 import dev.usher.core.ticket.Ticket;
-import dev.usher.servlet.testing.Tools;
+import dev.usher.testing.DemoAccount;
+import dev.usher.testing.Tools;
 import jakarta.servlet.DispatcherType;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ResourceServlet;
@@ -45,7 +46,7 @@ class CrossAccountTest {
 
     static final String DEMO_SECRET = ApiIntegrationTest.randomSecret();
     static final String STEF_SECRET = ApiIntegrationTest.randomSecret();
-    static final String STEF_KEY = "ZGQWNWVKOGQZYJAXNTIYMTCXOTAWMWVK";
+    static final String STEF_KEY = DemoAccount.STEF.apiKey();
     static final String MARKER = "DEMO-ACCOUNT-MEDIA";
 
     @TempDir
@@ -93,7 +94,7 @@ class CrossAccountTest {
 
     @SuppressWarnings("unchecked")
     static Map<String, Object> phpAsStef(String command, String fields) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("php", ApiIntegrationTest.phpClient().toString(), base + "/usher/", "28",
+        List<String> cmd = new ArrayList<>(List.of(Tools.php(), ApiIntegrationTest.phpClient().toString(), base + "/usher/", "28",
                 STEF_KEY, STEF_SECRET, command, fields));
         Tools.Run run = Tools.run(cmd, Duration.ofSeconds(30), Map.of());
         assertEquals(0, run.exitCode(), run::describe);

@@ -2,7 +2,7 @@ package dev.usher.servlet;
 
 import dev.usher.core.api.Json;
 import dev.usher.servlet.clients.SeVuService;
-import dev.usher.servlet.testing.Tools;
+import dev.usher.testing.Tools;
 import jakarta.servlet.DispatcherType;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
@@ -101,7 +101,7 @@ class ErrorlogFieldsTest {
 
     @SuppressWarnings("unchecked")
     static Map<String, Object> php(String command, String fields) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("php", ApiIntegrationTest.phpClient().toString(), base + "/usher/", "158",
+        List<String> cmd = new ArrayList<>(List.of(Tools.php(), ApiIntegrationTest.phpClient().toString(), base + "/usher/", "158",
                 ApiIntegrationTest.API_KEY, SECRET, command, fields));
         Tools.Run run = Tools.run(cmd, Duration.ofSeconds(30), Map.of());
         assertEquals(0, run.exitCode(), run::describe);

@@ -1,5 +1,6 @@
 package dev.usher.servlet;
 
+import dev.usher.testing.DemoAccount;
 import jakarta.servlet.DispatcherType;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ResourceServlet;
@@ -88,8 +89,8 @@ class FilterStartupTest {
     void badApiBoundsStopTheApplicationWithEveryProblemNamed() throws Exception {
         Server server = new Server();
         ServletContextHandler context = new ServletContextHandler("/");
-        Map.of("usher.account.158.api-key", "APX4GKLM0RKQLSP2FBO1ROPKSSW47DZE",
-                "usher.account.158.secret", "8fc8c48da81e6a2a06a9556379bf798af508dc0792497c678b4c3532ba8b637f",
+        Map.of("usher.account.158.api-key", DemoAccount.DEMO.apiKey(),
+                "usher.account.158.secret", DemoAccount.DEMO.secret(),
                 "usher.account.158.username", "demo",
                 "usher.api.body-timeout", "forever", "usher.api.min-body-rate", "-5", "usher.api.max-concurrent", "0")
                 .forEach(context::setInitParameter);

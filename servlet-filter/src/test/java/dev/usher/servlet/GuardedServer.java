@@ -6,6 +6,7 @@ import dev.usher.core.credential.PlaybackCredentials;
 import dev.usher.core.repository.InMemoryTicketRepository;
 import dev.usher.core.service.IssueRequest;
 import dev.usher.core.service.UsherService;
+import dev.usher.core.testing.Fixture;
 import dev.usher.core.ticket.Ticket;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Servlet;
@@ -30,8 +31,7 @@ import java.util.Optional;
  */
 final class GuardedServer implements AutoCloseable {
 
-    static final Account ACCOUNT = new Account(158, "APX4GKLM0RKQLSP2FBO1ROPKSSW47DZE",
-            "8fc8c48da81e6a2a06a9556379bf798af508dc0792497c678b4c3532ba8b637f", "demo");
+    static final Account ACCOUNT = Fixture.DEMO;
 
     final Server server;
     final LocalConnector local;

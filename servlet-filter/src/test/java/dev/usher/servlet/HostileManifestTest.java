@@ -2,7 +2,7 @@ package dev.usher.servlet;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.usher.core.ticket.Ticket;
-import dev.usher.servlet.testing.Tools;
+import dev.usher.testing.Tools;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;

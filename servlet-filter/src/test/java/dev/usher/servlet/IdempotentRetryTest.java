@@ -1,8 +1,8 @@
 package dev.usher.servlet;
 
-import dev.usher.core.testing.PostgresExtension;
-import dev.usher.core.testing.PostgresServer;
 import dev.usher.servlet.clients.SeVuService;
+import dev.usher.testing.PostgresExtension;
+import dev.usher.testing.PostgresServer;
 import org.apache.commons.codec.binary.Base64;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.server.Server;

@@ -13,7 +13,7 @@ import dev.usher.servlet.testing.BrowserPlayer.Kind;
 import dev.usher.servlet.testing.Ffprobe;
 import dev.usher.servlet.testing.MediaServer;
 import dev.usher.servlet.testing.TestMedia;
-import dev.usher.servlet.testing.Tools;
+import dev.usher.testing.Tools;
 import jakarta.servlet.DispatcherType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,8 +47,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class KeyedRealClientTest {
 
-    static final Account ACCOUNT = new Account(158, "APX4GKLM0RKQLSP2FBO1ROPKSSW47DZE",
-            "8fc8c48da81e6a2a06a9556379bf798af508dc0792497c678b4c3532ba8b637f", "demo");
+    static final Account ACCOUNT = GuardedServer.ACCOUNT;
 
     /** A copy of the test media, to which the tests add keyed playlists. */
     @TempDir

@@ -1,7 +1,7 @@
 package dev.usher.servlet;
 
 import dev.usher.core.api.Json;
-import dev.usher.servlet.testing.Tools;
+import dev.usher.testing.Tools;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,7 +29,7 @@ class LiveApiIntegrationTest {
 
     @SuppressWarnings("unchecked")
     static Map<String, Object> seedExample(String... appStreamUser) throws Exception {
-        List<String> cmd = new java.util.ArrayList<>(List.of("php",
+        List<String> cmd = new java.util.ArrayList<>(List.of(Tools.php(),
                 Path.of("src/test/resources/php/addstreamuser.php").toAbsolutePath().toString(), ApiIntegrationTest.base + "/usher/"));
         cmd.addAll(List.of(appStreamUser));
         Tools.Run run = Tools.run(cmd, Duration.ofSeconds(30), Map.of("USHER_API_SECRET", ApiIntegrationTest.SECRET));

@@ -6,7 +6,7 @@ import dev.usher.core.live.stream.LiveStreams;
 import dev.usher.core.ticket.Ticket;
 import dev.usher.servlet.testing.BrowserPlayer;
 import dev.usher.servlet.testing.Ffprobe;
-import dev.usher.servlet.testing.Tools;
+import dev.usher.testing.Tools;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -69,7 +69,7 @@ class LiveIngestTest {
 
     @SuppressWarnings("unchecked")
     static Map<String, Object> php(String command, String fields) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("php", ApiIntegrationTest.phpClient().toString(), server.base() + "/usher/",
+        List<String> cmd = new ArrayList<>(List.of(Tools.php(), ApiIntegrationTest.phpClient().toString(), server.base() + "/usher/",
                 "158", LiveServer.ACCOUNT.apiKey(), LiveServer.ACCOUNT.secret(), command));
         if (fields != null) {
             cmd.add(fields);

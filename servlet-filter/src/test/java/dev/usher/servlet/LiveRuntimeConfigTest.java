@@ -4,7 +4,7 @@ import dev.usher.core.config.UsherConfigurationException;
 import dev.usher.core.live.PasswordHasher;
 import dev.usher.core.live.StreamUserRequest;
 import dev.usher.core.live.jdbc.JdbcStreamUserStore;
-import dev.usher.core.testing.PostgresExtension;
+import dev.usher.testing.PostgresExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -8,6 +8,7 @@ import dev.usher.core.service.IssueRequest;
 import dev.usher.core.service.UsherService;
 import dev.usher.core.ticket.Ticket;
 import dev.usher.servlet.UsherRuntime;
+import dev.usher.testing.DemoAccount;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.sdk.metrics.data.MetricData;
 import io.opentelemetry.sdk.metrics.data.PointData;
@@ -35,7 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class OperationsTest {
 
-    static final String API_KEY = "APX4GKLM0RKQLSP2FBO1ROPKSSW47DZE";
+    static final String API_KEY = DemoAccount.DEMO.apiKey();
     static final String SECRET = UUID.randomUUID().toString(); // never a committed (published) secret
 
     static Map<String, String> config(Map<String, String> more) {

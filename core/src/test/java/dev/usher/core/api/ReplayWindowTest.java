@@ -7,8 +7,8 @@ import dev.usher.core.repository.jdbc.JdbcOptions;
 import dev.usher.core.repository.jdbc.JdbcTicketRepository;
 import dev.usher.core.service.UsherService;
 import dev.usher.core.testing.Fixture;
-import dev.usher.core.testing.MutableClock;
 import dev.usher.core.ticket.TicketKeys;
+import dev.usher.testing.MutableClock;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
 

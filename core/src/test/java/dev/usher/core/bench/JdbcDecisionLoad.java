@@ -10,8 +10,8 @@ import dev.usher.core.repository.jdbc.SimpleConnectionPool;
 import dev.usher.core.service.IssueRequest;
 import dev.usher.core.service.UsherService;
 import dev.usher.core.testing.Fixture;
-import dev.usher.core.testing.PostgresServer;
 import dev.usher.core.ticket.Ticket;
+import dev.usher.testing.PostgresServer;
 
 import java.time.Duration;
 import java.util.ArrayList;

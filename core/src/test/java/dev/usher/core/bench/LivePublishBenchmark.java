@@ -4,6 +4,7 @@ import dev.usher.core.live.DvrSettings;
 import dev.usher.core.live.stream.FileSegmentStore;
 import dev.usher.core.live.stream.LiveStreams;
 import dev.usher.core.live.stream.SegmentStore;
+import dev.usher.testing.TestFiles;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -74,8 +75,6 @@ public class LivePublishBenchmark {
 
     @TearDown
     public void tearDown() throws Exception {
-        try (var all = Files.walk(dir)) {
-            all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        TestFiles.deleteTree(dir);
     }
 }

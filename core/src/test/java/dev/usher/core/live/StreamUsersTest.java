@@ -1,6 +1,6 @@
 package dev.usher.core.live;
 
-import dev.usher.core.testing.MutableClock;
+import dev.usher.testing.MutableClock;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

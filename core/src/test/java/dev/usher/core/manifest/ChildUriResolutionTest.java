@@ -1,9 +1,9 @@
 package dev.usher.core.manifest;
 
+import dev.usher.testing.Tools;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.File;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -78,10 +78,7 @@ class ChildUriResolutionTest {
 
     @BeforeAll
     static void findNode() {
-        node = onPath("node");
-        if (node == null) {
-            fail("node not found on PATH: run .ci/install-test-tools");
-        }
+        node = Tools.node();
     }
 
     /** One reference that got the credential, with the chain of bases a player resolves it against. */
@@ -283,17 +280,5 @@ class ChildUriResolutionTest {
             out.append(']');
         }
         return out.toString();
-    }
-
-    static String onPath(String name) {
-        String path = System.getenv("PATH");
-        List<String> dirs = new ArrayList<>(List.of((path == null ? "" : path).split(File.pathSeparator)));
-        dirs.add("/usr/bin");
-        for (String dir : dirs) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, name))) {
-                return Path.of(dir, name).toString();
-            }
-        }
-        return null;
     }
 }

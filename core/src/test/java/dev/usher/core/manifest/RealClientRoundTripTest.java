@@ -6,12 +6,12 @@ import dev.usher.core.credential.CredentialCheck;
 import dev.usher.core.credential.PlaybackCredentials;
 import dev.usher.core.net.IpAddress;
 import dev.usher.core.net.IpNetwork;
+import dev.usher.testing.Tools;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -46,7 +46,8 @@ class RealClientRoundTripTest {
 
     @BeforeAll
     static void start() throws Exception {
-        assertTrue(onPath("ffmpeg") && onPath("ffprobe"), "ffmpeg/ffprobe not installed: run .ci/install-test-tools");
+        Tools.requireFfmpeg();
+        Tools.requireFfprobe();
         String[] source = {"-f", "lavfi", "-i", "testsrc=size=320x180:rate=24:duration=4", "-f", "lavfi", "-i",
                 "sine=frequency=440:sample_rate=44100:duration=4"};
         String[] encode = {"-c:v", "libx264", "-profile:v", "main", "-pix_fmt", "yuv420p", "-preset", "veryfast", "-g", "48",
@@ -154,7 +155,7 @@ class RealClientRoundTripTest {
 
     static int probe(String path) throws Exception {
         String url = "http://127.0.0.1:" + server.getAddress().getPort() + path;
-        Process p = new ProcessBuilder("ffprobe", "-v", "error", "-show_entries", "stream=codec_type", "-of", "csv", url)
+        Process p = new ProcessBuilder(Tools.ffprobe(), "-v", "error", "-show_entries", "stream=codec_type", "-of", "csv", url)
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
             p.destroyForcibly();
@@ -164,7 +165,7 @@ class RealClientRoundTripTest {
     }
 
     static void run(Path dir, String[] args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("ffmpeg", "-loglevel", "error", "-y"));
+        List<String> command = new ArrayList<>(List.of(Tools.ffmpeg(), "-loglevel", "error", "-y"));
         command.addAll(List.of(args));
         Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -177,18 +178,5 @@ class RealClientRoundTripTest {
             all.addAll(List.of(part));
         }
         return all.toArray(String[]::new);
-    }
-
-    static boolean onPath(String name) {
-        String path = System.getenv("PATH");
-        if (path == null) {
-            return false;
-        }
-        for (String dir : path.split(File.pathSeparator)) {
-            if (Files.isExecutable(Path.of(dir, name))) {
-                return true;
-            }
-        }
-        return false;
     }
 }

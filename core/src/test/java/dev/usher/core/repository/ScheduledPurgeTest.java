@@ -4,9 +4,9 @@ import dev.usher.core.config.ConfigReader;
 import dev.usher.core.config.UsherSettings;
 import dev.usher.core.service.IssueRequest;
 import dev.usher.core.service.UsherService;
-import dev.usher.core.testing.MutableClock;
 import dev.usher.core.ticket.Ticket;
 import dev.usher.core.ticket.TicketKeys;
+import dev.usher.testing.MutableClock;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

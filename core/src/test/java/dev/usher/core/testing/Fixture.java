@@ -7,16 +7,16 @@ import dev.usher.core.net.IpAddress;
 import dev.usher.core.repository.InMemoryTicketRepository;
 import dev.usher.core.service.UsherService;
 import dev.usher.core.ticket.TicketKeys;
+import dev.usher.testing.DemoAccount;
+import dev.usher.testing.MutableClock;
 
-/** A service over an in-memory repository with a hand-moved clock, and the seeds' accounts. */
+/** A service over an in-memory repository with a hand-moved clock, and the examples' accounts as Usher accounts. */
 public final class Fixture {
 
-    /** The account of seed 001's PHP example. */
-    public static final Account STEF = new Account(28, "ZGQWNWVKOGQZYJAXNTIYMTCXOTAWMWVK",
-            "479e4b01ebfb61bc015cf4b3145f139d97cf43c7340965feb24082da45dd60f3", "stef");
-    /** The account of seeds 002 and 004. */
-    public static final Account DEMO = new Account(158, "APX4GKLM0RKQLSP2FBO1ROPKSSW47DZE",
-            "8fc8c48da81e6a2a06a9556379bf798af508dc0792497c678b4c3532ba8b637f", "demo");
+    /** {@link DemoAccount#STEF}. */
+    public static final Account STEF = account(DemoAccount.STEF);
+    /** {@link DemoAccount#DEMO}. */
+    public static final Account DEMO = account(DemoAccount.DEMO);
 
     public final MutableClock clock;
     public final UsherSettings settings;
@@ -32,6 +32,11 @@ public final class Fixture {
 
     public Fixture() {
         this(UsherSettings.defaults().withServerName("test-node"));
+    }
+
+    /** The Usher account of one of the examples' accounts. */
+    public static Account account(DemoAccount demo) {
+        return new Account(demo.cdnId(), demo.apiKey(), demo.secret(), demo.username());
     }
 
     public static PlaybackRequest request(String key, String pass, String client, String app, String video) {

@@ -2,19 +2,26 @@ package dev.usher.servlet.testing;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.usher.testing.Tools;
+import jakarta.json.Json;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonNumber;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -271,8 +278,8 @@ public final class BrowserPlayer {
         public Result open(String pageUrl, Options options) {
             double until = Double.isNaN(options.until()) ? 2.5 : options.until();
             ensureStarted();
-            String cmd = "{\"url\":\"" + jsonEscape(pageUrl) + "\",\"until\":" + until + ",\"maxWait\":"
-                    + options.maxWait().toMillis() + "}";
+            String cmd = Json.createObjectBuilder().add("url", pageUrl).add("until", until)
+                    .add("maxWait", options.maxWait().toMillis()).build().toString();
             long start = System.nanoTime();
             try {
                 OutputStream in = process.getOutputStream();
@@ -399,192 +406,42 @@ public final class BrowserPlayer {
         }
     }
 
+    /** Reads the driver's one-line report; a member that is missing or of another type reads as absent. */
     private static Result parse(String line, Tools.Run run) {
-        Map<String, Object> json = asMap(new Json(line).value());
+        JsonObject json;
+        try (JsonReader reader = Json.createReader(new StringReader(line))) {
+            json = reader.readObject();
+        }
         List<Request> requests = new ArrayList<>();
-        for (Object o : asList(json.get("requests"))) {
-            Map<String, Object> r = asMap(o);
-            requests.add(new Request(str(r.get("method")), str(r.get("url")), (int) num(r.get("status")),
-                    str(r.get("range")), str(r.get("failure")), str(r.get("type"))));
+        for (JsonValue v : array(json, "requests")) {
+            JsonObject r = v instanceof JsonObject o ? o : JsonValue.EMPTY_JSON_OBJECT;
+            requests.add(new Request(str(r, "method"), str(r, "url"), (int) num(r, "status"),
+                    str(r, "range"), str(r, "failure"), str(r, "type")));
         }
-        return new Result(num(json.get("currentTime")), Boolean.TRUE.equals(json.get("fatal")),
-                Boolean.TRUE.equals(json.get("seekPending")), strings(json.get("errors")),
-                strings(json.get("events")), strings(json.get("console")), List.copyOf(requests),
-                str(json.get("harnessError")), (long) num(json.get("elapsedMs")), run);
+        return new Result(num(json, "currentTime"), json.getBoolean("fatal", false),
+                json.getBoolean("seekPending", false), strings(json, "errors"),
+                strings(json, "events"), strings(json, "console"), List.copyOf(requests),
+                str(json, "harnessError"), (long) num(json, "elapsedMs"), run);
     }
 
-    private static String jsonEscape(String s) {
-        StringBuilder sb = new StringBuilder();
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                default -> {
-                    if (c < 0x20) {
-                        sb.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        return sb.toString();
+    private static List<JsonValue> array(JsonObject o, String name) {
+        return o.get(name) instanceof JsonArray a ? a : List.of();
     }
 
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> asMap(Object o) {
-        return o instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+    private static List<String> strings(JsonObject o, String name) {
+        return array(o, name).stream().map(BrowserPlayer::text).toList();
     }
 
-    @SuppressWarnings("unchecked")
-    private static List<Object> asList(Object o) {
-        return o instanceof List<?> l ? (List<Object>) l : List.of();
+    private static String str(JsonObject o, String name) {
+        JsonValue v = o.get(name);
+        return v == null || v.getValueType() == JsonValue.ValueType.NULL ? null : text(v);
     }
 
-    private static List<String> strings(Object o) {
-        return asList(o).stream().map(String::valueOf).toList();
+    private static String text(JsonValue v) {
+        return v instanceof JsonString s ? s.getString() : v.toString();
     }
 
-    private static String str(Object o) {
-        return o == null ? null : String.valueOf(o);
-    }
-
-    private static double num(Object o) {
-        return o instanceof Number n ? n.doubleValue() : 0;
-    }
-
-    /** Just enough JSON for the driver's one line: objects, arrays, strings, numbers, booleans, null. */
-    static final class Json {
-        private final String s;
-        private int i;
-
-        Json(String s) {
-            this.s = s;
-        }
-
-        Object value() {
-            skip();
-            char c = s.charAt(i);
-            switch (c) {
-                case '{':
-                    return object();
-                case '[':
-                    return array();
-                case '"':
-                    return string();
-                case 't':
-                    return literal("true", Boolean.TRUE);
-                case 'f':
-                    return literal("false", Boolean.FALSE);
-                case 'n':
-                    return literal("null", null);
-                default:
-                    return number();
-            }
-        }
-
-        private Map<String, Object> object() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            i++;
-            skip();
-            if (s.charAt(i) == '}') {
-                i++;
-                return m;
-            }
-            while (true) {
-                skip();
-                String key = string();
-                skip();
-                expect(':');
-                m.put(key, value());
-                skip();
-                if (s.charAt(i) == ',') {
-                    i++;
-                } else {
-                    expect('}');
-                    return m;
-                }
-            }
-        }
-
-        private List<Object> array() {
-            List<Object> l = new ArrayList<>();
-            i++;
-            skip();
-            if (s.charAt(i) == ']') {
-                i++;
-                return l;
-            }
-            while (true) {
-                l.add(value());
-                skip();
-                if (s.charAt(i) == ',') {
-                    i++;
-                } else {
-                    expect(']');
-                    return l;
-                }
-            }
-        }
-
-        private String string() {
-            expect('"');
-            StringBuilder sb = new StringBuilder();
-            while (true) {
-                char c = s.charAt(i++);
-                if (c == '"') {
-                    return sb.toString();
-                }
-                if (c != '\\') {
-                    sb.append(c);
-                    continue;
-                }
-                char e = s.charAt(i++);
-                switch (e) {
-                    case 'n' -> sb.append('\n');
-                    case 't' -> sb.append('\t');
-                    case 'r' -> sb.append('\r');
-                    case 'b' -> sb.append('\b');
-                    case 'f' -> sb.append('\f');
-                    case 'u' -> {
-                        sb.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
-                        i += 4;
-                    }
-                    default -> sb.append(e);
-                }
-            }
-        }
-
-        private Double number() {
-            int start = i;
-            while (i < s.length() && "+-0123456789.eE".indexOf(s.charAt(i)) >= 0) {
-                i++;
-            }
-            if (start == i) {
-                throw new IllegalArgumentException("bad JSON at " + i + ": " + s);
-            }
-            return Double.valueOf(s.substring(start, i));
-        }
-
-        private Object literal(String word, Object value) {
-            if (!s.startsWith(word, i)) {
-                throw new IllegalArgumentException("bad JSON at " + i + ": " + s);
-            }
-            i += word.length();
-            return value;
-        }
-
-        private void expect(char c) {
-            if (s.charAt(i) != c) {
-                throw new IllegalArgumentException("expected '" + c + "' at " + i + ": " + s);
-            }
-            i++;
-        }
-
-        private void skip() {
-            while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
-                i++;
-            }
-        }
+    private static double num(JsonObject o, String name) {
+        return o.get(name) instanceof JsonNumber n ? n.doubleValue() : 0;
     }
 }

@@ -1,5 +1,6 @@
 package dev.usher.servlet.testing;
 
+import dev.usher.testing.Tools;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

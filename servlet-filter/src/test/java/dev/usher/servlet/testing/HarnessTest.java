@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.usher.servlet.testing.BrowserPlayer.Kind;
 import dev.usher.servlet.testing.BrowserPlayer.Request;
 import dev.usher.servlet.testing.BrowserPlayer.Result;
+import dev.usher.testing.Tools;
 import jakarta.servlet.Filter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;

@@ -2,6 +2,7 @@ package dev.usher.servlet.testing;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.usher.testing.Tools;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.Servlet;

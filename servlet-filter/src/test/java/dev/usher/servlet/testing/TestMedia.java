@@ -2,6 +2,8 @@ package dev.usher.servlet.testing;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.usher.testing.TestFiles;
+import dev.usher.testing.Tools;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
@@ -14,7 +16,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -183,10 +184,10 @@ public final class TestMedia {
                 }
             }
             Files.writeString(work.resolve(MARKER), recipe, StandardCharsets.UTF_8);
-            deleteTree(root);
+            TestFiles.deleteTree(root);
             Files.move(work, root, StandardCopyOption.ATOMIC_MOVE);
         } finally {
-            deleteTree(work);
+            TestFiles.deleteTree(work);
         }
     }
 
@@ -210,16 +211,5 @@ public final class TestMedia {
             // fall back to the working directory
         }
         return Path.of(System.getProperty("user.dir"), "target").toAbsolutePath();
-    }
-
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

@@ -3,8 +3,8 @@ package dev.usher.core.live.jdbc;
 import dev.usher.core.live.StreamUserStore;
 import dev.usher.core.live.StreamUserStoreContract;
 import dev.usher.core.repository.jdbc.SimpleConnectionPool;
-import dev.usher.core.testing.PostgresExtension;
-import dev.usher.core.testing.PostgresServer;
+import dev.usher.testing.PostgresExtension;
+import dev.usher.testing.PostgresServer;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.sql.Connection;

@@ -1,7 +1,7 @@
 package dev.usher.core.live.stream;
 
 import dev.usher.core.live.DvrSettings;
-import dev.usher.core.testing.MutableClock;
+import dev.usher.testing.MutableClock;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

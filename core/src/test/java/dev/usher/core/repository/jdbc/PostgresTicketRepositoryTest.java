@@ -1,7 +1,7 @@
 package dev.usher.core.repository.jdbc;
 
-import dev.usher.core.testing.PostgresExtension;
-import dev.usher.core.testing.PostgresServer;
+import dev.usher.testing.PostgresExtension;
+import dev.usher.testing.PostgresServer;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.sql.Connection;

@@ -1,4 +1,4 @@
-package dev.usher.core.testing;
+package dev.usher.testing;
 
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;

@@ -1,4 +1,4 @@
-package dev.usher.core.testing;
+package dev.usher.testing;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -10,10 +10,8 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * A throw-away PostgreSQL server for tests and benchmarks: {@code initdb} into a temporary folder,
@@ -22,8 +20,9 @@ import java.util.stream.Stream;
  * refuses to run as root, so as root its commands run as the {@code postgres} user
  * ({@code runuser -u postgres --}).
  *
- * <p>Without PostgreSQL's binaries (Debian's {@code postgresql} package) {@link #start} throws,
- * telling to run {@code .ci/install-test-tools}: tests fail, they never skip.
+ * <p>Its binaries are found by {@link Tools#postgresBin()}; without them (Debian's {@code postgresql}
+ * package) {@link #start} throws, telling to run {@code .ci/install-test-tools}: tests fail, they
+ * never skip.
  */
 public final class PostgresServer implements AutoCloseable {
 
@@ -40,44 +39,13 @@ public final class PostgresServer implements AutoCloseable {
         this.asPostgresUser = asPostgresUser;
     }
 
-    /** @return the folder of PostgreSQL's server binaries, newest version first */
-    public static Path findBinaries() {
-        String override = System.getenv("USHER_PG_BIN");
-        if (override != null && Files.isExecutable(Path.of(override, "pg_ctl"))) {
-            return Path.of(override);
-        }
-        Path root = Path.of("/usr/lib/postgresql");
-        if (Files.isDirectory(root)) {
-            try (Stream<Path> versions = Files.list(root)) {
-                List<Path> found = versions.map(v -> v.resolve("bin"))
-                        .filter(b -> Files.isExecutable(b.resolve("initdb")) && Files.isExecutable(b.resolve("pg_ctl")))
-                        .sorted(Comparator.comparing((Path p) -> versionOf(p)).reversed()).toList();
-                if (!found.isEmpty()) {
-                    return found.get(0);
-                }
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-        throw new IllegalStateException("PostgreSQL server binaries (initdb, pg_ctl) not found under /usr/lib/postgresql/*/bin:"
-                + " run .ci/install-test-tools (as root) to install the postgresql package");
-    }
-
-    private static int versionOf(Path bin) {
-        try {
-            return Integer.parseInt(bin.getParent().getFileName().toString());
-        } catch (NumberFormatException e) {
-            return 0;
-        }
-    }
-
     /**
      * Starts a server.
      *
      * @param settings extra {@code -c name=value} server settings, e.g. {@code fsync=off}
      */
     public static PostgresServer start(String... settings) throws IOException, InterruptedException {
-        Path bin = findBinaries();
+        Path bin = Tools.postgresBin();
         boolean root = "root".equals(System.getProperty("user.name"));
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "usher-pg-");
         if (root) {
@@ -171,8 +139,8 @@ public final class PostgresServer implements AutoCloseable {
         } catch (IOException | InterruptedException e) {
             System.err.println("stopping PostgreSQL on port " + port + ": " + e.getMessage());
         }
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        try {
+            TestFiles.deleteTree(dir);
         } catch (IOException ignored) {
             // best effort
         }

@@ -1,4 +1,4 @@
-package dev.usher.core.testing;
+package dev.usher.testing;
 
 import java.time.Clock;
 import java.time.Duration;
