@@ -23,7 +23,7 @@ import java.util.TreeSet;
  * {@code sevu.liststreamusers}, {@code sevu.removestreamuser} and {@code sevu.publishlog}. Called by
  * {@link SevuApi} after the account, timestamp, signature, field names and replay were checked.
  */
-public final class LiveCommands {
+public final class LiveCommands implements CommandGroup {
 
     static final Map<String, Set<String>> FIELDS = Map.of(
             "sevu.addstreamuser", Set.of("app", "stream", "user", "pass", "record", "record_type", "segment_type",
@@ -53,7 +53,21 @@ public final class LiveCommands {
         return log;
     }
 
-    SevuApi.Answer handle(String name, Account account, Map<String, Object> m) throws ApiFailure {
+    @Override
+    public Map<String, Set<String>> fields() {
+        return FIELDS;
+    }
+
+    @Override
+    public Set<String> mutating() {
+        return MUTATING;
+    }
+
+    @Override
+    public SevuApi.Answer handle(SignedCommand command) throws ApiFailure {
+        String name = command.name();
+        Account account = command.account();
+        Map<String, Object> m = command.fields().members();
         return switch (name) {
             case "sevu.addstreamuser" -> add(account, m);
             case "sevu.liststreamusers" -> list(account, m);
