@@ -25,13 +25,13 @@ import java.util.TreeSet;
  */
 public final class LiveCommands implements CommandGroup {
 
-    static final Map<String, Set<String>> FIELDS = Map.of(
+    static final Commands COMMANDS = new Commands(Map.of(
             "sevu.addstreamuser", Set.of("app", "stream", "user", "pass", "record", "record_type", "segment_type",
                     "segment_value", "save_folder", "playlist_count", "playlist_timeout", "enable_dvr", "ga_key"),
             "sevu.liststreamusers", Set.of("app"),
             "sevu.removestreamuser", Set.of("app", "stream"),
-            "sevu.publishlog", Set.of("app", "stream", "limit"));
-    static final Set<String> MUTATING = Set.of("sevu.addstreamuser", "sevu.removestreamuser");
+            "sevu.publishlog", Set.of("app", "stream", "limit")),
+            Set.of("sevu.addstreamuser", "sevu.removestreamuser"));
 
     public static final int MAX_LOG_ENTRIES = 1000;
 
@@ -54,13 +54,8 @@ public final class LiveCommands implements CommandGroup {
     }
 
     @Override
-    public Map<String, Set<String>> fields() {
-        return FIELDS;
-    }
-
-    @Override
-    public Set<String> mutating() {
-        return MUTATING;
+    public Commands commands() {
+        return COMMANDS;
     }
 
     @Override

@@ -52,9 +52,9 @@ public final class SevuApi {
     /**
      * The commands of every group this API can serve, whether or not a deployment gives it the
      * group: what an account may be allowed ({@code usher.account.<cdn>.commands}). A new group adds
-     * its {@code FIELDS} here.
+     * its {@code COMMANDS} here.
      */
-    private static final List<Map<String, Set<String>>> SERVED = List.of(TicketCommands.FIELDS, LiveCommands.FIELDS);
+    private static final List<CommandGroup.Commands> SERVED = List.of(TicketCommands.COMMANDS, LiveCommands.COMMANDS);
 
     /** How long a retry waits for the answer of its first copy that is still being carried out. */
     public static final Duration RETRY_WAIT = OncePerSignature.RETRY_WAIT;
@@ -68,7 +68,7 @@ public final class SevuApi {
     /** @return the commands this API serves (each may be allowed to an account, {@code usher.account.<cdn>.commands}) */
     public static Set<String> commands() {
         Set<String> all = new TreeSet<>();
-        SERVED.forEach(fields -> all.addAll(fields.keySet()));
+        SERVED.forEach(group -> all.addAll(group.fields().keySet()));
         return Set.copyOf(all);
     }
 
@@ -104,7 +104,7 @@ public final class SevuApi {
         all.add(new TicketCommands(service));
         all.addAll(groups);
         for (CommandGroup group : all) {
-            group.fields().forEach((name, own) -> {
+            group.commands().fields().forEach((name, own) -> {
                 if (!commands().contains(name)) {
                     throw new IllegalArgumentException(name + " is not among SevuApi.SERVED (nor, then, usher.account.<cdn>.commands)");
                 }
@@ -150,7 +150,7 @@ public final class SevuApi {
     private Answer command(String json, Consumer<String> named) throws ApiFailure {
         SignedCommand command = verifier.verify(json, named);
         CommandGroup group = groups.get(command.name());
-        if (group.mutating().contains(command.name())) {
+        if (group.commands().mutating().contains(command.name())) {
             return once.once(command, () -> group.handle(command));
         }
         return group.handle(command);

@@ -23,13 +23,13 @@ import java.util.Set;
  */
 final class TicketCommands implements CommandGroup {
 
-    static final Map<String, Set<String>> FIELDS = Map.of(
+    static final Commands COMMANDS = new Commands(Map.of(
             "sevu.request", Set.of("app", "video", "pass", "ip", "uses", "expire", "expires"),
             "sevu.status", Set.of("key", "Key"),
             "sevu.revoke", Set.of("key", "Key"),
             "sevu.errorlog", Set.of("key", "Key", "starttime", "pass", "ip", "video", "app", "success", "seek", "limit"),
-            "sevu.search", Set.of("video", "active", "limit"));
-    static final Set<String> MUTATING = Set.of("sevu.request", "sevu.revoke");
+            "sevu.search", Set.of("video", "active", "limit")),
+            Set.of("sevu.request", "sevu.revoke"));
 
     private final UsherService service;
 
@@ -38,13 +38,8 @@ final class TicketCommands implements CommandGroup {
     }
 
     @Override
-    public Map<String, Set<String>> fields() {
-        return FIELDS;
-    }
-
-    @Override
-    public Set<String> mutating() {
-        return MUTATING;
+    public Commands commands() {
+        return COMMANDS;
     }
 
     @Override

@@ -57,13 +57,8 @@ class CommandGroupsTest {
         final Map<String, Integer> runs = new ConcurrentHashMap<>();
 
         @Override
-        public Map<String, Set<String>> fields() {
-            return Map.of("sevu.publishlog", Set.of("app", "stream", "limit"));
-        }
-
-        @Override
-        public Set<String> mutating() {
-            return Set.of("sevu.publishlog");
+        public Commands commands() {
+            return new Commands(Map.of("sevu.publishlog", Set.of("app", "stream", "limit")), Set.of("sevu.publishlog"));
         }
 
         @Override
@@ -143,8 +138,8 @@ class CommandGroupsTest {
     void aGroupOutsideTheServedCommandsOrTwoGroupsForOneCommandStopTheAssembly() {
         CommandGroup stranger = new CountingGroup() {
             @Override
-            public Map<String, Set<String>> fields() {
-                return Map.of("sevu.unheardof", Set.of());
+            public Commands commands() {
+                return new Commands(Map.of("sevu.unheardof", Set.of()), Set.of());
             }
         };
         AccountRegistry accounts = new AccountRegistry(List.of(STEF));
