@@ -62,7 +62,7 @@ public final class LiveCommands implements CommandGroup {
     public SevuApi.Answer handle(SignedCommand command) throws ApiFailure {
         String name = command.name();
         Account account = command.account();
-        Map<String, Object> m = command.fields().members();
+        CommandFields m = command.fields();
         return switch (name) {
             case "sevu.addstreamuser" -> add(account, m);
             case "sevu.liststreamusers" -> list(account, m);
@@ -72,12 +72,12 @@ public final class LiveCommands implements CommandGroup {
         };
     }
 
-    private SevuApi.Answer add(Account account, Map<String, Object> m) throws ApiFailure {
-        requireText(m, "app");
-        requireText(m, "stream");
+    private SevuApi.Answer add(Account account, CommandFields m) throws ApiFailure {
+        m.require("app");
+        m.require("stream");
         // user and pass may be null (no authentication), but they must be there.
         for (String required : List.of("user", "pass")) {
-            if (!m.containsKey(required)) {
+            if (!m.members().containsKey(required)) {
                 throw new ApiFailure(ApiCode.MISSING_FIELDS, required, required);
             }
         }
@@ -97,7 +97,7 @@ public final class LiveCommands implements CommandGroup {
         return new SevuApi.Answer(ApiCode.STREAM_USER_ADDED, SevuApi.success(ApiCode.STREAM_USER_ADDED));
     }
 
-    private SevuApi.Answer list(Account account, Map<String, Object> m) throws ApiFailure {
+    private SevuApi.Answer list(Account account, CommandFields m) throws ApiFailure {
         List<Object> out = new ArrayList<>();
         for (StreamUser u : users.list(account.cdnId(), string(m, "app"))) {
             Map<String, Object> o = new LinkedHashMap<>();
@@ -121,9 +121,9 @@ public final class LiveCommands implements CommandGroup {
         return new SevuApi.Answer(ApiCode.STREAM_USERS_FOUND, body);
     }
 
-    private SevuApi.Answer remove(Account account, Map<String, Object> m) throws ApiFailure {
-        requireText(m, "app");
-        requireText(m, "stream");
+    private SevuApi.Answer remove(Account account, CommandFields m) throws ApiFailure {
+        m.require("app");
+        m.require("stream");
         try {
             users.remove(account.cdnId(), string(m, "app"), string(m, "stream"));
         } catch (StreamUserException e) {
@@ -132,7 +132,7 @@ public final class LiveCommands implements CommandGroup {
         return new SevuApi.Answer(ApiCode.STREAM_USER_REMOVED, SevuApi.success(ApiCode.STREAM_USER_REMOVED));
     }
 
-    private SevuApi.Answer publishLog(Account account, Map<String, Object> m) throws ApiFailure {
+    private SevuApi.Answer publishLog(Account account, CommandFields m) throws ApiFailure {
         Integer limit = integer(m, "limit");
         int n = limit == null ? MAX_LOG_ENTRIES : limit;
         if (n < 1 || n > MAX_LOG_ENTRIES) {
@@ -172,27 +172,13 @@ public final class LiveCommands implements CommandGroup {
         return new ApiFailure(code, e.field(), e.getMessage());
     }
 
-    private static void requireText(Map<String, Object> m, String name) throws ApiFailure {
-        Object v = m.get(name);
-        if (v == null || v == Json.NULL || "".equals(v)) {
-            throw new ApiFailure(ApiCode.MISSING_FIELDS, name, name);
-        }
-    }
-
-    private static String string(Map<String, Object> m, String name) throws ApiFailure {
-        Object v = m.get(name);
-        if (v == null || v == Json.NULL) {
-            return null;
-        }
-        if (!(v instanceof String s)) {
-            throw new ApiFailure(ApiCode.INVALID_FIELD_TYPE, name, name + " must be a string");
-        }
-        return s;
+    private static String string(CommandFields m, String name) throws ApiFailure {
+        return m.optionalString(name).orElse(null);
     }
 
     /** A boolean, or 0/1 as PHP clients often send. */
-    private static Boolean bool(Map<String, Object> m, String name) throws ApiFailure {
-        Object v = m.get(name);
+    private static Boolean bool(CommandFields m, String name) throws ApiFailure {
+        Object v = m.members().get(name);
         if (v == null || v == Json.NULL) {
             return null;
         }
@@ -205,8 +191,8 @@ public final class LiveCommands implements CommandGroup {
         throw new ApiFailure(ApiCode.INVALID_FIELD_TYPE, name, name + " must be true or false");
     }
 
-    private static Integer integer(Map<String, Object> m, String name) throws ApiFailure {
-        Object v = m.get(name);
+    private static Integer integer(CommandFields m, String name) throws ApiFailure {
+        Object v = m.members().get(name);
         if (v == null || v == Json.NULL) {
             return null;
         }
@@ -221,8 +207,8 @@ public final class LiveCommands implements CommandGroup {
     }
 
     /** A number (minutes, MB) or a string (a number or a crontab expression), as text. */
-    private static String segmentValue(Map<String, Object> m) throws ApiFailure {
-        Object v = m.get("segment_value");
+    private static String segmentValue(CommandFields m) throws ApiFailure {
+        Object v = m.members().get("segment_value");
         if (v == null || v == Json.NULL) {
             return null;
         }
