@@ -60,6 +60,7 @@ public class UsherApiServlet extends HttpServlet {
     private transient Semaphore permits;
     private transient ScheduledExecutorService timer;
     private transient RequestBodyReader bodies;
+    private transient RequestBodyReader.Bounds bounds;
 
     @Override
     public void init() throws ServletException {
@@ -79,7 +80,8 @@ public class UsherApiServlet extends HttpServlet {
             t.setDaemon(true);
             return t;
         });
-        bodies = new RequestBodyReader(settings.body(), timer);
+        bodies = new RequestBodyReader(timer);
+        bounds = RequestBodyReader.Bounds.draining(settings.body());
     }
 
     @Override
@@ -142,36 +144,56 @@ public class UsherApiServlet extends HttpServlet {
             return false;
         }
         String type = request.getContentType() == null ? "" : request.getContentType();
-        bodies.read(request, started, new RequestBodyReader.Outcome() {
+        readBody(request, response, started, done, false, body -> {
+            String command;
+            try {
+                command = commandText(type, body);
+            } catch (BadBody e) {
+                json(response, HttpServletResponse.SC_OK, refusal(ApiCode.MALFORMED_REQUEST, e.getMessage()));
+                return;
+            }
+            json(response, HttpServletResponse.SC_OK, runtime.api().handle(command).json());
+        });
+        return true;
+    }
+
+    /** What a request does with its body. */
+    private interface BodyUse {
+        void body(byte[] body) throws IOException;
+    }
+
+    /**
+     * Reads the body under the API's bounds and hands it to {@code use}; a body refused, or a fault
+     * of {@code use}, is answered as the JSON commands ({@code v2} false) or the v2 resource answer them.
+     */
+    private void readBody(HttpServletRequest request, HttpServletResponse response, long started, Runnable done,
+                          boolean v2, BodyUse use) {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        bodies.read(request, started, bounds, body, new RequestBodyReader.Outcome() {
             @Override
-            public void body(byte[] body) throws IOException {
+            public void complete() throws IOException {
                 try {
-                    String command;
-                    try {
-                        command = commandText(type, body);
-                    } catch (BadBody e) {
-                        json(response, HttpServletResponse.SC_OK, refusal(ApiCode.MALFORMED_REQUEST, e.getMessage()));
-                        return;
-                    }
-                    json(response, HttpServletResponse.SC_OK, runtime.api().handle(command).json());
+                    use.body(body.toByteArray());
                 } catch (RuntimeException e) {
-                    fault(response, false, e);
+                    fault(response, v2, e);
                 }
             }
 
             @Override
-            public void refused(RequestBodyReader.Refusal why) throws IOException {
+            public void refused(RequestBodyReader.Refusal why, Throwable cause) throws IOException {
                 response.setHeader("Connection", "close");
-                if (why == RequestBodyReader.Refusal.TOO_LARGE) {
-                    json(response, HttpServletResponse.SC_OK,
-                            refusal(ApiCode.MALFORMED_REQUEST, "the request is larger than " + MAX_BODY + " bytes"));
+                boolean tooLarge = why == RequestBodyReader.Refusal.TOO_LARGE;
+                String tooLargeText = "the request is larger than " + MAX_BODY + " bytes";
+                if (v2) {
+                    write(response, tooLarge ? SevuTokenResource.error(413, "MALFORMED", tooLargeText)
+                            : SevuTokenResource.error(408, "BODY_TIMEOUT", bodyTimeoutText(why)));
+                } else if (tooLarge) {
+                    json(response, HttpServletResponse.SC_OK, refusal(ApiCode.MALFORMED_REQUEST, tooLargeText));
                 } else {
-                    json(response, HttpServletResponse.SC_REQUEST_TIMEOUT,
-                            refusal(ApiCode.BODY_TIMEOUT, bodyTimeoutText(why)));
+                    json(response, HttpServletResponse.SC_REQUEST_TIMEOUT, refusal(ApiCode.BODY_TIMEOUT, bodyTimeoutText(why)));
                 }
             }
         }, done);
-        return true;
     }
 
     private String bodyTimeoutText(RequestBodyReader.Refusal why) {
@@ -222,75 +244,33 @@ public class UsherApiServlet extends HttpServlet {
         }
         Account account = found.get();
         SevuTokenResource resource = runtime.tokens();
-        String method = request.getMethod();
-        String key = rest.startsWith("/") ? rest.substring(1) : rest;
-        boolean attempts = key.endsWith("/sevu_attempt");
-        if (attempts) {
-            key = key.substring(0, key.length() - "/sevu_attempt".length());
-        }
-        if (key.contains("/")) {
-            write(response, SevuTokenResource.error(404, "NOT_FOUND", "no such resource"));
+        SevuTokenResource.Routed routed = resource.route(account, request.getMethod(), rest);
+        if (routed instanceof SevuTokenResource.Response refused) { // 404, 405 or 403: nothing read, nothing changed
+            write(response, refused);
             return false;
         }
-        String command = dev.usher.core.api.V2Commands.of(method, key, attempts);
-        if (command != null && !account.mayRun(command)) { // usher.account.<cdn>.commands: nothing read, nothing changed
-            write(response, SevuTokenResource.error(403, "ACCESS_VIOLATION", "account " + account.cdnId()
-                    + " may not run " + command + " (usher.account." + account.cdnId() + ".commands)"));
+        SevuTokenResource.Route route = (SevuTokenResource.Route) routed;
+        if (!route.action().readsBody()) {
+            write(response, resource.answer(account, route, route.action().readsQuery() ? query(request) : Map.of(), null));
             return false;
         }
-        String k = key;
-        boolean create = !attempts && key.isEmpty() && method.equals("PUT");
-        boolean update = !attempts && !key.isEmpty() && method.equals("POST");
-        if (create || update) {
-            bodies.read(request, started, new RequestBodyReader.Outcome() {
-                @Override
-                public void body(byte[] body) throws IOException {
-                    try {
-                        String text;
-                        try {
-                            text = decode(body);
-                        } catch (BadBody e) {
-                            write(response, SevuTokenResource.error(400, "MALFORMED", e.getMessage()));
-                            return;
-                        }
-                        write(response, create ? resource.create(account, text) : resource.update(account, k, text));
-                    } catch (RuntimeException e) {
-                        fault(response, true, e);
-                    }
-                }
-
-                @Override
-                public void refused(RequestBodyReader.Refusal why) throws IOException {
-                    response.setHeader("Connection", "close");
-                    write(response, why == RequestBodyReader.Refusal.TOO_LARGE
-                            ? SevuTokenResource.error(413, "MALFORMED", "the request is larger than " + MAX_BODY + " bytes")
-                            : SevuTokenResource.error(408, "BODY_TIMEOUT", bodyTimeoutText(why)));
-                }
-            }, done);
-            return true;
-        }
-        SevuTokenResource.Response answer;
-        if (attempts) {
-            answer = method.equals("GET") ? resource.attemptsOf(account, key) : null;
-        } else if (key.isEmpty()) {
-            answer = method.equals("GET") ? resource.list(account, query(request)) : null;
-        } else {
-            answer = switch (method) {
-                case "GET" -> resource.read(account, key, request.getParameter("option:children"));
-                case "DELETE" -> resource.delete(account, key);
-                default -> null;
-            };
-        }
-        if (answer == null) {
-            response.setHeader("Allow", attempts ? "GET" : key.isEmpty() ? "GET, PUT" : "GET, POST, DELETE");
-            write(response, SevuTokenResource.error(405, "METHOD_NOT_ALLOWED", method));
-            return false;
-        }
-        write(response, answer);
-        return false;
+        readBody(request, response, started, done, true, body -> {
+            String text;
+            try {
+                text = decode(body);
+            } catch (BadBody e) {
+                write(response, SevuTokenResource.error(400, "MALFORMED", e.getMessage()));
+                return;
+            }
+            write(response, resource.answer(account, route, Map.of(), text));
+        });
+        return true;
     }
 
     private static void write(HttpServletResponse response, SevuTokenResource.Response answer) throws IOException {
+        if (answer.allow() != null) {
+            response.setHeader("Allow", answer.allow());
+        }
         if (answer.json() == null) {
             response.setStatus(answer.status());
             response.setHeader("Cache-Control", "no-store");

@@ -7,7 +7,6 @@ import dev.usher.core.live.stream.IngestRefused;
 import dev.usher.core.live.stream.LiveStreams;
 import dev.usher.core.live.stream.SegmentStore;
 import dev.usher.core.log.LogText;
-import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -52,6 +51,8 @@ public class UsherIngestServlet extends HttpServlet {
     private transient LiveRuntime live;
     private transient UsherRuntime runtime;
     private transient ScheduledExecutorService ticker;
+    private transient ScheduledExecutorService deadlines;
+    private transient RequestBodyReader bodies;
     private final Semaphore uploads = new Semaphore(MAX_UPLOADS);
 
     @Override
@@ -71,6 +72,12 @@ public class UsherIngestServlet extends HttpServlet {
                     LOG.log(System.Logger.Level.WARNING, "live streams tick failed", e);
                 }
             }, 1, 1, TimeUnit.SECONDS);
+            deadlines = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "usher-ingest-body-deadlines");
+                t.setDaemon(true);
+                return t;
+            });
+            bodies = new RequestBodyReader(deadlines);
         });
     }
 
@@ -78,6 +85,9 @@ public class UsherIngestServlet extends HttpServlet {
     public void destroy() {
         if (ticker != null) {
             ticker.shutdownNow();
+        }
+        if (deadlines != null) {
+            deadlines.shutdownNow();
         }
     }
 
@@ -192,66 +202,46 @@ public class UsherIngestServlet extends HttpServlet {
         try {
             ByteArrayOutputStream text = playlist ? new ByteArrayOutputStream() : null;
             SegmentStore.Pending pending = playlist ? null : store.create(c.app, c.stream);
-            IngestBodyReader.read(request, playlist ? text : pending.output(), max, live.settings().bodyTimeout(),
-                    new IngestBodyReader.Outcome() {
+            bodies.read(request, System.nanoTime(), RequestBodyReader.Bounds.strict(max, live.settings().bodyTimeout()),
+                    playlist ? text : pending.output(), new RequestBodyReader.Outcome() {
                         @Override
-                        public void complete(AsyncContext async) {
+                        public void complete() {
                             try {
                                 if (playlist) {
                                     streams.receivePlaylist(c.app, c.stream, c.file, utf8(text.toByteArray()), account);
                                 } else {
                                     streams.receiveObject(c.app, c.stream, c.file, pending, account);
                                 }
-                                ((HttpServletResponse) async.getResponse()).setStatus(204);
+                                response.setStatus(204);
                             } catch (IngestRefused e) {
                                 discard(pending);
-                                refuse(c, (HttpServletResponse) async.getResponse(), e.status(), e.getMessage());
+                                refuse(c, response, e.status(), e.getMessage());
                             } catch (CharacterCodingException e) {
-                                refuse(c, (HttpServletResponse) async.getResponse(), 400, "the playlist is not UTF-8");
+                                refuse(c, response, 400, "the playlist is not UTF-8");
                             } catch (RuntimeException e) {
                                 discard(pending);
                                 LOG.log(System.Logger.Level.ERROR, "ingest failed", e);
-                                refuse(c, (HttpServletResponse) async.getResponse(), 500, "unexpected error");
+                                refuse(c, response, 500, "unexpected error");
                             }
-                            finish(async);
                         }
 
                         @Override
-                        public void tooLarge(AsyncContext async) {
+                        public void refused(RequestBodyReader.Refusal why, Throwable cause) {
                             discard(pending);
-                            refuse(c, (HttpServletResponse) async.getResponse(), 413, "body over the limit of " + max + " bytes");
-                            finish(async);
+                            switch (why) {
+                                case TOO_LARGE -> refuse(c, response, 413, "body over the limit of " + max + " bytes");
+                                case EXPIRED, TOO_SLOW -> refuse(c, response, 408, "body not complete within usher.ingest.body-timeout");
+                                // Usually the encoder was stopped mid-upload ("Early EOF"): there is nobody left to answer.
+                                case BROKEN -> log(c, 400, "upload aborted ("
+                                        + (cause == null ? "connection closed" : cut(String.valueOf(cause.getMessage()))) + ")");
+                            }
                         }
-
-                        @Override
-                        public void timedOut(AsyncContext async) {
-                            discard(pending);
-                            refuse(c, (HttpServletResponse) async.getResponse(), 408, "body not complete within usher.ingest.body-timeout");
-                            finish(async);
-                        }
-
-                        @Override
-                        public void failed(AsyncContext async, Throwable cause) {
-                            discard(pending);
-                            // Usually the encoder was stopped mid-upload: there is nobody left to answer.
-                            log(c, 400, "upload aborted (" + (cause == null ? "connection closed" : cut(String.valueOf(cause.getMessage()))) + ")");
-                            finish(async);
-                        }
-                    });
+                    }, uploads::release);
             handedOver = true;
         } finally {
             if (!handedOver) {
                 uploads.release();
             }
-        }
-    }
-
-    private void finish(AsyncContext async) {
-        uploads.release();
-        try {
-            async.complete();
-        } catch (IllegalStateException e) {
-            // already completed by the container after an error
         }
     }
 

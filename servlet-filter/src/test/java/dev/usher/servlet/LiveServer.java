@@ -48,6 +48,11 @@ final class LiveServer implements AutoCloseable {
     final Path root;
 
     LiveServer(Path root, LiveSettings settings) throws Exception {
+        this(root, settings, true);
+    }
+
+    /** @param asyncIngest whether the ingest servlet is registered async-supported (else its bodies are read blocking) */
+    LiveServer(Path root, LiveSettings settings, boolean asyncIngest) throws Exception {
         this.root = root;
         server = new Server();
         network = new ServerConnector(server);
@@ -74,7 +79,7 @@ final class LiveServer implements AutoCloseable {
         api.getRegistration().setMultipartConfig(new MultipartConfigElement(null, UsherApiServlet.MAX_BODY, UsherApiServlet.MAX_BODY, 0));
         context.addServlet(api, "/usher/*");
         ServletHolder ingest = new ServletHolder("usher-ingest", UsherIngestServlet.class);
-        ingest.setAsyncSupported(true);
+        ingest.setAsyncSupported(asyncIngest);
         context.addServlet(ingest, "/usher/ingest/*");
         ServletHolder player = new ServletHolder("player", ResourceServlet.class);
         player.setInitParameter("baseResource", dev.usher.servlet.testing.MediaServer.playerFolder().toUri().toString());

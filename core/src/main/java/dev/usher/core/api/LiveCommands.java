@@ -23,15 +23,15 @@ import java.util.TreeSet;
  * {@code sevu.liststreamusers}, {@code sevu.removestreamuser} and {@code sevu.publishlog}. Called by
  * {@link SevuApi} after the account, timestamp, signature, field names and replay were checked.
  */
-public final class LiveCommands {
+public final class LiveCommands implements CommandGroup {
 
-    static final Map<String, Set<String>> FIELDS = Map.of(
+    static final Commands COMMANDS = new Commands(Map.of(
             "sevu.addstreamuser", Set.of("app", "stream", "user", "pass", "record", "record_type", "segment_type",
                     "segment_value", "save_folder", "playlist_count", "playlist_timeout", "enable_dvr", "ga_key"),
             "sevu.liststreamusers", Set.of("app"),
             "sevu.removestreamuser", Set.of("app", "stream"),
-            "sevu.publishlog", Set.of("app", "stream", "limit"));
-    static final Set<String> MUTATING = Set.of("sevu.addstreamuser", "sevu.removestreamuser");
+            "sevu.publishlog", Set.of("app", "stream", "limit")),
+            Set.of("sevu.addstreamuser", "sevu.removestreamuser"));
 
     public static final int MAX_LOG_ENTRIES = 1000;
 
@@ -53,7 +53,16 @@ public final class LiveCommands {
         return log;
     }
 
-    SevuApi.Answer handle(String name, Account account, Map<String, Object> m) throws ApiFailure {
+    @Override
+    public Commands commands() {
+        return COMMANDS;
+    }
+
+    @Override
+    public SevuApi.Answer handle(SignedCommand command) throws ApiFailure {
+        String name = command.name();
+        Account account = command.account();
+        CommandFields m = command.fields();
         return switch (name) {
             case "sevu.addstreamuser" -> add(account, m);
             case "sevu.liststreamusers" -> list(account, m);
@@ -63,12 +72,12 @@ public final class LiveCommands {
         };
     }
 
-    private SevuApi.Answer add(Account account, Map<String, Object> m) throws ApiFailure {
-        requireText(m, "app");
-        requireText(m, "stream");
+    private SevuApi.Answer add(Account account, CommandFields m) throws ApiFailure {
+        m.require("app");
+        m.require("stream");
         // user and pass may be null (no authentication), but they must be there.
         for (String required : List.of("user", "pass")) {
-            if (!m.containsKey(required)) {
+            if (!m.members().containsKey(required)) {
                 throw new ApiFailure(ApiCode.MISSING_FIELDS, required, required);
             }
         }
@@ -88,7 +97,7 @@ public final class LiveCommands {
         return new SevuApi.Answer(ApiCode.STREAM_USER_ADDED, SevuApi.success(ApiCode.STREAM_USER_ADDED));
     }
 
-    private SevuApi.Answer list(Account account, Map<String, Object> m) throws ApiFailure {
+    private SevuApi.Answer list(Account account, CommandFields m) throws ApiFailure {
         List<Object> out = new ArrayList<>();
         for (StreamUser u : users.list(account.cdnId(), string(m, "app"))) {
             Map<String, Object> o = new LinkedHashMap<>();
@@ -112,9 +121,9 @@ public final class LiveCommands {
         return new SevuApi.Answer(ApiCode.STREAM_USERS_FOUND, body);
     }
 
-    private SevuApi.Answer remove(Account account, Map<String, Object> m) throws ApiFailure {
-        requireText(m, "app");
-        requireText(m, "stream");
+    private SevuApi.Answer remove(Account account, CommandFields m) throws ApiFailure {
+        m.require("app");
+        m.require("stream");
         try {
             users.remove(account.cdnId(), string(m, "app"), string(m, "stream"));
         } catch (StreamUserException e) {
@@ -123,7 +132,7 @@ public final class LiveCommands {
         return new SevuApi.Answer(ApiCode.STREAM_USER_REMOVED, SevuApi.success(ApiCode.STREAM_USER_REMOVED));
     }
 
-    private SevuApi.Answer publishLog(Account account, Map<String, Object> m) throws ApiFailure {
+    private SevuApi.Answer publishLog(Account account, CommandFields m) throws ApiFailure {
         Integer limit = integer(m, "limit");
         int n = limit == null ? MAX_LOG_ENTRIES : limit;
         if (n < 1 || n > MAX_LOG_ENTRIES) {
@@ -163,27 +172,13 @@ public final class LiveCommands {
         return new ApiFailure(code, e.field(), e.getMessage());
     }
 
-    private static void requireText(Map<String, Object> m, String name) throws ApiFailure {
-        Object v = m.get(name);
-        if (v == null || v == Json.NULL || "".equals(v)) {
-            throw new ApiFailure(ApiCode.MISSING_FIELDS, name, name);
-        }
-    }
-
-    private static String string(Map<String, Object> m, String name) throws ApiFailure {
-        Object v = m.get(name);
-        if (v == null || v == Json.NULL) {
-            return null;
-        }
-        if (!(v instanceof String s)) {
-            throw new ApiFailure(ApiCode.INVALID_FIELD_TYPE, name, name + " must be a string");
-        }
-        return s;
+    private static String string(CommandFields m, String name) throws ApiFailure {
+        return m.optionalString(name).orElse(null);
     }
 
     /** A boolean, or 0/1 as PHP clients often send. */
-    private static Boolean bool(Map<String, Object> m, String name) throws ApiFailure {
-        Object v = m.get(name);
+    private static Boolean bool(CommandFields m, String name) throws ApiFailure {
+        Object v = m.members().get(name);
         if (v == null || v == Json.NULL) {
             return null;
         }
@@ -196,8 +191,8 @@ public final class LiveCommands {
         throw new ApiFailure(ApiCode.INVALID_FIELD_TYPE, name, name + " must be true or false");
     }
 
-    private static Integer integer(Map<String, Object> m, String name) throws ApiFailure {
-        Object v = m.get(name);
+    private static Integer integer(CommandFields m, String name) throws ApiFailure {
+        Object v = m.members().get(name);
         if (v == null || v == Json.NULL) {
             return null;
         }
@@ -212,8 +207,8 @@ public final class LiveCommands {
     }
 
     /** A number (minutes, MB) or a string (a number or a crontab expression), as text. */
-    private static String segmentValue(Map<String, Object> m) throws ApiFailure {
-        Object v = m.get("segment_value");
+    private static String segmentValue(CommandFields m) throws ApiFailure {
+        Object v = m.members().get("segment_value");
         if (v == null || v == Json.NULL) {
             return null;
         }

@@ -1,7 +1,9 @@
 package dev.usher.core.api;
 
 import dev.usher.core.repository.ReplayLedger;
+import dev.usher.core.repository.TicketRepository;
 
+import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -17,7 +19,25 @@ import java.util.concurrent.atomic.AtomicLong;
  * rather than remembered loosely) and at most {@code maxChars} characters of stored answers (beyond,
  * an answer is remembered as {@link #TOO_LONG}: its retries are told to sign again).
  */
-final class ReplayGuard implements ReplayLedger {
+public final class ReplayGuard implements ReplayLedger {
+
+    /** Live entries kept by {@link #forOneNode}. */
+    static final int CAPACITY = 200_000;
+    /** Characters of stored answers kept by {@link #forOneNode}. */
+    static final long MAX_CHARS = 64L * 1024 * 1024;
+
+    /** @return a ledger of this node alone, for a repository that shares none */
+    public static ReplayGuard forOneNode(Clock clock) {
+        return new ReplayGuard(CAPACITY, MAX_CHARS, clock);
+    }
+
+    /**
+     * The ledger a deployment uses: the repository's own when it keeps one for every node (the JDBC
+     * store does), else one of this node. Decided once, where the API is assembled, never per request.
+     */
+    public static ReplayLedger sharedOrOwn(TicketRepository repository, Clock clock) {
+        return repository instanceof ReplayLedger shared ? shared : forOneNode(clock);
+    }
 
     private static final class Entry {
         final Instant until;
@@ -32,9 +52,9 @@ final class ReplayGuard implements ReplayLedger {
     private final int capacity;
     private final long maxChars;
     private final AtomicLong chars = new AtomicLong();
-    private final java.time.Clock clock;
+    private final Clock clock;
 
-    ReplayGuard(int capacity, long maxChars, java.time.Clock clock) {
+    ReplayGuard(int capacity, long maxChars, Clock clock) {
         this.capacity = capacity;
         this.maxChars = maxChars;
         this.clock = clock;

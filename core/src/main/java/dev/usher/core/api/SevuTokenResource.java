@@ -22,7 +22,8 @@ import java.util.Set;
  * The v2 {@code sevu_token} resource of seed 003, transport-free: {@code PUT} creates, {@code GET}
  * reads or lists, {@code POST} updates, {@code DELETE} deletes; {@code sevu_attempt} is its child.
  * The caller (the HTTP binding) has already authenticated the account with HTTP Basic
- * {@code cdn_id:secret}.
+ * {@code cdn_id:secret}; it then asks {@link #route} once, reads the body only when the route's
+ * action takes one, and asks {@link #answer} once.
  *
  * <p>Bodies are typed JSON as in the seed ({@code uses} a number, {@code active} a boolean, the
  * others strings). Errors use the seed's names with the field they concern:
@@ -45,8 +46,96 @@ public final class SevuTokenResource {
         this.service = service;
     }
 
-    /** An HTTP answer: status and JSON body (null for none). */
-    public record Response(int status, String json) {
+    /** What {@link #route} makes of a request: where it goes, or the answer that refuses it. */
+    public sealed interface Routed permits Route, Response {
+    }
+
+    /**
+     * An HTTP answer: status and JSON body (null for none).
+     *
+     * @param allow the methods the path serves, for the {@code Allow} header of a 405 (else null)
+     */
+    public record Response(int status, String json, String allow) implements Routed {
+        public Response(int status, String json) {
+            this(status, json, null);
+        }
+    }
+
+    /** What a v2 request asks. */
+    public enum Action {
+        CREATE, READ, LIST, ATTEMPTS, UPDATE, DELETE;
+
+        /** @return whether the request's body is the action's input (then it is read, once) */
+        public boolean readsBody() {
+            return this == CREATE || this == UPDATE;
+        }
+
+        /** @return whether the request's query parameters are the action's input */
+        public boolean readsQuery() {
+            return this == READ || this == LIST;
+        }
+    }
+
+    /**
+     * A request the account may make: its action, on which ticket.
+     *
+     * @param key the ticket key of the path, empty for the collection
+     */
+    public record Route(Action action, String key) implements Routed {
+    }
+
+    /**
+     * Routes a request of an authenticated account, before anything is read: a path that is not
+     * {@code /v2/sevu_token[/{key}[/sevu_attempt]]} is 404, a method the path does not serve 405
+     * (with its {@code Allow}), a command the account is not allowed ({@code usher.account.<cdn>.commands},
+     * see {@link V2Commands}) 403, so such a request reads no body and changes nothing.
+     *
+     * @param method the HTTP method
+     * @param rest   the path after {@code /v2/sevu_token} (empty, or starting with {@code /})
+     */
+    public Routed route(Account account, String method, String rest) {
+        String key = rest.startsWith("/") ? rest.substring(1) : rest;
+        boolean attempts = key.endsWith("/sevu_attempt");
+        if (attempts) {
+            key = key.substring(0, key.length() - "/sevu_attempt".length());
+        }
+        if (key.contains("/")) {
+            return error(404, "NOT_FOUND", "no such resource");
+        }
+        String command = V2Commands.of(method, key, attempts);
+        if (command == null) {
+            return new Response(405, errorBody("METHOD_NOT_ALLOWED", null, method),
+                    attempts ? "GET" : key.isEmpty() ? "GET, PUT" : "GET, POST, DELETE");
+        }
+        if (!account.mayRun(command)) {
+            return error(403, "ACCESS_VIOLATION", "account " + account.cdnId() + " may not run " + command
+                    + " (usher.account." + account.cdnId() + ".commands)");
+        }
+        Action action = attempts ? Action.ATTEMPTS : switch (method) {
+            case "PUT" -> Action.CREATE;
+            case "POST" -> Action.UPDATE;
+            case "DELETE" -> Action.DELETE;
+            default -> key.isEmpty() ? Action.LIST : Action.READ;
+        };
+        return new Route(action, key);
+    }
+
+    /**
+     * Answers a routed request.
+     *
+     * @param query the query parameters (their first values) when the action reads them ({@link Action#readsQuery()})
+     * @param body  the body as text of one that does ({@link Action#readsBody()}), else ignored
+     */
+    public Response answer(Account account, Route route, Map<String, String> query, String body) {
+        String key = route.key();
+        return switch (route.action()) {
+            case CREATE -> create(account, body);
+            case UPDATE -> update(account, key, body);
+            case READ -> read(account, key, query.get("option:children"));
+            case LIST -> list(account, query);
+            case ATTEMPTS -> attemptsOf(account, key);
+            case DELETE -> delete(account, key);
+        };
     }
 
     /**
@@ -56,10 +145,18 @@ public final class SevuTokenResource {
      * (503, too many requests in progress). The message is Usher's own text, never an exception's.
      */
     public static Response error(int status, String error, String message) {
+        return new Response(status, errorBody(error, null, message));
+    }
+
+    /** Every error body of the resource: {@code error}, the {@code field} when one is concerned, {@code message}. */
+    private static String errorBody(String error, String field, String message) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("error", error);
+        if (field != null) {
+            body.put("field", field);
+        }
         body.put("message", message);
-        return new Response(status, Json.write(body));
+        return Json.write(body);
     }
 
     private static final class Refusal extends Exception {
@@ -76,13 +173,7 @@ public final class SevuTokenResource {
         }
 
         Response response() {
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("error", error);
-            if (field != null) {
-                body.put("field", field);
-            }
-            body.put("message", getMessage());
-            return new Response(status, Json.write(body));
+            return new Response(status, errorBody(error, field, getMessage()));
         }
     }
 
