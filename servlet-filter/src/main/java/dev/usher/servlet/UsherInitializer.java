@@ -1,5 +1,6 @@
 package dev.usher.servlet;
 
+import dev.usher.core.UsherConfiguration;
 import dev.usher.core.config.ConfigReader;
 import jakarta.servlet.ServletContainerInitializer;
 import jakarta.servlet.ServletContext;
@@ -28,19 +29,16 @@ public class UsherInitializer implements ServletContainerInitializer {
                 }
             }
         });
+        // The whole configuration, read as the runtime will read it: a bad setting of any key (the API's
+        // path and bounds among them) stops the deployment here, every problem listed in one error,
+        // rather than leaving an API servlet that fails its own start.
         ConfigReader config = new ConfigReader(ConfigLookup.forContext(context, key -> null));
-        boolean accounts = ConfigLookup.names(context, List.of()).stream().anyMatch(n -> n.startsWith("usher.account."));
-        if (!config.bool("usher.api.enabled", accounts)) {
+        UsherConfiguration configuration = UsherConfiguration.read(config, ConfigLookup.names(context, List.of()));
+        config.failOnProblems();
+        if (!configuration.api().enabled()) {
             return;
         }
-        // Bad API bounds stop the deployment here, every problem listed, rather than leaving an API
-        // servlet that fails its own start.
-        ApiSettings.from(config);
-        config.failOnProblems();
-        String path = config.string("usher.api.path", "/usher");
-        if (!path.startsWith("/") || path.endsWith("/") || path.contains("*") || path.contains("..")) {
-            throw new IllegalStateException("usher.api.path: '" + path + "' must be a path like /usher");
-        }
+        String path = configuration.api().path();
         ServletRegistration.Dynamic api = context.addServlet("usher-api", UsherApiServlet.class);
         if (api == null) {
             return;
@@ -51,7 +49,7 @@ public class UsherInitializer implements ServletContainerInitializer {
         // forms are parsed from those bytes, not by the container.
         api.setAsyncSupported(true);
         // Live ingest below the API, only where a folder for live streams is configured.
-        if (config.raw("usher.ingest.dir").isPresent()) {
+        if (configuration.live().ingestDir() != null) {
             ServletRegistration.Dynamic ingest = context.addServlet("usher-ingest", UsherIngestServlet.class);
             if (ingest != null) {
                 ingest.addMapping(path + "/ingest/*");

@@ -2,8 +2,8 @@ package dev.usher.core.config;
 
 import java.time.Duration;
 import java.time.ZoneId;
-import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -17,7 +17,8 @@ import java.util.function.Function;
 public final class ConfigReader {
 
     private final Function<String, Optional<String>> lookup;
-    private final List<String> problems = new ArrayList<>();
+    // A set: two readers of one key (the root and a store's own factory) report its problem once.
+    private final LinkedHashSet<String> problems = new LinkedHashSet<>();
 
     public ConfigReader(Function<String, Optional<String>> lookup) {
         this.lookup = lookup;
@@ -143,7 +144,7 @@ public final class ConfigReader {
     /** @throws UsherConfigurationException listing every problem found so far */
     public void failOnProblems() {
         if (!problems.isEmpty()) {
-            throw new UsherConfigurationException(problems);
+            throw new UsherConfigurationException(List.copyOf(problems));
         }
     }
 }
