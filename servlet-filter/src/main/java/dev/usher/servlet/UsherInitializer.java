@@ -2,11 +2,12 @@ package dev.usher.servlet;
 
 import dev.usher.core.UsherConfiguration;
 import dev.usher.core.config.ConfigReader;
+import jakarta.servlet.FilterRegistration;
 import jakarta.servlet.ServletContainerInitializer;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletRegistration;
 
-import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -29,11 +30,13 @@ public class UsherInitializer implements ServletContainerInitializer {
                 }
             }
         });
-        // The whole configuration, read as the runtime will read it: a bad setting of any key (the API's
-        // path and bounds among them) stops the deployment here, every problem listed in one error,
-        // rather than leaving an API servlet that fails its own start.
-        ConfigReader config = new ConfigReader(ConfigLookup.forContext(context, key -> null));
-        UsherConfiguration configuration = UsherConfiguration.read(config, ConfigLookup.names(context, List.of()));
+        // The whole configuration, read as the runtime will read it (the filter's init parameters
+        // included): a bad setting of any key, the API's path and bounds among them, stops the
+        // deployment here with every problem of every source listed in one error, rather than leaving
+        // an API servlet that fails its own start.
+        Map<String, String> filter = filterParameters(context);
+        ConfigReader config = new ConfigReader(ConfigLookup.forContext(context, filter::get));
+        UsherConfiguration configuration = UsherConfiguration.read(config, ConfigLookup.names(context, filter.keySet()));
         config.failOnProblems();
         if (!configuration.api().enabled()) {
             return;
@@ -57,5 +60,15 @@ public class UsherInitializer implements ServletContainerInitializer {
                 ingest.setAsyncSupported(true);
             }
         }
+    }
+
+    /** @return the init parameters of the application's (first) {@link UsherFilter}, none without one */
+    private static Map<String, String> filterParameters(ServletContext context) {
+        for (FilterRegistration filter : context.getFilterRegistrations().values()) {
+            if (UsherFilter.class.getName().equals(filter.getClassName())) {
+                return Map.copyOf(filter.getInitParameters());
+            }
+        }
+        return Map.of();
     }
 }
