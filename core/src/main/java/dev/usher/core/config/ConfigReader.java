@@ -132,6 +132,15 @@ public final class ConfigReader {
         return Arrays.stream(value.get().split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
     }
 
+    /**
+     * @return the environment variable MicroProfile Config reads for {@code key}
+     *         ({@code usher.filter.paths} → {@code USHER_FILTER_PATHS}), for messages that say where
+     *         to set a key
+     */
+    public static String environmentName(String key) {
+        return key.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
+    }
+
     /** Records a problem found by the caller while interpreting values. */
     public void problem(String message) {
         problems.add(message);
