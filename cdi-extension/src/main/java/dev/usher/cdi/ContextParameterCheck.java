@@ -1,12 +1,12 @@
 package dev.usher.cdi;
 
+import dev.usher.core.config.ConfigReader;
 import dev.usher.core.config.UsherConfigurationException;
 import jakarta.servlet.ServletContext;
 
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Refuses {@code usher.*} context parameters (web.xml {@code <context-param>}) when the CDI extension
@@ -26,7 +26,7 @@ final class ContextParameterCheck {
             if (name.startsWith("usher.")) {
                 problems.add("context parameter " + name + " is not read: with usher-cdi-extension Usher reads MicroProfile "
                         + "Config only. Set it there instead (META-INF/microprofile-config.properties, -D" + name
-                        + " or the environment variable " + name.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_") + ")");
+                        + " or the environment variable " + ConfigReader.environmentName(name) + ")");
             }
         }
         if (!problems.isEmpty()) {

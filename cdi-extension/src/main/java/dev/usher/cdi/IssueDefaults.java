@@ -1,11 +1,10 @@
 package dev.usher.cdi;
 
-import dev.usher.core.config.ConfigReader;
-
-import java.util.Optional;
+import dev.usher.core.UsherConfiguration;
 
 /**
- * How the {@code usher} bean issues tickets when the caller says nothing else, from configuration.
+ * How the {@code usher} bean issues tickets when the caller says nothing else: the issuing part of
+ * the one configuration ({@link UsherConfiguration.Issue}, which reads and checks the keys at start).
  *
  * @param uses           {@code usher.issue.uses}, default 3: playback starts per ticket
  * @param expire         {@code usher.issue.expire}, default {@code +4 hours}
@@ -16,20 +15,7 @@ import java.util.Optional;
  */
 public record IssueDefaults(int uses, String expire, String ip, boolean allowAnonymous, long cdnId) {
 
-    static IssueDefaults from(ConfigReader config, Optional<Long> firstAccount) {
-        int uses = config.integer("usher.issue.uses", 3, 1, 1_000_000);
-        String expire = config.string("usher.issue.expire", "+4 hours");
-        String ip = config.string("usher.issue.ip", "auto/24");
-        boolean anonymous = config.bool("usher.issue.allow-anonymous", false);
-        long cdn = firstAccount.orElse(0L);
-        Optional<String> configured = config.raw("usher.issue.account");
-        if (configured.isPresent()) {
-            try {
-                cdn = Long.parseLong(configured.get());
-            } catch (NumberFormatException e) {
-                config.problem("usher.issue.account: '" + configured.get() + "' is not a cdn id");
-            }
-        }
-        return new IssueDefaults(uses, expire, ip, anonymous, cdn);
+    static IssueDefaults of(UsherConfiguration.Issue issue) {
+        return new IssueDefaults(issue.uses(), issue.expire(), issue.ip(), issue.allowAnonymous(), issue.cdnId());
     }
 }

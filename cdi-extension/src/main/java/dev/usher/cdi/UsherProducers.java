@@ -1,9 +1,9 @@
 package dev.usher.cdi;
 
 import dev.usher.core.account.Account;
+import dev.usher.core.UsherAssembly;
+import dev.usher.core.UsherConfiguration;
 import dev.usher.core.config.ConfigReader;
-import dev.usher.core.config.UsherConfigurationException;
-import dev.usher.core.config.UsherSettings;
 import dev.usher.core.decision.Decision;
 import dev.usher.core.decision.PlaybackRequest;
 import dev.usher.core.repository.TicketRepository;
@@ -24,12 +24,11 @@ import jakarta.inject.Singleton;
 import jakarta.servlet.ServletContext;
 import org.eclipse.microprofile.config.Config;
 
-import java.util.List;
-import java.util.Optional;
-import java.util.function.Function;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
- * Produces Usher's parts from MicroProfile Config: the repository ({@code usher.repository}), the
+ * Produces Usher's parts from MicroProfile Config, read once as one {@link UsherConfiguration}: the repository ({@code usher.repository}), the
  * runtime the servlet filter and API share, the service, and the issuing defaults. An application
  * replaces the repository with its own {@code TicketRepository} bean declared
  * {@code @Alternative @Priority(…)}, nothing else changed.
@@ -50,8 +49,31 @@ public class UsherProducers {
     @Inject
     Event<PlaybackDecided> decided;
 
-    private Function<String, Optional<String>> lookup() {
-        return key -> config.getOptionalValue(key, String.class);
+    /** The one reader of every key; the store's factory and the runtime add their problems to it. */
+    private ConfigReader reader;
+
+    private UsherConfiguration configuration;
+
+    /** Reads the whole configuration once, the first time a part needs it. */
+    private synchronized ConfigReader reader() {
+        if (reader == null) {
+            ConfigReader read = new ConfigReader(key -> config.getOptionalValue(key, String.class));
+            configuration = UsherConfiguration.read(read, names());
+            reader = read;
+        }
+        return reader;
+    }
+
+    /**
+     * Every configured name: MicroProfile Config's, and the environment's as they are named
+     * ({@code USHER_ACCOUNT_158_API_KEY}): not every Config lists the variables it reads, and an
+     * account given only by the environment must still be found, as the filter alone finds it.
+     */
+    private Set<String> names() {
+        Set<String> names = new TreeSet<>();
+        config.getPropertyNames().forEach(names::add);
+        names.addAll(System.getenv().keySet());
+        return names;
     }
 
     /** Not proxied ({@code @Singleton}), so the runtime can tell a node-local repository from a shared one. */
@@ -59,9 +81,9 @@ public class UsherProducers {
     @Singleton
     TicketRepository repository() {
         // Problems (a bad setting, an unknown usher.repository) are reported all together when the
-        // runtime is built from the same keys, right after this.
-        ConfigReader reader = new ConfigReader(lookup());
-        return UsherRuntime.repositoryFromConfig(reader, UsherSettings.from(reader));
+        // runtime is built from the same reader, right after this.
+        ConfigReader read = reader();
+        return UsherAssembly.store(read, configuration, UsherAssembly::jndi);
     }
 
     void closeRepository(@Disposes TicketRepository repository) throws Exception {
@@ -73,7 +95,8 @@ public class UsherProducers {
     @Produces
     @Singleton
     UsherRuntime runtime(TicketRepository repository) {
-        UsherRuntime runtime = UsherRuntime.fromConfig(lookup(), config.getPropertyNames(), repository);
+        ConfigReader read = reader();
+        UsherRuntime runtime = UsherRuntime.start(read, configuration, repository);
         runtime.service().addListener(new UsherListener() {
             @Override
             public void issued(Account account, Ticket ticket) {
@@ -101,11 +124,7 @@ public class UsherProducers {
     @Produces
     @Singleton
     IssueDefaults issueDefaults(UsherRuntime runtime) {
-        ConfigReader reader = new ConfigReader(lookup());
-        List<Account> accounts = runtime.accounts().all();
-        IssueDefaults defaults = IssueDefaults.from(reader, accounts.stream().map(Account::cdnId).findFirst());
-        reader.failOnProblems();
-        return defaults;
+        return IssueDefaults.of(runtime.configuration().issue());
     }
 
     /**
@@ -135,10 +154,7 @@ public class UsherProducers {
     /** The runtime, built with every check a start makes: what the observer and {@link UsherCdiListener} install. */
     static UsherRuntime started(Instance<Object> beans) {
         UsherRuntime runtime = beans.select(UsherRuntime.class).get();
-        IssueDefaults defaults = beans.select(IssueDefaults.class).get();
-        if (defaults.cdnId() != 0 && runtime.accounts().byCdnId(defaults.cdnId()).isEmpty()) {
-            throw new UsherConfigurationException(List.of("usher.issue.account: no account " + defaults.cdnId() + " is configured"));
-        }
+        beans.select(IssueDefaults.class).get();
         return runtime;
     }
 

@@ -1,5 +1,6 @@
 package dev.usher.servlet;
 
+import dev.usher.core.UsherConfiguration;
 import dev.usher.core.config.ConfigReader;
 import dev.usher.core.io.BodyLimits;
 
@@ -19,15 +20,15 @@ import java.time.Duration;
  */
 record ApiSettings(BodyLimits body, int maxConcurrent) {
 
-    static ApiSettings from(ConfigReader config) {
-        Duration timeout = config.duration("usher.api.body-timeout", Duration.ofSeconds(10));
-        if (timeout.compareTo(Duration.ofMillis(100)) < 0 || timeout.compareTo(BodyLimits.MAX_TIMEOUT) > 0) {
-            config.problem("usher.api.body-timeout must lie between 100ms and " + BodyLimits.MAX_TIMEOUT.toMinutes() + "m");
-            timeout = Duration.ofSeconds(10);
-        }
-        int rate = config.integer("usher.api.min-body-rate", 1024, 0, 1 << 30);
-        int concurrent = config.integer("usher.api.max-concurrent", 64, 1, 100_000);
+    /** The API's part of the one configuration ({@link UsherConfiguration#api()}), as the servlet reads bodies. */
+    static ApiSettings of(UsherConfiguration.Api api) {
+        Duration timeout = api.bodyTimeout();
         Duration grace = BodyLimits.DEFAULT_GRACE.compareTo(timeout) < 0 ? BodyLimits.DEFAULT_GRACE : Duration.ZERO;
-        return new ApiSettings(new BodyLimits(UsherApiServlet.MAX_BODY, timeout, rate, grace), concurrent);
+        return new ApiSettings(new BodyLimits(UsherApiServlet.MAX_BODY, timeout, api.minBodyRate(), grace), api.maxConcurrent());
+    }
+
+    /** Reads the API's keys alone (problems are added to {@code config}). */
+    static ApiSettings from(ConfigReader config) {
+        return of(UsherConfiguration.Api.read(config, false));
     }
 }

@@ -2,7 +2,6 @@ package dev.usher.servlet;
 
 import jakarta.servlet.ServletContext;
 
-import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -43,7 +42,7 @@ final class ConfigLookup {
 
     /** @return the environment variable MicroProfile Config reads for {@code key}: {@code usher.filter.paths} → {@code USHER_FILTER_PATHS} */
     static String environmentName(String key) {
-        return key.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
+        return dev.usher.core.config.ConfigReader.environmentName(key);
     }
 
     /**

@@ -1,14 +1,14 @@
 package dev.usher.servlet;
 
-import dev.usher.core.config.ConfigReader;
+import dev.usher.core.UsherConfiguration;
 import dev.usher.core.net.IpNetwork;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The settings of the guarding filter, immutable.
+ * The settings of the guarding filter, immutable: read by {@link UsherConfiguration.Guard}, which
+ * documents the keys and checks them.
  *
  * @param protectedPaths       path prefixes (below the context path, each ending in {@code /}) whose
  *                             files are protected. Key {@code usher.filter.paths}, default {@code /media/}.
@@ -36,46 +36,10 @@ record FilterSettings(List<String> protectedPaths, String fixedApp, List<IpNetwo
                       boolean forwardedHeader, Duration credentialLifetime, Duration revocationInterval,
                       int maxManifestBytes, int maxConcurrentRewrites) {
 
-    static FilterSettings from(ConfigReader config) {
-        List<String> paths = new ArrayList<>();
-        for (String p : config.list("usher.filter.paths", List.of("/media/"))) {
-            String prefix = p.endsWith("/*") ? p.substring(0, p.length() - 1) : p.endsWith("/") ? p : p + "/";
-            if (!prefix.startsWith("/") || prefix.contains("*") || prefix.contains("..") || prefix.contains(";")
-                    || prefix.contains("//") || prefix.equals("/")) {
-                config.problem("usher.filter.paths: '" + p + "' is not a path prefix like /media/ (the whole site can't be protected)");
-            } else {
-                paths.add(prefix);
-            }
-        }
-        String app = config.raw("usher.filter.app").orElse(null);
-        if (app != null && (app.contains("/") || app.contains("*") || app.contains("|"))) {
-            config.problem("usher.filter.app: '" + app + "' must be a plain application name");
-        }
-        List<IpNetwork> proxies = new ArrayList<>();
-        for (String cidr : config.list("usher.trusted-proxies", List.of())) {
-            try {
-                proxies.add(IpNetwork.parse(cidr));
-            } catch (IllegalArgumentException e) {
-                config.problem("usher.trusted-proxies: '" + cidr + "' is not an address or CIDR block");
-            }
-        }
-        String header = config.string("usher.trusted-proxies.header", "X-Forwarded-For");
-        boolean forwardedHeader = header.equalsIgnoreCase("Forwarded");
-        if (!forwardedHeader && !header.equalsIgnoreCase("X-Forwarded-For")) {
-            config.problem("usher.trusted-proxies.header: '" + header + "' is neither X-Forwarded-For nor Forwarded");
-        }
-        Duration lifetime = config.duration("usher.credential.lifetime", Duration.ofHours(6));
-        Duration interval = config.duration("usher.revocation.check-interval", Duration.ofSeconds(10));
-        if (lifetime.compareTo(Duration.ofSeconds(10)) < 0) {
-            config.problem("usher.credential.lifetime must be at least 10s");
-        }
-        if (interval.isZero() || interval.compareTo(Duration.ofMinutes(5)) > 0) {
-            config.problem("usher.revocation.check-interval must lie between 1ms and 5m");
-        }
-        int maxManifest = config.integer("usher.filter.max-manifest-bytes", 4 << 20, 1024, 64 << 20);
-        int maxRewrites = config.integer("usher.filter.max-concurrent-rewrites", 8, 1, 1024);
-        return new FilterSettings(List.copyOf(paths), app, List.copyOf(proxies), forwardedHeader, lifetime, interval,
-                maxManifest, maxRewrites);
+    /** The guard's part of the one configuration ({@link UsherConfiguration#guard()}), in the filter's terms. */
+    static FilterSettings of(UsherConfiguration.Guard guard) {
+        return new FilterSettings(guard.protectedPaths(), guard.fixedApp(), guard.trustedProxies(), guard.forwardedHeader(),
+                guard.credentialLifetime(), guard.revocationInterval(), guard.maxManifestBytes(), guard.maxConcurrentRewrites());
     }
 
     /** The outcome of matching a request path against the protected prefixes. */

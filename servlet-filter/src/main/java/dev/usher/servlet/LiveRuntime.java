@@ -1,5 +1,6 @@
 package dev.usher.servlet;
 
+import dev.usher.core.UsherConfiguration;
 import dev.usher.core.api.LiveCommands;
 import dev.usher.core.config.ConfigReader;
 import dev.usher.core.live.DvrSettings;
@@ -62,11 +63,13 @@ public final class LiveRuntime {
     }
 
     /**
-     * From configuration; problems are added to {@code config}. Over a JDBC ticket repository the
+     * From the live part of {@code configuration}; problems (the folder, the stream users' table) are
+     * added to {@code config}. Over a JDBC ticket repository the
      * stream users live in the same database ({@code usher_stream_users}), so every node agrees.
      */
-    static LiveRuntime fromConfig(ConfigReader config, SevuTime time, Clock clock, TicketRepository repository) {
-        LiveSettings settings = LiveSettings.from(config);
+    static LiveRuntime fromConfig(ConfigReader config, UsherConfiguration configuration, SevuTime time, Clock clock,
+                                  TicketRepository repository) {
+        LiveSettings settings = configuration.live();
         StreamUserStore store;
         if (repository instanceof JdbcTicketRepository jdbc) {
             if (settings.passwordKey() == null) {
@@ -82,7 +85,7 @@ public final class LiveRuntime {
                 }
             }
             try {
-                store = new JdbcStreamUserStore(jdbc.dataSource(), config.bool("usher.jdbc.create-schema", false));
+                store = new JdbcStreamUserStore(jdbc.dataSource(), configuration.store().createSchema());
             } catch (RuntimeException e) {
                 config.problem("usher_stream_users: " + e.getMessage());
                 store = new InMemoryStreamUserStore();

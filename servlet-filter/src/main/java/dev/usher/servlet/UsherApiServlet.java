@@ -4,7 +4,6 @@ import dev.usher.core.account.Account;
 import dev.usher.core.api.ApiCode;
 import dev.usher.core.api.SevuApi;
 import dev.usher.core.api.SevuTokenResource;
-import dev.usher.core.config.ConfigReader;
 import dev.usher.core.config.UsherConfigurationException;
 import dev.usher.core.repository.RepositoryException;
 import jakarta.servlet.ServletException;
@@ -66,9 +65,7 @@ public class UsherApiServlet extends HttpServlet {
     public void init() throws ServletException {
         try {
             runtime = UsherRuntime.of(getServletContext());
-            ConfigReader config = new ConfigReader(ConfigLookup.forContext(getServletContext(), this::getInitParameter));
-            settings = ApiSettings.from(config);
-            config.failOnProblems();
+            settings = runtime.apiSettings();
         } catch (UsherConfigurationException e) {
             throw new ServletException(String.join("; ", e.problems()), e);
         } catch (RuntimeException e) {

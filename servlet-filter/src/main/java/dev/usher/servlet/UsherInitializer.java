@@ -1,11 +1,13 @@
 package dev.usher.servlet;
 
+import dev.usher.core.UsherConfiguration;
 import dev.usher.core.config.ConfigReader;
+import jakarta.servlet.FilterRegistration;
 import jakarta.servlet.ServletContainerInitializer;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletRegistration;
 
-import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -28,19 +30,18 @@ public class UsherInitializer implements ServletContainerInitializer {
                 }
             }
         });
-        ConfigReader config = new ConfigReader(ConfigLookup.forContext(context, key -> null));
-        boolean accounts = ConfigLookup.names(context, List.of()).stream().anyMatch(n -> n.startsWith("usher.account."));
-        if (!config.bool("usher.api.enabled", accounts)) {
+        // The whole configuration, read as the runtime will read it (the filter's init parameters
+        // included): a bad setting of any key, the API's path and bounds among them, stops the
+        // deployment here with every problem of every source listed in one error, rather than leaving
+        // an API servlet that fails its own start.
+        Map<String, String> filter = filterParameters(context);
+        ConfigReader config = new ConfigReader(ConfigLookup.forContext(context, filter::get));
+        UsherConfiguration configuration = UsherConfiguration.read(config, ConfigLookup.names(context, filter.keySet()));
+        config.failOnProblems();
+        if (!configuration.api().enabled()) {
             return;
         }
-        // Bad API bounds stop the deployment here, every problem listed, rather than leaving an API
-        // servlet that fails its own start.
-        ApiSettings.from(config);
-        config.failOnProblems();
-        String path = config.string("usher.api.path", "/usher");
-        if (!path.startsWith("/") || path.endsWith("/") || path.contains("*") || path.contains("..")) {
-            throw new IllegalStateException("usher.api.path: '" + path + "' must be a path like /usher");
-        }
+        String path = configuration.api().path();
         ServletRegistration.Dynamic api = context.addServlet("usher-api", UsherApiServlet.class);
         if (api == null) {
             return;
@@ -51,7 +52,7 @@ public class UsherInitializer implements ServletContainerInitializer {
         // forms are parsed from those bytes, not by the container.
         api.setAsyncSupported(true);
         // Live ingest below the API, only where a folder for live streams is configured.
-        if (config.raw("usher.ingest.dir").isPresent()) {
+        if (configuration.live().ingestDir() != null) {
             ServletRegistration.Dynamic ingest = context.addServlet("usher-ingest", UsherIngestServlet.class);
             if (ingest != null) {
                 ingest.addMapping(path + "/ingest/*");
@@ -59,5 +60,15 @@ public class UsherInitializer implements ServletContainerInitializer {
                 ingest.setAsyncSupported(true);
             }
         }
+    }
+
+    /** @return the init parameters of the application's (first) {@link UsherFilter}, none without one */
+    private static Map<String, String> filterParameters(ServletContext context) {
+        for (FilterRegistration filter : context.getFilterRegistrations().values()) {
+            if (UsherFilter.class.getName().equals(filter.getClassName())) {
+                return Map.copyOf(filter.getInitParameters());
+            }
+        }
+        return Map.of();
     }
 }

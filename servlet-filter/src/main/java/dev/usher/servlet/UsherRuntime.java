@@ -1,26 +1,22 @@
 package dev.usher.servlet;
 
-import dev.usher.core.account.AccountConfig;
+import dev.usher.core.UsherAssembly;
+import dev.usher.core.UsherConfiguration;
 import dev.usher.core.account.AccountRegistry;
 import dev.usher.core.api.SevuApi;
 import dev.usher.core.api.SevuTokenResource;
 import dev.usher.core.config.ConfigReader;
-import dev.usher.core.config.UsherSettings;
+import dev.usher.core.config.UsherConfigurationException;
 import dev.usher.core.credential.PlaybackCredentials;
 import dev.usher.core.guard.MediaGuard;
-import dev.usher.core.repository.InMemoryTicketRepository;
 import dev.usher.core.repository.ScheduledPurge;
-import dev.usher.core.repository.jdbc.JdbcTicketRepository;
 import dev.usher.core.repository.TicketRepository;
 import dev.usher.core.service.RevocationWatch;
 import dev.usher.core.service.UsherService;
 import jakarta.servlet.ServletContext;
 
 import java.time.Clock;
-import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -28,10 +24,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * Everything the filter and the API servlets of one web application share: the service, the
- * credential signer, the revocation watch and the filter's settings. Built once per application
- * from configuration (or installed by the application, e.g. by the CDI extension, before the
- * filter starts) and kept as a context attribute.
+ * What the filter and the API servlets of one web application share, and what only a servlet
+ * container needs of it: the parts {@link UsherAssembly} built from the one
+ * {@link UsherConfiguration}, kept as a context attribute, with the timers of the revocation watch
+ * and the purge, closed with the application. Built once per application from configuration (or
+ * installed by the application, e.g. by the CDI extension, before the filter starts).
  */
 public final class UsherRuntime implements AutoCloseable {
 
@@ -40,32 +37,21 @@ public final class UsherRuntime implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger("dev.usher");
 
-    private final UsherService service;
-    private final AccountRegistry accounts;
+    private final UsherAssembly parts;
     private final SevuApi api;
-    private final SevuTokenResource tokens;
-    private final PlaybackCredentials credentials;
-    private final RevocationWatch revocations;
-    private final MediaGuard guard;
     private final ClientAddressResolver clients;
     private final ManifestRewriting manifests;
     private final FilterSettings filterSettings;
+    private final ApiSettings apiSettings;
     private final ScheduledExecutorService timer;
     private final LiveRuntime live;
 
-    UsherRuntime(UsherService service, AccountRegistry accounts, Duration apiWindow, PlaybackCredentials credentials,
-                 FilterSettings filterSettings, LiveRuntime live) {
-        this.service = service;
-        this.accounts = accounts;
-        // Tenants apart: issuing keeps to each account's apps, and a ticket opens only its account's apps.
-        service.enforceNamespaces(new dev.usher.core.account.AppNamespaces(accounts));
+    private UsherRuntime(UsherAssembly parts, LiveRuntime live) {
+        this.parts = parts;
         this.live = live;
-        this.api = new SevuApi(service, accounts, apiWindow, Clock.systemUTC(), live.commands());
-        this.tokens = new SevuTokenResource(service);
-        this.credentials = credentials;
-        this.filterSettings = filterSettings;
-        this.revocations = new RevocationWatch(service.repository(), filterSettings.credentialLifetime());
-        this.guard = new MediaGuard(service, credentials, revocations, filterSettings.credentialLifetime());
+        this.api = parts.api(live.commands(), Clock.systemUTC());
+        this.filterSettings = FilterSettings.of(parts.configuration().guard());
+        this.apiSettings = ApiSettings.of(parts.configuration().api());
         this.clients = new ClientAddressResolver(filterSettings.trustedProxies(), filterSettings.forwardedHeader());
         this.manifests = new ManifestRewriting(filterSettings.maxManifestBytes(), filterSettings.maxConcurrentRewrites());
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -75,11 +61,14 @@ public final class UsherRuntime implements AutoCloseable {
         });
         long every = filterSettings.revocationInterval().toMillis();
         timer.scheduleWithFixedDelay(this::refreshRevocations, every, every, TimeUnit.MILLISECONDS);
+        this.purge = ScheduledPurge.start(parts.service().repository(), Clock.systemUTC(),
+                parts.configuration().store().purgeInterval());
+        this.closeWithRuntime = parts.ownedStore().orElse(null);
     }
 
     private void refreshRevocations() {
         try {
-            revocations.refresh(service.now());
+            parts.revocations().refresh(parts.service().now());
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "revocation check failed; will retry", e);
         }
@@ -88,7 +77,7 @@ public final class UsherRuntime implements AutoCloseable {
     /**
      * Builds a runtime from configuration keys.
      *
-     * @throws dev.usher.core.config.UsherConfigurationException listing every problem
+     * @throws UsherConfigurationException listing every problem
      */
     public static UsherRuntime fromConfig(Function<String, Optional<String>> lookup, Iterable<String> names) {
         return fromConfig(lookup, names, null);
@@ -98,119 +87,39 @@ public final class UsherRuntime implements AutoCloseable {
      * Builds a runtime from configuration keys, over {@code repository} when given (an
      * application's own), else the one {@code usher.repository} names.
      *
-     * @throws dev.usher.core.config.UsherConfigurationException listing every problem
+     * @throws UsherConfigurationException listing every problem
      */
     public static UsherRuntime fromConfig(Function<String, Optional<String>> lookup, Iterable<String> names,
                                           TicketRepository repository) {
         ConfigReader config = new ConfigReader(lookup);
-        AccountRegistry accounts = AccountConfig.read(config, names);
-        Duration window = config.duration("usher.api.timestamp-window", Duration.ofMinutes(5));
-        UsherSettings settings = UsherSettings.from(config);
-        FilterSettings filterSettings = FilterSettings.from(config);
-        boolean owned = repository == null;
-        if (repository == null) {
-            repository = repositoryFromConfig(config, settings);
-        } else {
-            String kind = config.string("usher.repository", "memory");
-            if (!kind.equals("memory") && !kind.equals("jdbc")) {
-                config.problem("usher.repository: unknown repository '" + kind + "' (memory, jdbc)");
-            }
-        }
-        // Only a repository of this node's own memory lets the node make up its secret.
-        PlaybackCredentials credentials = credentials(config, repository instanceof InMemoryTicketRepository);
-        Duration purgeEvery = ScheduledPurge.interval(config);
-        UsherService service = new UsherService(repository, settings);
-        LiveRuntime live = LiveRuntime.fromConfig(config, service.time(), Clock.systemUTC(), repository);
-        config.failOnProblems();
-        UsherRuntime runtime = new UsherRuntime(service, accounts, window, credentials, filterSettings, live);
-        runtime.startPurge(purgeEvery);
-        if (owned && repository instanceof AutoCloseable closeable) {
-            runtime.closeWithRuntime = closeable;
-        }
-        return runtime;
+        return start(config, UsherConfiguration.read(config, names), repository);
     }
 
     /**
-     * The repository {@code usher.repository} names: {@code memory} (default) or {@code jdbc}
-     * ({@code usher.jdbc.datasource}, a JNDI name, or {@code usher.jdbc.url}). Problems are added to
-     * {@code config}; a JDBC repository that can't be configured at all fails at once.
+     * Builds a runtime from a configuration read through {@code config}, over {@code repository}
+     * when given, failing with every problem {@code config} holds by then (the reading's, the
+     * store's, the live folder's).
+     *
+     * @throws UsherConfigurationException listing every problem
      */
-    public static TicketRepository repositoryFromConfig(ConfigReader config, UsherSettings settings) {
-        String kind = config.string("usher.repository", "memory");
-        switch (kind) {
-            case "memory":
-                return new InMemoryTicketRepository(settings);
-            case "jdbc":
-                return JdbcTicketRepository.fromConfig(config, settings, UsherRuntime::jndi);
-            default:
-                config.problem("usher.repository: unknown repository '" + kind + "' (memory, jdbc)");
-                return new InMemoryTicketRepository(settings);
+    public static UsherRuntime start(ConfigReader config, UsherConfiguration configuration, TicketRepository repository) {
+        UsherAssembly parts = UsherAssembly.assemble(config, configuration, repository, UsherAssembly::jndi);
+        LiveRuntime live = LiveRuntime.fromConfig(config, configuration, parts.service().time(), Clock.systemUTC(),
+                parts.service().repository());
+        try {
+            config.failOnProblems();
+        } catch (UsherConfigurationException e) {
+            parts.ownedStore().ifPresent(UsherRuntime::closeQuietly);
+            throw e;
         }
+        return new UsherRuntime(parts, live);
     }
 
-    private static javax.sql.DataSource jndi(String name) {
+    private static void closeQuietly(AutoCloseable closeable) {
         try {
-            return (javax.sql.DataSource) new javax.naming.InitialContext().lookup(name);
-        } catch (javax.naming.NamingException | ClassCastException e) {
-            throw new IllegalStateException(e.getMessage(), e);
-        }
-    }
-
-    /**
-     * Reads {@code usher.credential.secrets}: {@code id:base64secret} pairs separated by commas, the
-     * first signing and all verifying (list a new secret first and keep the old one until the
-     * credentials it signed have expired). Without it a single node (a repository in this node's
-     * memory) generates a secret at start; a shared repository (several nodes) requires it, and the
-     * start fails naming the key. A published value ({@link dev.usher.core.config.PublishedSecrets})
-     * is refused: it is not a secret.
-     */
-    private static PlaybackCredentials credentials(ConfigReader config, boolean singleNode) {
-        List<String> entries = config.list("usher.credential.secrets", List.of());
-        if (entries.isEmpty()) {
-            if (!singleNode) {
-                config.problem("usher.credential.secrets is required when nodes share a repository "
-                        + "(every node must verify the credentials the others sign)");
-            }
-            LOG.log(System.Logger.Level.WARNING, "usher.credential.secrets is not set: generated a random secret for this node. "
-                    + "Playback credentials will not verify on other nodes or after a restart; set it when running several nodes.");
-            return PlaybackCredentials.of("k0", PlaybackCredentials.newSecret());
-        }
-        Map<String, byte[]> secrets = new LinkedHashMap<>();
-        String current = null;
-        for (String entry : entries) {
-            int colon = entry.indexOf(':');
-            String id = colon > 0 ? entry.substring(0, colon).trim() : "";
-            if (id.isEmpty()) {
-                config.problem("usher.credential.secrets: an entry is not of the form id:base64secret");
-                continue;
-            }
-            try {
-                byte[] secret = PlaybackCredentials.secretFromBase64(entry.substring(colon + 1).trim());
-                if (dev.usher.core.config.PublishedSecrets.isPublished(secret)) {
-                    // Anyone who read Usher's repository could sign credentials with it.
-                    config.problem("usher.credential.secrets: the secret of key id '" + id + "' is a published value "
-                            + "(it appears in Usher's own files): generate your own, e.g. openssl rand -base64 32");
-                    continue;
-                }
-                if (secrets.putIfAbsent(id, secret) != null) {
-                    config.problem("usher.credential.secrets: key id '" + id + "' appears twice");
-                }
-                if (current == null) {
-                    current = id;
-                }
-            } catch (IllegalArgumentException e) {
-                // The message names the problem, never the secret.
-                config.problem("usher.credential.secrets: the secret of key id '" + id + "' is unusable: " + e.getMessage());
-            }
-        }
-        if (current == null) {
-            return null;
-        }
-        try {
-            return new PlaybackCredentials(current, secrets);
-        } catch (IllegalArgumentException e) {
-            config.problem("usher.credential.secrets: " + e.getMessage());
-            return null;
+            closeable.close();
+        } catch (Exception e) {
+            LOG.log(System.Logger.Level.WARNING, "closing the repository failed", e);
         }
     }
 
@@ -240,7 +149,7 @@ public final class UsherRuntime implements AutoCloseable {
                     }
                 }
                 if (!ignored.isEmpty()) {
-                    throw new dev.usher.core.config.UsherConfigurationException(ignored);
+                    throw new UsherConfigurationException(ignored);
                 }
                 return runtime;
             }
@@ -273,35 +182,21 @@ public final class UsherRuntime implements AutoCloseable {
     public static UsherRuntime of(UsherService service, AccountRegistry accounts, PlaybackCredentials credentials,
                                   Function<String, Optional<String>> filterConfig) {
         ConfigReader config = new ConfigReader(filterConfig);
-        FilterSettings settings = FilterSettings.from(config);
-        Duration window = config.duration("usher.api.timestamp-window", Duration.ofMinutes(5));
-        Duration purgeEvery = ScheduledPurge.interval(config);
-        LiveRuntime live = LiveRuntime.fromConfig(config, service.time(), Clock.systemUTC(), service.repository());
+        UsherConfiguration configuration = UsherConfiguration.read(config, List.of());
+        LiveRuntime live = LiveRuntime.fromConfig(config, configuration, service.time(), Clock.systemUTC(), service.repository());
         config.failOnProblems();
-        UsherRuntime runtime = new UsherRuntime(service, accounts, window, credentials, settings, live);
-        runtime.startPurge(purgeEvery);
-        return runtime;
+        return new UsherRuntime(UsherAssembly.over(service, accounts, credentials, configuration), live);
     }
 
     /** A runtime over an existing service and live part (tests that move live time by hand). */
     public static UsherRuntime of(UsherService service, AccountRegistry accounts, PlaybackCredentials credentials,
                                   Function<String, Optional<String>> filterConfig, LiveRuntime live) {
-        ConfigReader config = new ConfigReader(filterConfig);
-        FilterSettings settings = FilterSettings.from(config);
-        Duration window = config.duration("usher.api.timestamp-window", Duration.ofMinutes(5));
-        Duration purgeEvery = ScheduledPurge.interval(config);
-        config.failOnProblems();
-        UsherRuntime runtime = new UsherRuntime(service, accounts, window, credentials, settings, live);
-        runtime.startPurge(purgeEvery);
-        return runtime;
+        return new UsherRuntime(UsherAssembly.over(service, accounts, credentials, UsherConfiguration.of(filterConfig, List.of())),
+                live);
     }
 
     /** The timer that purges the repository ({@code usher.purge-interval}), stopped by {@link #close}. */
-    private volatile ScheduledPurge purge;
-
-    private void startPurge(Duration every) {
-        purge = ScheduledPurge.start(service.repository(), Clock.systemUTC(), every);
-    }
+    private final ScheduledPurge purge;
 
     /** @return whether this runtime purges its repository on a timer */
     public boolean purging() {
@@ -309,12 +204,17 @@ public final class UsherRuntime implements AutoCloseable {
         return p != null && p.running();
     }
 
+    /** @return the configuration this runtime was built from */
+    public UsherConfiguration configuration() {
+        return parts.configuration();
+    }
+
     public UsherService service() {
-        return service;
+        return parts.service();
     }
 
     public AccountRegistry accounts() {
-        return accounts;
+        return parts.accounts();
     }
 
     public SevuApi api() {
@@ -327,16 +227,16 @@ public final class UsherRuntime implements AutoCloseable {
     }
 
     public SevuTokenResource tokens() {
-        return tokens;
+        return parts.tokens();
     }
 
     public PlaybackCredentials credentials() {
-        return credentials;
+        return parts.credentials();
     }
 
     /** @return the guard that decides media requests (used by the filter and by JAX-RS {@code @ProtectedMedia}) */
     public MediaGuard guard() {
-        return guard;
+        return parts.guard();
     }
 
     /** @return the rewriter of granted manifests */
@@ -366,15 +266,19 @@ public final class UsherRuntime implements AutoCloseable {
     }
 
     public RevocationWatch revocations() {
-        return revocations;
+        return parts.revocations();
     }
 
     FilterSettings filterSettings() {
         return filterSettings;
     }
 
+    ApiSettings apiSettings() {
+        return apiSettings;
+    }
+
     /** A repository this runtime made from configuration, closed with it (a JDBC pool). */
-    private AutoCloseable closeWithRuntime;
+    private final AutoCloseable closeWithRuntime;
 
     @Override
     public void close() {
@@ -389,11 +293,7 @@ public final class UsherRuntime implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         if (closeWithRuntime != null) {
-            try {
-                closeWithRuntime.close();
-            } catch (Exception e) {
-                LOG.log(System.Logger.Level.WARNING, "closing the repository failed", e);
-            }
+            closeQuietly(closeWithRuntime);
         }
     }
 }

@@ -2,8 +2,8 @@ package dev.usher.core.config;
 
 import java.time.Duration;
 import java.time.ZoneId;
-import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -17,7 +17,8 @@ import java.util.function.Function;
 public final class ConfigReader {
 
     private final Function<String, Optional<String>> lookup;
-    private final List<String> problems = new ArrayList<>();
+    // A set: two readers of one key (the root and a store's own factory) report its problem once.
+    private final LinkedHashSet<String> problems = new LinkedHashSet<>();
 
     public ConfigReader(Function<String, Optional<String>> lookup) {
         this.lookup = lookup;
@@ -131,6 +132,15 @@ public final class ConfigReader {
         return Arrays.stream(value.get().split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
     }
 
+    /**
+     * @return the environment variable MicroProfile Config reads for {@code key}
+     *         ({@code usher.filter.paths} → {@code USHER_FILTER_PATHS}), for messages that say where
+     *         to set a key
+     */
+    public static String environmentName(String key) {
+        return key.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
+    }
+
     /** Records a problem found by the caller while interpreting values. */
     public void problem(String message) {
         problems.add(message);
@@ -143,7 +153,7 @@ public final class ConfigReader {
     /** @throws UsherConfigurationException listing every problem found so far */
     public void failOnProblems() {
         if (!problems.isEmpty()) {
-            throw new UsherConfigurationException(problems);
+            throw new UsherConfigurationException(List.copyOf(problems));
         }
     }
 }

@@ -1,0 +1,153 @@
+package dev.usher.core;
+
+import dev.usher.core.account.AccountRegistry;
+import dev.usher.core.account.AppNamespaces;
+import dev.usher.core.api.LiveCommands;
+import dev.usher.core.api.SevuApi;
+import dev.usher.core.api.SevuTokenResource;
+import dev.usher.core.config.ConfigReader;
+import dev.usher.core.credential.PlaybackCredentials;
+import dev.usher.core.guard.MediaGuard;
+import dev.usher.core.repository.InMemoryTicketRepository;
+import dev.usher.core.repository.TicketRepository;
+import dev.usher.core.repository.jdbc.JdbcTicketRepository;
+import dev.usher.core.service.RevocationWatch;
+import dev.usher.core.service.UsherService;
+
+import javax.sql.DataSource;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Usher's parts, built from one {@link UsherConfiguration}: the ticket store, the service, the
+ * credential signer, the revocation watch, the guard and the API's front ends. Every adapter (the
+ * servlet runtime, the CDI producers) builds them here, so they are wired alike everywhere; the
+ * adapters add only what their container needs (timers, context attributes, events).
+ */
+public final class UsherAssembly {
+
+    private static final System.Logger LOG = System.getLogger("dev.usher");
+
+    private final UsherConfiguration configuration;
+    private final UsherService service;
+    private final PlaybackCredentials credentials;
+    private final RevocationWatch revocations;
+    private final MediaGuard guard;
+    private final SevuTokenResource tokens;
+    private final AutoCloseable owned;
+
+    private UsherAssembly(UsherConfiguration configuration, UsherService service, PlaybackCredentials credentials,
+                          AutoCloseable owned) {
+        this.configuration = configuration;
+        this.service = service;
+        this.credentials = credentials;
+        this.owned = owned;
+        // Tenants apart: issuing keeps to each account's apps, and a ticket opens only its account's apps.
+        service.enforceNamespaces(new AppNamespaces(configuration.accounts()));
+        this.revocations = new RevocationWatch(service.repository(), configuration.guard().credentialLifetime());
+        this.guard = new MediaGuard(service, credentials, revocations, configuration.guard().credentialLifetime());
+        this.tokens = new SevuTokenResource(service);
+    }
+
+    /**
+     * Builds the parts over {@code repository} when given (an application's own), else over the
+     * store {@code usher.repository} names. Problems are added to {@code config}; the caller fails
+     * once every part has been built.
+     *
+     * @param jndi finds a data source by JNDI name for {@code usher.jdbc.datasource}
+     */
+    public static UsherAssembly assemble(ConfigReader config, UsherConfiguration configuration, TicketRepository repository,
+                                         Function<String, DataSource> jndi) {
+        TicketRepository store = repository != null ? repository : store(config, configuration, jndi);
+        AutoCloseable owned = repository == null && store instanceof AutoCloseable c ? c : null;
+        // Only a store in this node's own memory lets the node make up its secret.
+        PlaybackCredentials credentials = configuration.credentials()
+                .orElseGet(() -> generated(config, store instanceof InMemoryTicketRepository));
+        return new UsherAssembly(configuration, new UsherService(store, configuration.settings()), credentials, owned);
+    }
+
+    /**
+     * Builds the parts over an existing service and signer (tests, an application that makes its
+     * own), the rest from {@code configuration}.
+     */
+    public static UsherAssembly over(UsherService service, AccountRegistry accounts, PlaybackCredentials credentials,
+                                     UsherConfiguration configuration) {
+        UsherConfiguration c = new UsherConfiguration(configuration.settings(), accounts, configuration.api(),
+                configuration.guard(), configuration.issue(), configuration.live(), configuration.store(),
+                Optional.of(credentials));
+        return new UsherAssembly(c, service, credentials, null);
+    }
+
+    /**
+     * The store {@code usher.repository} names: {@code memory} or {@code jdbc} (built by
+     * {@link JdbcTicketRepository#fromConfig}, which reads its own {@code usher.jdbc.*} keys from
+     * the same reader; a JDBC store that can't be configured at all fails at once, listing every
+     * problem so far).
+     */
+    public static TicketRepository store(ConfigReader config, UsherConfiguration configuration,
+                                         Function<String, DataSource> jndi) {
+        if (configuration.store().kind().equals("jdbc")) {
+            return JdbcTicketRepository.fromConfig(config, configuration.settings(), jndi);
+        }
+        return new InMemoryTicketRepository(configuration.settings());
+    }
+
+    /** Finds a container-managed data source by its JNDI name ({@code usher.jdbc.datasource}). */
+    public static DataSource jndi(String name) {
+        try {
+            return (DataSource) new javax.naming.InitialContext().lookup(name);
+        } catch (javax.naming.NamingException | ClassCastException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    private static PlaybackCredentials generated(ConfigReader config, boolean singleNode) {
+        if (!singleNode) {
+            config.problem("usher.credential.secrets is required when nodes share a repository "
+                    + "(every node must verify the credentials the others sign)");
+        }
+        LOG.log(System.Logger.Level.WARNING, "usher.credential.secrets is not set: generated a random secret for this node. "
+                + "Playback credentials will not verify on other nodes or after a restart; set it when running several nodes.");
+        return PlaybackCredentials.of("k0", PlaybackCredentials.newSecret());
+    }
+
+    /** @return the JSON API over these parts, with the live commands of {@code live} */
+    public SevuApi api(LiveCommands live, Clock clock) {
+        return new SevuApi(service, configuration.accounts(), configuration.api().timestampWindow(), clock, live);
+    }
+
+    public UsherConfiguration configuration() {
+        return configuration;
+    }
+
+    public UsherService service() {
+        return service;
+    }
+
+    public AccountRegistry accounts() {
+        return configuration.accounts();
+    }
+
+    public PlaybackCredentials credentials() {
+        return credentials;
+    }
+
+    public RevocationWatch revocations() {
+        return revocations;
+    }
+
+    public MediaGuard guard() {
+        return guard;
+    }
+
+    /** @return the v2 token resource */
+    public SevuTokenResource tokens() {
+        return tokens;
+    }
+
+    /** @return the store built from configuration, which its owner closes; empty for one given */
+    public Optional<AutoCloseable> ownedStore() {
+        return Optional.ofNullable(owned);
+    }
+}
