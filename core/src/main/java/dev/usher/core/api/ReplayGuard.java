@@ -36,7 +36,7 @@ public final class ReplayGuard implements ReplayLedger {
      * store does), else one of this node. Decided once, where the API is assembled, never per request.
      */
     public static ReplayLedger sharedOrOwn(TicketRepository repository, Clock clock) {
-        return repository instanceof ReplayLedger shared ? shared : forOneNode(clock);
+        return repository.sharedReplayLedger().orElseGet(() -> forOneNode(clock));
     }
 
     private static final class Entry {

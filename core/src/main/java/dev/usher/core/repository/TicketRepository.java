@@ -34,6 +34,15 @@ import java.util.Optional;
 public interface TicketRepository {
 
     /**
+     * The ledger of signed API requests this store shares between the nodes that use it, so that a
+     * request replayed to another node is still refused; empty (the default) for a store of one
+     * node, whose API then keeps its own in memory ({@link dev.usher.core.api.ReplayGuard}).
+     */
+    default java.util.Optional<ReplayLedger> sharedReplayLedger() {
+        return java.util.Optional.empty();
+    }
+
+    /**
      * Stores a new ticket, giving it its {@link Ticket#id() id}: a number from 1, never given to
      * another ticket of this repository (nor, for a shared store, of any node).
      *

@@ -62,6 +62,13 @@ import javax.sql.DataSource;
  */
 public final class JdbcTicketRepository implements TicketRepository, ReplayLedger, AutoCloseable {
 
+    /** The nodes that share this database share its ledger of signed API requests too. */
+    @Override
+    public java.util.Optional<ReplayLedger> sharedReplayLedger() {
+        return java.util.Optional.of(this);
+    }
+
+
     private static final System.Logger LOG = System.getLogger(JdbcTicketRepository.class.getName());
 
     private final JdbcTransactions tx;
