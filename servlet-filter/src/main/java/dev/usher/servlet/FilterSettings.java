@@ -1,6 +1,7 @@
 package dev.usher.servlet;
 
 import dev.usher.core.config.ConfigReader;
+import dev.usher.core.http.MediaLayout;
 import dev.usher.core.net.IpNetwork;
 
 import java.time.Duration;
@@ -99,13 +100,8 @@ record FilterSettings(List<String> protectedPaths, String fixedApp, List<IpNetwo
         return Match.UNPROTECTED;
     }
 
-    /** @return the path below its protected prefix */
-    String underPrefix(String path) {
-        for (String prefix : protectedPaths) {
-            if (path.startsWith(prefix)) {
-                return path.substring(prefix.length());
-            }
-        }
-        return "";
+    /** @return the layout of playback URLs below these prefixes (what parses and prints them) */
+    MediaLayout layout() {
+        return new MediaLayout(protectedPaths, fixedApp);
     }
 }

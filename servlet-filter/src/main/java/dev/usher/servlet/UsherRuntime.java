@@ -8,6 +8,10 @@ import dev.usher.core.config.ConfigReader;
 import dev.usher.core.config.UsherSettings;
 import dev.usher.core.credential.PlaybackCredentials;
 import dev.usher.core.guard.MediaGuard;
+import dev.usher.core.http.ClientAddressResolver;
+import dev.usher.core.http.ManifestRewriteService;
+import dev.usher.core.http.MediaAdmission;
+import dev.usher.core.http.MediaLayout;
 import dev.usher.core.repository.InMemoryTicketRepository;
 import dev.usher.core.repository.ScheduledPurge;
 import dev.usher.core.repository.jdbc.JdbcTicketRepository;
@@ -48,7 +52,8 @@ public final class UsherRuntime implements AutoCloseable {
     private final RevocationWatch revocations;
     private final MediaGuard guard;
     private final ClientAddressResolver clients;
-    private final ManifestRewriting manifests;
+    private final ManifestRewriteService manifests;
+    private final MediaAdmission admission;
     private final FilterSettings filterSettings;
     private final ScheduledExecutorService timer;
     private final LiveRuntime live;
@@ -67,7 +72,8 @@ public final class UsherRuntime implements AutoCloseable {
         this.revocations = new RevocationWatch(service.repository(), filterSettings.credentialLifetime());
         this.guard = new MediaGuard(service, credentials, revocations, filterSettings.credentialLifetime());
         this.clients = new ClientAddressResolver(filterSettings.trustedProxies(), filterSettings.forwardedHeader());
-        this.manifests = new ManifestRewriting(filterSettings.maxManifestBytes(), filterSettings.maxConcurrentRewrites());
+        this.manifests = new ManifestRewriteService(filterSettings.maxManifestBytes(), filterSettings.maxConcurrentRewrites());
+        this.admission = new MediaAdmission(guard, clients, manifests);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "usher-revocation-watch");
             t.setDaemon(true);
@@ -339,9 +345,19 @@ public final class UsherRuntime implements AutoCloseable {
         return guard;
     }
 
-    /** @return the rewriter of granted manifests */
-    public ManifestRewriting manifests() {
+    /** @return the rewriting of granted manifests (their slots, bounds and answer) */
+    public ManifestRewriteService manifests() {
         return manifests;
+    }
+
+    /** @return the HTTP policy of media requests every transport asks (the filter, JAX-RS {@code @ProtectedMedia}) */
+    public MediaAdmission admission() {
+        return admission;
+    }
+
+    /** @return the layout of playback URLs: where they point, and how they are printed and parsed */
+    public MediaLayout mediaLayout() {
+        return filterSettings.layout();
     }
 
     /** @return the protected path prefixes, each ending in {@code /} (the first is where playback URLs point) */
@@ -359,10 +375,7 @@ public final class UsherRuntime implements AutoCloseable {
      * @return the client's address, through trusted proxies as configured
      */
     public dev.usher.core.net.IpAddress clientAddress(String remoteAddr, Function<String, List<String>> headers) {
-        if (!clients.trustsProxies()) {
-            return dev.usher.core.net.IpAddress.parseClient(remoteAddr);
-        }
-        return clients.resolve(remoteAddr, headers.apply(clients.header()));
+        return clients.resolve(remoteAddr, headers);
     }
 
     public RevocationWatch revocations() {
