@@ -6,6 +6,8 @@ import dev.usher.core.http.ManifestRewriteService;
 import dev.usher.core.http.MediaHeaders;
 import dev.usher.core.http.MediaRequestView;
 import dev.usher.core.http.Refusal;
+import dev.usher.core.log.LogText;
+import dev.usher.core.log.RefusalLog;
 import dev.usher.core.media.MediaPath;
 import dev.usher.servlet.UsherRuntime;
 import jakarta.annotation.Priority;
@@ -43,6 +45,9 @@ public class ProtectedMediaFilter implements ContainerRequestFilter, ContainerRe
     /** Servlet request attribute: this filter granted the request (clients cannot set attributes). */
     static final String GRANTED = ProtectedMediaFilter.class.getName() + ".granted";
 
+    /** Refusals at a bounded rate, as the servlet filter logs its own. */
+    private static final RefusalLog REFUSALS = RefusalLog.every10Seconds(System.getLogger("dev.usher.cdi"));
+
     private final String app;
     private final String video;
 
@@ -57,7 +62,10 @@ public class ProtectedMediaFilter implements ContainerRequestFilter, ContainerRe
         HttpServletRequest servlet = CDI.current().select(HttpServletRequest.class).get();
         Admission admission = runtime.admission().admit(media(request), servlet.getRemoteAddr(), new JaxRsRequestView(request));
         if (admission instanceof Admission.Refused refused) {
-            request.abortWith(response(refused.refusal()));
+            Refusal r = refused.refusal();
+            REFUSALS.refused(r.status() + " " + r.reason(), () -> "refused " + r.status() + " " + r.reason() + ": "
+                    + request.getMethod() + " " + LogText.safe(request.getUriInfo().getPath()) + " from " + servlet.getRemoteAddr());
+            request.abortWith(response(r));
             return;
         }
         Admission.Granted granted = (Admission.Granted) admission;
