@@ -1,5 +1,6 @@
 package dev.usher.cdi;
 
+import dev.usher.core.http.Refusal;
 import jakarta.enterprise.inject.spi.CDI;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.WebApplicationException;
@@ -76,8 +77,7 @@ public final class MediaFiles {
                 "refused to serve media: the request was not decided by ProtectedMediaFilter. Register "
                         + ProtectedMediaFeature.class.getName() + " in the JAX-RS Application (getClasses()) and annotate "
                         + "the resource method @ProtectedMedia");
-        return Response.status(Response.Status.SERVICE_UNAVAILABLE).entity("Media not guarded\n")
-                .type("text/plain;charset=UTF-8").header("Cache-Control", "no-store").build();
+        return ProtectedMediaFilter.response(Refusal.notGuarded());
     }
 
     /**

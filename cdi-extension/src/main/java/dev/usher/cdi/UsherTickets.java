@@ -2,7 +2,7 @@ package dev.usher.cdi;
 
 import dev.usher.core.account.Account;
 import dev.usher.core.attempt.Attempt;
-import dev.usher.core.guard.MediaGuard;
+import dev.usher.core.http.MediaLayout;
 import dev.usher.core.media.MediaPath;
 import dev.usher.core.repository.TicketQuery;
 import dev.usher.core.service.IssueRequest;
@@ -13,8 +13,6 @@ import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import jakarta.servlet.http.HttpServletRequest;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.List;
@@ -109,36 +107,10 @@ public class UsherTickets {
     }
 
     /** Longest {@code refurl} put on a URL: what the attempt log keeps. */
-    public static final int MAX_REFURL = dev.usher.core.decision.PlaybackRequest.MAX_URL;
+    public static final int MAX_REFURL = MediaLayout.MAX_REFURL;
 
     private String url(String app, String path, Ticket ticket, String refUrl) {
-        StringBuilder url = new StringBuilder(request.getContextPath());
-        String prefix = runtime.protectedPaths().get(0);
-        url.append(prefix);
-        if (runtime.fixedApp().isEmpty()) {
-            url.append(segment(app)).append('/');
-        }
-        String[] parts = path.split("/");
-        for (int i = 0; i < parts.length; i++) {
-            if (i > 0) {
-                url.append('/');
-            }
-            url.append(segment(parts[i]));
-        }
-        url.append("?key=").append(query(ticket.key())).append("&pass=").append(query(ticket.pass()));
-        if (refUrl != null && !refUrl.isEmpty()) {
-            String cut = refUrl.length() <= MAX_REFURL ? refUrl : refUrl.substring(0, MAX_REFURL);
-            url.append('&').append(MediaGuard.REFURL).append('=').append(query(cut));
-        }
-        return url.toString();
-    }
-
-    private static String segment(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
-    }
-
-    private static String query(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+        return runtime.mediaLayout().entryUrl(request.getContextPath(), app, path, ticket.key(), ticket.pass(), refUrl);
     }
 
     /** @return true when the request has a signed-in user */

@@ -8,6 +8,10 @@ import dev.usher.core.api.SevuTokenResource;
 import dev.usher.core.config.ConfigReader;
 import dev.usher.core.credential.PlaybackCredentials;
 import dev.usher.core.guard.MediaGuard;
+import dev.usher.core.http.ClientAddressResolver;
+import dev.usher.core.http.ManifestRewriteService;
+import dev.usher.core.http.MediaAdmission;
+import dev.usher.core.http.MediaLayout;
 import dev.usher.core.repository.InMemoryTicketRepository;
 import dev.usher.core.repository.TicketRepository;
 import dev.usher.core.repository.jdbc.JdbcTicketRepository;
@@ -35,6 +39,10 @@ public final class UsherAssembly {
     private final RevocationWatch revocations;
     private final MediaGuard guard;
     private final SevuTokenResource tokens;
+    private final ClientAddressResolver clients;
+    private final ManifestRewriteService manifests;
+    private final MediaAdmission admission;
+    private final MediaLayout layout;
     private final AutoCloseable owned;
 
     private UsherAssembly(UsherConfiguration configuration, UsherService service, PlaybackCredentials credentials,
@@ -48,6 +56,31 @@ public final class UsherAssembly {
         this.revocations = new RevocationWatch(service.repository(), configuration.guard().credentialLifetime());
         this.guard = new MediaGuard(service, credentials, revocations, configuration.guard().credentialLifetime());
         this.tokens = new SevuTokenResource(service);
+        UsherConfiguration.Guard g = configuration.guard();
+        this.clients = new ClientAddressResolver(g.trustedProxies(), g.forwardedHeader());
+        this.manifests = new ManifestRewriteService(g.maxManifestBytes(), g.maxConcurrentRewrites());
+        this.admission = new MediaAdmission(guard, clients, manifests);
+        this.layout = new MediaLayout(g.protectedPaths(), g.fixedApp());
+    }
+
+    /** @return who the client of a request is (trusted proxies walked right to left) */
+    public ClientAddressResolver clients() {
+        return clients;
+    }
+
+    /** @return the rewriting of granted manifests (their slots, bounds and answer) */
+    public ManifestRewriteService manifests() {
+        return manifests;
+    }
+
+    /** @return the HTTP policy of media that every transport (filter, JAX-RS) translates */
+    public MediaAdmission admission() {
+        return admission;
+    }
+
+    /** @return the layout of playback URLs (what parses and prints them) */
+    public MediaLayout layout() {
+        return layout;
     }
 
     /**

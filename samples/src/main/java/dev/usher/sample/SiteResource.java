@@ -4,6 +4,7 @@ import dev.usher.cdi.NotSignedInException;
 import dev.usher.cdi.PlaybackUrl;
 import dev.usher.cdi.UsherTickets;
 import dev.usher.core.attempt.Attempt;
+import dev.usher.core.http.MediaLayout;
 import dev.usher.core.ticket.Ticket;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
@@ -18,8 +19,6 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 
@@ -32,6 +31,9 @@ import java.util.List;
 @RequestScoped
 @Produces(MediaType.APPLICATION_JSON)
 public class SiteResource {
+
+    /** Where {@link VaultResource} serves the app's MP4 files: one fixed app, the file name under it. */
+    private static final MediaLayout VAULT = MediaLayout.of("/api/vault/", Catalog.APP);
 
     @Inject
     UsherTickets usher;
@@ -77,10 +79,10 @@ public class SiteResource {
         PlaybackUrl issued = usher.issue(Catalog.APP, f.path(), refUrl);
         String url = issued.url();
         if (f.vault()) {
+            // The vault's files are the app's, one folder flat, below /api/vault/ (VaultResource).
             String file = f.path().substring(f.path().lastIndexOf('/') + 1);
-            int ref = issued.url().indexOf("&refurl=");
-            url = request.getContextPath() + "/api/vault/" + file + "?key=" + query(issued.ticket().key())
-                    + "&pass=" + query(issued.ticket().pass()) + (ref < 0 ? "" : issued.url().substring(ref));
+            url = VAULT.entryUrl(request.getContextPath(), Catalog.APP, file, issued.ticket().key(), issued.ticket().pass(),
+                    refUrl);
         }
         return noStore(new Play(f.id(), f.video(), f.badge() + ": " + f.title(), f.player(), url, issued.ticket().key()));
     }
@@ -120,7 +122,4 @@ public class SiteResource {
         return Response.ok(entity).cacheControl(cc).build();
     }
 
-    private static String query(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
-    }
 }

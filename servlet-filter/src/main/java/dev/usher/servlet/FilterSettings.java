@@ -62,14 +62,4 @@ record FilterSettings(List<String> protectedPaths, String fixedApp, List<IpNetwo
         }
         return Match.UNPROTECTED;
     }
-
-    /** @return the path below its protected prefix */
-    String underPrefix(String path) {
-        for (String prefix : protectedPaths) {
-            if (path.startsWith(prefix)) {
-                return path.substring(prefix.length());
-            }
-        }
-        return "";
-    }
 }

@@ -1,13 +1,12 @@
 package dev.usher.servlet;
 
+import dev.usher.core.http.MediaHeaders;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
 
 /**
  * A manifest request without the headers that could make the server answer with less than the
@@ -16,15 +15,12 @@ import java.util.Set;
  */
 final class FullBodyRequest extends HttpServletRequestWrapper {
 
-    private static final Set<String> HIDDEN = Set.of("range", "if-range", "if-none-match", "if-modified-since",
-            "if-match", "if-unmodified-since", "accept-encoding");
-
     FullBodyRequest(HttpServletRequest request) {
         super(request);
     }
 
     private static boolean hidden(String name) {
-        return name != null && HIDDEN.contains(name.toLowerCase(Locale.ROOT));
+        return MediaHeaders.isHiddenFromManifestRequest(name);
     }
 
     @Override

@@ -1,5 +1,9 @@
 package dev.usher.servlet;
 
+import dev.usher.core.http.ManifestBuffer;
+import dev.usher.core.http.ManifestRewriteService;
+import dev.usher.core.http.MediaHeaders;
+import dev.usher.core.http.Refusal;
 import dev.usher.core.log.LogText;
 import dev.usher.core.manifest.Rewritten;
 import dev.usher.core.media.MediaPath;
@@ -14,7 +18,6 @@ import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 
 /**
  * Holds back a manifest the server writes, so the filter can rewrite it before anything reaches
@@ -36,16 +39,16 @@ final class ManifestCapture extends HttpServletResponseWrapper {
         REFUSED
     }
 
-    private final int limit;
-    private final ManifestRewriting.BoundedBuffer buffer;
+    private final ManifestRewriteService manifests;
+    private final ManifestBuffer buffer;
     private ServletOutputStream stream;
     private PrintWriter writer;
     private int status = SC_OK;
 
-    ManifestCapture(HttpServletResponse response, int limit) {
+    ManifestCapture(HttpServletResponse response, ManifestRewriteService manifests) {
         super(response);
-        this.limit = limit;
-        this.buffer = new ManifestRewriting.BoundedBuffer(limit);
+        this.manifests = manifests;
+        this.buffer = manifests.buffer();
     }
 
     @Override
@@ -104,8 +107,7 @@ final class ManifestCapture extends HttpServletResponseWrapper {
     }
 
     private static boolean isLengthOrValidator(String name) {
-        String n = name.toLowerCase(Locale.ROOT);
-        return n.equals("content-length") || n.equals("etag") || n.equals("last-modified") || n.equals("accept-ranges");
+        return MediaHeaders.isDroppedFromRewritten(name);
     }
 
     @Override
@@ -174,8 +176,7 @@ final class ManifestCapture extends HttpServletResponseWrapper {
      *
      * @return what was sent
      */
-    Outcome finish(HttpServletRequest request, MediaPath media, String credential, ManifestRewriting rewriting)
-            throws IOException {
+    Outcome finish(HttpServletRequest request, MediaPath media, String credential) throws IOException {
         if (writer != null) {
             writer.flush();
         }
@@ -183,25 +184,21 @@ final class ManifestCapture extends HttpServletResponseWrapper {
         if (response.isCommitted()) {
             return Outcome.PASSED; // an error page was sent by the container
         }
-        if (buffer.overflowed()) {
-            return refuse(request, response, "Manifest larger than usher.filter.max-manifest-bytes (" + limit + ")");
-        }
-        byte[] body = buffer.take();
         boolean head = "HEAD".equals(request.getMethod());
-        if (status != SC_OK || head) {
+        ManifestRewriteService.Answer answer = manifests.answer(status, head, buffer, media.kind(),
+                request.getRequestURL().toString(), credential);
+        if (answer instanceof ManifestRewriteService.Passed passed) {
             UsherFilter.noStore(response);
             if (!head) {
-                response.setContentLength(body.length);
-                response.getOutputStream().write(body);
+                response.setContentLength(passed.body().length);
+                response.getOutputStream().write(passed.body());
             }
             return Outcome.PASSED;
         }
-        Rewritten rewritten;
-        try {
-            rewritten = rewriting.rewrite(media.kind(), body, request.getRequestURL().toString(), credential);
-        } catch (ManifestRewriting.RewriteException e) {
-            return refuse(request, response, "Manifest not rewritable: " + e.getMessage());
+        if (answer instanceof ManifestRewriteService.Refused refused) {
+            return refuse(request, response, refused.refusal());
         }
+        Rewritten rewritten = ((ManifestRewriteService.Rewrote) answer).manifest();
         UsherFilter.noStore(response);
         response.setContentLengthLong(rewritten.length());
         rewritten.writeTo(response.getOutputStream());
@@ -209,20 +206,12 @@ final class ManifestCapture extends HttpServletResponseWrapper {
     }
 
     /** The single exit for a manifest Usher can't serve: 502 with a short text, none of the manifest. */
-    private static Outcome refuse(HttpServletRequest request, HttpServletResponse response, String reason)
+    private static Outcome refuse(HttpServletRequest request, HttpServletResponse response, Refusal refusal)
             throws IOException {
-        LOG.log(System.Logger.Level.INFO, () -> "refused 502 " + LogText.safe(reason) + ": " + request.getMethod() + " "
-                + LogText.safe(request.getRequestURI()));
+        LOG.log(System.Logger.Level.INFO, () -> "refused " + refusal.status() + " " + LogText.safe(refusal.reason()) + ": "
+                + request.getMethod() + " " + LogText.safe(request.getRequestURI()));
         response.reset(); // the server's Content-Type, validators and status go too
-        response.setStatus(HttpServletResponse.SC_BAD_GATEWAY);
-        response.setHeader("Cache-Control", "no-store");
-        response.setHeader("X-Content-Type-Options", "nosniff");
-        response.setContentType("text/plain;charset=UTF-8");
-        byte[] text = (reason + "\n").getBytes(StandardCharsets.UTF_8);
-        response.setContentLength(text.length);
-        if (!"HEAD".equals(request.getMethod())) {
-            response.getOutputStream().write(text);
-        }
+        UsherFilter.send(response, refusal, request);
         return Outcome.REFUSED;
     }
 }

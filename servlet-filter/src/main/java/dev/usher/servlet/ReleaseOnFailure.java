@@ -1,5 +1,6 @@
 package dev.usher.servlet;
 
+import dev.usher.core.http.Admission;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
 
@@ -13,17 +14,11 @@ import java.io.IOException;
  */
 final class ReleaseOnFailure extends HttpServletResponseWrapper {
 
-    /** What gives the use back; called at most once, with the failing status. */
-    interface Release {
-        void release(int status);
-    }
+    private final Admission.Granted granted;
 
-    private final Release release;
-    private boolean released;
-
-    ReleaseOnFailure(HttpServletResponse response, Release release) {
+    ReleaseOnFailure(HttpServletResponse response, Admission.Granted granted) {
         super(response);
-        this.release = release;
+        this.granted = granted;
     }
 
     @Override
@@ -44,11 +39,11 @@ final class ReleaseOnFailure extends HttpServletResponseWrapper {
         super.sendError(sc, msg);
     }
 
-    /** Gives the use back for a failure the wrapper did not see set (an exception before the first byte). */
+    /**
+     * Gives the use back for a failure the wrapper did not see set (an exception before the first
+     * byte); the grant gives it back at most once, and only for 400 or more.
+     */
     void failed(int status) {
-        if (status >= 400 && !released) {
-            released = true;
-            release.release(status);
-        }
+        granted.failed(status);
     }
 }

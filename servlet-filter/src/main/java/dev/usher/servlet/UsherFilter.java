@@ -1,10 +1,11 @@
 package dev.usher.servlet;
 
-import dev.usher.core.credential.PlaybackCredentials;
-import dev.usher.core.guard.MediaGuard;
+import dev.usher.core.http.Admission;
+import dev.usher.core.http.MediaHeaders;
+import dev.usher.core.http.MediaRequestView;
+import dev.usher.core.http.Refusal;
 import dev.usher.core.log.LogText;
 import dev.usher.core.media.MediaPath;
-import dev.usher.core.net.IpAddress;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -18,7 +19,6 @@ import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.MappingMatch;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.List;
 
@@ -74,81 +74,58 @@ public class UsherFilter implements Filter {
             return;
         }
         if (match == FilterSettings.Match.AMBIGUOUS) {
-            refuse(response, HttpServletResponse.SC_BAD_REQUEST, "Ambiguous path", request, path);
+            refuse(response, Refusal.badRequest("Ambiguous path"), request, path);
             return;
         }
         if (request.getDispatcherType() != DispatcherType.REQUEST) {
             if (path.equals(request.getAttribute(GRANTED_PATH))) {
                 chain.doFilter(request, response);
             } else {
-                refuse(response, HttpServletResponse.SC_FORBIDDEN, "Forbidden", request, path);
+                refuse(response, Refusal.forbidden(), request, path);
             }
             return;
         }
         String method = request.getMethod();
         if (!method.equals("GET") && !method.equals("HEAD")) {
-            response.setHeader("Allow", "GET, HEAD");
-            refuse(response, HttpServletResponse.SC_METHOD_NOT_ALLOWED, "Method Not Allowed", request, path);
+            refuse(response, Refusal.methodNotAllowed(), request, path);
             return;
         }
         String problem = PathGuard.problem(request.getRequestURI(), request.getContextPath(), path);
         if (problem != null) {
-            refuse(response, HttpServletResponse.SC_BAD_REQUEST, "Ambiguous path (" + problem + ")", request, path);
+            refuse(response, Refusal.badRequest("Ambiguous path (" + problem + ")"), request, path);
             return;
         }
-        MediaPath media = MediaPath.parse(settings.underPrefix(path), settings.fixedApp());
-        if (media == null) {
-            refuse(response, HttpServletResponse.SC_FORBIDDEN, "Forbidden", request, path);
+        // The policy is the core's; this filter only translates the servlet request and response.
+        Admission admission = runtime.admission().admit(runtime.mediaLayout().parse(path), request.getRemoteAddr(),
+                new ServletRequestView(request));
+        if (admission instanceof Admission.Refused refused) {
+            refuse(response, refused.refusal(), request, path);
             return;
         }
-        TicketParameters params;
-        try {
-            params = TicketParameters.parse(request.getQueryString(), PlaybackCredentials.PARAMETER);
-        } catch (TicketParameters.AmbiguousQueryException e) {
-            refuse(response, HttpServletResponse.SC_BAD_REQUEST, "Ambiguous query (" + e.getMessage() + ")", request, path);
-            return;
-        }
-        if (!media.kind().isManifest()) {
-            decideAndServe(request, response, chain, path, media, params);
-            return;
-        }
-        // A manifest holds memory while it is read and rewritten: their number is bounded. The slot
-        // is taken before the decision, so a request turned away here consumes no use.
-        ManifestRewriting.Permit permit = runtime.manifests().tryAcquire();
-        if (permit == null) {
-            response.setHeader("Retry-After", "1");
-            refuse(response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "Too many manifests in progress, retry",
-                    request, path);
-            return;
-        }
-        try (permit) {
-            decideAndServe(request, response, chain, path, media, params);
+        try (Admission.Granted granted = (Admission.Granted) admission) {
+            serve(request, response, chain, path, granted);
         }
     }
 
-    private void decideAndServe(HttpServletRequest request, HttpServletResponse response, FilterChain chain, String path,
-                                MediaPath media, TicketParameters params) throws IOException, ServletException {
-        FilterSettings settings = runtime.filterSettings();
-        IpAddress client = runtime.clientAddress(request.getRemoteAddr(), name -> headers(request, name));
-        MediaGuard.Verdict verdict;
-        try {
-            // pageurl is the page that plays (its Referer); refurl how the viewer reached it (a parameter).
-            verdict = runtime.guard().decide(media, params.key(), params.pass(), params.credential(), client,
-                    request.getHeader("Referer"), params.refUrl());
-        } catch (RuntimeException e) {
-            // A repository that fails (a database down) refuses; it never grants.
-            LOG.log(System.Logger.Level.ERROR, "playback decision failed; refusing", e);
-            refuse(response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "Temporarily unavailable", request, path);
-            return;
+    /** The two questions the core's policy asks of a servlet request. */
+    private record ServletRequestView(HttpServletRequest request) implements MediaRequestView {
+        @Override
+        public String rawQuery() {
+            return request.getQueryString();
         }
-        if (!verdict.granted()) {
-            refuse(response, HttpServletResponse.SC_FORBIDDEN, verdict.reason(), request, path);
-            return;
+
+        @Override
+        public List<String> headers(String name) {
+            return Collections.list(request.getHeaders(name));
         }
+    }
+
+    private void serve(HttpServletRequest request, HttpServletResponse response, FilterChain chain, String path,
+                       Admission.Granted granted) throws IOException, ServletException {
         request.setAttribute(GRANTED_PATH, path);
-        if (verdict.openedPlayback() && missingFile(request, path)) {
-            release(verdict, HttpServletResponse.SC_NOT_FOUND);
-            refuse(response, HttpServletResponse.SC_NOT_FOUND, "Not Found", request, path);
+        if (granted.openedPlayback() && missingFile(request, path)) {
+            granted.failed(HttpServletResponse.SC_NOT_FOUND);
+            refuse(response, Refusal.notFound(), request, path);
             return;
         }
         // A request Usher could not serve costs no use: the use is given back as soon as a failing
@@ -156,19 +133,19 @@ public class UsherFilter implements Filter {
         // the client sees it. An exception (the container answers 500) counts only while nothing
         // was sent: a client that drops the connection in the middle of a file has been served part
         // of it and must not get its use back.
-        HttpServletResponse served = verdict.openedPlayback()
-                ? new ReleaseOnFailure(response, status -> release(verdict, status)) : response;
+        HttpServletResponse served = granted.openedPlayback() ? new ReleaseOnFailure(response, granted) : response;
         boolean completed = false;
         try {
-            if (!media.kind().isManifest()) {
-                if (params.key() != null) {
+            if (!granted.isManifest()) {
+                if (granted.isEntry()) {
                     noStore(response);
                 }
                 chain.doFilter(request, served);
             } else {
-                ManifestCapture capture = new ManifestCapture(served, settings.maxManifestBytes());
+                MediaPath media = granted.media();
+                ManifestCapture capture = new ManifestCapture(served, runtime.manifests());
                 chain.doFilter(new FullBodyRequest(request), capture);
-                ManifestCapture.Outcome outcome = capture.finish(request, media, verdict.credential(), runtime.manifests());
+                ManifestCapture.Outcome outcome = capture.finish(request, media, granted.credential());
                 String told = outcome.name().toLowerCase(java.util.Locale.ROOT);
                 runtime.service().tell(l -> l.manifestRewritten(media.kind(), told));
             }
@@ -201,14 +178,6 @@ public class UsherFilter implements Filter {
         }
     }
 
-    private void release(MediaGuard.Verdict verdict, int status) {
-        try {
-            runtime.guard().release(verdict, status);
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "could not give back the use of a request that was not served", e);
-        }
-    }
-
     /** @return the path below the context that this dispatch targets */
     static String targetPath(HttpServletRequest request) {
         if (request.getDispatcherType() == DispatcherType.INCLUDE) {
@@ -220,27 +189,29 @@ public class UsherFilter implements Filter {
         return request.getServletPath() + (pathInfo == null ? "" : pathInfo);
     }
 
-    private static List<String> headers(HttpServletRequest request, String name) {
-        return Collections.list(request.getHeaders(name));
-    }
-
     static void noStore(HttpServletResponse response) {
-        response.setHeader("Cache-Control", "private, no-store");
+        response.setHeader("Cache-Control", MediaHeaders.PRIVATE_NO_STORE);
     }
 
-    private static void refuse(HttpServletResponse response, int status, String reason, HttpServletRequest request,
-                               String path) throws IOException {
+    private static void refuse(HttpServletResponse response, Refusal refusal, HttpServletRequest request, String path)
+            throws IOException {
+        int status = refusal.status();
+        String reason = refusal.reason();
         REFUSALS.refused(status + " " + reason, () -> "refused " + status + " " + reason + ": " + request.getMethod() + " "
                 + LogText.safe(path) + " from " + request.getRemoteAddr());
         if (response.isCommitted()) {
             return;
         }
         response.resetBuffer();
-        response.setStatus(status);
-        response.setHeader("Cache-Control", "no-store");
-        response.setHeader("X-Content-Type-Options", "nosniff");
-        response.setContentType("text/plain;charset=UTF-8");
-        byte[] body = (reason + "\n").getBytes(StandardCharsets.UTF_8);
+        send(response, refusal, request);
+    }
+
+    /** Writes a refusal onto a response that is not committed: its status, headers and short text. */
+    static void send(HttpServletResponse response, Refusal refusal, HttpServletRequest request) throws IOException {
+        response.setStatus(refusal.status());
+        refusal.headers().forEach(response::setHeader);
+        response.setContentType(Refusal.CONTENT_TYPE);
+        byte[] body = refusal.body();
         response.setContentLength(body.length);
         if (!"HEAD".equals(request.getMethod())) {
             response.getOutputStream().write(body);

@@ -9,6 +9,9 @@ import dev.usher.core.config.ConfigReader;
 import dev.usher.core.config.UsherConfigurationException;
 import dev.usher.core.credential.PlaybackCredentials;
 import dev.usher.core.guard.MediaGuard;
+import dev.usher.core.http.ManifestRewriteService;
+import dev.usher.core.http.MediaAdmission;
+import dev.usher.core.http.MediaLayout;
 import dev.usher.core.repository.ScheduledPurge;
 import dev.usher.core.repository.TicketRepository;
 import dev.usher.core.service.RevocationWatch;
@@ -39,8 +42,6 @@ public final class UsherRuntime implements AutoCloseable {
 
     private final UsherAssembly parts;
     private final SevuApi api;
-    private final ClientAddressResolver clients;
-    private final ManifestRewriting manifests;
     private final FilterSettings filterSettings;
     private final ApiSettings apiSettings;
     private final ScheduledExecutorService timer;
@@ -52,8 +53,6 @@ public final class UsherRuntime implements AutoCloseable {
         this.api = parts.api(live.commands(), Clock.systemUTC());
         this.filterSettings = FilterSettings.of(parts.configuration().guard());
         this.apiSettings = ApiSettings.of(parts.configuration().api());
-        this.clients = new ClientAddressResolver(filterSettings.trustedProxies(), filterSettings.forwardedHeader());
-        this.manifests = new ManifestRewriting(filterSettings.maxManifestBytes(), filterSettings.maxConcurrentRewrites());
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "usher-revocation-watch");
             t.setDaemon(true);
@@ -239,9 +238,19 @@ public final class UsherRuntime implements AutoCloseable {
         return parts.guard();
     }
 
-    /** @return the rewriter of granted manifests */
-    public ManifestRewriting manifests() {
-        return manifests;
+    /** @return the rewriting of granted manifests (their slots, bounds and answer) */
+    public ManifestRewriteService manifests() {
+        return parts.manifests();
+    }
+
+    /** @return the HTTP policy of media requests every transport asks (the filter, JAX-RS {@code @ProtectedMedia}) */
+    public MediaAdmission admission() {
+        return parts.admission();
+    }
+
+    /** @return the layout of playback URLs: where they point, and how they are printed and parsed */
+    public MediaLayout mediaLayout() {
+        return parts.layout();
     }
 
     /** @return the protected path prefixes, each ending in {@code /} (the first is where playback URLs point) */
@@ -259,10 +268,7 @@ public final class UsherRuntime implements AutoCloseable {
      * @return the client's address, through trusted proxies as configured
      */
     public dev.usher.core.net.IpAddress clientAddress(String remoteAddr, Function<String, List<String>> headers) {
-        if (!clients.trustsProxies()) {
-            return dev.usher.core.net.IpAddress.parseClient(remoteAddr);
-        }
-        return clients.resolve(remoteAddr, headers.apply(clients.header()));
+        return parts.clients().resolve(remoteAddr, headers);
     }
 
     public RevocationWatch revocations() {

@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -73,7 +72,7 @@ import java.util.Set;
  * serialized into a buffer that refuses to grow past {@link ManifestLimits#maxOutputBytes()}, so
  * the exact length is known, and checked, before a byte is sent.
  */
-public final class DashManifestRewriter implements ManifestRewriter {
+public final class DashManifestRewriter extends BoundedManifestRewriter {
 
     /** An instance with the default limits. */
     public static final DashManifestRewriter DEFAULT = new DashManifestRewriter();
@@ -81,8 +80,6 @@ public final class DashManifestRewriter implements ManifestRewriter {
     static final String MPD_NS = "urn:mpeg:dash:schema:mpd:2011";
     private static final Set<String> LEVELS = Set.of("MPD", "Period", "AdaptationSet", "Representation");
     private static final Set<String> SEGMENT_INFO = Set.of("SegmentTemplate", "SegmentList", "SegmentBase");
-
-    private final ManifestLimits limits;
 
     public DashManifestRewriter() {
         this(ManifestLimits.DEFAULT);
@@ -94,19 +91,12 @@ public final class DashManifestRewriter implements ManifestRewriter {
     }
 
     public DashManifestRewriter(ManifestLimits limits) {
-        this.limits = Objects.requireNonNull(limits, "limits");
+        super(limits);
     }
 
     @Override
-    public ManifestLimits limits() {
-        return limits;
-    }
-
-    @Override
-    public Rewritten prepare(byte[] manifest, URI manifestUrl, ChildQuery query) {
-        if (manifest.length > limits.maxInputBytes()) {
-            throw new ManifestTooLargeException(limits.maxInputBytes());
-        }
+    Rewritten prepareWithin(byte[] manifest, URI manifestUrl, ChildQuery query) {
+        ManifestLimits limits = limits();
         Budget budget = new Budget(limits);
         Document document = parse(manifest, limits, budget);
         if (document.root == null || !isMpd(document.root, "MPD")) {
@@ -118,7 +108,7 @@ public final class DashManifestRewriter implements ManifestRewriter {
         if (!marker.changed) {
             return Rewritten.of(manifest);
         }
-        return Rewritten.of(write(document, manifest.length, limits.maxOutputBytes(), budget));
+        return Rewritten.of(write(document, manifest.length, limits, budget));
     }
 
     /**
@@ -486,12 +476,12 @@ public final class DashManifestRewriter implements ManifestRewriter {
 
     /** The output buffer: refuses to grow past the output limit. */
     private static final class BoundedBytes extends ByteArrayOutputStream {
-        private final long max;
+        private final ManifestLimits limits;
         boolean overflow;
 
-        BoundedBytes(int initial, long max) {
+        BoundedBytes(int initial, ManifestLimits limits) {
             super(initial);
-            this.max = max;
+            this.limits = limits;
         }
 
         @Override
@@ -507,15 +497,18 @@ public final class DashManifestRewriter implements ManifestRewriter {
         }
 
         private void check(int len) {
-            if (count + (long) len > max) {
-                overflow = true;
-                throw new ManifestTooLargeException(max, true);
+            try {
+                limits.checkOutput(count + (long) len);
+            } catch (ManifestTooLargeException e) {
+                overflow = true; // the writer may wrap it: write() rethrows it as it was
+                throw e;
             }
         }
     }
 
-    private static byte[] write(Document document, int sizeHint, long maxOutput, Budget budget) {
-        BoundedBytes bytes = new BoundedBytes((int) Math.min(maxOutput, sizeHint + sizeHint / 2 + 256L), maxOutput);
+    private static byte[] write(Document document, int sizeHint, ManifestLimits limits, Budget budget) {
+        long maxOutput = limits.maxOutputBytes();
+        BoundedBytes bytes = new BoundedBytes((int) Math.min(maxOutput, sizeHint + sizeHint / 2 + 256L), limits);
         try {
             XMLStreamWriter writer = XMLOutputFactory.newDefaultFactory().createXMLStreamWriter(bytes, "UTF-8");
             if (document.declared) {

@@ -31,7 +31,7 @@ import java.util.Set;
  * by the credential's length on every line); the second pass, {@link Rewritten#writeTo}, streams
  * the same lines, with the same decisions, to the client. Only the (bounded) input is held.
  */
-public final class HlsPlaylistRewriter implements ManifestRewriter {
+public final class HlsPlaylistRewriter extends BoundedManifestRewriter {
 
     /** An instance with the default limits. */
     public static final HlsPlaylistRewriter DEFAULT = new HlsPlaylistRewriter();
@@ -40,8 +40,6 @@ public final class HlsPlaylistRewriter implements ManifestRewriter {
             "EXT-X-I-FRAME-STREAM-INF", "EXT-X-PART", "EXT-X-PRELOAD-HINT", "EXT-X-RENDITION-REPORT",
             "EXT-X-SESSION-DATA");
     private static final byte[] BOM = {(byte) 0xef, (byte) 0xbb, (byte) 0xbf};
-
-    private final ManifestLimits limits;
 
     public HlsPlaylistRewriter() {
         this(ManifestLimits.DEFAULT);
@@ -53,25 +51,17 @@ public final class HlsPlaylistRewriter implements ManifestRewriter {
     }
 
     public HlsPlaylistRewriter(ManifestLimits limits) {
-        this.limits = java.util.Objects.requireNonNull(limits, "limits");
+        super(limits);
     }
 
     @Override
-    public ManifestLimits limits() {
-        return limits;
-    }
-
-    @Override
-    public Rewritten prepare(byte[] manifest, URI manifestUrl, ChildQuery query) {
-        if (manifest.length > limits.maxInputBytes()) {
-            throw new ManifestTooLargeException(limits.maxInputBytes());
-        }
+    Rewritten prepareWithin(byte[] manifest, URI manifestUrl, ChildQuery query) {
         int start = startsWith(manifest, 0, BOM) ? BOM.length : 0;
         if (!startsWith(manifest, start, "#EXTM3U".getBytes(StandardCharsets.ISO_8859_1))) {
             throw new ManifestException("not an HLS playlist: it does not start with #EXTM3U");
         }
         String self = ChildUris.originOf(manifestUrl);
-        Counter counter = new Counter(limits.maxOutputBytes());
+        Counter counter = new Counter(limits());
         try {
             walk(manifest, start, self, query, counter);
         } catch (IOException e) {
@@ -113,12 +103,12 @@ public final class HlsPlaylistRewriter implements ManifestRewriter {
 
     /** The first pass: measures the output and refuses it as soon as it is over the limit. */
     private static final class Counter implements Sink {
-        private final long max;
+        private final ManifestLimits limits;
         long size;
         boolean changed;
 
-        Counter(long max) {
-            this.max = max;
+        Counter(ManifestLimits limits) {
+            this.limits = limits;
         }
 
         @Override
@@ -134,9 +124,7 @@ public final class HlsPlaylistRewriter implements ManifestRewriter {
 
         private void add(long n) {
             size += n;
-            if (size > max) {
-                throw new ManifestTooLargeException(max, true);
-            }
+            limits.checkOutput(size);
         }
     }
 

@@ -37,6 +37,20 @@ public record ManifestLimits(int maxInputBytes, long maxOutputBytes, int maxElem
         }
     }
 
+    /** @throws ManifestTooLargeException when a manifest of {@code length} bytes is over {@link #maxInputBytes()} */
+    public void checkInput(long length) {
+        if (length > maxInputBytes) {
+            throw new ManifestTooLargeException(maxInputBytes);
+        }
+    }
+
+    /** @throws ManifestTooLargeException when a rewritten manifest of {@code size} bytes would be over {@link #maxOutputBytes()} */
+    public void checkOutput(long size) {
+        if (size > maxOutputBytes) {
+            throw new ManifestTooLargeException(maxOutputBytes, true);
+        }
+    }
+
     /** @return limits with {@code maxBytes} for both input and output, and the other defaults */
     public static ManifestLimits ofBytes(int maxBytes) {
         return new ManifestLimits(maxBytes, maxBytes, DEFAULT_MAX_ELEMENTS, DEFAULT_MAX_DEPTH, DEFAULT_MAX_TIME);

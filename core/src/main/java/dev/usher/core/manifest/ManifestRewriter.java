@@ -1,10 +1,11 @@
 package dev.usher.core.manifest;
 
+import dev.usher.core.media.MediaPath;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.util.Arrays;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -78,20 +79,23 @@ public interface ManifestRewriter {
     }
 
     /**
-     * @return the rewriter for a manifest by its file name: {@code .m3u8}/{@code .m3u} for HLS,
-     *         {@code .mpd} for DASH (case-insensitive), empty for anything else
+     * @return the rewriter with the default limits for a manifest by its file name, as
+     *         {@link MediaPath.Kind#of} tells its kind; empty for anything else
      */
     static Optional<ManifestRewriter> forPath(String path) {
-        if (path == null) {
-            return Optional.empty();
-        }
-        String p = path.toLowerCase(Locale.ROOT);
-        if (p.endsWith(".m3u8") || p.endsWith(".m3u")) {
-            return Optional.of(HlsPlaylistRewriter.DEFAULT);
-        }
-        if (p.endsWith(".mpd")) {
-            return Optional.of(DashManifestRewriter.DEFAULT);
-        }
-        return Optional.empty();
+        return forKind(MediaPath.Kind.of(path), ManifestLimits.DEFAULT);
+    }
+
+    /**
+     * @return the rewriter of a kind of manifest within {@code limits} (the shared default instance
+     *         for the default limits), empty for a file
+     */
+    static Optional<ManifestRewriter> forKind(MediaPath.Kind kind, ManifestLimits limits) {
+        boolean defaults = limits.equals(ManifestLimits.DEFAULT);
+        return switch (kind) {
+            case HLS_MANIFEST -> Optional.of(defaults ? HlsPlaylistRewriter.DEFAULT : new HlsPlaylistRewriter(limits));
+            case DASH_MANIFEST -> Optional.of(defaults ? DashManifestRewriter.DEFAULT : new DashManifestRewriter(limits));
+            case FILE -> Optional.empty();
+        };
     }
 }

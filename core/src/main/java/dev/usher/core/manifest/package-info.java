@@ -2,6 +2,7 @@
  * HLS and DASH manifest rewriting: every child URI of a granted manifest gets its playback
  * credential, within bounds on input, output and work.
  *
- * <p>May use: the JDK only (StAX for DASH, with DTDs and external entities off).
+ * <p>May use: the JDK (StAX for DASH, with DTDs and external entities off), and the media path's
+ * kind, the one decider of which format a name is.
  */
 package dev.usher.core.manifest;

@@ -23,7 +23,7 @@ import java.util.Locale;
 public record MediaPath(String app, String path, Kind kind) {
 
     public enum Kind {
-        /** An HLS playlist ({@code .m3u8}). */
+        /** An HLS playlist ({@code .m3u8}, or {@code .m3u} as RFC 8216 also allows). */
         HLS_MANIFEST,
         /** A DASH manifest ({@code .mpd}). */
         DASH_MANIFEST,
@@ -32,6 +32,27 @@ public record MediaPath(String app, String path, Kind kind) {
 
         public boolean isManifest() {
             return this != FILE;
+        }
+
+        /**
+         * The one decider of a manifest's kind, for every caller (the guard, the rewriters): by the
+         * name's extension, case-insensitive.
+         *
+         * @param name a path or file name, or null
+         * @return HLS for {@code .m3u8} and {@code .m3u}, DASH for {@code .mpd}, else FILE
+         */
+        public static Kind of(String name) {
+            if (name == null) {
+                return FILE;
+            }
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (lower.endsWith(".m3u8") || lower.endsWith(".m3u")) {
+                return HLS_MANIFEST;
+            }
+            if (lower.endsWith(".mpd")) {
+                return DASH_MANIFEST;
+            }
+            return FILE;
         }
     }
 
@@ -58,7 +79,7 @@ public record MediaPath(String app, String path, Kind kind) {
         if (rest.isEmpty() || rest.endsWith("/")) {
             return null;
         }
-        return new MediaPath(app, rest, kindOf(rest));
+        return new MediaPath(app, rest, Kind.of(rest));
     }
 
     /**
@@ -67,18 +88,7 @@ public record MediaPath(String app, String path, Kind kind) {
      * @return the media path, its kind told by the name's extension
      */
     public static MediaPath of(String app, String path) {
-        return new MediaPath(app, path, kindOf(path));
-    }
-
-    private static Kind kindOf(String path) {
-        String lower = path.toLowerCase(Locale.ROOT);
-        if (lower.endsWith(".m3u8")) {
-            return Kind.HLS_MANIFEST;
-        }
-        if (lower.endsWith(".mpd")) {
-            return Kind.DASH_MANIFEST;
-        }
-        return Kind.FILE;
+        return new MediaPath(app, path, Kind.of(path));
     }
 
     /** @return the folder of the path, "" at the top of the app */

@@ -33,6 +33,18 @@ class MediaPathTest {
     }
 
     @Test
+    void anM3uPlaylistIsAnHlsManifestAsTheRewriterChooserSays() {
+        // RFC 8216 allows .m3u; the guard had taken it for a file, served unrewritten.
+        MediaPath p = MediaPath.parse("live/radio/playlist.M3U", null);
+        assertEquals(MediaPath.Kind.HLS_MANIFEST, p.kind());
+        assertEquals("radio", p.video());
+        for (String name : new String[] {"a.m3u8", "a.m3u", "A.MPD", "a.mp4", "a.m3u8.ts", "a.ts", "m3u", "a.m3", "a.mpd.bak"}) {
+            assertEquals(dev.usher.core.manifest.ManifestRewriter.forPath(name).isPresent(), MediaPath.Kind.of(name).isManifest(),
+                    name + ": one decider");
+        }
+    }
+
+    @Test
     void aFixedAppTakesTheWholePath() {
         MediaPath p = MediaPath.parse("mystream/playlist.m3u8", "live");
         assertEquals("live", p.app());

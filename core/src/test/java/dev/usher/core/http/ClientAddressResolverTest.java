@@ -1,4 +1,4 @@
-package dev.usher.servlet;
+package dev.usher.core.http;
 
 import dev.usher.core.net.IpNetwork;
 import org.junit.jupiter.api.Test;

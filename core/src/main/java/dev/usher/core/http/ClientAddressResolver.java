@@ -1,4 +1,4 @@
-package dev.usher.servlet;
+package dev.usher.core.http;
 
 import dev.usher.core.net.IpAddress;
 import dev.usher.core.net.IpNetwork;
@@ -6,6 +6,7 @@ import dev.usher.core.net.IpNetwork;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 
 /**
  * Finds the client's address behind reverse proxies, the way Tomcat's {@code RemoteIpFilter} does:
@@ -21,33 +22,46 @@ import java.util.Locale;
  * client's own {@code Forwarded} header through untouched, so reading both would let a client
  * choose its address.
  */
-final class ClientAddressResolver {
+public final class ClientAddressResolver {
 
     /** Most hops read from forwarding headers. */
-    static final int MAX_HOPS = 32;
+    public static final int MAX_HOPS = 32;
 
     private final List<IpNetwork> trustedProxies;
     private final boolean forwarded;
 
     /** Reads {@code X-Forwarded-For}. */
-    ClientAddressResolver(List<IpNetwork> trustedProxies) {
+    public ClientAddressResolver(List<IpNetwork> trustedProxies) {
         this(trustedProxies, false);
     }
 
     /** @param forwarded read RFC 7239 {@code Forwarded} instead of {@code X-Forwarded-For} */
-    ClientAddressResolver(List<IpNetwork> trustedProxies, boolean forwarded) {
+    public ClientAddressResolver(List<IpNetwork> trustedProxies, boolean forwarded) {
         this.trustedProxies = List.copyOf(trustedProxies);
         this.forwarded = forwarded;
     }
 
     /** @return the name of the header read: {@code Forwarded} or {@code X-Forwarded-For} */
-    String header() {
+    public String header() {
         return forwarded ? "Forwarded" : "X-Forwarded-For";
     }
 
     /** @return false when no proxy is trusted: forwarding headers need not even be read */
-    boolean trustsProxies() {
+    public boolean trustsProxies() {
         return !trustedProxies.isEmpty();
+    }
+
+    /**
+     * @param remoteAddr the peer's address as the container reports it
+     * @param headers    the values of a request header by name (all of them, in order); asked only
+     *                   when a proxy is trusted
+     * @return the client's address, or null when it is not a literal address
+     */
+    public IpAddress resolve(String remoteAddr, Function<String, List<String>> headers) {
+        if (!trustsProxies()) {
+            return IpAddress.parseClient(remoteAddr);
+        }
+        return resolve(remoteAddr, headers.apply(header()));
     }
 
     /**
@@ -55,7 +69,7 @@ final class ClientAddressResolver {
      * @param values     the values of every {@link #header()} header, in order
      * @return the client's address, or null when the peer's own address is not a literal address
      */
-    IpAddress resolve(String remoteAddr, List<String> values) {
+    public IpAddress resolve(String remoteAddr, List<String> values) {
         IpAddress peer = IpAddress.parseClient(remoteAddr);
         if (peer == null || trustedProxies.isEmpty() || !isTrusted(peer)) {
             return peer;

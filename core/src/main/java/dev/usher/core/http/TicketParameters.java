@@ -1,5 +1,6 @@
-package dev.usher.servlet;
+package dev.usher.core.http;
 
+import dev.usher.core.credential.PlaybackCredentials;
 import dev.usher.core.guard.MediaGuard;
 
 import java.net.URLDecoder;
@@ -16,22 +17,35 @@ import java.nio.charset.StandardCharsets;
  * @param credential the playback credential, or null
  * @param refUrl the {@code refurl} parameter, or null
  */
-record TicketParameters(String key, String pass, String credential, String refUrl) {
+public record TicketParameters(String key, String pass, String credential, String refUrl) {
 
-    static final String KEY = "key";
-    static final String PASS = "pass";
-    static final String REFURL = MediaGuard.REFURL;
+    public static final String KEY = "key";
+    public static final String PASS = "pass";
+    public static final String REFURL = MediaGuard.REFURL;
 
     /** Longest query string read. */
-    static final int MAX_QUERY = 8192;
+    public static final int MAX_QUERY = 8192;
 
     /** Thrown for a query string Usher can't read unambiguously. */
-    static final class AmbiguousQueryException extends Exception {
+    public static final class AmbiguousQueryException extends Exception {
         private static final long serialVersionUID = 1L;
 
         AmbiguousQueryException(String message) {
             super(message, null, false, false);
         }
+    }
+
+    /**
+     * @param rawQuery the query string as sent, still percent-encoded (a servlet's
+     *                 {@code getQueryString()}, JAX-RS's {@code getRequestUri().getRawQuery()}): the
+     *                 names are compared after decoding, so {@code ke%79} is {@code key} too, and a
+     *                 malformed encoding is refused rather than read one way here and another there
+     * @return the parameters, the credential named {@link PlaybackCredentials#PARAMETER}
+     * @throws AmbiguousQueryException when a parameter is given twice, the encoding is malformed, or
+     *         the query is longer than {@value #MAX_QUERY}
+     */
+    public static TicketParameters parse(String rawQuery) throws AmbiguousQueryException {
+        return parse(rawQuery, PlaybackCredentials.PARAMETER);
     }
 
     static TicketParameters parse(String query, String credentialName) throws AmbiguousQueryException {

@@ -1,0 +1,35 @@
+package dev.usher.core.http;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** The ticket parameters are read from the raw query, the same for every transport. */
+class TicketParametersTest {
+
+    @Test
+    void readsTheParametersDecoded() throws Exception {
+        TicketParameters p = TicketParameters.parse("key=k.1&pass=alice%7Cx+y&uc=abc&refurl=https%3A%2F%2Fa%2F&other=1");
+        assertEquals("k.1", p.key());
+        assertEquals("alice|x y", p.pass());
+        assertEquals("abc", p.credential());
+        assertEquals("https://a/", p.refUrl());
+        assertNull(TicketParameters.parse(null).key());
+        assertNull(TicketParameters.parse("").pass());
+    }
+
+    @Test
+    void aParameterTwiceOrAnUnreadableQueryIsRefused() {
+        for (String q : new String[] {"key=a&key=b", "key=a&ke%79=b", "pass=a&pass", "uc=a&uc=a", "refurl=a&refurl=b",
+                "key=a&pass=%zz", "key=" + "x".repeat(TicketParameters.MAX_QUERY)}) {
+            assertThrows(TicketParameters.AmbiguousQueryException.class, () -> TicketParameters.parse(q), q);
+        }
+    }
+
+    @Test
+    void neverPrintsThePass() throws Exception {
+        assertEquals("TicketParameters[key=k]", TicketParameters.parse("key=k&pass=secret").toString());
+    }
+}
