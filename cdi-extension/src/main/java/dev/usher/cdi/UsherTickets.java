@@ -23,7 +23,7 @@ import java.util.Optional;
  * open. Reachable from pages as {@code usher}:
  * <pre>{@code <video src="#{usher.url('demo-vod', 'movies/trailer.mp4')}">}</pre>
  *
- * <p>Each ticket's pass is {@code <user>|<random>}, as seed 003 suggests, so attempt logs can be
+ * <p>Each ticket's pass is {@code <user>|<random>}, as the v2 SEVU Token page suggests (docs/PROTOCOL.md#sevu-token), so attempt logs can be
  * matched to users; the random part (96 bits from {@link SecureRandom}) makes it unguessable. Uses,
  * expiry and the IP rule come from {@link IssueDefaults} unless given per call.
  *

@@ -101,7 +101,7 @@ public final class Tools {
         return tool("node");
     }
 
-    /** Absolute path of {@code php} (the seeds' PHP example clients); fails the test when absent. */
+    /** Absolute path of {@code php} (ScaleEngine's PHP example clients, run by the API tests); fails the test when absent. */
     public static String php() {
         return tool("php");
     }

@@ -31,7 +31,7 @@ public final class AccountConfig {
 
     /**
      * The JSON API commands an account may be allowed ({@code sevu.search} also stands for the
-     * seeds' Java example's search, an empty {@code command}). Must name every command
+     * the Java example client's search, docs/PROTOCOL.md#java-client, an empty {@code command}). Must name every command
      * {@code SevuApi} serves (a test holds them equal).
      */
     public static final Set<String> COMMANDS = Set.of("sevu.request", "sevu.status", "sevu.revoke",

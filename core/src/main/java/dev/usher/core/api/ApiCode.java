@@ -32,7 +32,7 @@ public enum ApiCode {
     /** Usher: the request body did not arrive within {@code usher.api.body-timeout} or fell below {@code usher.api.min-body-rate}. */
     BODY_TIMEOUT(16, "Request body too slow"),
 
-    /** Seed 004. */
+    /** The sevu.addstreamuser page (docs/PROTOCOL.md#addstreamuser). */
     SEGMENT_TYPE_INVALID(9, "Segment Type may only be schedule, size, or duration."),
     SEGMENT_VALUE_INVALID(10, "Segments of Duration and Size require a value greater than 0."),
     CRONTAB_INVALID(11, "Invalid CRONTAB expression given."),
@@ -86,7 +86,7 @@ public enum ApiCode {
         return java.util.Optional.empty();
     }
 
-    /** @return the code as the seeds write it, four digits */
+    /** @return the code as ScaleEngine's API pages write it, four digits */
     public String padded() {
         return String.format("%04d", code);
     }

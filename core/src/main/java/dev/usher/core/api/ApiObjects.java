@@ -13,7 +13,7 @@ final class ApiObjects {
     }
 
     /**
-     * An attempt as {@code sevu.errorlog} lists it (and v2's {@code sevu_attempt}): the seed's fields,
+     * An attempt as {@code sevu.errorlog} lists it (and v2's {@code sevu_attempt}): the sevu.errorlog page's fields,
      * and only on the entries that need them, two of Usher's own: {@code count} (more than 1: the
      * entry stands for that many identical refusals of one client within a minute) and
      * {@code not_served} (the HTTP status of a granted request that Usher could not serve, its use

@@ -167,17 +167,17 @@ final class CommandVerifier {
         texts.add(parsed.without("signature"));
         List<String> posted = new ArrayList<>(parsed.spans().keySet());
         posted.remove("signature");
-        List<String> seedOrder = new ArrayList<>();
+        List<String> javaClientOrder = new ArrayList<>();
         for (String first : List.of("api_key", "cdn", "command")) {
             if (posted.contains(first)) {
-                seedOrder.add(first);
+                javaClientOrder.add(first);
             }
         }
-        posted.stream().filter(k -> !seedOrder.contains(k) && !k.equals("timestamp")).forEach(seedOrder::add);
+        posted.stream().filter(k -> !javaClientOrder.contains(k) && !k.equals("timestamp")).forEach(javaClientOrder::add);
         if (posted.contains("timestamp")) {
-            seedOrder.add("timestamp");
+            javaClientOrder.add("timestamp");
         }
-        for (List<String> insertion : List.of(seedOrder, posted)) {
+        for (List<String> insertion : List.of(javaClientOrder, posted)) {
             java.util.HashMap<String, Boolean> table = new java.util.HashMap<>(insertion.size());
             insertion.forEach(k -> table.put(k, Boolean.TRUE));
             StringBuilder text = new StringBuilder(parsed.source().length()).append('{');

@@ -19,7 +19,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The live commands of the SEVU API: {@code sevu.addstreamuser} (seed 004) and Usher's own
+ * The live commands of the SEVU API: {@code sevu.addstreamuser} (docs/PROTOCOL.md#addstreamuser) and Usher's own
  * {@code sevu.liststreamusers}, {@code sevu.removestreamuser} and {@code sevu.publishlog}. Called by
  * {@link SevuApi} after the account, timestamp, signature, field names and replay were checked.
  */

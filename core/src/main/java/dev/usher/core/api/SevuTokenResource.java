@@ -19,14 +19,14 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The v2 {@code sevu_token} resource of seed 003, transport-free: {@code PUT} creates, {@code GET}
+ * The v2 {@code sevu_token} resource of ScaleEngine's v2 API (docs/PROTOCOL.md#sevu-token), transport-free: {@code PUT} creates, {@code GET}
  * reads or lists, {@code POST} updates, {@code DELETE} deletes; {@code sevu_attempt} is its child.
  * The caller (the HTTP binding) has already authenticated the account with HTTP Basic
  * {@code cdn_id:secret}; it then asks {@link #route} once, reads the body only when the route's
  * action takes one, and asks {@link #answer} once.
  *
- * <p>Bodies are typed JSON as in the seed ({@code uses} a number, {@code active} a boolean, the
- * others strings). Errors use the seed's names with the field they concern:
+ * <p>Bodies are typed JSON as on ScaleEngine's page ({@code uses} a number, {@code active} a boolean, the
+ * others strings). Errors use the page's names with the field they concern:
  * {@code {"error":"REQUIRED_FIELD","field":"pass","message":"pass is required"}} — REQUIRED_FIELD,
  * TYPE_MISMATCH, ACCESS_VIOLATION (an Immutable field changed), APP_INVALID (an app outside the
  * account's {@code username-} namespace), and Usher's INVALID_VALUE, UNKNOWN_FIELD, MALFORMED,
@@ -311,7 +311,7 @@ public final class SevuTokenResource {
         return out;
     }
 
-    /** The seed's object (see {@link dev.usher.core.ticket.TicketView#v2}), with its attempts when asked. */
+    /** The v2 page's object (see {@link dev.usher.core.ticket.TicketView#v2}), with its attempts when asked. */
     private Map<String, Object> token(Ticket t, List<Object> attempts) {
         Map<String, Object> m = service.view().v2(t);
         if (attempts != null) {
@@ -379,7 +379,7 @@ public final class SevuTokenResource {
         }
     }
 
-    /** {@code active} is a boolean; 1 and 0 are read too, as the seed's "Default: 1" writes it. */
+    /** {@code active} is a boolean; 1 and 0 are read too, as the v2 page's "Default: 1" writes it. */
     private static Optional<Boolean> optionalBoolean(Map<String, Object> in, String name) throws Refusal {
         Object v = in.get(name);
         if (v == null || v == Json.NULL) {

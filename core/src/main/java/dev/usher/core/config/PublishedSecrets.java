@@ -8,7 +8,7 @@ import java.util.Set;
 /**
  * Secrets that anyone can read, and that configuration therefore refuses at start: every secret
  * value ever committed to Usher's repository (the sample's old demo credential secret and API
- * secret, the test accounts' secrets, the seeds' placeholder) and a few trivially guessable byte
+ * secret, the test accounts' secrets, the placeholder secret of ScaleEngine's API pages) and a few trivially guessable byte
  * patterns. A secret that signs credentials or API commands is worthless once published: whoever
  * read the repository could mint a credential for any app and play everything without a ticket.
  *
@@ -26,7 +26,7 @@ public final class PublishedSecrets {
             "b49b01aa5d8af95dbfc327189a5051863e6f513eb371bbaeb9eaea7b245dbd9e", // the test fixture's secret of cdn 158
             "c7c5bcb1453d13b74904734ea449b4bb830cef6dfc91c08567c1a6034a7217f2", // the test fixture's secret of cdn 28
             "a88d83a498151c37ad7fa5d2e74c834eeca0a12db66c7eb688cc9a616b84126b", // a runner test's old API secret
-            "eaf8fdddcf278f3b40cddf1b5b5611481d629c7b9cc249a76cb0facf4133764d", // the seeds' placeholder
+            "eaf8fdddcf278f3b40cddf1b5b5611481d629c7b9cc249a76cb0facf4133764d", // the placeholder secret of ScaleEngine's API pages
             "3eb1bd439947eb762998e566ccc2e099c791118b2f40579cc4f7da2b5061b7f9", // a test credential secret (ASCII digits)
             "66687aadf862bd776c8fc18b8e9f8e20089714856ee233b3902a591d0d5f2925", // 32 zero bytes
             "02d449a31fbb267c8f352e9968a79e3e5fc95c1bbeaa502fd6454ebde5a4bedc", // 32 bytes 0x11 (tests)

@@ -29,7 +29,7 @@ public enum Reason {
         this.text = text;
     }
 
-    /** @return the text the seeds give, e.g. {@code Invalid IP Address} */
+    /** @return the text the sevu.errorlog page gives (docs/PROTOCOL.md#errorlog), e.g. {@code Invalid IP Address} */
     public String text() {
         return text;
     }

@@ -43,7 +43,7 @@ public final class MediaGuard {
      * The verdict on one request.
      *
      * @param granted    whether to serve it
-     * @param reason     the text for a refusal (a seed reason, or {@code Forbidden: …})
+     * @param reason     the text for a refusal (a reason of the sevu.errorlog page, docs/PROTOCOL.md#errorlog, or {@code Forbidden: …})
      * @param credential for a granted manifest, the credential to put on its children; else null
      * @param grant      for an entry that started a playback, the decision, to give back with
      *                   {@link #release} when the response fails; else null

@@ -10,7 +10,7 @@ import java.util.Map;
  * anything but text, and {@code Allow} or {@code Retry-After} where the status calls for them).
  *
  * @param status  the HTTP status
- * @param reason  the text of the body, without its line end (a seed reason, or a short description)
+ * @param reason  the text of the body, without its line end (a reason of the sevu.errorlog page, docs/PROTOCOL.md#errorlog, or a short description)
  * @param headers the headers to set besides {@code Content-Type} and {@code Content-Length}, in order
  */
 public record Refusal(int status, String reason, Map<String, String> headers) {

@@ -12,7 +12,7 @@ package dev.usher.core.net;
  * slot bound from {@code ::1} would admit every IPv4 client.
  *
  * <p>The one exception is a prefix of 0, the whole space: both {@code 0.0.0.0/0} and {@code ::/0}
- * allow every address, IPv4 and IPv6, as the seeds say "0.0.0.0/0 allows any IP address".
+ * allow every address, IPv4 and IPv6, as ScaleEngine's sevu.request page says "0.0.0.0/0 allows any IP address" (docs/PROTOCOL.md#request).
  */
 public record IpNetwork(IpAddress base, int prefix128) {
 
@@ -48,7 +48,7 @@ public record IpNetwork(IpAddress base, int prefix128) {
 
     /**
      * Parses {@code address} or {@code address/prefix}. Host bits may be set ({@code 1.1.1.1/24} is
-     * the seeds' own example) and are cleared.
+     * the sevu.request page's own example) and are cleared.
      */
     public static IpNetwork parse(String text) {
         int slash = text.indexOf('/');

@@ -13,7 +13,7 @@ import java.util.Objects;
  * <ul>
  * <li>an address, {@code 192.0.2.7} or {@code 2001:db8::7};</li>
  * <li>a CIDR block, {@code 192.168.0.0/24} ({@code 0.0.0.0/0} or {@code ::/0} allow every address
- *     of both families, as the seeds say);</li>
+ *     of both families, as the v2 page says);</li>
  * <li>{@code auto} or {@code auto/N}: a slot that binds, on the ticket's first granted playback from
  *     an address no other entry allows, to that client's network.</li>
  * </ul>
@@ -33,7 +33,7 @@ import java.util.Objects;
  * <p>Instances are immutable; binding a slot returns a new restriction. The text the ticket was
  * issued with is kept ({@link #text()}, what repositories store); what the API shows is
  * {@link #shown()}: that text with each bound slot replaced by what it bound, so
- * {@code auto/24|auto/24} reads {@code 192.0.2.0/24|auto/24} after one binding, as the seeds' "will
+ * {@code auto/24|auto/24} reads {@code 192.0.2.0/24|auto/24} after one binding, as sevu.request's "will
  * update the ticket … to restrict it to the IP address of the user" says.
  */
 public final class IpRestriction {

@@ -7,7 +7,7 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * A SEVU ticket: the fields of the seeds' ticket object, parsed into the rules they stand for.
+ * A SEVU ticket: the fields of ticket object of ScaleEngine's sevu.request page (docs/PROTOCOL.md#request), parsed into the rules they stand for.
  * Immutable; every change (a use, a bound {@code auto} slot, a revocation) yields a new ticket.
  *
  * @param key       the public identifier, e.g. {@code mystream.53ffc996dd39d5.39102367}

@@ -7,7 +7,7 @@ import java.security.SecureRandom;
 import java.util.Locale;
 
 /**
- * Makes ticket keys in the seeds' shape, {@code mystream.53ffc996dd39d5.39102367}: a readable
+ * Makes ticket keys in the shape of ScaleEngine's examples, {@code mystream.53ffc996dd39d5.39102367}: a readable
  * prefix, 14 hex digits and 8 decimal digits, the last two drawn from {@link SecureRandom}
  * (about 82 bits), so a key can't be guessed from another.
  *

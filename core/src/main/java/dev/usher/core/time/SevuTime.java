@@ -14,7 +14,7 @@ import java.time.temporal.ChronoUnit;
 /**
  * Dates as the SEVU API writes and reads them: {@code YYYY-MM-DD HH:MM:SS} in one configured zone
  * (UTC unless configured), {@code 0000-00-00 00:00:00} for "never", and the relative
- * {@code +N seconds|minutes|hours|days|weeks} form the seeds' Java example sends as {@code expire}.
+ * {@code +N seconds|minutes|hours|days|weeks} form the Java example client sends (docs/PROTOCOL.md#java-client) as {@code expire}.
  */
 public final class SevuTime {
 
