@@ -386,14 +386,8 @@ public final class DashManifestRewriter extends BoundedManifestRewriter {
         /** Rewrites the text of {@code element} when it stays at our origin against every base. */
         private void textUri(Element element, Set<String> bases) {
             String text = element.text();
-            int first = 0;
-            int last = text.length();
-            while (first < last && isXmlSpace(text.charAt(first))) {
-                first++;
-            }
-            while (last > first && isXmlSpace(text.charAt(last - 1))) {
-                last--;
-            }
+            int first = firstNonSpace(text);
+            int last = endNonSpace(text, first);
             String reference = text.substring(first, last);
             if (!ours(reference, bases)) {
                 return;
@@ -456,15 +450,26 @@ public final class DashManifestRewriter extends BoundedManifestRewriter {
         }
 
         private static String trimXmlSpace(String text) {
+            int first = firstNonSpace(text);
+            return text.substring(first, endNonSpace(text, first));
+        }
+
+        /** @return the index of the first character of {@code text} that is not XML white space */
+        private static int firstNonSpace(String text) {
             int first = 0;
-            int last = text.length();
-            while (first < last && isXmlSpace(text.charAt(first))) {
+            while (first < text.length() && isXmlSpace(text.charAt(first))) {
                 first++;
             }
+            return first;
+        }
+
+        /** @return the end of {@code text} without its trailing XML white space, never before {@code first} */
+        private static int endNonSpace(String text, int first) {
+            int last = text.length();
             while (last > first && isXmlSpace(text.charAt(last - 1))) {
                 last--;
             }
-            return text.substring(first, last);
+            return last;
         }
 
         private static boolean isXmlSpace(char c) {

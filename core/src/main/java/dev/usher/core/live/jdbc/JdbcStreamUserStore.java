@@ -4,12 +4,10 @@ import dev.usher.core.live.DvrSettings;
 import dev.usher.core.live.RecordSettings;
 import dev.usher.core.live.StreamUser;
 import dev.usher.core.live.StreamUserStore;
+import dev.usher.core.repository.jdbc.JdbcSchema;
 
 import javax.sql.DataSource;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -64,29 +62,9 @@ public final class JdbcStreamUserStore implements StreamUserStore {
         return c;
     }
 
+    /** The statements of the live store's script, split as the ticket store splits its own. */
     static List<String> statements() {
-        String text;
-        try (InputStream in = JdbcStreamUserStore.class.getResourceAsStream(SCHEMA_RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException(SCHEMA_RESOURCE + " is missing from the class path");
-            }
-            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        StringBuilder sql = new StringBuilder();
-        for (String line : text.split("\n")) {
-            if (!line.strip().startsWith("--")) {
-                sql.append(line).append('\n');
-            }
-        }
-        List<String> out = new ArrayList<>();
-        for (String s : sql.toString().split(";")) {
-            if (!s.isBlank()) {
-                out.add(s.strip());
-            }
-        }
-        return out;
+        return JdbcSchema.schemaStatements(SCHEMA_RESOURCE);
     }
 
     @Override
