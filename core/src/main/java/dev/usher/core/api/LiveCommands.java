@@ -25,12 +25,12 @@ import java.util.TreeSet;
  */
 public final class LiveCommands {
 
-    static final Map<String, Set<String>> FIELDS = Map.of(
+    static final Map<String, Set<String>> FIELDS = withRecordings(Map.of(
             "sevu.addstreamuser", Set.of("app", "stream", "user", "pass", "record", "record_type", "segment_type",
                     "segment_value", "save_folder", "playlist_count", "playlist_timeout", "enable_dvr", "ga_key"),
             "sevu.liststreamusers", Set.of("app"),
             "sevu.removestreamuser", Set.of("app", "stream"),
-            "sevu.publishlog", Set.of("app", "stream", "limit"));
+            "sevu.publishlog", Set.of("app", "stream", "limit")));
     static final Set<String> MUTATING = Set.of("sevu.addstreamuser", "sevu.removestreamuser");
 
     public static final int MAX_LOG_ENTRIES = 1000;
@@ -38,11 +38,24 @@ public final class LiveCommands {
     private final StreamUsers users;
     private final PublisherLog log;
     private final SevuTime time;
+    private final RecordingCommands recordings;
 
     public LiveCommands(StreamUsers users, PublisherLog log, SevuTime time) {
+        this(users, log, time, new RecordingCommands(null, time));
+    }
+
+    /** @param recordings the recording command ({@code sevu.listrecordings}), served with these */
+    public LiveCommands(StreamUsers users, PublisherLog log, SevuTime time, RecordingCommands recordings) {
         this.users = users;
         this.log = log;
         this.time = time;
+        this.recordings = recordings;
+    }
+
+    private static Map<String, Set<String>> withRecordings(Map<String, Set<String>> live) {
+        Map<String, Set<String>> all = new java.util.HashMap<>(live);
+        all.putAll(RecordingCommands.FIELDS);
+        return Map.copyOf(all);
     }
 
     public StreamUsers users() {
@@ -59,7 +72,7 @@ public final class LiveCommands {
             case "sevu.liststreamusers" -> list(account, m);
             case "sevu.removestreamuser" -> remove(account, m);
             case "sevu.publishlog" -> publishLog(account, m);
-            default -> throw new IllegalStateException(name);
+            default -> recordings.handle(name, account, m);
         };
     }
 

@@ -10,6 +10,6 @@
  *
  * <p>May use: the JDK, the live package ({@code dev.usher.core.live}: settings, names), the live
  * streams' listener SPI ({@code dev.usher.core.live.stream}) and crontab schedules
- * ({@code dev.usher.core.time}); never a container API, never the SEVU API package.
+ * ({@code dev.usher.core.time}), configuration ({@code dev.usher.core.config}); never a container API, never the SEVU API package.
  */
 package dev.usher.core.live.record;
