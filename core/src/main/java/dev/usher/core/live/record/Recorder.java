@@ -211,7 +211,7 @@ public final class Recorder implements SegmentListener {
     }
 
     /** @return the recordings of an app, finished or being written, oldest first */
-    public synchronized List<Recording> list(String app) {
+    public List<Recording> list(String app) { // reads only the disk (written atomically): never waits for ingest
         List<Recording> out = new ArrayList<>();
         if (!LiveNames.simple(app)) {
             return out;
