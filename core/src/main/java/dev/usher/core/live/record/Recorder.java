@@ -29,7 +29,7 @@ import java.util.stream.Stream;
  * its {@link CutRule} and always when the init segment changes (an fMP4 encoder restarted, or a
  * new codec); each part is a {@link RecordingWriter} folder under
  * {@code {root}/{app}/{save_folder}/} (or {@code {root}/{app}/{default folder}/{yyyy-MM-dd}/}).
- * A ladder's first rendition is recorded.
+ * A ladder records one rendition: the first of the session to complete a segment.
  *
  * <p>On construction, recordings a stopped server left unfinished are finished (see
  * {@link RecordingWriter#recover}). Every failure is logged and leaves ingest alone: a recording
@@ -91,15 +91,15 @@ public final class Recorder implements SegmentListener {
                 return;
             }
             if (belowFloor(app, stream)) {
+                s.gap = true; // the next recorded segment follows a hole
                 return;
             }
             Path source = ingestRoot.resolve(app).resolve(stream).resolve(segment.name());
             Path init = segment.map() == null ? null : ingestRoot.resolve(app).resolve(stream).resolve(segment.map());
-            if (s.ended) {
-                // The last segment of a run, arrived after the playlist that ended the session: it belongs there.
-                if (s.writer != null) {
-                    s.writer.add(source, segment.duration(), segment.pdt(), segment.discontinuity());
-                }
+            // The last segment of a run may arrive after the playlist that ended the session: it belongs
+            // there, under the same rules, and what it is added to is finished again at once.
+            boolean late = s.ended;
+            if (late && s.writer == null) {
                 return;
             }
             if (s.writer != null && (!Objects.equals(s.map, segment.map())
@@ -116,7 +116,13 @@ public final class Recorder implements SegmentListener {
                 s.writer.add(source, segment.duration(), segment.pdt(), false);
                 tell(l -> l.started(located(s.writer.recording(), s.writer.dir())));
             } else {
-                s.writer.add(source, segment.duration(), segment.pdt(), segment.discontinuity());
+                s.writer.add(source, segment.duration(), segment.pdt(), segment.discontinuity() || s.gap);
+            }
+            s.gap = false;
+            if (late) {
+                RecordingWriter last = s.writer;
+                finish(s);
+                s.writer = last;
             }
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "recording " + app + "/" + stream + ": segment " + segment.name() + " not recorded", e);
@@ -287,5 +293,6 @@ public final class Recorder implements SegmentListener {
         int part;
         boolean ended;
         Instant endedAt;
+        boolean gap;
     }
 }

@@ -94,7 +94,8 @@ public final class FileSegmentStore implements SegmentStore {
         move(t, target);
     }
 
-    private static void move(Path from, Path to) throws IOException {
+    /** Replaces {@code to} by {@code from} with one rename where the filesystem can (readers see old or new, never a mix). */
+    public static void move(Path from, Path to) throws IOException {
         try {
             Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {

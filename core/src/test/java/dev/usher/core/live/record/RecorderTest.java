@@ -177,6 +177,24 @@ class RecorderTest {
     }
 
     @Test
+    void aLastSegmentAfterTheEndJoinsTheLastPartUnderTheSameRulesAndIsFinishedAtOnce() throws IOException {
+        Recorder r = recorder(new RecordSettings(true, "event", "size", "3", "shows")); // 30 bytes
+        feed(r, 10, null, false);
+        feed(r, 10, null, false);
+        r.sessionEnded("live", "cam", "sess");
+        feed(r, 10, null, false); // late: fits
+        feed(r, 10, null, false); // late: would push it over, a part of its own
+        List<Recording> all = list(r);
+        assertEquals(List.of(3, 1), all.stream().map(Recording::segments).toList(), all::toString);
+        assertTrue(all.stream().allMatch(Recording::finished), all::toString);
+        for (Recording rec : all) {
+            assertTrue(playlist(root.resolve("live").resolve(rec.folder())).endsWith("#EXT-X-ENDLIST\n"));
+        }
+        assertEquals(List.of("started cam-2026-12-01_11-00-pt1", "finished cam-2026-12-01_11-00-pt1",
+                "started cam-2026-12-01_11-00-pt2", "finished cam-2026-12-01_11-00-pt2"), events);
+    }
+
+    @Test
     void aDiscontinuityInsideAPartIsKept() throws IOException {
         Recorder r = recorder(new RecordSettings(true, "stream", "disabled", null, "shows"));
         feed(r, 10, null, false);
