@@ -217,6 +217,11 @@ class LiveRecordingTest {
             assertTrue(first.containsKey(field), field + " in " + first);
         }
         assertEquals("dur", first.get("stream"));
+        Map<String, Object> one = LiveIngestTest.php("sevu.listrecordings", "{\"app\":\"live\",\"stream\":\"dur\",\"limit\":1}");
+        List<?> newest = (List<?>) one.get("recordings");
+        assertEquals(1, newest.size(), one::toString);
+        assertEquals(recordings("dur").get(recordings("dur").size() - 1).name(), ((Map<?, ?>) newest.get(0)).get("name"), "the newest");
+        assertEquals(12, LiveIngestTest.code(LiveIngestTest.php("sevu.listrecordings", "{\"app\":\"live\",\"limit\":0}")));
         Map<String, Object> other = LiveIngestTest.php("sevu.listrecordings", "{\"app\":\"someone-else\"}");
         assertEquals(1, LiveIngestTest.code(other), "another account's app: " + other);
     }

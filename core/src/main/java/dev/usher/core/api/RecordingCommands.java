@@ -21,7 +21,9 @@ import java.util.Set;
  */
 public final class RecordingCommands {
 
-    static final Map<String, Set<String>> FIELDS = Map.of("sevu.listrecordings", Set.of("app", "stream"));
+    static final Map<String, Set<String>> FIELDS = Map.of("sevu.listrecordings", Set.of("app", "stream", "limit"));
+    /** The most recordings one answer lists (the newest): an answer is bounded like every other. */
+    public static final int MAX_RECORDINGS = 1000;
 
     private final Recorder recorder;
     private final SevuTime time;
@@ -45,16 +47,31 @@ public final class RecordingCommands {
         if (stream != null && stream != Json.NULL && !(stream instanceof String)) {
             throw new ApiFailure(ApiCode.INVALID_FIELD_TYPE, "stream", "stream must be a string");
         }
+        Object limit = m.get("limit");
+        int n = MAX_RECORDINGS;
+        if (limit != null && limit != Json.NULL) {
+            try {
+                n = ((BigDecimal) limit).intValueExact();
+            } catch (ClassCastException | ArithmeticException e) {
+                throw new ApiFailure(ApiCode.INVALID_FIELD_TYPE, "limit", "limit must be a whole number");
+            }
+            if (n < 1 || n > MAX_RECORDINGS) {
+                throw new ApiFailure(ApiCode.INVALID_FIELD_VALUE, "limit", "limit must be between 1 and " + MAX_RECORDINGS);
+            }
+        }
         // Tenants apart: an account sees the recordings of its own apps only.
         if (!account.ownsApp(a)) {
             throw new ApiFailure(ApiCode.CDN_AUTHORIZATION_FAILED, "app", "app " + LogText.safe(a)
                     + " is outside account " + account.cdnId() + "'s applications (" + account.apps().text() + ")");
         }
-        List<Object> out = new ArrayList<>();
+        List<Recording> found = new ArrayList<>();
         for (Recording r : recorder == null ? List.<Recording>of() : recorder.list(a)) {
-            if (stream instanceof String s && !r.stream().equals(s)) {
-                continue;
+            if (!(stream instanceof String s) || r.stream().equals(s)) {
+                found.add(r);
             }
+        }
+        List<Object> out = new ArrayList<>();
+        for (Recording r : found.subList(Math.max(0, found.size() - n), found.size())) {
             Map<String, Object> o = new LinkedHashMap<>();
             o.put("name", r.name());
             o.put("app", r.app());
