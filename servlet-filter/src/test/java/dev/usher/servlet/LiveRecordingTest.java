@@ -296,6 +296,32 @@ class LiveRecordingTest {
         }
     }
 
+    @Test
+    @Order(7)
+    void belowTheFreeSpaceFloorIngestIs507AndTheOperatorIsToldInThePublisherLogAndByOneEvent(@TempDir Path full) throws Exception {
+        try (LiveServer low = new LiveServer(full, LiveSettings.defaults().withLimits(1 << 20, 4 << 10, Long.MAX_VALUE))) {
+            low.addStreamUser("live", "cam", "cam_user", PASS);
+            List<String> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+            low.live.recordingListeners().add(new dev.usher.core.live.record.RecordingListener() {
+                @Override
+                public void diskLow(String app, String stream, long free, long floor) {
+                    told.add(app + "/" + stream + " " + (free < floor));
+                }
+            });
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            for (int i = 0; i < 3; i++) {
+                var put = java.net.http.HttpRequest.newBuilder(java.net.URI.create(low.base() + "/usher/ingest/live/cam/seg" + i + ".ts"))
+                        .header("Authorization", "Basic " + LiveIngestTest.basic("cam_user", PASS))
+                        .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("x")).build();
+                assertEquals(507, http.send(put, java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode());
+            }
+            assertEquals(List.of("live/cam true"), told, "one event, not one per refused upload");
+            var log = low.live.log().read(java.util.Set.of("live"), "live", "cam", 10);
+            assertEquals(3, log.size(), "every refusal in the publisher log");
+            assertEquals(507, log.get(0).status());
+        }
+    }
+
     static int count(Path playlist) throws Exception {
         return playlist == null || !Files.exists(playlist) ? 0
                 : (int) Files.readAllLines(playlist).stream().filter(l -> l.startsWith("#EXTINF")).count();
