@@ -49,6 +49,12 @@ public class UsherProducers {
     @Inject
     Event<PlaybackDecided> decided;
 
+    @Inject
+    Event<RecordingEvent> recordings;
+
+    @Inject
+    Event<DiskLow> diskLow;
+
     /** The one reader of every key; the store's factory and the runtime add their problems to it. */
     private ConfigReader reader;
 
@@ -106,6 +112,22 @@ public class UsherProducers {
             @Override
             public void decided(PlaybackRequest request, Decision decision) {
                 decided.fire(new PlaybackDecided(request, decision));
+            }
+        });
+        runtime.live().recordingListeners().add(new dev.usher.core.live.record.RecordingListener() {
+            @Override
+            public void started(dev.usher.core.live.record.Recording r) {
+                recordings.fire(new RecordingEvent(RecordingEvent.Kind.STARTED, r));
+            }
+
+            @Override
+            public void finished(dev.usher.core.live.record.Recording r) {
+                recordings.fire(new RecordingEvent(RecordingEvent.Kind.FINISHED, r));
+            }
+
+            @Override
+            public void diskLow(String app, String stream, long free, long floor) {
+                diskLow.fire(new DiskLow(app, stream, free, floor));
             }
         });
         return runtime;

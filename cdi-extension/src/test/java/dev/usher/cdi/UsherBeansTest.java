@@ -58,6 +58,29 @@ class UsherBeansTest {
         void decided(@Observes PlaybackDecided e) {
             seen.add(e);
         }
+
+        void recording(@Observes RecordingEvent e) {
+            seen.add(e);
+        }
+
+        void diskLow(@Observes DiskLow e) {
+            seen.add(e);
+        }
+    }
+
+    @Test
+    void recordingsAndALowDiskAreCdiEvents() {
+        Observer.seen.clear();
+        try (WeldTestContainer weld = new WeldTestContainer(CONFIG, Observer.class)) {
+            var live = weld.get(dev.usher.servlet.UsherRuntime.class).live();
+            var r = new dev.usher.core.live.record.Recording("demo-live", "cam", "cam-2026-12-01_10-00", "shows/cam-2026-12-01_10-00",
+                    java.time.Instant.EPOCH, java.time.Instant.EPOCH.plusSeconds(4), java.time.Duration.ofSeconds(4), 1000, 2, true, false);
+            live.recordingListeners().started(r);
+            live.recordingListeners().finished(r);
+            live.diskLow("demo-live", "cam", 5);
+            assertEquals(List.of(new RecordingEvent(RecordingEvent.Kind.STARTED, r), new RecordingEvent(RecordingEvent.Kind.FINISHED, r),
+                    new DiskLow("demo-live", "cam", 5, live.settings().minFreeBytes())), Observer.seen);
+        }
     }
 
     @Test

@@ -2,7 +2,6 @@ package dev.usher.core;
 
 import dev.usher.core.account.AccountRegistry;
 import dev.usher.core.account.AppNamespaces;
-import dev.usher.core.api.LiveCommands;
 import dev.usher.core.api.SevuApi;
 import dev.usher.core.api.SevuTokenResource;
 import dev.usher.core.config.ConfigReader;
@@ -107,7 +106,7 @@ public final class UsherAssembly {
     public static UsherAssembly over(UsherService service, AccountRegistry accounts, PlaybackCredentials credentials,
                                      UsherConfiguration configuration) {
         UsherConfiguration c = new UsherConfiguration(configuration.settings(), accounts, configuration.api(),
-                configuration.guard(), configuration.issue(), configuration.live(), configuration.store(),
+                configuration.guard(), configuration.issue(), configuration.live(), configuration.recordings(), configuration.store(),
                 Optional.of(credentials));
         return new UsherAssembly(c, service, credentials, null);
     }
@@ -145,9 +144,14 @@ public final class UsherAssembly {
         return PlaybackCredentials.of("k0", PlaybackCredentials.newSecret());
     }
 
-    /** @return the JSON API over these parts, with the live commands of {@code live} */
-    public SevuApi api(LiveCommands live, Clock clock) {
-        return new SevuApi(service, configuration.accounts(), configuration.api().timestampWindow(), clock, live);
+    /**
+     * @param groups the command groups served besides the ticket commands (the live and recording
+     *               commands); a command of no group is answered 0000
+     * @return the JSON API over these parts, with the store's shared replay ledger or one of this node
+     */
+    public SevuApi api(java.util.List<? extends dev.usher.core.api.CommandGroup> groups, Clock clock) {
+        return new SevuApi(service, configuration.accounts(), configuration.api().timestampWindow(), clock,
+                dev.usher.core.api.ReplayGuard.sharedOrOwn(service.repository(), clock), groups);
     }
 
     public UsherConfiguration configuration() {

@@ -42,12 +42,14 @@ import java.util.function.Function;
  * @param guard       what the guard protects and how it trusts proxies and credentials
  * @param issue       how the {@code usher} bean issues tickets
  * @param live        live publishing and ingest
+ * @param recordings  how live streams are recorded ({@code usher.live.record.*})
  * @param store       which ticket store, and its timer
  * @param credentials the configured credential signer ({@code usher.credential.secrets}), empty when
  *                    not configured (a node-local store then makes its own)
  */
 public record UsherConfiguration(UsherSettings settings, AccountRegistry accounts, Api api, Guard guard, Issue issue,
-                                 LiveSettings live, Store store, Optional<PlaybackCredentials> credentials) {
+                                 LiveSettings live, dev.usher.core.live.record.RecordingSettings recordings, Store store,
+                                 Optional<PlaybackCredentials> credentials) {
 
     /** Every key, its default as the README writes it, and what it does; the README's table lists exactly these. */
     public static final List<UsherKey> KEYS = List.of(
@@ -101,7 +103,13 @@ public record UsherConfiguration(UsherSettings settings, AccountRegistry account
             key("usher.live.max-stream-users", "`100`", "stream users per API account"),
             key("usher.live.password-key", "random per node", "key of the stream passwords' HMAC"),
             key("usher.live.ended-grace", "`30s`", "how long an ended live playlist stays readable"),
-            key("usher.live.min-playlist-timeout", "`60`", "smallest playlist_timeout accepted, in seconds"));
+            key("usher.live.min-playlist-timeout", "`60`", "smallest playlist_timeout accepted, in seconds"),
+            key("usher.live.record.dir", "`usher.ingest.dir`", "media folder recordings are written under"),
+            key("usher.live.record.default-folder", "`recordings`", "folder of recordings without a save_folder"),
+            key("usher.live.record.time-zone", "`usher.time-zone`", "zone of recordings' names and schedules"),
+            key("usher.live.record.duration-unit", "`1m`", "one unit of a duration segment_value"),
+            key("usher.live.record.size-unit-kb", "`1024`", "KB in one unit of a size segment_value"),
+            key("usher.live.record.retention", "*(none: keep)*", "age after which finished recordings are deleted"));
 
     private static UsherKey key(String name, String defaultValue, String description) {
         return new UsherKey(name, defaultValue, description);
@@ -279,9 +287,10 @@ public record UsherConfiguration(UsherSettings settings, AccountRegistry account
     public static UsherConfiguration read(ConfigReader config, Iterable<String> names) {
         UsherSettings settings = UsherSettings.from(config);
         AccountRegistry accounts = AccountConfig.read(config, names);
+        LiveSettings live = LiveSettings.from(config);
         return new UsherConfiguration(settings, accounts, Api.read(config, !accounts.all().isEmpty()), Guard.read(config),
-                Issue.read(config, accounts, new SevuTime(settings.timeZone())), LiveSettings.from(config),
-                Store.read(config), credentials(config));
+                Issue.read(config, accounts, new SevuTime(settings.timeZone())), live,
+                dev.usher.core.live.record.RecordingSettings.from(config, live), Store.read(config), credentials(config));
     }
 
     /**

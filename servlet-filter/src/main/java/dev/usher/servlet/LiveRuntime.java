@@ -2,6 +2,8 @@ package dev.usher.servlet;
 
 import dev.usher.core.UsherConfiguration;
 import dev.usher.core.api.LiveCommands;
+import dev.usher.core.api.CommandGroup;
+import dev.usher.core.api.RecordingCommands;
 import dev.usher.core.config.ConfigReader;
 import dev.usher.core.live.DvrSettings;
 import dev.usher.core.live.InMemoryStreamUserStore;
@@ -10,6 +12,10 @@ import dev.usher.core.live.PublisherLog;
 import dev.usher.core.live.StreamUser;
 import dev.usher.core.live.StreamUserStore;
 import dev.usher.core.live.StreamUsers;
+import dev.usher.core.live.RecordSettings;
+import dev.usher.core.live.record.Recorder;
+import dev.usher.core.live.record.RecordingListeners;
+import dev.usher.core.live.record.RecordingSettings;
 import dev.usher.core.live.jdbc.JdbcStreamUserStore;
 import dev.usher.core.repository.TicketRepository;
 import dev.usher.core.repository.jdbc.JdbcTicketRepository;
@@ -17,6 +23,7 @@ import dev.usher.core.live.stream.FileSegmentStore;
 import dev.usher.core.live.stream.LiveStreams;
 import dev.usher.core.time.SevuTime;
 
+import java.util.List;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.Optional;
@@ -30,15 +37,26 @@ public final class LiveRuntime {
     private final LiveSettings settings;
     private final StreamUsers users;
     private final PublisherLog log;
-    private final LiveCommands commands;
+    private final List<CommandGroup> commands;
     private final LiveStreams streams;
+    private final Recorder recorder;
+    private final RecordingListeners recordingListeners;
+    private final java.util.Map<String, Long> diskLowTold = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final java.time.Duration DISK_LOW_EVERY = java.time.Duration.ofMinutes(1);
 
     public LiveRuntime(LiveSettings settings, StreamUsers users, PublisherLog log, SevuTime time, LiveStreams streams) {
+        this(settings, users, log, time, streams, null, new RecordingListeners());
+    }
+
+    private LiveRuntime(LiveSettings settings, StreamUsers users, PublisherLog log, SevuTime time, LiveStreams streams,
+                        Recorder recorder, RecordingListeners recordingListeners) {
         this.settings = settings;
         this.users = users;
         this.log = log;
-        this.commands = new LiveCommands(users, log, time);
+        this.commands = List.of(new LiveCommands(users, log, time), new RecordingCommands(recorder, time));
         this.streams = streams;
+        this.recorder = recorder;
+        this.recordingListeners = recordingListeners;
     }
 
     /**
@@ -53,13 +71,33 @@ public final class LiveRuntime {
 
     /** As {@link #create(LiveSettings, SevuTime, Clock)}, with the stream users in {@code store}. */
     public static LiveRuntime create(LiveSettings settings, SevuTime time, Clock clock, StreamUserStore store) throws IOException {
+        RecordingSettings recordings = settings.ingestDir() == null ? null
+                : RecordingSettings.defaults(settings.ingestDir(), settings.zone()).withMinFreeBytes(settings.minFreeBytes());
+        return create(settings, recordings, time, clock, store);
+    }
+
+    /**
+     * As {@link #create(LiveSettings, SevuTime, Clock, StreamUserStore)}, recording as
+     * {@code recordings} say (null: no recording). Recordings a stopped server left unfinished
+     * are finished here, before ingest starts.
+     */
+    public static LiveRuntime create(LiveSettings settings, RecordingSettings recordings, SevuTime time, Clock clock,
+                                     StreamUserStore store) throws IOException {
         StreamUsers users = new StreamUsers(store, settings, clock);
         LiveStreams streams = null;
+        Recorder recorder = null;
+        RecordingListeners listeners = new RecordingListeners();
         if (settings.ingestDir() != null) {
+            if (recordings != null) {
+                recorder = new Recorder(recordings, settings.ingestDir(), (app, stream) -> users.settingsOf(app, stream)
+                        .map(StreamUser::record).orElse(RecordSettings.NONE), listeners, clock);
+            }
             streams = new LiveStreams(new FileSegmentStore(settings.ingestDir()), clock, settings.endedGrace(),
-                    (app, stream) -> users.settingsOf(app, stream).map(StreamUser::dvr).orElse(DvrSettings.DEFAULTS));
+                    (app, stream) -> users.settingsOf(app, stream).map(StreamUser::dvr).orElse(DvrSettings.DEFAULTS),
+                    recorder == null ? dev.usher.core.live.stream.SegmentListener.NONE : recorder);
         }
-        return new LiveRuntime(settings, users, new PublisherLog(PublisherLog.DEFAULT_CAPACITY), time, streams);
+        return new LiveRuntime(settings, users, new PublisherLog(PublisherLog.DEFAULT_CAPACITY), time, streams, recorder,
+                listeners);
     }
 
     /**
@@ -93,8 +131,9 @@ public final class LiveRuntime {
         } else {
             store = new InMemoryStreamUserStore();
         }
+        RecordingSettings recordings = configuration.recordings();
         try {
-            return create(settings, time, clock, store);
+            return create(settings, recordings, time, clock, store);
         } catch (IOException | RuntimeException e) {
             config.problem("usher.ingest.dir: can't use '" + settings.ingestDir() + "': " + e.getMessage());
             try {
@@ -117,8 +156,29 @@ public final class LiveRuntime {
         return log;
     }
 
-    public LiveCommands commands() {
+    public List<CommandGroup> commands() {
         return commands;
+    }
+
+    /** @return the recorder, when ingest is configured ({@code usher.ingest.dir}) */
+    public Optional<Recorder> recorder() {
+        return Optional.ofNullable(recorder);
+    }
+
+    /** Register here to hear of recordings starting and finishing, and of a disk too full to record or ingest. */
+    public RecordingListeners recordingListeners() {
+        return recordingListeners;
+    }
+
+    /** Ingest was refused for free space (507): the operator hears it as an event too, not only in the publisher log. */
+    public void diskLow(String app, String stream, long freeBytes) {
+        long now = System.nanoTime();
+        Long last = diskLowTold.get(app + "/" + stream);
+        // Once a minute per stream: every refused upload is in the publisher log; the event is the alarm.
+        if ((last == null || now - last > DISK_LOW_EVERY.toNanos()) && diskLowTold.size() < 10_000) {
+            diskLowTold.put(app + "/" + stream, now);
+            recordingListeners.diskLow(app, stream, freeBytes, settings.minFreeBytes());
+        }
     }
 
     /** @return the live streams, when ingest is configured ({@code usher.ingest.dir}) */

@@ -190,7 +190,9 @@ public class UsherIngestServlet extends HttpServlet {
             return;
         }
         SegmentStore store = streams.store();
-        if (store.freeBytes() < live.settings().minFreeBytes()) {
+        long free = store.freeBytes();
+        if (free < live.settings().minFreeBytes()) {
+            live.diskLow(c.app, c.stream, free);
             refuse(c, response, 507, "free space below usher.ingest.min-free-mb");
             return;
         }

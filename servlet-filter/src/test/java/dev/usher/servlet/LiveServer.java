@@ -48,11 +48,21 @@ final class LiveServer implements AutoCloseable {
     final Path root;
 
     LiveServer(Path root, LiveSettings settings) throws Exception {
-        this(root, settings, true);
+        this(root, settings, true, null);
     }
 
     /** @param asyncIngest whether the ingest servlet is registered async-supported (else its bodies are read blocking) */
     LiveServer(Path root, LiveSettings settings, boolean asyncIngest) throws Exception {
+        this(root, settings, asyncIngest, null);
+    }
+
+    /** @param recordings how it records (null: the defaults of the ingest folder) */
+    LiveServer(Path root, LiveSettings settings, dev.usher.core.live.record.RecordingSettings recordings) throws Exception {
+        this(root, settings, true, recordings);
+    }
+
+    private LiveServer(Path root, LiveSettings settings, boolean asyncIngest,
+                       dev.usher.core.live.record.RecordingSettings recordings) throws Exception {
         this.root = root;
         server = new Server();
         network = new ServerConnector(server);
@@ -61,7 +71,9 @@ final class LiveServer implements AutoCloseable {
         ServletContextHandler context = new ServletContextHandler("/");
         service = new UsherService(new InMemoryTicketRepository(UsherSettings.defaults().withServerName("live-test")),
                 UsherSettings.defaults());
-        live = LiveRuntime.create(settings.withIngestDir(root), service.time(), clock);
+        live = recordings == null ? LiveRuntime.create(settings.withIngestDir(root), service.time(), clock)
+                : LiveRuntime.create(settings.withIngestDir(root), recordings, service.time(), clock,
+                        new dev.usher.core.live.InMemoryStreamUserStore());
         UsherRuntime runtime = UsherRuntime.of(service, new AccountRegistry(List.of(ACCOUNT)),
                 PlaybackCredentials.of("t1", PlaybackCredentials.newSecret()), k -> Optional.empty(), live);
         UsherRuntime.install(context.getServletContext(), runtime);

@@ -2,7 +2,7 @@ package dev.usher.core.api;
 
 /**
  * The result codes of the SEVU JSON API. The general codes 0000–0006 and the command codes 2002,
- * 2070–2072, 2100, 2101 and 0009–0011 are ScaleEngine's (2073–2076 are Usher's live codes); the others are Usher's, in the same
+ * 2070–2072, 2100, 2101 and 0009–0011 are ScaleEngine's (2073–2077 are Usher's live codes); the others are Usher's, in the same
  * numbering style (listed in the README).
  */
 public enum ApiCode {
@@ -57,6 +57,8 @@ public enum ApiCode {
     STREAM_USER_NOT_FOUND(2075, "Stream User not found"),
     /** Usher: sevu.publishlog entries (possibly none). */
     PUBLISH_LOG_FOUND(2076, "Publisher log entries found"),
+    /** Usher: sevu.listrecordings (possibly none). */
+    RECORDINGS_FOUND(2077, "Recordings found"),
     TICKET_NOT_USED(2100, "ScaleEngine Virtual Usher Ticket was not used"),
     TICKET_USES_FOUND(2101, "ScaleEngine Virtual Usher Ticket uses found");
 

@@ -42,6 +42,22 @@ public final class CommandFields {
         }
     }
 
+    /** @return the whole number {@code name}, or null when absent or JSON null; 0008 when not a whole number */
+    Integer optionalInteger(String name) throws ApiFailure {
+        Object v = members.get(name);
+        if (v == null || v == Json.NULL) {
+            return null;
+        }
+        try {
+            if (v instanceof java.math.BigDecimal n) {
+                return n.intValueExact();
+            }
+        } catch (ArithmeticException e) {
+            // falls through to the type error
+        }
+        throw new ApiFailure(ApiCode.INVALID_FIELD_TYPE, name, name + " must be a whole number");
+    }
+
     String string(String name) throws ApiFailure {
         return optionalString(name).orElseThrow(() -> new ApiFailure(ApiCode.MISSING_FIELDS, name, name));
     }

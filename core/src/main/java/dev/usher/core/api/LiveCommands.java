@@ -192,18 +192,7 @@ public final class LiveCommands implements CommandGroup {
     }
 
     private static Integer integer(CommandFields m, String name) throws ApiFailure {
-        Object v = m.members().get(name);
-        if (v == null || v == Json.NULL) {
-            return null;
-        }
-        try {
-            if (v instanceof BigDecimal n) {
-                return n.intValueExact();
-            }
-        } catch (ArithmeticException e) {
-            // falls through to the type error
-        }
-        throw new ApiFailure(ApiCode.INVALID_FIELD_TYPE, name, name + " must be a whole number");
+        return m.optionalInteger(name);
     }
 
     /** A number (minutes, MB) or a string (a number or a crontab expression), as text. */

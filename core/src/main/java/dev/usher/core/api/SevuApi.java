@@ -54,7 +54,8 @@ public final class SevuApi {
      * group: what an account may be allowed ({@code usher.account.<cdn>.commands}). A new group adds
      * its {@code COMMANDS} here.
      */
-    private static final List<CommandGroup.Commands> SERVED = List.of(TicketCommands.COMMANDS, LiveCommands.COMMANDS);
+    private static final List<CommandGroup.Commands> SERVED = List.of(TicketCommands.COMMANDS, LiveCommands.COMMANDS,
+            RecordingCommands.COMMANDS);
 
     /** How long a retry waits for the answer of its first copy that is still being carried out. */
     public static final Duration RETRY_WAIT = OncePerSignature.RETRY_WAIT;

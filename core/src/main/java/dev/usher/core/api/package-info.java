@@ -7,7 +7,8 @@
  * what the client signed.
  *
  * <p>May use: the service, accounts, repositories' replay ledger, tickets, attempts and times, live
- * stream users and the publisher log ({@code dev.usher.core.live});
+ * stream users and the publisher log ({@code dev.usher.core.live}), the recorder's list of recordings
+ * ({@code dev.usher.core.live.record});
  * never a container API.
  */
 package dev.usher.core.api;

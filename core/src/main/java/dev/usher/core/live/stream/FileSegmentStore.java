@@ -26,6 +26,11 @@ import java.util.stream.Stream;
 public final class FileSegmentStore implements SegmentStore {
 
     public static final String TEMP = ".usher-ingest";
+    /**
+     * A folder holding this file is a folder of recordings, not a live stream: never listed as a
+     * stream, never removed with one (a stream named like a {@code save_folder} can't delete them).
+     */
+    public static final String RECORDINGS_MARKER = ".usher-recordings";
 
     private final Path root;
     private final Path temp;
@@ -89,7 +94,8 @@ public final class FileSegmentStore implements SegmentStore {
         move(t, target);
     }
 
-    private static void move(Path from, Path to) throws IOException {
+    /** Replaces {@code to} by {@code from} with one rename where the filesystem can (readers see old or new, never a mix). */
+    public static void move(Path from, Path to) throws IOException {
         try {
             Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
@@ -105,7 +111,7 @@ public final class FileSegmentStore implements SegmentStore {
     @Override
     public void deleteStream(String app, String stream) throws IOException {
         Path dir = folder(app, stream);
-        if (!Files.isDirectory(dir)) {
+        if (!Files.isDirectory(dir) || Files.exists(dir.resolve(RECORDINGS_MARKER))) {
             return;
         }
         try (Stream<Path> all = Files.walk(dir)) {
@@ -131,7 +137,7 @@ public final class FileSegmentStore implements SegmentStore {
                 }
                 try (DirectoryStream<Path> streams = Files.newDirectoryStream(app, Files::isDirectory)) {
                     for (Path s : streams) {
-                        if (LiveNames.simple(s.getFileName().toString())) {
+                        if (LiveNames.simple(s.getFileName().toString()) && !Files.exists(s.resolve(RECORDINGS_MARKER))) {
                             out.add(new String[] {a, s.getFileName().toString()});
                         }
                     }

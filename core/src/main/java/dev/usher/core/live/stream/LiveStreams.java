@@ -62,16 +62,24 @@ public final class LiveStreams {
     private final Clock clock;
     private final Duration grace;
     private final BiFunction<String, String, DvrSettings> dvr;
+    private final SegmentListener listener;
     private final Map<String, Stream> streams = new LinkedHashMap<>();
 
     /**
      * @param dvr the DVR settings of a stream when its session starts (its stream user's)
      */
     public LiveStreams(SegmentStore store, Clock clock, Duration grace, BiFunction<String, String, DvrSettings> dvr) {
+        this(store, clock, grace, dvr, SegmentListener.NONE);
+    }
+
+    /** @param listener told of every placed segment and ended session (the recorder) */
+    public LiveStreams(SegmentStore store, Clock clock, Duration grace, BiFunction<String, String, DvrSettings> dvr,
+                       SegmentListener listener) {
         this.store = store;
         this.clock = clock;
         this.grace = grace;
         this.dvr = dvr;
+        this.listener = listener;
         finalizeLeftovers();
     }
 
@@ -315,6 +323,7 @@ public final class LiveStreams {
                 System.getLogger("dev.usher.live").log(System.Logger.Level.WARNING, "live stream " + s.app + "/" + s.name, e);
             }
         }
+        listener.tick(now);
     }
 
     private void end(Stream s, Instant now) throws IOException {
@@ -322,9 +331,13 @@ public final class LiveStreams {
         s.endedAt = now;
         s.discardPending();
         write(s);
+        listener.sessionEnded(s.app, s.name, s.session);
     }
 
     private void remove(Stream s) {
+        if (s.state != State.ENDED) {
+            listener.sessionEnded(s.app, s.name, s.session);
+        }
         s.discardPending();
         streams.remove(key(s.app, s.name));
         try {
@@ -385,6 +398,8 @@ public final class LiveStreams {
                 }
                 r.segments.addLast(new Segment(r.nextSeq++, name, entry.duration(), pdt.truncatedTo(ChronoUnit.MILLIS),
                         discontinuity, map, bytes));
+                listener.segment(s.app, s.name, s.session, r.name, new SegmentListener.Segment(name, map, entry.duration(),
+                        pdt.truncatedTo(ChronoUnit.MILLIS), discontinuity, bytes));
                 r.target = Math.max(r.target, (int) Math.ceil(entry.duration() - 0.001));
                 r.bitrate = Math.max(r.bitrate, (long) (bytes * 8 / entry.duration()));
                 s.lastSegmentAt = now;

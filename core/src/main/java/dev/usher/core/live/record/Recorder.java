@@ -1,0 +1,298 @@
+package dev.usher.core.live.record;
+
+import dev.usher.core.live.LiveNames;
+import dev.usher.core.live.RecordSettings;
+import dev.usher.core.live.stream.FileSegmentStore;
+import dev.usher.core.live.stream.SegmentListener;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.BiFunction;
+import java.util.stream.Stream;
+
+/**
+ * Records live streams as {@code sevu.addstreamuser}'s record settings say, fed by the live
+ * streams ({@link SegmentListener}) with every complete segment. A publishing session of a stream
+ * whose user has {@code record} is recorded from its first segment to its end, cut into parts by
+ * its {@link CutRule} and always when the init segment changes (an fMP4 encoder restarted, or a
+ * new codec); each part is a {@link RecordingWriter} folder under
+ * {@code {root}/{app}/{save_folder}/} (or {@code {root}/{app}/{default folder}/{yyyy-MM-dd}/}).
+ * A ladder records one rendition: the first of the session to complete a segment.
+ *
+ * <p>On construction, recordings a stopped server left unfinished are finished (see
+ * {@link RecordingWriter#recover}). Every failure is logged and leaves ingest alone: a recording
+ * that can't be written never stops a live stream.
+ */
+public final class Recorder implements SegmentListener {
+
+    private static final System.Logger LOG = System.getLogger("dev.usher.live.record");
+    /** How deep below the root recordings lie: {app}/{folder}/{day}/{name}/recording.properties. */
+    private static final int DEPTH = 5;
+    /** How often retention looks for old recordings. */
+    static final Duration SWEEP = Duration.ofMinutes(1);
+    /** How long an ended session is remembered, for a last segment that comes after the end. */
+    static final Duration LATE = Duration.ofMinutes(2);
+
+    private final RecordingSettings settings;
+    private final Path ingestRoot;
+    private final BiFunction<String, String, RecordSettings> record;
+    private final RecordingListener listener;
+    private final Clock clock;
+    private final RecordingNames names;
+    private final Map<String, Session> sessions = new LinkedHashMap<>();
+    private final Set<String> lowDisk = new HashSet<>();
+    private Instant lastSweep = Instant.MIN;
+
+    /**
+     * @param ingestRoot where the live streams' segments are ({@code {ingestRoot}/{app}/{stream}/{name}})
+     * @param record     the record settings of a stream when its session starts (its stream user's)
+     */
+    public Recorder(RecordingSettings settings, Path ingestRoot, BiFunction<String, String, RecordSettings> record,
+                    RecordingListener listener, Clock clock) {
+        this.settings = settings;
+        this.ingestRoot = ingestRoot;
+        this.record = record;
+        this.listener = listener;
+        this.clock = clock;
+        this.names = new RecordingNames(settings.zone());
+        recoverAll();
+    }
+
+    public RecordingSettings settings() {
+        return settings;
+    }
+
+    private static String key(String app, String stream, String session) {
+        return app + "/" + stream + "/" + session;
+    }
+
+    @Override
+    public synchronized void segment(String app, String stream, String session, String rendition, Segment segment) {
+        try {
+            Session s = sessions.computeIfAbsent(key(app, stream, session), k -> open(app, stream));
+            if (s.off) {
+                return;
+            }
+            if (s.rendition == null) {
+                s.rendition = rendition;
+            } else if (!s.rendition.equals(rendition)) {
+                return;
+            }
+            if (belowFloor(app, stream)) {
+                s.gap = true; // the next recorded segment follows a hole
+                return;
+            }
+            Path source = ingestRoot.resolve(app).resolve(stream).resolve(segment.name());
+            Path init = segment.map() == null ? null : ingestRoot.resolve(app).resolve(stream).resolve(segment.map());
+            // The last segment of a run may arrive after the playlist that ended the session: it belongs
+            // there, under the same rules, and what it is added to is finished again at once.
+            boolean late = s.ended;
+            if (late && s.writer == null) {
+                return;
+            }
+            if (s.writer != null && (!Objects.equals(s.map, segment.map())
+                    || s.rule.cutBefore(s.writer.progress(s.nextFiring), segment.pdt(), segment.bytes()))) {
+                finish(s);
+            }
+            if (s.writer == null) {
+                s.part++;
+                Path saveDir = saveDir(app, s.settings, segment.pdt());
+                s.writer = RecordingWriter.start(saveDir, names.initialName(s.settings.recordType(), stream, segment.pdt(), s.part),
+                        app, stream, s.settings.recordType(), s.part, segment.pdt(), init);
+                s.map = segment.map();
+                s.nextFiring = s.rule.nextFiring(segment.pdt());
+                s.writer.add(source, segment.duration(), segment.pdt(), false);
+                tell(l -> l.started(located(s.writer.recording(), s.writer.dir())));
+            } else {
+                s.writer.add(source, segment.duration(), segment.pdt(), segment.discontinuity() || s.gap);
+            }
+            s.gap = false;
+            if (late) {
+                RecordingWriter last = s.writer;
+                finish(s);
+                s.writer = last;
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "recording " + app + "/" + stream + ": segment " + segment.name() + " not recorded", e);
+        }
+    }
+
+    private Session open(String app, String stream) {
+        RecordSettings rs = record.apply(app, stream);
+        Session s = new Session();
+        String folder = rs == null ? null : rs.saveFolder();
+        s.off = rs == null || !rs.record() || stream.equals(folder == null ? settings.defaultFolder() : folder);
+        s.settings = rs;
+        s.rule = rs == null ? new CutRule.Never() : CutRule.of(rs, settings.zone(), settings.durationUnit(), settings.sizeUnit());
+        return s;
+    }
+
+    /** The folder a part goes to; marked as recordings, so live streams never take it for theirs. */
+    private Path saveDir(String app, RecordSettings rs, Instant start) throws IOException {
+        String folder = rs.saveFolder() != null && LiveNames.folder(rs.saveFolder()) ? rs.saveFolder() : null;
+        Path top = settings.root().resolve(app).resolve(folder != null ? folder : settings.defaultFolder());
+        Files.createDirectories(top);
+        Path marker = top.resolve(FileSegmentStore.RECORDINGS_MARKER);
+        if (!Files.exists(marker)) {
+            Files.writeString(marker, "Recordings of live streams (Usher): not a live stream's folder.\n");
+        }
+        return folder != null ? top : top.resolve(names.dayFolder(start));
+    }
+
+    private boolean belowFloor(String app, String stream) throws IOException {
+        long free = Files.getFileStore(settings.root()).getUsableSpace();
+        String k = app + "/" + stream;
+        if (free >= settings.minFreeBytes()) {
+            lowDisk.remove(k);
+            return false;
+        }
+        if (lowDisk.add(k)) { // once per stream until space comes back
+            LOG.log(System.Logger.Level.ERROR, "recording " + k + " paused: " + free + " bytes free, below the floor of "
+                    + settings.minFreeBytes());
+            tell(l -> l.diskLow(app, stream, free, settings.minFreeBytes()));
+        }
+        return true;
+    }
+
+    private void finish(Session s) throws IOException {
+        RecordingWriter w = s.writer;
+        s.writer = null;
+        if (w != null && !w.finished()) {
+            Recording r = w.finish(names);
+            tell(l -> l.finished(located(r, w.dir())));
+        }
+    }
+
+    @Override
+    public synchronized void sessionEnded(String app, String stream, String session) {
+        Session s = sessions.get(key(app, stream, session));
+        if (s == null || s.ended) {
+            return;
+        }
+        s.ended = true;
+        s.endedAt = clock.instant();
+        RecordingWriter w = s.writer;
+        try {
+            finish(s);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "recording " + app + "/" + stream + " not finished", e);
+        }
+        s.writer = w; // kept a while for a late last segment
+    }
+
+    @Override
+    public synchronized void tick(Instant now) {
+        sessions.values().removeIf(s -> s.ended && Duration.between(s.endedAt, now).compareTo(LATE) > 0);
+        if (settings.retention() != null && Duration.between(lastSweep, now).compareTo(SWEEP) >= 0) {
+            lastSweep = now;
+            retain(now);
+        }
+    }
+
+    /** Deletes finished recordings that ended longer than the retention ago. */
+    synchronized void retain(Instant now) {
+        for (Path dir : folders()) {
+            Recording r = RecordingWriter.read(dir);
+            if (r != null && r.finished() && Duration.between(r.end(), now).compareTo(settings.retention()) > 0) {
+                try {
+                    RecordingWriter.deleteTree(dir);
+                    LOG.log(System.Logger.Level.INFO, "recording " + dir + " deleted (older than the retention)");
+                } catch (IOException e) {
+                    LOG.log(System.Logger.Level.WARNING, "recording " + dir + " could not be deleted", e);
+                }
+            }
+        }
+    }
+
+    /** @return the recordings of an app, finished or being written, oldest first */
+    public List<Recording> list(String app) { // reads only the disk (written atomically): never waits for ingest
+        List<Recording> out = new ArrayList<>();
+        if (!LiveNames.simple(app)) {
+            return out;
+        }
+        for (Path dir : folders(settings.root().resolve(app), DEPTH - 1)) {
+            Recording r = RecordingWriter.read(dir);
+            if (r != null && r.app().equals(app)) {
+                out.add(located(r, dir));
+            }
+        }
+        out.sort(Comparator.comparing(Recording::start).thenComparing(Recording::name));
+        return out;
+    }
+
+    private Recording located(Recording r, Path dir) {
+        String folder = settings.root().resolve(r.app()).relativize(dir).toString().replace('\\', '/');
+        return new Recording(r.app(), r.stream(), r.name(), folder, r.start(), r.end(), r.duration(), r.bytes(), r.segments(),
+                r.finished(), r.mp4());
+    }
+
+    private List<Path> folders() {
+        return folders(settings.root(), DEPTH);
+    }
+
+    private static List<Path> folders(Path top, int depth) {
+        if (!Files.isDirectory(top)) {
+            return List.of();
+        }
+        try (Stream<Path> all = Files.find(top, depth, (p, a) -> a.isRegularFile()
+                && p.getFileName().toString().equals(RecordingWriter.INFO))) {
+            return all.map(Path::getParent).toList();
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "looking for recordings in " + top, e);
+            return List.of();
+        }
+    }
+
+    /** Finishes the recordings a stopped server was writing (a kill -9 included). */
+    private void recoverAll() {
+        for (Path dir : folders()) {
+            if (!RecordingWriter.unfinished(dir)) {
+                continue;
+            }
+            try {
+                Recording r = RecordingWriter.recover(dir, names);
+                if (r != null) {
+                    LOG.log(System.Logger.Level.INFO, "recording " + r.app() + "/" + r.name() + " finished after a restart");
+                    Path now = dir.resolveSibling(r.name());
+                    tell(l -> l.finished(located(r, now)));
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "recording " + dir + " could not be finished after a restart", e);
+            }
+        }
+    }
+
+    private void tell(java.util.function.Consumer<RecordingListener> event) {
+        try {
+            event.accept(listener);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "a recording listener failed", e);
+        }
+    }
+
+    private static final class Session {
+        RecordSettings settings;
+        CutRule rule;
+        boolean off;
+        String rendition;
+        RecordingWriter writer;
+        String map;
+        Instant nextFiring;
+        int part;
+        boolean ended;
+        Instant endedAt;
+        boolean gap;
+    }
+}

@@ -1,0 +1,406 @@
+package dev.usher.core.live.record;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * One recording on disk, {@code {folder}/}:
+ * <ul>
+ * <li>{@code recording.properties} — app, stream, record type, part, state ({@code recording} or
+ *     {@code finished}): what a restart needs to finish it;</li>
+ * <li>{@code seg-{n}.ts|m4s} — the live segments, hard-linked (or copied) as they complete;
+ *     {@code init.mp4} for fMP4;</li>
+ * <li>{@code playlist.m3u8} — {@code EXT-X-PLAYLIST-TYPE:EVENT} while written, rewritten atomically
+ *     after each segment (so it always lists only complete segments), {@code VOD} with
+ *     {@code EXT-X-ENDLIST} when finished;</li>
+ * <li>{@code recording.mp4} — fMP4 only: the init segment and every segment appended, one
+ *     fragmented MP4 (cut at every change of the init segment, so it is always valid).</li>
+ * </ul>
+ * Order per segment: the segment file, the MP4 append, then the playlist. A process killed at any
+ * point leaves a playlist of complete segments; {@link #recover} drops what it does not list and
+ * cuts the MP4 back to the listed segments, then finishes the recording.
+ */
+final class RecordingWriter {
+
+    static final String INFO = "recording.properties";
+    static final String PLAYLIST = "playlist.m3u8";
+    static final String MP4 = "recording.mp4";
+    static final String INIT = "init.mp4";
+    /** The suffix of a {@code stream} recording's folder while it is written (its final name needs its end). */
+    static final String IN_PROGRESS = "-recording";
+
+    private static final DateTimeFormatter PDT = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX", Locale.ROOT)
+            .withZone(ZoneOffset.UTC);
+    private static final int MAX_COLLISIONS = 1000;
+
+    /** A segment of the recording as its playlist lists it. */
+    record Seg(String uri, double duration, Instant pdt, boolean discontinuity, long bytes) {
+    }
+
+    private final String app;
+    private final String stream;
+    private final String recordType;
+    private final int part;
+    private final Instant start;
+    private final boolean mp4;
+    private Path dir;
+    private final List<Seg> segments = new ArrayList<>();
+    private long bytes;
+    private double seconds;
+    private long mp4Bytes;
+    private boolean finished;
+
+    private RecordingWriter(Path dir, String app, String stream, String recordType, int part, Instant start, boolean mp4) {
+        this.dir = dir;
+        this.app = app;
+        this.stream = stream;
+        this.recordType = recordType;
+        this.part = part;
+        this.start = start;
+        this.mp4 = mp4;
+    }
+
+    /**
+     * Makes the recording's folder, under a name nothing has yet.
+     *
+     * @param names the recording's names ({@link RecordingNames})
+     * @param init  the init segment to record first (fMP4), or null (TS)
+     */
+    static RecordingWriter start(Path saveDir, String name, String app, String stream, String recordType, int part,
+                                 Instant start, Path init) throws IOException {
+        Files.createDirectories(saveDir);
+        Path dir = unique(saveDir, name);
+        RecordingWriter w = new RecordingWriter(dir, app, stream, recordType, part, start, init != null);
+        if (init != null) {
+            link(init, dir.resolve(INIT));
+            Files.copy(dir.resolve(INIT), dir.resolve(MP4));
+            w.mp4Bytes = Files.size(dir.resolve(MP4));
+        }
+        w.writeInfo();
+        return w;
+    }
+
+    /** Creates {@code saveDir/name}, or {@code name-2}, {@code name-3}…: a recording never overwrites another. */
+    static Path unique(Path saveDir, String name) throws IOException {
+        for (int i = 1; i <= MAX_COLLISIONS; i++) {
+            Path p = saveDir.resolve(i == 1 ? name : name + "-" + i);
+            try {
+                Files.createDirectory(p);
+                return p;
+            } catch (FileAlreadyExistsException e) {
+                // taken: the next suffix
+            }
+        }
+        throw new IOException("more than " + MAX_COLLISIONS + " recordings named " + name);
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    boolean finished() {
+        return finished;
+    }
+
+    boolean hasSegments() {
+        return !segments.isEmpty();
+    }
+
+    CutRule.Part progress(Instant nextFiring) {
+        return new CutRule.Part(start, seconds, bytes, nextFiring);
+    }
+
+    /** Records one complete segment: linked in, appended to the MP4, then listed (atomically). */
+    void add(Path source, double duration, Instant pdt, boolean discontinuity) throws IOException {
+        String ext = source.getFileName().toString();
+        ext = ext.substring(ext.lastIndexOf('.') + 1);
+        String name = "seg-" + segments.size() + "." + ext;
+        Path target = dir.resolve(name);
+        Files.deleteIfExists(target); // a leftover of an add that failed half-way
+        link(source, target);
+        long size = Files.size(target);
+        if (mp4) {
+            try (FileChannel out = FileChannel.open(dir.resolve(MP4), StandardOpenOption.WRITE)) {
+                out.truncate(mp4Bytes); // whatever a failed append left
+                out.position(mp4Bytes);
+                append(target, out);
+            }
+            mp4Bytes += size;
+        }
+        segments.add(new Seg(name, duration, pdt, discontinuity && !segments.isEmpty(), size));
+        bytes += size;
+        seconds += duration;
+        writePlaylist();
+    }
+
+    private static void append(Path from, FileChannel out) throws IOException {
+        try (FileChannel in = FileChannel.open(from, StandardOpenOption.READ)) {
+            long size = in.size();
+            long done = 0;
+            while (done < size) {
+                done += in.transferTo(done, size - done, out);
+            }
+        }
+    }
+
+    /** Hard link (no copy, no extra space); a copy where links are not possible (another filesystem). */
+    static void link(Path source, Path target) throws IOException {
+        try {
+            Files.createLink(target, source);
+        } catch (UnsupportedOperationException | IOException e) {
+            if (e instanceof FileAlreadyExistsException || e instanceof NoSuchFileException) {
+                throw (IOException) e;
+            }
+            Files.copy(source, target);
+        }
+    }
+
+    /**
+     * Ends the recording: {@code VOD} and {@code EXT-X-ENDLIST}, state finished, and for a
+     * {@code stream} recording its final name ({@code {stream}-{end}}). Idempotent.
+     */
+    Recording finish(RecordingNames names) throws IOException {
+        if (!finished) {
+            finished = true;
+            writePlaylist();
+            writeInfo();
+        }
+        String current = dir.getFileName().toString();
+        if (recordType.equals("stream") && current.endsWith(IN_PROGRESS) && !segments.isEmpty()) {
+            Path target = unique(dir.getParent(), names.streamName(stream, end()));
+            Files.delete(target); // reserved the name; the move below takes it
+            move(dir, target);
+            dir = target;
+        }
+        return recording();
+    }
+
+    Instant end() {
+        if (segments.isEmpty()) {
+            return start;
+        }
+        Seg last = segments.get(segments.size() - 1);
+        return last.pdt().plusMillis(Math.round(last.duration() * 1000));
+    }
+
+    Recording recording() {
+        return new Recording(app, stream, dir.getFileName().toString(), null, start, end(),
+                Duration.ofMillis(Math.round(seconds * 1000)), bytes, segments.size(), finished, mp4);
+    }
+
+    private void writeInfo() throws IOException {
+        Properties p = new Properties();
+        p.setProperty("app", app);
+        p.setProperty("stream", stream);
+        p.setProperty("record_type", recordType);
+        p.setProperty("part", Integer.toString(part));
+        p.setProperty("start", start.toString());
+        p.setProperty("state", finished ? "finished" : "recording");
+        p.setProperty("mp4", Boolean.toString(mp4));
+        if (finished) {
+            p.setProperty("end", end().toString());
+        }
+        StringWriter text = new StringWriter();
+        p.store(text, "Usher recording");
+        atomicWrite(dir.resolve(INFO), text.toString());
+    }
+
+    private void writePlaylist() throws IOException {
+        atomicWrite(dir.resolve(PLAYLIST), playlist(segments, mp4 ? INIT : null, finished));
+    }
+
+    /** An HLS media playlist of the recording: EVENT while written, VOD with ENDLIST when finished. */
+    static String playlist(List<Seg> segments, String map, boolean finished) {
+        int target = 1;
+        for (Seg s : segments) {
+            target = Math.max(target, (int) Math.ceil(s.duration() - 0.001));
+        }
+        StringBuilder b = new StringBuilder(256 + segments.size() * 100);
+        b.append("#EXTM3U\n#EXT-X-VERSION:6\n");
+        b.append("#EXT-X-TARGETDURATION:").append(target).append('\n');
+        b.append("#EXT-X-MEDIA-SEQUENCE:0\n");
+        b.append("#EXT-X-PLAYLIST-TYPE:").append(finished ? "VOD" : "EVENT").append('\n');
+        if (map != null) {
+            b.append("#EXT-X-MAP:URI=\"").append(map).append("\"\n");
+        }
+        for (Seg s : segments) {
+            if (s.discontinuity()) {
+                b.append("#EXT-X-DISCONTINUITY\n");
+            }
+            b.append("#EXT-X-PROGRAM-DATE-TIME:").append(PDT.format(s.pdt())).append('\n');
+            b.append("#EXTINF:").append(String.format(Locale.ROOT, "%.3f", s.duration())).append(",\n");
+            b.append(s.uri()).append('\n');
+        }
+        if (finished) {
+            b.append("#EXT-X-ENDLIST\n");
+        }
+        return b.toString();
+    }
+
+    /** The segments a recording's own playlist lists (sizes from their files). */
+    static List<Seg> parse(Path dir) throws IOException {
+        List<Seg> out = new ArrayList<>();
+        Path pl = dir.resolve(PLAYLIST);
+        if (!Files.isRegularFile(pl)) {
+            return out;
+        }
+        Instant pdt = null;
+        double duration = -1;
+        boolean disc = false;
+        for (String line : Files.readAllLines(pl, StandardCharsets.UTF_8)) {
+            if (line.startsWith("#EXT-X-PROGRAM-DATE-TIME:")) {
+                pdt = java.time.OffsetDateTime.parse(line.substring(25)).toInstant();
+            } else if (line.startsWith("#EXTINF:")) {
+                duration = Double.parseDouble(line.substring(8, line.indexOf(',') < 0 ? line.length() : line.indexOf(',')));
+            } else if (line.equals("#EXT-X-DISCONTINUITY")) {
+                disc = true;
+            } else if (!line.isBlank() && !line.startsWith("#")) {
+                Path f = dir.resolve(line).normalize();
+                if (!f.getParent().equals(dir) || !Files.isRegularFile(f) || pdt == null || duration < 0) {
+                    break; // not one of ours: the playlist ends here
+                }
+                out.add(new Seg(line, duration, pdt, disc, Files.size(f)));
+                pdt = null;
+                duration = -1;
+                disc = false;
+            }
+        }
+        return out;
+    }
+
+    static Properties info(Path dir) throws IOException {
+        Properties p = new Properties();
+        try (InputStream in = Files.newInputStream(dir.resolve(INFO))) {
+            p.load(in);
+        }
+        return p;
+    }
+
+    /** A recording as its folder says (for listing); null when the folder is not one. */
+    static Recording read(Path dir) {
+        try {
+            RecordingWriter w = of(dir, info(dir));
+            return w == null ? null : w.recording();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static RecordingWriter of(Path dir, Properties p) throws IOException {
+        String app = p.getProperty("app");
+        String stream = p.getProperty("stream");
+        if (app == null || stream == null) {
+            return null;
+        }
+        RecordingWriter w = new RecordingWriter(dir, app, stream, p.getProperty("record_type", "stream"),
+                Integer.parseInt(p.getProperty("part", "1")), Instant.parse(p.getProperty("start")),
+                Boolean.parseBoolean(p.getProperty("mp4")));
+        w.finished = "finished".equals(p.getProperty("state"));
+        for (Seg s : parse(dir)) {
+            w.segments.add(s);
+            w.bytes += s.bytes();
+            w.seconds += s.duration();
+        }
+        return w;
+    }
+
+    /**
+     * Finishes a recording a stopped server left (killed or not): keeps exactly what its playlist
+     * lists — later segment files are removed, the MP4 is cut back to (or rebuilt from) the listed
+     * segments — then finishes it. An unfinished recording with no segment is removed.
+     *
+     * @return the finished recording, or null when there was nothing to keep
+     */
+    static Recording recover(Path dir, RecordingNames names) throws IOException {
+        RecordingWriter w = of(dir, info(dir));
+        if (w == null) {
+            return null;
+        }
+        if (w.segments.isEmpty()) {
+            deleteTree(dir);
+            return null;
+        }
+        Set<String> keep = new HashSet<>(List.of(INFO, PLAYLIST, MP4, INIT));
+        w.segments.forEach(s -> keep.add(s.uri()));
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                if (!keep.contains(f.getFileName().toString())) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        }
+        if (w.mp4) {
+            long expected = Files.size(dir.resolve(INIT)) + w.bytes;
+            Path mp4 = dir.resolve(MP4);
+            if (Files.isRegularFile(mp4) && Files.size(mp4) >= expected) {
+                try (FileChannel out = FileChannel.open(mp4, StandardOpenOption.WRITE)) {
+                    out.truncate(expected);
+                }
+            } else {
+                Path tmp = dir.resolve("." + MP4 + ".tmp");
+                Files.copy(dir.resolve(INIT), tmp, StandardCopyOption.REPLACE_EXISTING);
+                try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+                    for (Seg s : w.segments) {
+                        append(dir.resolve(s.uri()), out);
+                    }
+                }
+                move(tmp, mp4);
+            }
+            w.mp4Bytes = expected;
+        }
+        w.finished = false; // write the VOD playlist and the state again, whatever the crash left
+        return w.finish(names);
+    }
+
+    /** @return whether the folder holds a recording that was not finished (or not given its final name) */
+    static boolean unfinished(Path dir) {
+        try {
+            Properties p = info(dir);
+            return !"finished".equals(p.getProperty("state"))
+                    || ("stream".equals(p.getProperty("record_type")) && dir.getFileName().toString().endsWith(IN_PROGRESS));
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    static void atomicWrite(Path target, String content) throws IOException {
+        Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
+        Files.writeString(tmp, content, StandardCharsets.UTF_8);
+        move(tmp, target);
+    }
+
+    private static void move(Path from, Path to) throws IOException {
+        dev.usher.core.live.stream.FileSegmentStore.move(from, to);
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+}

@@ -1,0 +1,298 @@
+package dev.usher.core.live.record;
+
+import dev.usher.core.live.DvrSettings;
+import dev.usher.core.live.RecordSettings;
+import dev.usher.core.live.stream.FileSegmentStore;
+import dev.usher.core.live.stream.LiveStreams;
+import dev.usher.core.live.stream.SegmentListener;
+import dev.usher.core.live.stream.SegmentStore;
+import dev.usher.testing.MutableClock;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The recorder on real files: segments placed in a stream's folder as LiveStreams places them,
+ * fed one by one; parts, names, playlists, the MP4, and recovery of what a killed server left.
+ */
+class RecorderTest {
+
+    static final ZoneId ZONE = ZoneId.of("Europe/Berlin");
+
+    @TempDir
+    Path root;
+    final MutableClock clock = MutableClock.at("2026-12-01T10:00:50Z");
+    final List<String> events = new ArrayList<>();
+    final RecordingListener listener = new RecordingListener() {
+        @Override
+        public void started(Recording r) {
+            events.add("started " + r.name());
+        }
+
+        @Override
+        public void finished(Recording r) {
+            events.add("finished " + r.name());
+        }
+
+        @Override
+        public void diskLow(String app, String stream, long free, long floor) {
+            events.add("disk " + app + "/" + stream);
+        }
+    };
+    Instant pdt = clock.instant();
+    int n;
+
+    Recorder recorder(RecordSettings rs) {
+        RecordingSettings s = RecordingSettings.defaults(root, ZONE).withUnits(Duration.ofSeconds(1), 10).withMinFreeBytes(0);
+        return new Recorder(s, root, (a, st) -> rs, listener, clock);
+    }
+
+    /** A 2-second segment of {@code size} bytes placed in live/cam, told to the recorder. */
+    void feed(Recorder r, int size, String map, boolean discontinuity) throws IOException {
+        String name = "sess-r-" + n + (map == null ? ".ts" : ".m4s");
+        byte[] b = new byte[size];
+        java.util.Arrays.fill(b, (byte) ('a' + n % 26));
+        Files.createDirectories(root.resolve("live/cam"));
+        Files.write(root.resolve("live/cam").resolve(name), b);
+        r.segment("live", "cam", "sess", "r", new SegmentListener.Segment(name, map, 2.0, pdt, discontinuity, size));
+        pdt = pdt.plusSeconds(2);
+        n++;
+    }
+
+    List<Recording> list(Recorder r) {
+        return r.list("live");
+    }
+
+    static String playlist(Path dir) throws IOException {
+        return Files.readString(dir.resolve("playlist.m3u8"));
+    }
+
+    static long count(String playlist, String prefix) {
+        return playlist.lines().filter(l -> l.startsWith(prefix)).count();
+    }
+
+    @Test
+    void durationCutsAtTheFirstBoundaryOnceThePartReachedItAndStreamNamesGetTheEndDate() throws IOException {
+        Recorder r = recorder(new RecordSettings(true, "stream", "duration", "4", "shows"));
+        for (int i = 0; i < 9; i++) {
+            feed(r, 10, null, false);
+        }
+        r.sessionEnded("live", "cam", "sess");
+        List<Recording> all = list(r);
+        assertEquals(List.of(2, 2, 2, 2, 1), all.stream().map(Recording::segments).toList(), all::toString);
+        // 10:00:50 in Berlin is 11:00; parts end at 11:00:54, 11:00:58, 11:01:02… (two in one minute: a suffix)
+        assertEquals(List.of("cam-2026-12-01_11-00", "cam-2026-12-01_11-00-2", "cam-2026-12-01_11-01", "cam-2026-12-01_11-01-2",
+                "cam-2026-12-01_11-01-3"), all.stream().map(Recording::name).toList());
+        assertEquals("shows/cam-2026-12-01_11-00", all.get(0).folder());
+        for (Recording rec : all) {
+            assertTrue(rec.finished());
+            String p = playlist(root.resolve("live").resolve(rec.folder()));
+            assertTrue(p.contains("#EXT-X-PLAYLIST-TYPE:VOD\n") && p.endsWith("#EXT-X-ENDLIST\n"), p);
+            assertEquals(rec.segments(), count(p, "#EXT-X-PROGRAM-DATE-TIME:"), p);
+        }
+        assertEquals(Duration.ofSeconds(18), all.stream().map(Recording::duration).reduce(Duration.ZERO, Duration::plus),
+                "every segment in exactly one part");
+        assertEquals(all.get(0).end(), all.get(1).start(), "no gap, no overlap between parts");
+        assertEquals(10, events.size(), events::toString);
+        assertTrue(Files.exists(root.resolve("live/shows").resolve(FileSegmentStore.RECORDINGS_MARKER)));
+    }
+
+    @Test
+    void aRecordingIsAnEventPlaylistWhileWrittenAndEventNamesGetTheStartAndPart() throws IOException {
+        Recorder r = recorder(new RecordSettings(true, "event", "size", "3", "shows")); // 30 bytes
+        feed(r, 10, null, false);
+        feed(r, 10, null, false);
+        Recording live = list(r).get(0);
+        assertFalse(live.finished());
+        String p = playlist(root.resolve("live").resolve(live.folder()));
+        assertTrue(p.contains("#EXT-X-PLAYLIST-TYPE:EVENT\n") && !p.contains("ENDLIST"), p);
+        feed(r, 10, null, false); // 30: still fits
+        feed(r, 10, null, false); // 40 > 30: a new part before it
+        feed(r, 25, null, false); // 35 > 30
+        feed(r, 40, null, false); // larger than a part alone: a part of its own
+        r.sessionEnded("live", "cam", "sess");
+        List<Recording> all = list(r);
+        assertEquals(List.of(3, 1, 1, 1), all.stream().map(Recording::segments).toList(), all::toString);
+        assertEquals(List.of("cam-2026-12-01_11-00-pt1", "cam-2026-12-01_11-00-pt2", "cam-2026-12-01_11-00-pt3",
+                "cam-2026-12-01_11-01-pt4"), all.stream().map(Recording::name).toList());
+    }
+
+    @Test
+    void aScheduleCutsAtTheFiringAndAFiringPassedWhileStalledCutsOnResume() throws IOException {
+        Recorder r = recorder(new RecordSettings(true, "event", "schedule", "*/2 * * * *", "shows"));
+        // 10:00:50 UTC: the next even minute is 10:02:00; segments at :50 … 10:01:58 stay in part 1.
+        for (int i = 0; i < 35; i++) {
+            feed(r, 10, null, false);
+        }
+        assertEquals(1, list(r).size());
+        feed(r, 10, null, false); // pdt 10:02:00: cut
+        assertEquals(2, list(r).size());
+        assertEquals(Instant.parse("2026-12-01T10:02:00Z"), list(r).get(1).start());
+        pdt = Instant.parse("2026-12-01T10:05:10Z"); // stalled over 10:04; resumes after it
+        feed(r, 10, null, true);
+        r.sessionEnded("live", "cam", "sess");
+        List<Recording> all = list(r);
+        assertEquals(List.of(35, 1, 1), all.stream().map(Recording::segments).toList(), all::toString);
+    }
+
+    @Test
+    void disabledIsOneRecordingPerSessionExceptWhenTheInitSegmentChangesAndFmp4GivesOneMp4() throws IOException {
+        Recorder r = recorder(new RecordSettings(true, "event", "disabled", null, null));
+        Files.createDirectories(root.resolve("live/cam"));
+        Files.writeString(root.resolve("live/cam/sess-r-init0.mp4"), "INIT0");
+        Files.writeString(root.resolve("live/cam/sess-r-init1.mp4"), "INIT1");
+        feed(r, 10, "sess-r-init0.mp4", false);
+        feed(r, 10, "sess-r-init0.mp4", false);
+        feed(r, 10, "sess-r-init1.mp4", true); // the encoder restarted: a new init segment
+        feed(r, 10, "sess-r-init1.mp4", false);
+        r.sessionEnded("live", "cam", "sess");
+        List<Recording> all = list(r);
+        assertEquals(2, all.size(), all::toString);
+        assertEquals("recordings/2026-12-01/cam-2026-12-01_11-00-pt1", all.get(0).folder(), "the default layout");
+        Path first = root.resolve("live").resolve(all.get(0).folder());
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        expected.write("INIT0".getBytes(StandardCharsets.UTF_8));
+        expected.write(Files.readAllBytes(first.resolve("seg-0.m4s")));
+        expected.write(Files.readAllBytes(first.resolve("seg-1.m4s")));
+        assertArrayEquals(expected.toByteArray(), Files.readAllBytes(first.resolve("recording.mp4")));
+        assertTrue(playlist(first).contains("#EXT-X-MAP:URI=\"init.mp4\""));
+        assertFalse(playlist(root.resolve("live").resolve(all.get(1).folder())).contains("DISCONTINUITY"),
+                "a part begins without a discontinuity");
+    }
+
+    @Test
+    void aLastSegmentAfterTheEndJoinsTheLastPartUnderTheSameRulesAndIsFinishedAtOnce() throws IOException {
+        Recorder r = recorder(new RecordSettings(true, "event", "size", "3", "shows")); // 30 bytes
+        feed(r, 10, null, false);
+        feed(r, 10, null, false);
+        r.sessionEnded("live", "cam", "sess");
+        feed(r, 10, null, false); // late: fits
+        feed(r, 10, null, false); // late: would push it over, a part of its own
+        List<Recording> all = list(r);
+        assertEquals(List.of(3, 1), all.stream().map(Recording::segments).toList(), all::toString);
+        assertTrue(all.stream().allMatch(Recording::finished), all::toString);
+        for (Recording rec : all) {
+            assertTrue(playlist(root.resolve("live").resolve(rec.folder())).endsWith("#EXT-X-ENDLIST\n"));
+        }
+        assertEquals(List.of("started cam-2026-12-01_11-00-pt1", "finished cam-2026-12-01_11-00-pt1",
+                "started cam-2026-12-01_11-00-pt2", "finished cam-2026-12-01_11-00-pt2"), events);
+    }
+
+    @Test
+    void aDiscontinuityInsideAPartIsKept() throws IOException {
+        Recorder r = recorder(new RecordSettings(true, "stream", "disabled", null, "shows"));
+        feed(r, 10, null, false);
+        feed(r, 10, null, true);
+        r.sessionEnded("live", "cam", "sess");
+        assertEquals(1, count(playlist(root.resolve("live").resolve(list(r).get(0).folder())), "#EXT-X-DISCONTINUITY"));
+    }
+
+    @Test
+    void withoutRecordNothingIsRecorded() throws IOException {
+        Recorder r = recorder(new RecordSettings(false, "stream", "disabled", null, "shows"));
+        feed(r, 10, null, false);
+        assertEquals(List.of(), list(r));
+        assertFalse(Files.exists(root.resolve("live/shows")));
+    }
+
+    @Test
+    void whatAKilledServerLeftIsFinishedOnRestartKeepingExactlyTheListedSegments() throws IOException {
+        Recorder r = recorder(new RecordSettings(true, "stream", "disabled", null, "shows"));
+        Files.createDirectories(root.resolve("live/cam"));
+        Files.writeString(root.resolve("live/cam/sess-r-init0.mp4"), "INIT0");
+        for (int i = 0; i < 3; i++) {
+            feed(r, 10, "sess-r-init0.mp4", false);
+        }
+        Recording before = list(r).get(0);
+        assertTrue(before.name().endsWith("-recording"), before::toString);
+        Path dir = root.resolve("live").resolve(before.folder());
+        // Killed while recording a fourth segment: linked and half appended, not listed yet.
+        Files.writeString(dir.resolve("seg-3.m4s"), "half");
+        Files.writeString(dir.resolve("recording.mp4"), "half", StandardOpenOption.APPEND);
+        byte[] listed = Files.readAllBytes(dir.resolve("recording.mp4"));
+        listed = java.util.Arrays.copyOf(listed, listed.length - 4);
+
+        events.clear();
+        Recorder restarted = recorder(new RecordSettings(true, "stream", "disabled", null, "shows")); // no close of the first
+        List<Recording> after = restarted.list("live");
+        assertEquals(1, after.size());
+        Recording done = after.get(0);
+        assertTrue(done.finished());
+        assertEquals("cam-2026-12-01_11-00", done.name(), "renamed as record_type stream says: its end date");
+        assertEquals(3, done.segments());
+        Path fin = root.resolve("live").resolve(done.folder());
+        assertTrue(playlist(fin).endsWith("#EXT-X-ENDLIST\n") && playlist(fin).contains("PLAYLIST-TYPE:VOD"));
+        assertFalse(Files.exists(fin.resolve("seg-3.m4s")), "the segment in flight is dropped");
+        assertArrayEquals(listed, Files.readAllBytes(fin.resolve("recording.mp4")), "the MP4 cut back to the listed segments");
+        assertEquals(List.of("finished cam-2026-12-01_11-00"), events);
+    }
+
+    @Test
+    void retentionDeletesFinishedRecordingsOlderThanItsAge() throws IOException {
+        RecordingSettings s = RecordingSettings.defaults(root, ZONE).withMinFreeBytes(0).withRetention(Duration.ofHours(1));
+        Recorder r = new Recorder(s, root, (a, st) -> new RecordSettings(true, "stream", "disabled", null, "shows"), listener, clock);
+        feed(r, 10, null, false);
+        r.sessionEnded("live", "cam", "sess");
+        r.tick(clock.instant().plus(Duration.ofMinutes(59)));
+        assertEquals(1, list(r).size());
+        r.tick(clock.instant().plus(Duration.ofMinutes(62)));
+        assertEquals(0, list(r).size());
+    }
+
+    @Test
+    void belowTheFreeSpaceFloorNothingIsRecordedAndTheOperatorIsToldOnce() throws IOException {
+        RecordingSettings s = RecordingSettings.defaults(root, ZONE).withMinFreeBytes(Long.MAX_VALUE);
+        Recorder r = new Recorder(s, root, (a, st) -> new RecordSettings(true, "stream", "disabled", null, "shows"), listener, clock);
+        feed(r, 10, null, false);
+        feed(r, 10, null, false);
+        assertEquals(List.of("disk live/cam"), events);
+        assertEquals(List.of(), list(r));
+    }
+
+    /** Through LiveStreams' hook: an encoder's uploads become a recording, and the recordings folder is never a stream. */
+    @Test
+    void liveStreamsFeedTheRecorderAndNeverTakeTheRecordingsFolderForAStream() throws Exception {
+        FileSegmentStore store = new FileSegmentStore(root);
+        Recorder r = recorder(new RecordSettings(true, "stream", "disabled", null, "shows"));
+        LiveStreams live = new LiveStreams(store, clock, Duration.ofSeconds(30), (a, s) -> new DvrSettings(4, Duration.ofSeconds(60), false), r);
+        StringBuilder pl = new StringBuilder("#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:0\n");
+        for (int i = 0; i < 3; i++) {
+            SegmentStore.Pending p = store.create("live", "cam");
+            p.output().write(("segment " + i).getBytes(StandardCharsets.UTF_8));
+            live.receiveObject("live", "cam", "p" + i + ".ts", p, "acct");
+            pl.append("#EXTINF:2.000,\np").append(i).append(".ts\n");
+            clock.advance(Duration.ofSeconds(2));
+            live.receivePlaylist("live", "cam", "playlist.m3u8", pl.toString(), "acct");
+        }
+        live.receivePlaylist("live", "cam", "playlist.m3u8", pl + "#EXT-X-ENDLIST\n", "acct");
+        Recording rec = r.list("live").get(0);
+        assertTrue(rec.finished(), rec::toString);
+        assertEquals(3, rec.segments());
+        assertEquals("segment 0", Files.readString(root.resolve("live").resolve(rec.folder()).resolve("seg-0.ts")));
+        clock.advance(Duration.ofMinutes(5));
+        live.tick(); // the ended stream goes away with its files; the recording stays
+        assertFalse(Files.exists(root.resolve("live/cam")));
+        assertEquals("segment 2", Files.readString(root.resolve("live").resolve(rec.folder()).resolve("seg-2.ts")));
+        // A restart: the recordings folder is not a stream to finalize and remove.
+        LiveStreams again = new LiveStreams(store, clock, Duration.ofSeconds(30), (a, s) -> DvrSettings.DEFAULTS, r);
+        assertTrue(again.state("live", "shows").isEmpty());
+        store.deleteStream("live", "shows");
+        assertEquals(1, r.list("live").size(), "a stream named like the folder can't delete it");
+    }
+}
