@@ -104,9 +104,9 @@ public record UsherConfiguration(UsherSettings settings, AccountRegistry account
             key("usher.live.password-key", "random per node", "key of the stream passwords' HMAC"),
             key("usher.live.ended-grace", "`30s`", "how long an ended live playlist stays readable"),
             key("usher.live.min-playlist-timeout", "`60`", "smallest playlist_timeout accepted, in seconds"),
-            key("usher.live.record.dir", "`usher.ingest.dir`", "media folder recordings are written under"),
+            key("usher.live.record.dir", "as `usher.ingest.dir`", "media folder recordings are written under"),
             key("usher.live.record.default-folder", "`recordings`", "folder of recordings without a save_folder"),
-            key("usher.live.record.time-zone", "`usher.time-zone`", "zone of recordings' names and schedules"),
+            key("usher.live.record.time-zone", "as `usher.time-zone`", "zone of recordings' names and schedules"),
             key("usher.live.record.duration-unit", "`1m`", "one unit of a duration segment_value"),
             key("usher.live.record.size-unit-kb", "`1024`", "KB in one unit of a size segment_value"),
             key("usher.live.record.retention", "*(none: keep)*", "age after which finished recordings are deleted"));

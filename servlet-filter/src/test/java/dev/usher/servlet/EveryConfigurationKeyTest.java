@@ -93,6 +93,12 @@ class EveryConfigurationKeyTest {
         BAD.put("usher.live.password-key", "not base64!");
         BAD.put("usher.live.ended-grace", "a while");
         BAD.put("usher.live.min-playlist-timeout", "0");
+        BAD.put("usher.live.record.dir", "a\u0000b");
+        BAD.put("usher.live.record.default-folder", "a/b");
+        BAD.put("usher.live.record.time-zone", "Mars/Olympus");
+        BAD.put("usher.live.record.duration-unit", "0s");
+        BAD.put("usher.live.record.size-unit-kb", "0");
+        BAD.put("usher.live.record.retention", "forever");
     }
 
     /** A valid start: one account (so the API and the account keys are read), a credential secret, a live key. */

@@ -39,12 +39,11 @@ public record RecordingSettings(Path root, ZoneId zone, Duration durationUnit, l
      * @return null when there is no ingest folder
      */
     public static RecordingSettings from(ConfigReader config, LiveSettings live) {
-        if (live.ingestDir() == null) {
-            return null;
-        }
-        RecordingSettings d = defaults(live.ingestDir(), live.zone()).withMinFreeBytes(live.minFreeBytes());
+        // Every key is read and checked even without ingest, so a bad value stops the start
+        // whatever else is configured; only then does a node without ingest record nothing.
+        RecordingSettings d = defaults(Path.of(""), live.zone()).withMinFreeBytes(live.minFreeBytes());
         String dir = config.string("usher.live.record.dir", null);
-        Path root = d.root();
+        Path root = null;
         if (dir != null) {
             try {
                 root = Path.of(dir).toAbsolutePath().normalize();
@@ -67,7 +66,11 @@ public record RecordingSettings(Path root, ZoneId zone, Duration durationUnit, l
             retention = null;
         }
         long size = config.integer("usher.live.record.size-unit-kb", (int) (d.sizeUnit() >> 10), 1, 1 << 20) * 1024L;
-        return new RecordingSettings(root, config.zone("usher.live.record.time-zone", live.zone()), unit, size, folder,
+        ZoneId zone = config.zone("usher.live.record.time-zone", live.zone());
+        if (live.ingestDir() == null) {
+            return null;
+        }
+        return new RecordingSettings(root != null ? root : live.ingestDir(), zone, unit, size, folder,
                 retention, d.minFreeBytes());
     }
 
