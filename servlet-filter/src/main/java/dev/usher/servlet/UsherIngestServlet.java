@@ -30,7 +30,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * HTTP ingest of live streams, as stock encoders speak it (ffmpeg {@code -f hls -method PUT},
  * DASH-IF live media ingest interface 2) at {@code {api path}/ingest/{app}/{stream}/{file}}:
- * {@code PUT}/{@code POST} of segments, init segments and playlists, {@code DELETE} of old
+ * {@code PUT}/{@code POST} of segments, init segments, HLS playlists and DASH MPDs ({@code ffmpeg -f dash
+ * -method PUT}, credentials in the URL or {@code -http_opts}), {@code DELETE} of old
  * segments, {@code GET} of the encoder's own playlist ({@code -hls_flags append_list}).
  *
  * <p>The credentials (HTTP Basic: the stream's user or its app's {@code *} user) are checked
@@ -140,7 +141,7 @@ public class UsherIngestServlet extends HttpServlet {
                     return;
                 }
                 byte[] b = text.get().getBytes(StandardCharsets.UTF_8);
-                response.setContentType("application/vnd.apple.mpegurl");
+                response.setContentType(n[2].endsWith(".mpd") ? "application/dash+xml" : "application/vnd.apple.mpegurl");
                 response.setHeader("Cache-Control", "no-store");
                 response.setContentLength(b.length);
                 if (method.equals("GET")) {
@@ -163,9 +164,10 @@ public class UsherIngestServlet extends HttpServlet {
             throws IOException {
         String file = c.file;
         String ext = file.substring(file.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT);
-        boolean playlist = ext.equals("m3u8");
+        boolean mpd = ext.equals("mpd");
+        boolean playlist = ext.equals("m3u8") || mpd;
         if (!playlist && !OBJECTS.contains(ext)) {
-            refuse(c, response, 415, "not a kind of file Usher ingests (HLS playlists and segments; DASH is not supported yet)");
+            refuse(c, response, 415, "not a kind of file Usher ingests (HLS playlists, DASH MPDs and their segments)");
             return;
         }
         try {
@@ -197,7 +199,9 @@ public class UsherIngestServlet extends HttpServlet {
                         @Override
                         public void complete(AsyncContext async) {
                             try {
-                                if (playlist) {
+                                if (mpd) {
+                                    streams.receiveManifest(c.app, c.stream, c.file, utf8(text.toByteArray()), account);
+                                } else if (playlist) {
                                     streams.receivePlaylist(c.app, c.stream, c.file, utf8(text.toByteArray()), account);
                                 } else {
                                     streams.receiveObject(c.app, c.stream, c.file, pending, account);

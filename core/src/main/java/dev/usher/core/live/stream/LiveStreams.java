@@ -84,6 +84,14 @@ public final class LiveStreams {
         try {
             for (String[] s : store.streams()) {
                 for (String f : store.files(s[0], s[1])) {
+                    if (f.equals(LiveMpd.NAME)) {
+                        byte[] b = store.read(s[0], s[1], f);
+                        String text = b == null ? "" : new String(b, StandardCharsets.UTF_8);
+                        if (LiveMpd.isDynamic(text)) {
+                            store.write(s[0], s[1], f, LiveMpd.ended(text).getBytes(StandardCharsets.UTF_8));
+                        }
+                        continue;
+                    }
                     if (!f.endsWith(".m3u8")) {
                         continue;
                     }
@@ -213,17 +221,11 @@ public final class LiveStreams {
             if (!s.renditions.containsKey(rendition(file)) && s.renditions.size() >= MAX_RENDITIONS) {
                 throw new IngestRefused(400, "more than " + MAX_RENDITIONS + " renditions (media playlists) in one stream");
             }
+            if (s.dash) {
+                throw new IngestRefused(409, "this stream is fed DASH now, not HLS");
+            }
             Rendition r = s.renditions.computeIfAbsent(rendition(file), n -> new Rendition(n));
-            if (s.state == State.WAITING && !pl.endList()) {
-                s.resume();
-            }
-            if (r.lastMs >= 0 && pl.mediaSequence() < r.lastMs) {
-                r.restart(); // the encoder's own sequence went back: it started again
-            }
-            r.lastMs = pl.mediaSequence();
-            r.lastPosition = pl.mediaSequence() + pl.entries().size();
-            r.entries = pl.entries();
-            r.ended = pl.endList();
+            update(s, r, pl);
             sync(s);
             if (r.ended) {
                 tick(); // the encoder said it ended: the stream stops now, not at the next timer
@@ -231,6 +233,72 @@ public final class LiveStreams {
         } catch (IOException e) {
             throw new IngestRefused(500, "storing failed: " + e.getMessage());
         }
+    }
+
+    /**
+     * An encoder's DASH MPD: each Representation is a rendition whose segments its timeline names,
+     * published as {@code manifest.mpd} (Usher's own, dynamic while live, static once ended).
+     */
+    public synchronized void receiveManifest(String app, String stream, String file, String text, String account)
+            throws IngestRefused {
+        tick();
+        EncoderMpd mpd;
+        try {
+            mpd = EncoderMpd.parse(text.getBytes(StandardCharsets.UTF_8));
+        } catch (EncoderPlaylist.InvalidPlaylist e) {
+            throw new IngestRefused(400, e.getMessage());
+        }
+        Stream s = open(app, stream, account);
+        s.lastUploadAt = clock.instant();
+        if (!s.dash && !s.renditions.isEmpty()) {
+            throw new IngestRefused(409, "this stream is fed HLS now, not DASH");
+        }
+        s.dash = true;
+        if (s.encoderTexts.containsKey(file) || s.encoderTexts.size() <= MAX_RENDITIONS) {
+            s.encoderTexts.put(file, text);
+        }
+        try {
+            for (EncoderMpd.Representation rep : mpd.representations()) {
+                String name = "dash" + rep.id();
+                if (!s.renditions.containsKey(name) && s.renditions.size() >= MAX_RENDITIONS) {
+                    throw new IngestRefused(400, "more than " + MAX_RENDITIONS + " renditions in one stream");
+                }
+                List<EncoderPlaylist.Entry> entries = new ArrayList<>();
+                Map<String, long[]> times = new LinkedHashMap<>();
+                for (EncoderMpd.Segment g : rep.segments()) {
+                    entries.add(new EncoderPlaylist.Entry(g.uri(), (double) g.d() / rep.timescale(), false, rep.init()));
+                    times.put(g.uri(), new long[] {g.t(), g.d()});
+                }
+                EncoderPlaylist pl = new EncoderPlaylist(rep.startNumber(), List.copyOf(entries), mpd.ended(), Map.of());
+                Rendition r = s.renditions.computeIfAbsent(name, Rendition::new);
+                if (stale(r, pl)) {
+                    continue;
+                }
+                r.representation = rep;
+                r.times = times;
+                update(s, r, pl);
+            }
+            sync(s);
+            if (mpd.ended()) {
+                tick();
+            }
+        } catch (IOException e) {
+            throw new IngestRefused(500, "storing failed: " + e.getMessage());
+        }
+    }
+
+    /** A rendition's new encoder list: a sequence that went back is a restart; a waiting stream resumes. */
+    private static void update(Stream s, Rendition r, EncoderPlaylist pl) {
+        if (s.state == State.WAITING && !pl.endList()) {
+            s.resume();
+        }
+        if (r.lastMs >= 0 && pl.mediaSequence() < r.lastMs) {
+            r.restart(); // the encoder's own sequence went back: it started again
+        }
+        r.lastMs = pl.mediaSequence();
+        r.lastPosition = pl.mediaSequence() + pl.entries().size();
+        r.entries = pl.entries();
+        r.ended = pl.endList();
     }
 
     /** The encoder removes one of its files: only an upload not yet published is affected (Usher keeps its own). */
@@ -383,8 +451,18 @@ public final class LiveStreams {
                 if (next != null && pdt.isBefore(next)) {
                     pdt = next;
                 }
-                r.segments.addLast(new Segment(r.nextSeq++, name, entry.duration(), pdt.truncatedTo(ChronoUnit.MILLIS),
-                        discontinuity, map, bytes));
+                if (discontinuity) {
+                    r.run++;
+                }
+                long[] time = r.times == null ? null : r.times.get(entry.uri());
+                pdt = pdt.truncatedTo(ChronoUnit.MILLIS);
+                if (time != null) {
+                    // DASH: a Period per run of the encoder, whose start and media time offset stay as first seen.
+                    s.periodStarts.putIfAbsent(r.run, pdt);
+                    r.offsets.putIfAbsent(r.run, time[0]);
+                }
+                r.segments.addLast(new Segment(r.nextSeq++, name, entry.duration(), pdt, discontinuity, map, bytes,
+                        time == null ? -1 : time[0], time == null ? -1 : time[1], r.run));
                 r.target = Math.max(r.target, (int) Math.ceil(entry.duration() - 0.001));
                 r.bitrate = Math.max(r.bitrate, (long) (bytes * 8 / entry.duration()));
                 s.lastSegmentAt = now;
@@ -396,6 +474,8 @@ public final class LiveStreams {
                     }
                     r.behind.addLast(old);
                 }
+                long firstRun = r.segments.peekFirst().run;
+                r.offsets.keySet().removeIf(run -> run < firstRun);
                 while (r.behind.size() > KEEP_BEHIND) {
                     Segment gone = r.behind.removeFirst();
                     store.delete(s.app, s.name, gone.name);
@@ -435,6 +515,13 @@ public final class LiveStreams {
             return;
         }
         boolean ended = s.state == State.ENDED;
+        if (s.dash) {
+            long firstRun = playable.stream().mapToLong(r -> r.segments.peekFirst().run).min().orElse(0);
+            s.periodStarts.keySet().removeIf(run -> run < firstRun);
+            store.write(s.app, s.name, LiveMpd.NAME, LiveMpd.render(playable, s.periodStarts, s.availabilityStart(), ended,
+                    clock.instant(), s.dvr.playlistCount()).getBytes(StandardCharsets.UTF_8));
+            return;
+        }
         for (Rendition r : playable) {
             store.write(s.app, s.name, "r-" + r.name + ".m3u8", media(r, ended).getBytes(StandardCharsets.UTF_8));
         }
@@ -495,8 +582,9 @@ public final class LiveStreams {
     private record Received(SegmentStore.Pending body, Instant at) {
     }
 
-    private record Segment(long sequence, String name, double duration, Instant pdt, boolean discontinuity, String map,
-                           long bytes) {
+    /** A published segment; {@code t}, {@code d} are its DASH media time and duration (-1 for HLS), {@code run} its encoder run. */
+    record Segment(long sequence, String name, double duration, Instant pdt, boolean discontinuity, String map,
+                   long bytes, long t, long d, long run) {
     }
 
     static final class Rendition {
@@ -514,6 +602,12 @@ public final class LiveStreams {
         int maps;
         int target = 1;
         long bitrate;
+        /** DASH: the encoder's Representation and the media times of the segments it names. */
+        EncoderMpd.Representation representation;
+        Map<String, long[]> times;
+        /** The encoder run (0, then one more at each discontinuity) of the last segment, and each run's first media time. */
+        long run;
+        final Map<Long, Long> offsets = new LinkedHashMap<>();
 
         Rendition(String name) {
             this.name = name;
@@ -539,6 +633,10 @@ public final class LiveStreams {
         final Map<String, String> variants = new LinkedHashMap<>();
         final Map<String, String> encoderTexts = new LinkedHashMap<>();
         String account;
+        boolean dash;
+        /** DASH: when each run of the encoder began (the start of its Period). */
+        final Map<Long, Instant> periodStarts = new LinkedHashMap<>();
+        Instant availabilityStart;
         State state = State.LIVE;
         Instant lastUploadAt;
         Instant lastSegmentAt;
@@ -558,6 +656,14 @@ public final class LiveStreams {
         boolean lists(String file) {
             return renditions.values().stream().anyMatch(r -> !r.published.containsKey(file)
                     && r.entries.stream().anyMatch(e -> e.uri().equals(file) || file.equals(e.map())));
+        }
+
+        /** The DASH availabilityStartTime: the start of the session's first Period, fixed for the session. */
+        Instant availabilityStart() {
+            if (availabilityStart == null) {
+                availabilityStart = periodStarts.values().stream().min(Instant::compareTo).orElse(clock.instant());
+            }
+            return availabilityStart;
         }
 
         boolean hasSegments() {
