@@ -12,7 +12,11 @@ import dev.usher.core.live.StreamUsers;
 import dev.usher.core.live.jdbc.JdbcStreamUserStore;
 import dev.usher.core.repository.TicketRepository;
 import dev.usher.core.repository.jdbc.JdbcTicketRepository;
+import dev.usher.core.live.jdbc.JdbcIngestLeases;
 import dev.usher.core.live.stream.FileSegmentStore;
+import dev.usher.core.live.stream.InMemoryIngestLeases;
+import dev.usher.core.live.stream.IngestLeases;
+import dev.usher.core.live.stream.IngestNode;
 import dev.usher.core.live.stream.LiveStreams;
 import dev.usher.core.time.SevuTime;
 
@@ -22,7 +26,9 @@ import java.util.Optional;
 
 /**
  * Live publishing's part of a runtime: the stream users, the publisher log, the API's live
- * commands and (when {@code usher.ingest.dir} is set) the live streams the ingest servlet feeds.
+ * commands, the ingest leases and (when {@code usher.ingest.dir} is set) the live streams the
+ * ingest servlet feeds. Over a JDBC ticket repository the stream users and the leases are in its
+ * database, so nodes agree on who may publish and which node ingests a stream.
  */
 public final class LiveRuntime {
 
@@ -31,13 +37,16 @@ public final class LiveRuntime {
     private final PublisherLog log;
     private final LiveCommands commands;
     private final LiveStreams streams;
+    private final IngestNode node;
 
-    public LiveRuntime(LiveSettings settings, StreamUsers users, PublisherLog log, SevuTime time, LiveStreams streams) {
+    public LiveRuntime(LiveSettings settings, StreamUsers users, PublisherLog log, SevuTime time, LiveStreams streams,
+                       IngestNode node) {
         this.settings = settings;
         this.users = users;
         this.log = log;
         this.commands = new LiveCommands(users, log, time);
         this.streams = streams;
+        this.node = node;
     }
 
     /**
@@ -47,18 +56,24 @@ public final class LiveRuntime {
      * @throws IOException when the ingest folder can't be made
      */
     public static LiveRuntime create(LiveSettings settings, SevuTime time, Clock clock) throws IOException {
-        return create(settings, time, clock, new InMemoryStreamUserStore());
+        return create(settings, time, clock, new InMemoryStreamUserStore(), new InMemoryIngestLeases());
     }
 
-    /** As {@link #create(LiveSettings, SevuTime, Clock)}, with the stream users in {@code store}. */
-    public static LiveRuntime create(LiveSettings settings, SevuTime time, Clock clock, StreamUserStore store) throws IOException {
+    /**
+     * As {@link #create(LiveSettings, SevuTime, Clock)}, with the stream users in {@code store} and
+     * the ingest leases (which node ingests which stream) in {@code leases}.
+     */
+    public static LiveRuntime create(LiveSettings settings, SevuTime time, Clock clock, StreamUserStore store,
+                                     IngestLeases leases) throws IOException {
         StreamUsers users = new StreamUsers(store, settings, clock);
         LiveStreams streams = null;
         if (settings.ingestDir() != null) {
-            streams = new LiveStreams(new FileSegmentStore(settings.ingestDir()), clock, settings.endedGrace(),
-                    (app, stream) -> users.settingsOf(app, stream).map(StreamUser::dvr).orElse(DvrSettings.DEFAULTS));
+            streams = new LiveStreams(new FileSegmentStore(settings.ingestDir(), settings.nodeId()), clock, settings.endedGrace(),
+                    (app, stream) -> users.settingsOf(app, stream).map(StreamUser::dvr).orElse(DvrSettings.DEFAULTS),
+                    (app, stream) -> leases.current(app, stream, clock.instant()).filter(l -> !l.heldBy(settings.nodeId())).isPresent());
         }
-        return new LiveRuntime(settings, users, new PublisherLog(PublisherLog.DEFAULT_CAPACITY), time, streams);
+        return new LiveRuntime(settings, users, new PublisherLog(PublisherLog.DEFAULT_CAPACITY), time, streams,
+                new IngestNode(settings.nodeId(), leases, settings.leaseTime(), clock));
     }
 
     /**
@@ -68,6 +83,7 @@ public final class LiveRuntime {
     static LiveRuntime fromConfig(ConfigReader config, SevuTime time, Clock clock, TicketRepository repository) {
         LiveSettings settings = LiveSettings.from(config);
         StreamUserStore store;
+        IngestLeases leases = new InMemoryIngestLeases();
         if (repository instanceof JdbcTicketRepository jdbc) {
             if (settings.passwordKey() == null) {
                 // Every node must verify the stream passwords the others hashed: a node that ingests can't start
@@ -82,7 +98,9 @@ public final class LiveRuntime {
                 }
             }
             try {
-                store = new JdbcStreamUserStore(jdbc.dataSource(), config.bool("usher.jdbc.create-schema", false));
+                boolean createSchema = config.bool("usher.jdbc.create-schema", false);
+                store = new JdbcStreamUserStore(jdbc.dataSource(), createSchema);
+                leases = new JdbcIngestLeases(jdbc.dataSource(), createSchema);
             } catch (RuntimeException e) {
                 config.problem("usher_stream_users: " + e.getMessage());
                 store = new InMemoryStreamUserStore();
@@ -91,11 +109,11 @@ public final class LiveRuntime {
             store = new InMemoryStreamUserStore();
         }
         try {
-            return create(settings, time, clock, store);
+            return create(settings, time, clock, store, leases);
         } catch (IOException | RuntimeException e) {
             config.problem("usher.ingest.dir: can't use '" + settings.ingestDir() + "': " + e.getMessage());
             try {
-                return create(settings.withIngestDir(null), time, clock, store);
+                return create(settings.withIngestDir(null), time, clock, store, leases);
             } catch (IOException impossible) {
                 throw new IllegalStateException(impossible);
             }
@@ -116,6 +134,11 @@ public final class LiveRuntime {
 
     public LiveCommands commands() {
         return commands;
+    }
+
+    /** @return this node's claim on the streams it ingests (the leases every node shares) */
+    public IngestNode node() {
+        return node;
     }
 
     /** @return the live streams, when ingest is configured ({@code usher.ingest.dir}) */

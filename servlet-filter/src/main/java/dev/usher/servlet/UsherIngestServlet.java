@@ -38,7 +38,8 @@ import java.util.concurrent.TimeUnit;
  * before the body is touched, so an encoder that sent {@code Expect: 100-continue} gets its 401
  * challenge and retries with them, and a refused upload costs no disk. Refusals: 400 (a path
  * that isn't three simple names, a bad playlist), 401 (no or wrong credentials, with a
- * challenge), 403 (a user of another stream), 409 (another account is feeding the stream), 413
+ * challenge), 403 (a user of another stream), 409 (another account is feeding the stream, or another
+ * node holds its ingest lease), 413
  * (too large), 415 (not a kind of file Usher ingests), 507 (free space below the floor), 503 (too
  * many uploads at once). Encoders ignore all of them, so each one is written to the publisher log
  * ({@code sevu.publishlog}). Only this adapter knows HTTP; every decision is made in core.
@@ -68,6 +69,7 @@ public class UsherIngestServlet extends HttpServlet {
             ticker.scheduleWithFixedDelay(() -> {
                 try {
                     streams.tick();
+                    live.node().renew(streams);
                 } catch (RuntimeException e) {
                     LOG.log(System.Logger.Level.WARNING, "live streams tick failed", e);
                 }
@@ -172,6 +174,7 @@ public class UsherIngestServlet extends HttpServlet {
         }
         try {
             streams.checkFeeder(c.app, c.stream, account);
+            live.node().admit(c.app, c.stream, streams.session(c.app, c.stream));
         } catch (IngestRefused e) {
             refuse(c, response, e.status(), e.getMessage());
             return;

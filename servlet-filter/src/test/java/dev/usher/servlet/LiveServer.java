@@ -48,6 +48,12 @@ final class LiveServer implements AutoCloseable {
     final Path root;
 
     LiveServer(Path root, LiveSettings settings) throws Exception {
+        this(root, settings, new dev.usher.core.live.InMemoryStreamUserStore(), new dev.usher.core.live.stream.InMemoryIngestLeases());
+    }
+
+    /** A node whose stream users and ingest leases are in {@code users} and {@code leases} (shared by several nodes). */
+    LiveServer(Path root, LiveSettings settings, dev.usher.core.live.StreamUserStore users,
+               dev.usher.core.live.stream.IngestLeases leases) throws Exception {
         this.root = root;
         server = new Server();
         network = new ServerConnector(server);
@@ -56,7 +62,7 @@ final class LiveServer implements AutoCloseable {
         ServletContextHandler context = new ServletContextHandler("/");
         service = new UsherService(new InMemoryTicketRepository(UsherSettings.defaults().withServerName("live-test")),
                 UsherSettings.defaults());
-        live = LiveRuntime.create(settings.withIngestDir(root), service.time(), clock);
+        live = LiveRuntime.create(settings.withIngestDir(root), service.time(), clock, users, leases);
         UsherRuntime runtime = UsherRuntime.of(service, new AccountRegistry(List.of(ACCOUNT)),
                 PlaybackCredentials.of("t1", PlaybackCredentials.newSecret()), k -> Optional.empty(), live);
         UsherRuntime.install(context.getServletContext(), runtime);

@@ -62,16 +62,27 @@ public final class LiveStreams {
     private final Clock clock;
     private final Duration grace;
     private final BiFunction<String, String, DvrSettings> dvr;
+    private final java.util.function.BiPredicate<String, String> othersStream;
     private final Map<String, Stream> streams = new LinkedHashMap<>();
 
     /**
      * @param dvr the DVR settings of a stream when its session starts (its stream user's)
      */
     public LiveStreams(SegmentStore store, Clock clock, Duration grace, BiFunction<String, String, DvrSettings> dvr) {
+        this(store, clock, grace, dvr, (app, stream) -> false);
+    }
+
+    /**
+     * @param othersStream whether another node ingests (app, stream) now: its folder in a shared
+     *                     store is not this node's leftover to end
+     */
+    public LiveStreams(SegmentStore store, Clock clock, Duration grace, BiFunction<String, String, DvrSettings> dvr,
+                       java.util.function.BiPredicate<String, String> othersStream) {
         this.store = store;
         this.clock = clock;
         this.grace = grace;
         this.dvr = dvr;
+        this.othersStream = othersStream;
         finalizeLeftovers();
     }
 
@@ -83,6 +94,9 @@ public final class LiveStreams {
     private void finalizeLeftovers() {
         try {
             for (String[] s : store.streams()) {
+                if (othersStream.test(s[0], s[1])) {
+                    continue;
+                }
                 for (String f : store.files(s[0], s[1])) {
                     if (f.equals(LiveMpd.NAME)) {
                         byte[] b = store.read(s[0], s[1], f);
@@ -120,6 +134,23 @@ public final class LiveStreams {
     public synchronized Optional<State> state(String app, String stream) {
         tick();
         return Optional.ofNullable(streams.get(key(app, stream))).map(s -> s.state);
+    }
+
+    /** @return every stream this node has a session of, in any state, as {app, stream, session} (their ingest leases) */
+    public synchronized List<String[]> sessions() {
+        List<String[]> out = new ArrayList<>();
+        streams.values().forEach(s -> out.add(new String[] {s.app, s.name, s.session}));
+        return out;
+    }
+
+    /** @return the file viewers open: {@code manifest.mpd} for DASH ingest, {@code playlist.m3u8} for HLS */
+    public synchronized Optional<String> manifest(String app, String stream) {
+        return Optional.ofNullable(streams.get(key(app, stream))).map(s -> s.dash ? LiveMpd.NAME : "playlist.m3u8");
+    }
+
+    /** @return the session of a stream on this node, if it has one */
+    public synchronized Optional<String> session(String app, String stream) {
+        return Optional.ofNullable(streams.get(key(app, stream))).map(s -> s.session);
     }
 
     /** @return the names of the live (or waiting) streams of an app */
