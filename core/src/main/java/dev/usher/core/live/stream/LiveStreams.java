@@ -148,6 +148,11 @@ public final class LiveStreams {
         return Optional.ofNullable(streams.get(key(app, stream))).map(s -> s.dash ? LiveMpd.NAME : "playlist.m3u8");
     }
 
+    /** @return the file viewers open: {@code manifest.mpd} for DASH ingest, {@code playlist.m3u8} for HLS */
+    public synchronized Optional<String> manifest(String app, String stream) {
+        return Optional.ofNullable(streams.get(key(app, stream))).map(s -> s.dash ? LiveMpd.NAME : "playlist.m3u8");
+    }
+
     /** @return the session of a stream on this node, if it has one */
     public synchronized Optional<String> session(String app, String stream) {
         return Optional.ofNullable(streams.get(key(app, stream))).map(s -> s.session);
