@@ -148,11 +148,6 @@ public final class LiveStreams {
         return Optional.ofNullable(streams.get(key(app, stream))).map(s -> s.dash ? LiveMpd.NAME : "playlist.m3u8");
     }
 
-    /** @return the file viewers open: {@code manifest.mpd} for DASH ingest, {@code playlist.m3u8} for HLS */
-    public synchronized Optional<String> manifest(String app, String stream) {
-        return Optional.ofNullable(streams.get(key(app, stream))).map(s -> s.dash ? LiveMpd.NAME : "playlist.m3u8");
-    }
-
     /** @return the session of a stream on this node, if it has one */
     public synchronized Optional<String> session(String app, String stream) {
         return Optional.ofNullable(streams.get(key(app, stream))).map(s -> s.session);
@@ -246,11 +241,13 @@ public final class LiveStreams {
         }
         try {
             if (pl.master()) {
-                if (pl.variants().size() > MAX_RENDITIONS) {
-                    throw new IngestRefused(400, "more than " + MAX_RENDITIONS + " variants");
+                if (pl.variants().size() + pl.media().size() > MAX_RENDITIONS) {
+                    throw new IngestRefused(400, "more than " + MAX_RENDITIONS + " variants and alternative renditions");
                 }
                 s.variants.clear();
                 pl.variants().forEach((uri, attrs) -> s.variants.put(rendition(uri), attrs));
+                s.media.clear();
+                pl.media().forEach((uri, attrs) -> s.media.put(rendition(uri), attrs));
                 write(s);
                 return;
             }
@@ -305,7 +302,7 @@ public final class LiveStreams {
                     entries.add(new EncoderPlaylist.Entry(g.uri(), (double) g.d() / rep.timescale(), false, rep.init()));
                     times.put(g.uri(), new long[] {g.t(), g.d()});
                 }
-                EncoderPlaylist pl = new EncoderPlaylist(rep.startNumber(), List.copyOf(entries), mpd.ended(), Map.of());
+                EncoderPlaylist pl = new EncoderPlaylist(rep.startNumber(), List.copyOf(entries), mpd.ended(), Map.of(), Map.of());
                 Rendition r = s.renditions.computeIfAbsent(name, Rendition::new);
                 if (stale(r, pl)) {
                     continue;
@@ -592,21 +589,76 @@ public final class LiveStreams {
 
     private static String master(Stream s, List<Rendition> playable) {
         StringBuilder b = new StringBuilder("#EXTM3U\n#EXT-X-VERSION:6\n#EXT-X-INDEPENDENT-SEGMENTS\n");
+        Set<String> groups = new HashSet<>();
         for (Rendition r : playable) {
+            String attrs = s.media.get(r.name);
+            String line = attrs == null ? null : safeMedia(attrs);
+            if (line != null) {
+                b.append("#EXT-X-MEDIA:").append(line).append(",URI=\"r-").append(r.name).append(".m3u8\"\n");
+                groups.add(EncoderPlaylist.attribute(":" + line, "TYPE") + "/" + EncoderPlaylist.attribute(":" + line, "GROUP-ID"));
+            }
+        }
+        for (Rendition r : playable) {
+            if (s.media.containsKey(r.name)) {
+                continue;
+            }
             String attrs = s.variants.get(r.name);
-            b.append("#EXT-X-STREAM-INF:").append(attrs != null ? safeAttributes(attrs) : "BANDWIDTH=" + Math.max(1, r.bitrate))
+            b.append("#EXT-X-STREAM-INF:").append(attrs != null ? safeAttributes(attrs, groups) : "BANDWIDTH=" + Math.max(1, r.bitrate))
                     .append('\n').append("r-").append(r.name).append(".m3u8\n");
         }
         return b.toString();
     }
 
+    /**
+     * An alternative rendition's attributes a player needs, each checked (no URI: Usher writes its
+     * own); null when TYPE or GROUP-ID is missing or not plain.
+     */
+    static String safeMedia(String attrs) {
+        String type = EncoderPlaylist.attribute(":" + attrs, "TYPE");
+        if (type == null || !Set.of("AUDIO", "VIDEO", "SUBTITLES").contains(type)) {
+            return null;
+        }
+        List<String> kept = new ArrayList<>(List.of("TYPE=" + type));
+        for (String name : List.of("GROUP-ID", "NAME", "LANGUAGE", "DEFAULT", "AUTOSELECT", "CHANNELS")) {
+            String v = EncoderPlaylist.attribute(":" + attrs, name);
+            if (v != null && plainValue(v)) {
+                boolean enumerated = name.equals("DEFAULT") || name.equals("AUTOSELECT");
+                if (enumerated && !v.equals("YES") && !v.equals("NO")) {
+                    continue;
+                }
+                kept.add(name + "=" + (enumerated ? v : "\"" + v + "\""));
+            } else if (name.equals("GROUP-ID") || name.equals("NAME")) {
+                return null;
+            }
+        }
+        return String.join(",", kept);
+    }
+
+    private static boolean plainValue(String v) {
+        return !v.isEmpty() && v.length() <= 64 && v.chars().allMatch(c -> c >= 0x20 && c < 0x7f && c != '"' && c != ',');
+    }
+
     /** Only the variant attributes a player needs, from the encoder's master; nothing that names a URI. */
     static String safeAttributes(String attrs) {
+        return safeAttributes(attrs, Set.of());
+    }
+
+    /**
+     * @param groups the alternative rendition groups Usher's master lists ({@code TYPE/GROUP-ID}): a
+     *               variant keeps its AUDIO or SUBTITLES group only when it is one of them
+     */
+    static String safeAttributes(String attrs, Set<String> groups) {
         List<String> kept = new ArrayList<>();
         for (String name : List.of("BANDWIDTH", "AVERAGE-BANDWIDTH", "RESOLUTION", "CODECS", "FRAME-RATE")) {
             String v = EncoderPlaylist.attribute(":" + attrs, name);
             if (v != null && v.chars().allMatch(c -> c >= 0x20 && c < 0x7f && c != '"')) {
                 kept.add(name + "=" + (name.equals("CODECS") ? "\"" + v + "\"" : v));
+            }
+        }
+        for (String type : List.of("AUDIO", "SUBTITLES")) {
+            String g = EncoderPlaylist.attribute(":" + attrs, type);
+            if (g != null && groups.contains(type + "/" + g)) {
+                kept.add(type + "=\"" + g + "\"");
             }
         }
         if (kept.stream().noneMatch(k -> k.startsWith("BANDWIDTH="))) {
@@ -667,6 +719,8 @@ public final class LiveStreams {
         final Map<String, Received> pending = new LinkedHashMap<>();
         final Map<String, Rendition> renditions = new LinkedHashMap<>();
         final Map<String, String> variants = new LinkedHashMap<>();
+        /** Alternative renditions (EXT-X-MEDIA) of the encoder's master: rendition name → its attributes. */
+        final Map<String, String> media = new LinkedHashMap<>();
         final Map<String, String> encoderTexts = new LinkedHashMap<>();
         String account;
         boolean dash;
