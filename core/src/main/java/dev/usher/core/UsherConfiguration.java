@@ -99,6 +99,8 @@ public record UsherConfiguration(UsherSettings settings, AccountRegistry account
             key("usher.ingest.max-playlist-kb", "`256`", "largest encoder playlist accepted"),
             key("usher.ingest.min-free-mb", "`256`", "free space below which uploads are refused"),
             key("usher.ingest.body-timeout", "`30s`", "the whole time an upload may take"),
+            key("usher.ingest.node-id", "random per start", "this node's name in the ingest leases"),
+            key("usher.ingest.lease-time", "`30s`", "how long a node's claim on a stream lasts"),
             key("usher.live.open-publishing", "`false`", "whether a stream may be opened to anyone"),
             key("usher.live.max-stream-users", "`100`", "stream users per API account"),
             key("usher.live.password-key", "random per node", "key of the stream passwords' HMAC"),

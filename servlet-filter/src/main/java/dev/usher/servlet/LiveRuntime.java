@@ -19,7 +19,11 @@ import dev.usher.core.live.record.RecordingSettings;
 import dev.usher.core.live.jdbc.JdbcStreamUserStore;
 import dev.usher.core.repository.TicketRepository;
 import dev.usher.core.repository.jdbc.JdbcTicketRepository;
+import dev.usher.core.live.jdbc.JdbcIngestLeases;
 import dev.usher.core.live.stream.FileSegmentStore;
+import dev.usher.core.live.stream.InMemoryIngestLeases;
+import dev.usher.core.live.stream.IngestLeases;
+import dev.usher.core.live.stream.IngestNode;
 import dev.usher.core.live.stream.LiveStreams;
 import dev.usher.core.time.SevuTime;
 
@@ -30,7 +34,9 @@ import java.util.Optional;
 
 /**
  * Live publishing's part of a runtime: the stream users, the publisher log, the API's live
- * commands and (when {@code usher.ingest.dir} is set) the live streams the ingest servlet feeds.
+ * commands, the ingest leases and (when {@code usher.ingest.dir} is set) the live streams the
+ * ingest servlet feeds. Over a JDBC ticket repository the stream users and the leases are in its
+ * database, so nodes agree on who may publish and which node ingests a stream.
  */
 public final class LiveRuntime {
 
@@ -43,13 +49,15 @@ public final class LiveRuntime {
     private final RecordingListeners recordingListeners;
     private final java.util.Map<String, Long> diskLowTold = new java.util.concurrent.ConcurrentHashMap<>();
     private static final java.time.Duration DISK_LOW_EVERY = java.time.Duration.ofMinutes(1);
+    private final IngestNode node;
 
-    public LiveRuntime(LiveSettings settings, StreamUsers users, PublisherLog log, SevuTime time, LiveStreams streams) {
-        this(settings, users, log, time, streams, null, new RecordingListeners());
+    public LiveRuntime(LiveSettings settings, StreamUsers users, PublisherLog log, SevuTime time, LiveStreams streams,
+                       IngestNode node) {
+        this(settings, users, log, time, streams, node, null, new RecordingListeners());
     }
 
     private LiveRuntime(LiveSettings settings, StreamUsers users, PublisherLog log, SevuTime time, LiveStreams streams,
-                        Recorder recorder, RecordingListeners recordingListeners) {
+                        IngestNode node, Recorder recorder, RecordingListeners recordingListeners) {
         this.settings = settings;
         this.users = users;
         this.log = log;
@@ -57,6 +65,7 @@ public final class LiveRuntime {
         this.streams = streams;
         this.recorder = recorder;
         this.recordingListeners = recordingListeners;
+        this.node = node;
     }
 
     /**
@@ -66,23 +75,28 @@ public final class LiveRuntime {
      * @throws IOException when the ingest folder can't be made
      */
     public static LiveRuntime create(LiveSettings settings, SevuTime time, Clock clock) throws IOException {
-        return create(settings, time, clock, new InMemoryStreamUserStore());
-    }
-
-    /** As {@link #create(LiveSettings, SevuTime, Clock)}, with the stream users in {@code store}. */
-    public static LiveRuntime create(LiveSettings settings, SevuTime time, Clock clock, StreamUserStore store) throws IOException {
-        RecordingSettings recordings = settings.ingestDir() == null ? null
-                : RecordingSettings.defaults(settings.ingestDir(), settings.zone()).withMinFreeBytes(settings.minFreeBytes());
-        return create(settings, recordings, time, clock, store);
+        return create(settings, time, clock, new InMemoryStreamUserStore(), new InMemoryIngestLeases());
     }
 
     /**
-     * As {@link #create(LiveSettings, SevuTime, Clock, StreamUserStore)}, recording as
+     * As {@link #create(LiveSettings, SevuTime, Clock)}, with the stream users in {@code store} and
+     * the ingest leases (which node ingests which stream) in {@code leases}, recording with the
+     * defaults of the ingest folder.
+     */
+    public static LiveRuntime create(LiveSettings settings, SevuTime time, Clock clock, StreamUserStore store,
+                                     IngestLeases leases) throws IOException {
+        RecordingSettings recordings = settings.ingestDir() == null ? null
+                : RecordingSettings.defaults(settings.ingestDir(), settings.zone()).withMinFreeBytes(settings.minFreeBytes());
+        return create(settings, recordings, time, clock, store, leases);
+    }
+
+    /**
+     * As {@link #create(LiveSettings, SevuTime, Clock, StreamUserStore, IngestLeases)}, recording as
      * {@code recordings} say (null: no recording). Recordings a stopped server left unfinished
      * are finished here, before ingest starts.
      */
     public static LiveRuntime create(LiveSettings settings, RecordingSettings recordings, SevuTime time, Clock clock,
-                                     StreamUserStore store) throws IOException {
+                                     StreamUserStore store, IngestLeases leases) throws IOException {
         StreamUsers users = new StreamUsers(store, settings, clock);
         LiveStreams streams = null;
         Recorder recorder = null;
@@ -92,12 +106,13 @@ public final class LiveRuntime {
                 recorder = new Recorder(recordings, settings.ingestDir(), (app, stream) -> users.settingsOf(app, stream)
                         .map(StreamUser::record).orElse(RecordSettings.NONE), listeners, clock);
             }
-            streams = new LiveStreams(new FileSegmentStore(settings.ingestDir()), clock, settings.endedGrace(),
+            streams = new LiveStreams(new FileSegmentStore(settings.ingestDir(), settings.nodeId()), clock, settings.endedGrace(),
                     (app, stream) -> users.settingsOf(app, stream).map(StreamUser::dvr).orElse(DvrSettings.DEFAULTS),
+                    (app, stream) -> leases.current(app, stream, clock.instant()).filter(l -> !l.heldBy(settings.nodeId())).isPresent(),
                     recorder == null ? dev.usher.core.live.stream.SegmentListener.NONE : recorder);
         }
-        return new LiveRuntime(settings, users, new PublisherLog(PublisherLog.DEFAULT_CAPACITY), time, streams, recorder,
-                listeners);
+        return new LiveRuntime(settings, users, new PublisherLog(PublisherLog.DEFAULT_CAPACITY), time, streams,
+                new IngestNode(settings.nodeId(), leases, settings.leaseTime(), clock), recorder, listeners);
     }
 
     /**
@@ -109,6 +124,7 @@ public final class LiveRuntime {
                                   TicketRepository repository) {
         LiveSettings settings = configuration.live();
         StreamUserStore store;
+        IngestLeases leases = new InMemoryIngestLeases();
         if (repository instanceof JdbcTicketRepository jdbc) {
             if (settings.passwordKey() == null) {
                 // Every node must verify the stream passwords the others hashed: a node that ingests can't start
@@ -123,7 +139,9 @@ public final class LiveRuntime {
                 }
             }
             try {
-                store = new JdbcStreamUserStore(jdbc.dataSource(), configuration.store().createSchema());
+                boolean createSchema = configuration.store().createSchema();
+                store = new JdbcStreamUserStore(jdbc.dataSource(), createSchema);
+                leases = new JdbcIngestLeases(jdbc.dataSource(), createSchema);
             } catch (RuntimeException e) {
                 config.problem("usher_stream_users: " + e.getMessage());
                 store = new InMemoryStreamUserStore();
@@ -133,11 +151,11 @@ public final class LiveRuntime {
         }
         RecordingSettings recordings = configuration.recordings();
         try {
-            return create(settings, recordings, time, clock, store);
+            return create(settings, recordings, time, clock, store, leases);
         } catch (IOException | RuntimeException e) {
             config.problem("usher.ingest.dir: can't use '" + settings.ingestDir() + "': " + e.getMessage());
             try {
-                return create(settings.withIngestDir(null), time, clock, store);
+                return create(settings.withIngestDir(null), time, clock, store, leases);
             } catch (IOException impossible) {
                 throw new IllegalStateException(impossible);
             }
@@ -179,6 +197,11 @@ public final class LiveRuntime {
             diskLowTold.put(app + "/" + stream, now);
             recordingListeners.diskLow(app, stream, freeBytes, settings.minFreeBytes());
         }
+    }
+
+    /** @return this node's claim on the streams it ingests (the leases every node shares) */
+    public IngestNode node() {
+        return node;
     }
 
     /** @return the live streams, when ingest is configured ({@code usher.ingest.dir}) */

@@ -29,14 +29,16 @@ import java.util.concurrent.TimeUnit;
 /**
  * HTTP ingest of live streams, as stock encoders speak it (ffmpeg {@code -f hls -method PUT},
  * DASH-IF live media ingest interface 2) at {@code {api path}/ingest/{app}/{stream}/{file}}:
- * {@code PUT}/{@code POST} of segments, init segments and playlists, {@code DELETE} of old
+ * {@code PUT}/{@code POST} of segments, init segments, HLS playlists and DASH MPDs ({@code ffmpeg -f dash
+ * -method PUT}, credentials in the URL or {@code -http_opts}), {@code DELETE} of old
  * segments, {@code GET} of the encoder's own playlist ({@code -hls_flags append_list}).
  *
  * <p>The credentials (HTTP Basic: the stream's user or its app's {@code *} user) are checked
  * before the body is touched, so an encoder that sent {@code Expect: 100-continue} gets its 401
  * challenge and retries with them, and a refused upload costs no disk. Refusals: 400 (a path
  * that isn't three simple names, a bad playlist), 401 (no or wrong credentials, with a
- * challenge), 403 (a user of another stream), 409 (another account is feeding the stream), 413
+ * challenge), 403 (a user of another stream), 409 (another account is feeding the stream, or another
+ * node holds its ingest lease), 413
  * (too large), 415 (not a kind of file Usher ingests), 507 (free space below the floor), 503 (too
  * many uploads at once). Encoders ignore all of them, so each one is written to the publisher log
  * ({@code sevu.publishlog}). Only this adapter knows HTTP; every decision is made in core.
@@ -68,6 +70,7 @@ public class UsherIngestServlet extends HttpServlet {
             ticker.scheduleWithFixedDelay(() -> {
                 try {
                     streams.tick();
+                    live.node().renew(streams);
                 } catch (RuntimeException e) {
                     LOG.log(System.Logger.Level.WARNING, "live streams tick failed", e);
                 }
@@ -150,7 +153,7 @@ public class UsherIngestServlet extends HttpServlet {
                     return;
                 }
                 byte[] b = text.get().getBytes(StandardCharsets.UTF_8);
-                response.setContentType("application/vnd.apple.mpegurl");
+                response.setContentType(n[2].endsWith(".mpd") ? "application/dash+xml" : "application/vnd.apple.mpegurl");
                 response.setHeader("Cache-Control", "no-store");
                 response.setContentLength(b.length);
                 if (method.equals("GET")) {
@@ -173,13 +176,15 @@ public class UsherIngestServlet extends HttpServlet {
             throws IOException {
         String file = c.file;
         String ext = file.substring(file.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT);
-        boolean playlist = ext.equals("m3u8");
+        boolean mpd = ext.equals("mpd");
+        boolean playlist = ext.equals("m3u8") || mpd;
         if (!playlist && !OBJECTS.contains(ext)) {
-            refuse(c, response, 415, "not a kind of file Usher ingests (HLS playlists and segments; DASH is not supported yet)");
+            refuse(c, response, 415, "not a kind of file Usher ingests (HLS playlists, DASH MPDs and their segments)");
             return;
         }
         try {
             streams.checkFeeder(c.app, c.stream, account);
+            live.node().admit(c.app, c.stream, streams.session(c.app, c.stream));
         } catch (IngestRefused e) {
             refuse(c, response, e.status(), e.getMessage());
             return;
@@ -209,7 +214,9 @@ public class UsherIngestServlet extends HttpServlet {
                         @Override
                         public void complete() {
                             try {
-                                if (playlist) {
+                                if (mpd) {
+                                    streams.receiveManifest(c.app, c.stream, c.file, utf8(text.toByteArray()), account);
+                                } else if (playlist) {
                                     streams.receivePlaylist(c.app, c.stream, c.file, utf8(text.toByteArray()), account);
                                 } else {
                                     streams.receiveObject(c.app, c.stream, c.file, pending, account);

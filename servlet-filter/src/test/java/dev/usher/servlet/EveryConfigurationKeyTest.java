@@ -88,6 +88,8 @@ class EveryConfigurationKeyTest {
         BAD.put("usher.ingest.max-playlist-kb", "1");
         BAD.put("usher.ingest.min-free-mb", "-1");
         BAD.put("usher.ingest.body-timeout", "slow");
+        BAD.put("usher.ingest.node-id", "a/b");
+        BAD.put("usher.ingest.lease-time", "1s");
         BAD.put("usher.live.open-publishing", "wide");
         BAD.put("usher.live.max-stream-users", "0");
         BAD.put("usher.live.password-key", "not base64!");

@@ -194,6 +194,22 @@ class LiveHostileIngestTest {
     }
 
     @Test
+    void aDashMpdReferencingFilesOutsideTheStreamIsRefused() throws Exception {
+        assertEquals(204, put("/usher/ingest/live/mpdrefs/chunk-0-1.m4s", "all_user", "segment".getBytes(StandardCharsets.UTF_8)));
+        for (String template : List.of("../cam/chunk-$RepresentationID$-$Number$.m4s", "/etc/chunk-$Number$.m4s",
+                "http://169.254.169.254/chunk-$Number$.m4s", "..%2fcam%2fchunk-$Number$.m4s")) {
+            String mpd = "<MPD xmlns=\"urn:mpeg:dash:schema:mpd:2011\" type=\"dynamic\"><Period><AdaptationSet contentType=\"video\">"
+                    + "<Representation id=\"0\" mimeType=\"video/mp4\"><SegmentTemplate timescale=\"1\" media=\"" + template
+                    + "\" startNumber=\"1\"><SegmentTimeline><S t=\"0\" d=\"1\"/></SegmentTimeline></SegmentTemplate>"
+                    + "</Representation></AdaptationSet></Period></MPD>";
+            assertEquals(400, put("/usher/ingest/live/mpdrefs/manifest.mpd", "all_user", mpd.getBytes(StandardCharsets.UTF_8)), template);
+            assertTrue(lastLog().reason().contains("reference outside the stream"), lastLog().reason());
+        }
+        assertFalse(Files.exists(media.resolve("live/mpdrefs/manifest.mpd")));
+        assertEquals(List.of(), strayFiles());
+    }
+
+    @Test
     void aHugePlaylistIsRefused() throws Exception {
         StringBuilder huge = new StringBuilder("#EXTM3U\n#EXT-X-TARGETDURATION:2\n");
         while (huge.length() <= 4 << 10) {

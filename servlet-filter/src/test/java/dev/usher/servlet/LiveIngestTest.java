@@ -262,4 +262,29 @@ class LiveIngestTest {
         assertEquals(0, probe.exitCode(), probe::describe);
         assertTrue(probe.hasVideo() && probe.hasAudio(), probe::describe);
     }
+
+    @Test
+    @Order(6)
+    void anAlternativeAudioRenditionIsPublishedAsAnExtXMediaAndPlays() throws Exception {
+        server.addStreamUser("live", "alt", "alt_user", PASS);
+        List<String> cmd = new ArrayList<>(List.of(Tools.ffmpeg(), "-hide_banner", "-loglevel", "error", "-nostdin", "-re",
+                "-f", "lavfi", "-i", "testsrc=size=320x180:rate=25", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
+                "-t", "4", "-filter_complex", "[0:v]split=2[a][b];[b]scale=160:90[b2]", "-map", "[a]", "-map", "[b2]",
+                "-map", "1:a", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", "25",
+                "-keyint_min", "25", "-sc_threshold", "0", "-b:v:0", "500k", "-b:v:1", "150k", "-c:a", "aac", "-b:a", "64k",
+                "-f", "hls", "-hls_time", "1", "-hls_list_size", "5",
+                "-var_stream_map", "v:0,agroup:aud v:1,agroup:aud a:0,agroup:aud,name:audio,default:yes",
+                "-master_pl_name", "master.m3u8", "-method", "PUT", "-headers", "Authorization: Basic " + basic("alt_user", PASS) + "\r\n",
+                server.base() + "/usher/ingest/live/alt/stream_%v.m3u8"));
+        Tools.Run run = Tools.run(cmd, Duration.ofSeconds(60), Map.of());
+        assertEquals(0, run.exitCode(), run::describe);
+        String master = awaitServed("alt", LiveStreams.State.WAITING, x -> x.contains("r-stream_1.m3u8") && x.contains("r-stream_audio"));
+        assertTrue(master.contains("#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"group_aud\"") && master.contains("URI=\"r-stream_audio.m3u8\""), master);
+        assertEquals(2, master.lines().filter(l -> l.startsWith("#EXT-X-STREAM-INF:") && l.contains("AUDIO=\"group_aud\"")).count(), master);
+        assertEquals(List.of("r-stream_0.m3u8", "r-stream_1.m3u8"), uris(master), "the audio rendition is not a variant");
+        Ticket t = server.ticket("live", "alt");
+        Ffprobe.Result probe = Ffprobe.probe(server.playbackUrl(t, "live", "alt/playlist.m3u8"));
+        assertEquals(0, probe.exitCode(), probe::describe);
+        assertTrue(probe.hasVideo() && probe.hasAudio(), "video from the variants, audio from the alternative rendition: " + probe.describe());
+    }
 }

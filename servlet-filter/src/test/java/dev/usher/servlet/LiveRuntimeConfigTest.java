@@ -76,6 +76,26 @@ class LiveRuntimeConfigTest {
     }
 
     @Test
+    void badIngestLeaseSettingsAreProblemsToo() {
+        Map<String, String> keys = Map.of("usher.ingest.node-id", "../node a", "usher.ingest.lease-time", "2s");
+        UsherConfigurationException e = assertThrows(UsherConfigurationException.class, () -> runtime(keys));
+        assertTrue(e.getMessage().contains("usher.ingest.node-id") && e.getMessage().contains("usher.ingest.lease-time"),
+                e.getMessage());
+    }
+
+    @Test
+    void theNodeIdAndLeaseTimeAreRead() {
+        try (UsherRuntime r = runtime(Map.of("usher.ingest.node-id", "edge-1", "usher.ingest.lease-time", "45s"))) {
+            assertEquals("edge-1", r.live().node().id());
+            assertEquals(java.time.Duration.ofSeconds(45), r.live().settings().leaseTime());
+        }
+        try (UsherRuntime r = runtime(Map.of()); UsherRuntime other = runtime(Map.of())) {
+            assertTrue(r.live().node().id().matches("node-[0-9a-f]{12}"), r.live().node().id());
+            assertTrue(!r.live().node().id().equals(other.live().node().id()), "random per start");
+        }
+    }
+
+    @Test
     void withoutAnIngestFolderThereIsNoIngest() {
         try (UsherRuntime r = runtime(Map.of())) {
             assertTrue(r.live().streams().isEmpty());

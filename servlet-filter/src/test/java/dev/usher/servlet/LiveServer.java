@@ -48,21 +48,31 @@ final class LiveServer implements AutoCloseable {
     final Path root;
 
     LiveServer(Path root, LiveSettings settings) throws Exception {
-        this(root, settings, true, null);
+        this(root, settings, true, null, new dev.usher.core.live.InMemoryStreamUserStore(),
+                new dev.usher.core.live.stream.InMemoryIngestLeases());
     }
 
     /** @param asyncIngest whether the ingest servlet is registered async-supported (else its bodies are read blocking) */
     LiveServer(Path root, LiveSettings settings, boolean asyncIngest) throws Exception {
-        this(root, settings, asyncIngest, null);
+        this(root, settings, asyncIngest, null, new dev.usher.core.live.InMemoryStreamUserStore(),
+                new dev.usher.core.live.stream.InMemoryIngestLeases());
     }
 
     /** @param recordings how it records (null: the defaults of the ingest folder) */
     LiveServer(Path root, LiveSettings settings, dev.usher.core.live.record.RecordingSettings recordings) throws Exception {
-        this(root, settings, true, recordings);
+        this(root, settings, true, recordings, new dev.usher.core.live.InMemoryStreamUserStore(),
+                new dev.usher.core.live.stream.InMemoryIngestLeases());
+    }
+
+    /** A node whose stream users and ingest leases are in {@code users} and {@code leases} (shared by several nodes). */
+    LiveServer(Path root, LiveSettings settings, dev.usher.core.live.StreamUserStore users,
+               dev.usher.core.live.stream.IngestLeases leases) throws Exception {
+        this(root, settings, true, null, users, leases);
     }
 
     private LiveServer(Path root, LiveSettings settings, boolean asyncIngest,
-                       dev.usher.core.live.record.RecordingSettings recordings) throws Exception {
+                       dev.usher.core.live.record.RecordingSettings recordings, dev.usher.core.live.StreamUserStore users,
+                       dev.usher.core.live.stream.IngestLeases leases) throws Exception {
         this.root = root;
         server = new Server();
         network = new ServerConnector(server);
@@ -71,9 +81,8 @@ final class LiveServer implements AutoCloseable {
         ServletContextHandler context = new ServletContextHandler("/");
         service = new UsherService(new InMemoryTicketRepository(UsherSettings.defaults().withServerName("live-test")),
                 UsherSettings.defaults());
-        live = recordings == null ? LiveRuntime.create(settings.withIngestDir(root), service.time(), clock)
-                : LiveRuntime.create(settings.withIngestDir(root), recordings, service.time(), clock,
-                        new dev.usher.core.live.InMemoryStreamUserStore());
+        live = recordings == null ? LiveRuntime.create(settings.withIngestDir(root), service.time(), clock, users, leases)
+                : LiveRuntime.create(settings.withIngestDir(root), recordings, service.time(), clock, users, leases);
         UsherRuntime runtime = UsherRuntime.of(service, new AccountRegistry(List.of(ACCOUNT)),
                 PlaybackCredentials.of("t1", PlaybackCredentials.newSecret()), k -> Optional.empty(), live);
         UsherRuntime.install(context.getServletContext(), runtime);

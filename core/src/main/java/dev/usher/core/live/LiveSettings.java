@@ -23,39 +23,62 @@ import java.util.Base64;
  * @param endedGrace         how long an ended playlist stays readable before it goes away
  * @param minPlaylistTimeout the smallest {@code playlist_timeout} accepted (60 as documented;
  *                           lower only for tests and demonstrations)
+ * @param nodeId             this node's name in the ingest leases ({@code usher.ingest.node-id};
+ *                           random per start by default)
+ * @param leaseTime          how long a node's claim on a stream lasts without an upload or a renewal
  */
 public record LiveSettings(boolean openPublishing, int maxStreamUsers, byte[] passwordKey, ZoneId zone,
                            Path ingestDir, long maxObjectBytes, int maxPlaylistBytes, long minFreeBytes,
-                           Duration bodyTimeout, Duration endedGrace, int minPlaylistTimeout) {
+                           Duration bodyTimeout, Duration endedGrace, int minPlaylistTimeout, String nodeId,
+                           Duration leaseTime) {
+
+    public static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
 
     public static LiveSettings defaults() {
         return new LiveSettings(false, 100, null, ZoneId.of("UTC"), null, 64L << 20, 256 << 10, 256L << 20,
-                Duration.ofSeconds(30), Duration.ofSeconds(30), DvrSettings.MIN_TIMEOUT_SECONDS);
+                Duration.ofSeconds(30), Duration.ofSeconds(30), DvrSettings.MIN_TIMEOUT_SECONDS, randomNodeId(), DEFAULT_LEASE);
+    }
+
+    /** A node id no other start will have: 12 hex digits from SecureRandom (no host name: no lookup). */
+    static String randomNodeId() {
+        byte[] b = new byte[6];
+        new java.security.SecureRandom().nextBytes(b);
+        return "node-" + java.util.HexFormat.of().formatHex(b);
     }
 
     public LiveSettings withIngestDir(Path dir) {
         return new LiveSettings(openPublishing, maxStreamUsers, passwordKey, zone, dir, maxObjectBytes, maxPlaylistBytes,
-                minFreeBytes, bodyTimeout, endedGrace, minPlaylistTimeout);
+                minFreeBytes, bodyTimeout, endedGrace, minPlaylistTimeout, nodeId, leaseTime);
     }
 
     public LiveSettings withOpenPublishing(boolean open) {
         return new LiveSettings(open, maxStreamUsers, passwordKey, zone, ingestDir, maxObjectBytes, maxPlaylistBytes,
-                minFreeBytes, bodyTimeout, endedGrace, minPlaylistTimeout);
+                minFreeBytes, bodyTimeout, endedGrace, minPlaylistTimeout, nodeId, leaseTime);
     }
 
     public LiveSettings withMaxStreamUsers(int max) {
         return new LiveSettings(openPublishing, max, passwordKey, zone, ingestDir, maxObjectBytes, maxPlaylistBytes,
-                minFreeBytes, bodyTimeout, endedGrace, minPlaylistTimeout);
+                minFreeBytes, bodyTimeout, endedGrace, minPlaylistTimeout, nodeId, leaseTime);
     }
 
     public LiveSettings withLimits(long maxObject, int maxPlaylist, long minFree) {
         return new LiveSettings(openPublishing, maxStreamUsers, passwordKey, zone, ingestDir, maxObject, maxPlaylist,
-                minFree, bodyTimeout, endedGrace, minPlaylistTimeout);
+                minFree, bodyTimeout, endedGrace, minPlaylistTimeout, nodeId, leaseTime);
+    }
+
+    public LiveSettings withPasswordKey(byte[] key) {
+        return new LiveSettings(openPublishing, maxStreamUsers, key, zone, ingestDir, maxObjectBytes, maxPlaylistBytes,
+                minFreeBytes, bodyTimeout, endedGrace, minPlaylistTimeout, nodeId, leaseTime);
+    }
+
+    public LiveSettings withNode(String id, Duration lease) {
+        return new LiveSettings(openPublishing, maxStreamUsers, passwordKey, zone, ingestDir, maxObjectBytes, maxPlaylistBytes,
+                minFreeBytes, bodyTimeout, endedGrace, minPlaylistTimeout, id, lease);
     }
 
     public LiveSettings withBodyTimeout(Duration timeout) {
         return new LiveSettings(openPublishing, maxStreamUsers, passwordKey, zone, ingestDir, maxObjectBytes, maxPlaylistBytes,
-                minFreeBytes, timeout, endedGrace, minPlaylistTimeout);
+                minFreeBytes, timeout, endedGrace, minPlaylistTimeout, nodeId, leaseTime);
     }
 
     /** Reads every key, adding problems to {@code config}. */
@@ -78,6 +101,17 @@ public record LiveSettings(boolean openPublishing, int maxStreamUsers, byte[] pa
                 config.problem("usher.live.password-key: not base64");
             }
         }
+        String node = config.string("usher.ingest.node-id", null);
+        if (node != null && !LiveNames.simple(node)) {
+            config.problem("usher.ingest.node-id: '" + dev.usher.core.log.LogText.safe(node.substring(0, Math.min(64, node.length())))
+                    + "' is not a simple name (letters, digits, _ - ., at most 64)");
+            node = null;
+        }
+        Duration lease = config.duration("usher.ingest.lease-time", d.leaseTime());
+        if (lease.compareTo(Duration.ofSeconds(5)) < 0 || lease.compareTo(Duration.ofHours(1)) > 0) {
+            config.problem("usher.ingest.lease-time: " + lease + " is outside 5s..1h");
+            lease = d.leaseTime();
+        }
         String dir = config.string("usher.ingest.dir", null);
         Path ingest = null;
         if (dir != null) {
@@ -98,6 +132,7 @@ public record LiveSettings(boolean openPublishing, int maxStreamUsers, byte[] pa
                 config.integer("usher.ingest.min-free-mb", (int) (d.minFreeBytes() >> 20), 0, Integer.MAX_VALUE) * (1L << 20),
                 config.duration("usher.ingest.body-timeout", d.bodyTimeout()),
                 config.duration("usher.live.ended-grace", d.endedGrace()),
-                config.integer("usher.live.min-playlist-timeout", d.minPlaylistTimeout(), 1, DvrSettings.MIN_TIMEOUT_SECONDS));
+                config.integer("usher.live.min-playlist-timeout", d.minPlaylistTimeout(), 1, DvrSettings.MIN_TIMEOUT_SECONDS),
+                node != null ? node : d.nodeId(), lease);
     }
 }

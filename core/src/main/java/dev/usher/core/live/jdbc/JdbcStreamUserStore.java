@@ -4,15 +4,12 @@ import dev.usher.core.live.DvrSettings;
 import dev.usher.core.live.RecordSettings;
 import dev.usher.core.live.StreamUser;
 import dev.usher.core.live.StreamUserStore;
-import dev.usher.core.repository.jdbc.JdbcSchema;
 
 import javax.sql.DataSource;
-import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Types;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -31,40 +28,15 @@ public final class JdbcStreamUserStore implements StreamUserStore {
     private static final String COLUMNS = "app, stream, cdn_id, username, password_hash, record, record_type, segment_type, "
             + "segment_value, save_folder, playlist_count, playlist_timeout, enable_dvr, ga_key, created";
 
-    private final DataSource dataSource;
+    private final LiveSchema.Connections connections;
 
-    private final boolean createSchema;
-    private volatile boolean schemaReady;
-
-    /** @param createSchema run {@code V3__live.sql} (idempotent) on first use, as the ticket repository does */
+    /** @param createSchema run {@code V3__live.sql} and {@code V6__live_leases.sql} (idempotent) on first use, as the ticket repository does */
     public JdbcStreamUserStore(DataSource dataSource, boolean createSchema) {
-        this.dataSource = dataSource;
-        this.createSchema = createSchema;
+        this.connections = new LiveSchema.Connections(dataSource, createSchema);
     }
 
     private Connection connection() throws SQLException {
-        Connection c = dataSource.getConnection();
-        if (createSchema && !schemaReady) {
-            synchronized (this) {
-                if (!schemaReady) {
-                    try (Statement s = c.createStatement()) {
-                        for (String statement : statements()) {
-                            s.execute(statement);
-                        }
-                    } catch (SQLException e) {
-                        c.close();
-                        throw e;
-                    }
-                    schemaReady = true;
-                }
-            }
-        }
-        return c;
-    }
-
-    /** The statements of the live store's script, split as the ticket store splits its own. */
-    static List<String> statements() {
-        return JdbcSchema.schemaStatements(SCHEMA_RESOURCE);
+        return connections.get();
     }
 
     @Override

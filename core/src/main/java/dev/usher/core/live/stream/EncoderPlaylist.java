@@ -10,12 +10,14 @@ import java.util.Map;
 
 /**
  * What an encoder's HLS playlist tells: which of its files are segments, in which order, how
- * long, with which init segment, and whether it ended; or, for a master playlist, its variants.
+ * long, with which init segment, and whether it ended; or, for a master playlist, its variants
+ * and its alternative renditions ({@code EXT-X-MEDIA} with a {@code URI}, e.g. an audio group).
  * Nothing else is kept: the playlists viewers get are Usher's own. Every reference must be a
  * simple name in the stream's own folder; any other (a path, a parent, a URL) refuses the whole
  * playlist.
  */
-public record EncoderPlaylist(long mediaSequence, List<Entry> entries, boolean endList, Map<String, String> variants) {
+public record EncoderPlaylist(long mediaSequence, List<Entry> entries, boolean endList, Map<String, String> variants,
+                              Map<String, String> media) {
 
     /** Most entries a playlist may list (an encoder's window is a handful; more is an attack or a mistake). */
     public static final int MAX_ENTRIES = 2000;
@@ -32,7 +34,7 @@ public record EncoderPlaylist(long mediaSequence, List<Entry> entries, boolean e
     }
 
     public boolean master() {
-        return !variants.isEmpty();
+        return !variants.isEmpty() || !media.isEmpty();
     }
 
     /** Why a playlist was refused. */
@@ -50,6 +52,7 @@ public record EncoderPlaylist(long mediaSequence, List<Entry> entries, boolean e
         long sequence = 0;
         List<Entry> entries = new ArrayList<>();
         Map<String, String> variants = new LinkedHashMap<>();
+        Map<String, String> media = new LinkedHashMap<>();
         boolean end = false;
         Double duration = null;
         boolean discontinuity = false;
@@ -83,7 +86,10 @@ public record EncoderPlaylist(long mediaSequence, List<Entry> entries, boolean e
                 } else if (line.startsWith("#EXT-X-STREAM-INF:")) {
                     streamInf = line.substring(18);
                 } else if (line.startsWith("#EXT-X-MEDIA:") && attribute(line, "URI") != null) {
-                    throw new InvalidPlaylist("alternative renditions (EXT-X-MEDIA with URI) are not supported");
+                    media.put(reference(attribute(line, "URI")), line.substring(13));
+                    if (media.size() + variants.size() > MAX_ENTRIES) {
+                        throw new InvalidPlaylist("more than " + MAX_ENTRIES + " entries");
+                    }
                 }
                 continue;
             }
@@ -103,10 +109,10 @@ public record EncoderPlaylist(long mediaSequence, List<Entry> entries, boolean e
                 throw new InvalidPlaylist("more than " + MAX_ENTRIES + " entries");
             }
         }
-        if (!variants.isEmpty() && !entries.isEmpty()) {
+        if ((!variants.isEmpty() || !media.isEmpty()) && !entries.isEmpty()) {
             throw new InvalidPlaylist("both variants and segments");
         }
-        return new EncoderPlaylist(sequence, List.copyOf(entries), end, variants);
+        return new EncoderPlaylist(sequence, List.copyOf(entries), end, variants, media);
     }
 
     private static double number(String s) throws InvalidPlaylist {

@@ -32,17 +32,36 @@ public final class FileSegmentStore implements SegmentStore {
      */
     public static final String RECORDINGS_MARKER = ".usher-recordings";
 
+    /** A temporary file this old is a leftover whoever made it (no upload takes an hour). */
+    static final java.time.Duration STALE = java.time.Duration.ofHours(1);
+
     private final Path root;
     private final Path temp;
+    private final String prefix;
 
     public FileSegmentStore(Path root) throws IOException {
+        this(root, "");
+    }
+
+    /**
+     * @param node this node's id: its temporary files are named after it, so that nodes sharing the
+     *             folder remove only their own leftovers on start (and anyone's an hour old)
+     */
+    public FileSegmentStore(Path root, String node) throws IOException {
+        if (!node.isEmpty() && !LiveNames.simple(node)) {
+            throw new IllegalArgumentException("not a simple name");
+        }
         this.root = root.toAbsolutePath().normalize();
         this.temp = this.root.resolve(TEMP);
+        this.prefix = node.isEmpty() ? "" : node + "-";
         Files.createDirectories(temp);
         // Leftovers of uploads a stopped server never finished.
+        java.nio.file.attribute.FileTime stale = java.nio.file.attribute.FileTime.from(java.time.Instant.now().minus(STALE));
         try (DirectoryStream<Path> old = Files.newDirectoryStream(temp)) {
             for (Path p : old) {
-                Files.deleteIfExists(p);
+                if (p.getFileName().toString().startsWith(prefix) || Files.getLastModifiedTime(p).compareTo(stale) < 0) {
+                    Files.deleteIfExists(p);
+                }
             }
         }
     }
@@ -72,7 +91,7 @@ public final class FileSegmentStore implements SegmentStore {
     @Override
     public Pending create(String app, String stream) throws IOException {
         folder(app, stream);
-        Path p = temp.resolve(UUID.randomUUID() + ".part");
+        Path p = temp.resolve(prefix + UUID.randomUUID() + ".part");
         return new FilePending(p);
     }
 
@@ -89,7 +108,7 @@ public final class FileSegmentStore implements SegmentStore {
     public void write(String app, String stream, String name, byte[] content) throws IOException {
         Path target = file(app, stream, name);
         Files.createDirectories(target.getParent());
-        Path t = temp.resolve(UUID.randomUUID() + ".part");
+        Path t = temp.resolve(prefix + UUID.randomUUID() + ".part");
         Files.write(t, content);
         move(t, target);
     }

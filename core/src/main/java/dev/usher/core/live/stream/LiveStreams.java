@@ -63,23 +63,43 @@ public final class LiveStreams {
     private final Duration grace;
     private final BiFunction<String, String, DvrSettings> dvr;
     private final SegmentListener listener;
+    private final java.util.function.BiPredicate<String, String> othersStream;
     private final Map<String, Stream> streams = new LinkedHashMap<>();
 
     /**
      * @param dvr the DVR settings of a stream when its session starts (its stream user's)
      */
     public LiveStreams(SegmentStore store, Clock clock, Duration grace, BiFunction<String, String, DvrSettings> dvr) {
-        this(store, clock, grace, dvr, SegmentListener.NONE);
+        this(store, clock, grace, dvr, (app, stream) -> false, SegmentListener.NONE);
     }
 
     /** @param listener told of every placed segment and ended session (the recorder) */
     public LiveStreams(SegmentStore store, Clock clock, Duration grace, BiFunction<String, String, DvrSettings> dvr,
                        SegmentListener listener) {
+        this(store, clock, grace, dvr, (app, stream) -> false, listener);
+    }
+
+    /**
+     * @param othersStream whether another node ingests (app, stream) now: its folder in a shared
+     *                     store is not this node's leftover to end
+     */
+    public LiveStreams(SegmentStore store, Clock clock, Duration grace, BiFunction<String, String, DvrSettings> dvr,
+                       java.util.function.BiPredicate<String, String> othersStream) {
+        this(store, clock, grace, dvr, othersStream, SegmentListener.NONE);
+    }
+
+    /**
+     * @param othersStream whether another node ingests (app, stream) now
+     * @param listener     told of every placed segment and ended session (the recorder)
+     */
+    public LiveStreams(SegmentStore store, Clock clock, Duration grace, BiFunction<String, String, DvrSettings> dvr,
+                       java.util.function.BiPredicate<String, String> othersStream, SegmentListener listener) {
         this.store = store;
         this.clock = clock;
         this.grace = grace;
         this.dvr = dvr;
         this.listener = listener;
+        this.othersStream = othersStream;
         finalizeLeftovers();
     }
 
@@ -91,7 +111,18 @@ public final class LiveStreams {
     private void finalizeLeftovers() {
         try {
             for (String[] s : store.streams()) {
+                if (othersStream.test(s[0], s[1])) {
+                    continue;
+                }
                 for (String f : store.files(s[0], s[1])) {
+                    if (f.equals(LiveMpd.NAME)) {
+                        byte[] b = store.read(s[0], s[1], f);
+                        String text = b == null ? "" : new String(b, StandardCharsets.UTF_8);
+                        if (LiveMpd.isDynamic(text)) {
+                            store.write(s[0], s[1], f, LiveMpd.ended(text).getBytes(StandardCharsets.UTF_8));
+                        }
+                        continue;
+                    }
                     if (!f.endsWith(".m3u8")) {
                         continue;
                     }
@@ -120,6 +151,23 @@ public final class LiveStreams {
     public synchronized Optional<State> state(String app, String stream) {
         tick();
         return Optional.ofNullable(streams.get(key(app, stream))).map(s -> s.state);
+    }
+
+    /** @return every stream this node has a session of, in any state, as {app, stream, session} (their ingest leases) */
+    public synchronized List<String[]> sessions() {
+        List<String[]> out = new ArrayList<>();
+        streams.values().forEach(s -> out.add(new String[] {s.app, s.name, s.session}));
+        return out;
+    }
+
+    /** @return the file viewers open: {@code manifest.mpd} for DASH ingest, {@code playlist.m3u8} for HLS */
+    public synchronized Optional<String> manifest(String app, String stream) {
+        return Optional.ofNullable(streams.get(key(app, stream))).map(s -> s.dash ? LiveMpd.NAME : "playlist.m3u8");
+    }
+
+    /** @return the session of a stream on this node, if it has one */
+    public synchronized Optional<String> session(String app, String stream) {
+        return Optional.ofNullable(streams.get(key(app, stream))).map(s -> s.session);
     }
 
     /** @return the names of the live (or waiting) streams of an app */
@@ -210,28 +258,24 @@ public final class LiveStreams {
         }
         try {
             if (pl.master()) {
-                if (pl.variants().size() > MAX_RENDITIONS) {
-                    throw new IngestRefused(400, "more than " + MAX_RENDITIONS + " variants");
+                if (pl.variants().size() + pl.media().size() > MAX_RENDITIONS) {
+                    throw new IngestRefused(400, "more than " + MAX_RENDITIONS + " variants and alternative renditions");
                 }
                 s.variants.clear();
                 pl.variants().forEach((uri, attrs) -> s.variants.put(rendition(uri), attrs));
+                s.media.clear();
+                pl.media().forEach((uri, attrs) -> s.media.put(rendition(uri), attrs));
                 write(s);
                 return;
             }
             if (!s.renditions.containsKey(rendition(file)) && s.renditions.size() >= MAX_RENDITIONS) {
                 throw new IngestRefused(400, "more than " + MAX_RENDITIONS + " renditions (media playlists) in one stream");
             }
+            if (s.dash) {
+                throw new IngestRefused(409, "this stream is fed DASH now, not HLS");
+            }
             Rendition r = s.renditions.computeIfAbsent(rendition(file), n -> new Rendition(n));
-            if (s.state == State.WAITING && !pl.endList()) {
-                s.resume();
-            }
-            if (r.lastMs >= 0 && pl.mediaSequence() < r.lastMs) {
-                r.restart(); // the encoder's own sequence went back: it started again
-            }
-            r.lastMs = pl.mediaSequence();
-            r.lastPosition = pl.mediaSequence() + pl.entries().size();
-            r.entries = pl.entries();
-            r.ended = pl.endList();
+            update(s, r, pl);
             sync(s);
             if (r.ended) {
                 tick(); // the encoder said it ended: the stream stops now, not at the next timer
@@ -239,6 +283,72 @@ public final class LiveStreams {
         } catch (IOException e) {
             throw new IngestRefused(500, "storing failed: " + e.getMessage());
         }
+    }
+
+    /**
+     * An encoder's DASH MPD: each Representation is a rendition whose segments its timeline names,
+     * published as {@code manifest.mpd} (Usher's own, dynamic while live, static once ended).
+     */
+    public synchronized void receiveManifest(String app, String stream, String file, String text, String account)
+            throws IngestRefused {
+        tick();
+        EncoderMpd mpd;
+        try {
+            mpd = EncoderMpd.parse(text.getBytes(StandardCharsets.UTF_8));
+        } catch (EncoderPlaylist.InvalidPlaylist e) {
+            throw new IngestRefused(400, e.getMessage());
+        }
+        Stream s = open(app, stream, account);
+        s.lastUploadAt = clock.instant();
+        if (!s.dash && !s.renditions.isEmpty()) {
+            throw new IngestRefused(409, "this stream is fed HLS now, not DASH");
+        }
+        s.dash = true;
+        if (s.encoderTexts.containsKey(file) || s.encoderTexts.size() <= MAX_RENDITIONS) {
+            s.encoderTexts.put(file, text);
+        }
+        try {
+            for (EncoderMpd.Representation rep : mpd.representations()) {
+                String name = "dash" + rep.id();
+                if (!s.renditions.containsKey(name) && s.renditions.size() >= MAX_RENDITIONS) {
+                    throw new IngestRefused(400, "more than " + MAX_RENDITIONS + " renditions in one stream");
+                }
+                List<EncoderPlaylist.Entry> entries = new ArrayList<>();
+                Map<String, long[]> times = new LinkedHashMap<>();
+                for (EncoderMpd.Segment g : rep.segments()) {
+                    entries.add(new EncoderPlaylist.Entry(g.uri(), (double) g.d() / rep.timescale(), false, rep.init()));
+                    times.put(g.uri(), new long[] {g.t(), g.d()});
+                }
+                EncoderPlaylist pl = new EncoderPlaylist(rep.startNumber(), List.copyOf(entries), mpd.ended(), Map.of(), Map.of());
+                Rendition r = s.renditions.computeIfAbsent(name, Rendition::new);
+                if (stale(r, pl)) {
+                    continue;
+                }
+                r.representation = rep;
+                r.times = times;
+                update(s, r, pl);
+            }
+            sync(s);
+            if (mpd.ended()) {
+                tick();
+            }
+        } catch (IOException e) {
+            throw new IngestRefused(500, "storing failed: " + e.getMessage());
+        }
+    }
+
+    /** A rendition's new encoder list: a sequence that went back is a restart; a waiting stream resumes. */
+    private static void update(Stream s, Rendition r, EncoderPlaylist pl) {
+        if (s.state == State.WAITING && !pl.endList()) {
+            s.resume();
+        }
+        if (r.lastMs >= 0 && pl.mediaSequence() < r.lastMs) {
+            r.restart(); // the encoder's own sequence went back: it started again
+        }
+        r.lastMs = pl.mediaSequence();
+        r.lastPosition = pl.mediaSequence() + pl.entries().size();
+        r.entries = pl.entries();
+        r.ended = pl.endList();
     }
 
     /** The encoder removes one of its files: only an upload not yet published is affected (Usher keeps its own). */
@@ -396,10 +506,20 @@ public final class LiveStreams {
                 if (next != null && pdt.isBefore(next)) {
                     pdt = next;
                 }
-                r.segments.addLast(new Segment(r.nextSeq++, name, entry.duration(), pdt.truncatedTo(ChronoUnit.MILLIS),
-                        discontinuity, map, bytes));
+                if (discontinuity) {
+                    r.run++;
+                }
+                long[] time = r.times == null ? null : r.times.get(entry.uri());
+                pdt = pdt.truncatedTo(ChronoUnit.MILLIS);
+                if (time != null) {
+                    // DASH: a Period per run of the encoder, whose start and media time offset stay as first seen.
+                    s.periodStarts.putIfAbsent(r.run, pdt);
+                    r.offsets.putIfAbsent(r.run, time[0]);
+                }
+                r.segments.addLast(new Segment(r.nextSeq++, name, entry.duration(), pdt, discontinuity, map, bytes,
+                        time == null ? -1 : time[0], time == null ? -1 : time[1], r.run));
                 listener.segment(s.app, s.name, s.session, r.name, new SegmentListener.Segment(name, map, entry.duration(),
-                        pdt.truncatedTo(ChronoUnit.MILLIS), discontinuity, bytes));
+                        pdt, discontinuity, bytes));
                 r.target = Math.max(r.target, (int) Math.ceil(entry.duration() - 0.001));
                 r.bitrate = Math.max(r.bitrate, (long) (bytes * 8 / entry.duration()));
                 s.lastSegmentAt = now;
@@ -411,6 +531,8 @@ public final class LiveStreams {
                     }
                     r.behind.addLast(old);
                 }
+                long firstRun = r.segments.peekFirst().run;
+                r.offsets.keySet().removeIf(run -> run < firstRun);
                 while (r.behind.size() > KEEP_BEHIND) {
                     Segment gone = r.behind.removeFirst();
                     store.delete(s.app, s.name, gone.name);
@@ -450,6 +572,13 @@ public final class LiveStreams {
             return;
         }
         boolean ended = s.state == State.ENDED;
+        if (s.dash) {
+            long firstRun = playable.stream().mapToLong(r -> r.segments.peekFirst().run).min().orElse(0);
+            s.periodStarts.keySet().removeIf(run -> run < firstRun);
+            store.write(s.app, s.name, LiveMpd.NAME, LiveMpd.render(playable, s.periodStarts, s.availabilityStart(), ended,
+                    clock.instant(), s.dvr.playlistCount()).getBytes(StandardCharsets.UTF_8));
+            return;
+        }
         for (Rendition r : playable) {
             store.write(s.app, s.name, "r-" + r.name + ".m3u8", media(r, ended).getBytes(StandardCharsets.UTF_8));
         }
@@ -484,21 +613,76 @@ public final class LiveStreams {
 
     private static String master(Stream s, List<Rendition> playable) {
         StringBuilder b = new StringBuilder("#EXTM3U\n#EXT-X-VERSION:6\n#EXT-X-INDEPENDENT-SEGMENTS\n");
+        Set<String> groups = new HashSet<>();
         for (Rendition r : playable) {
+            String attrs = s.media.get(r.name);
+            String line = attrs == null ? null : safeMedia(attrs);
+            if (line != null) {
+                b.append("#EXT-X-MEDIA:").append(line).append(",URI=\"r-").append(r.name).append(".m3u8\"\n");
+                groups.add(EncoderPlaylist.attribute(":" + line, "TYPE") + "/" + EncoderPlaylist.attribute(":" + line, "GROUP-ID"));
+            }
+        }
+        for (Rendition r : playable) {
+            if (s.media.containsKey(r.name)) {
+                continue;
+            }
             String attrs = s.variants.get(r.name);
-            b.append("#EXT-X-STREAM-INF:").append(attrs != null ? safeAttributes(attrs) : "BANDWIDTH=" + Math.max(1, r.bitrate))
+            b.append("#EXT-X-STREAM-INF:").append(attrs != null ? safeAttributes(attrs, groups) : "BANDWIDTH=" + Math.max(1, r.bitrate))
                     .append('\n').append("r-").append(r.name).append(".m3u8\n");
         }
         return b.toString();
     }
 
+    /**
+     * An alternative rendition's attributes a player needs, each checked (no URI: Usher writes its
+     * own); null when TYPE or GROUP-ID is missing or not plain.
+     */
+    static String safeMedia(String attrs) {
+        String type = EncoderPlaylist.attribute(":" + attrs, "TYPE");
+        if (type == null || !Set.of("AUDIO", "VIDEO", "SUBTITLES").contains(type)) {
+            return null;
+        }
+        List<String> kept = new ArrayList<>(List.of("TYPE=" + type));
+        for (String name : List.of("GROUP-ID", "NAME", "LANGUAGE", "DEFAULT", "AUTOSELECT", "CHANNELS")) {
+            String v = EncoderPlaylist.attribute(":" + attrs, name);
+            if (v != null && plainValue(v)) {
+                boolean enumerated = name.equals("DEFAULT") || name.equals("AUTOSELECT");
+                if (enumerated && !v.equals("YES") && !v.equals("NO")) {
+                    continue;
+                }
+                kept.add(name + "=" + (enumerated ? v : "\"" + v + "\""));
+            } else if (name.equals("GROUP-ID") || name.equals("NAME")) {
+                return null;
+            }
+        }
+        return String.join(",", kept);
+    }
+
+    private static boolean plainValue(String v) {
+        return !v.isEmpty() && v.length() <= 64 && v.chars().allMatch(c -> c >= 0x20 && c < 0x7f && c != '"' && c != ',');
+    }
+
     /** Only the variant attributes a player needs, from the encoder's master; nothing that names a URI. */
     static String safeAttributes(String attrs) {
+        return safeAttributes(attrs, Set.of());
+    }
+
+    /**
+     * @param groups the alternative rendition groups Usher's master lists ({@code TYPE/GROUP-ID}): a
+     *               variant keeps its AUDIO or SUBTITLES group only when it is one of them
+     */
+    static String safeAttributes(String attrs, Set<String> groups) {
         List<String> kept = new ArrayList<>();
         for (String name : List.of("BANDWIDTH", "AVERAGE-BANDWIDTH", "RESOLUTION", "CODECS", "FRAME-RATE")) {
             String v = EncoderPlaylist.attribute(":" + attrs, name);
             if (v != null && v.chars().allMatch(c -> c >= 0x20 && c < 0x7f && c != '"')) {
                 kept.add(name + "=" + (name.equals("CODECS") ? "\"" + v + "\"" : v));
+            }
+        }
+        for (String type : List.of("AUDIO", "SUBTITLES")) {
+            String g = EncoderPlaylist.attribute(":" + attrs, type);
+            if (g != null && groups.contains(type + "/" + g)) {
+                kept.add(type + "=\"" + g + "\"");
             }
         }
         if (kept.stream().noneMatch(k -> k.startsWith("BANDWIDTH="))) {
@@ -510,8 +694,9 @@ public final class LiveStreams {
     private record Received(SegmentStore.Pending body, Instant at) {
     }
 
-    private record Segment(long sequence, String name, double duration, Instant pdt, boolean discontinuity, String map,
-                           long bytes) {
+    /** A published segment; {@code t}, {@code d} are its DASH media time and duration (-1 for HLS), {@code run} its encoder run. */
+    record Segment(long sequence, String name, double duration, Instant pdt, boolean discontinuity, String map,
+                   long bytes, long t, long d, long run) {
     }
 
     static final class Rendition {
@@ -529,6 +714,12 @@ public final class LiveStreams {
         int maps;
         int target = 1;
         long bitrate;
+        /** DASH: the encoder's Representation and the media times of the segments it names. */
+        EncoderMpd.Representation representation;
+        Map<String, long[]> times;
+        /** The encoder run (0, then one more at each discontinuity) of the last segment, and each run's first media time. */
+        long run;
+        final Map<Long, Long> offsets = new LinkedHashMap<>();
 
         Rendition(String name) {
             this.name = name;
@@ -552,8 +743,14 @@ public final class LiveStreams {
         final Map<String, Received> pending = new LinkedHashMap<>();
         final Map<String, Rendition> renditions = new LinkedHashMap<>();
         final Map<String, String> variants = new LinkedHashMap<>();
+        /** Alternative renditions (EXT-X-MEDIA) of the encoder's master: rendition name → its attributes. */
+        final Map<String, String> media = new LinkedHashMap<>();
         final Map<String, String> encoderTexts = new LinkedHashMap<>();
         String account;
+        boolean dash;
+        /** DASH: when each run of the encoder began (the start of its Period). */
+        final Map<Long, Instant> periodStarts = new LinkedHashMap<>();
+        Instant availabilityStart;
         State state = State.LIVE;
         Instant lastUploadAt;
         Instant lastSegmentAt;
@@ -573,6 +770,14 @@ public final class LiveStreams {
         boolean lists(String file) {
             return renditions.values().stream().anyMatch(r -> !r.published.containsKey(file)
                     && r.entries.stream().anyMatch(e -> e.uri().equals(file) || file.equals(e.map())));
+        }
+
+        /** The DASH availabilityStartTime: the start of the session's first Period, fixed for the session. */
+        Instant availabilityStart() {
+            if (availabilityStart == null) {
+                availabilityStart = periodStarts.values().stream().min(Instant::compareTo).orElse(clock.instant());
+            }
+            return availabilityStart;
         }
 
         boolean hasSegments() {

@@ -343,4 +343,33 @@ class LiveStreamsTest {
                 encoder("x", 0, 0, false, null), "live/cam")).status());
         live.receivePlaylist("live", "cam", "r0.m3u8", encoder("r0_", 0, 1, false, null), "live/cam"); // a known one still updates
     }
+
+    @Test
+    void anAlternativeAudioRenditionIsAnExtXMediaOfUshersMasterAndItsVariantsKeepTheirGroup() throws Exception {
+        live.receivePlaylist("live", "cam", "master.m3u8", "#EXTM3U\n#EXT-X-VERSION:3\n"
+                + "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"group_aud\",NAME=\"audio_2\",DEFAULT=YES,LANGUAGE=\"en\",URI=\"stream_audio.m3u8\"\n"
+                + "#EXT-X-STREAM-INF:BANDWIDTH=620400,RESOLUTION=320x180,CODECS=\"avc1.42c014,mp4a.40.2\",AUDIO=\"group_aud\"\n"
+                + "stream_0.m3u8\n", "live/cam");
+        for (String r : List.of("stream_0", "stream_audio")) {
+            put(r + "0.ts", r);
+            live.receivePlaylist("live", "cam", r + ".m3u8", encoder(r, 0, 0, false, null), "live/cam");
+        }
+        String master = served();
+        assertEquals("#EXTM3U\n#EXT-X-VERSION:6\n#EXT-X-INDEPENDENT-SEGMENTS\n"
+                + "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"group_aud\",NAME=\"audio_2\",LANGUAGE=\"en\",DEFAULT=YES,URI=\"r-stream_audio.m3u8\"\n"
+                + "#EXT-X-STREAM-INF:BANDWIDTH=620400,RESOLUTION=320x180,CODECS=\"avc1.42c014,mp4a.40.2\",AUDIO=\"group_aud\"\n"
+                + "r-stream_0.m3u8\n", master);
+        assertTrue(Files.exists(dir.resolve("live/cam/r-stream_audio.m3u8")));
+    }
+
+    @Test
+    void anAlternativeRenditionOutsideTheStreamRefusesTheMaster() {
+        for (String uri : List.of("../other/audio.m3u8", "http://evil.example/a.m3u8", "/etc/passwd")) {
+            IngestRefused e = assertThrows(IngestRefused.class, () -> live.receivePlaylist("live", "cam", "master.m3u8",
+                    "#EXTM3U\n#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"a\",NAME=\"a\",URI=\"" + uri + "\"\n"
+                            + "#EXT-X-STREAM-INF:BANDWIDTH=1,AUDIO=\"a\"\nv.m3u8\n", "live/cam"));
+            assertEquals(400, e.status());
+            assertTrue(e.getMessage().contains("reference outside the stream"), e.getMessage());
+        }
+    }
 }

@@ -1,0 +1,133 @@
+package dev.usher.sample;
+
+import dev.usher.testing.Tools;
+import jakarta.json.Json;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonObject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.StringReader;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The sample site lists the live streams of its demo app and plays them: the packaged runner,
+ * stream users from sevu.addstreamuser (the seeds' PHP client), stock ffmpeg publishing one stream
+ * as HLS and one as DASH while a signed-in viewer opens live.html in Chromium (e2e/live.mjs), sees
+ * both publishing, and watches each live with a ticket the page got for them.
+ */
+class LiveSiteIT {
+
+    @Test
+    void theLivePageListsThePublishingStreamsAndPlaysEachWithATicket(@TempDir Path data) throws Exception {
+        Tools.requireBrowser();
+        Path jar = TestTools.artifact("usher.sample.jar");
+        List<Process> encoders = new ArrayList<>();
+        try (RunningProcess runner = RunningProcess.start("usher-sample-live-site", jar.getParent().getParent(),
+                List.of(TestTools.java(), "-Dusher.sample.port=0", "-Dusher.sample.data-dir=" + data.resolve("db"),
+                        "-Dusher.ingest.dir=" + data.resolve("live"), "-jar", jar.toString()))) {
+            String ready = runner.await(l -> l.startsWith("Usher sample listening on "), l -> false, Duration.ofSeconds(60));
+            String base = URI.create(ready.substring("Usher sample listening on ".length()).trim()).toString();
+            String secret = SiteClient.runnerApiSecret(data.resolve("db"));
+            for (String stream : List.of("cam", "dcam")) {
+                String added = LiveRunnerIT.run(List.of(Tools.php(), Tools.repoRoot()
+                                .resolve("servlet-filter/src/test/resources/php/sevu-client.php").toString(), base + "usher/", "158",
+                        "demo-api-key-158", secret, "sevu.addstreamuser", "{\"app\":\"demo-live\",\"stream\":\"" + stream
+                                + "\",\"user\":\"" + stream + "_user\",\"pass\":\"cam_password_123\",\"playlist_timeout\":60}"), data);
+                assertTrue(added.contains("\"code\":2071"), added);
+            }
+            String credentials = "_user:cam_password_123@";
+            String host = base.replace("http://", "");
+            encoders.add(ffmpeg(data, List.of("-f", "hls", "-hls_time", "1", "-hls_list_size", "5", "-method", "PUT",
+                    "http://cam" + credentials + host + "usher/ingest/demo-live/cam/playlist.m3u8")));
+            encoders.add(ffmpeg(data, List.of("-f", "dash", "-seg_duration", "1", "-window_size", "5", "-method", "PUT",
+                    "http://dcam" + credentials + host + "usher/ingest/demo-live/dcam/manifest.mpd")));
+            awaitSegments(data.resolve("live/demo-live/cam/playlist.m3u8"), "#EXTINF", runner);
+            awaitSegments(data.resolve("live/demo-live/dcam/manifest.mpd"), "<S ", runner);
+
+            JsonObject walk = browse(base);
+            JsonArray listing = walk.getJsonArray("listing");
+            assertEquals(2, listing.size(), walk::toString);
+            assertEquals("[\"cam\",\"publishing\",\"HLS\"]", listing.get(0).toString(), walk::toString);
+            assertEquals("[\"dcam\",\"publishing\",\"DASH\"]", listing.get(1).toString(), walk::toString);
+            for (String stream : List.of("cam", "dcam")) {
+                JsonObject play = walk.getJsonObject("plays").getJsonObject(stream);
+                assertFalse(play.getBoolean("fatal"), play::toString);
+                assertFalse(play.isNull("started"), "playback started: " + play);
+                assertTrue(play.getJsonNumber("currentTime").doubleValue() > play.getJsonNumber("started").doubleValue() + 2,
+                        "played on live for 2 s: " + play);
+                assertTrue(play.getString("url").contains("/media/demo-live/" + stream + "/") && play.getString("url").contains("key="),
+                        play::toString);
+                long segments = play.getJsonArray("requests").stream().map(JsonObject.class::cast)
+                        .filter(r -> r.getString("url").contains("/media/demo-live/" + stream + "/")
+                                && (r.getString("url").contains(".ts?") || r.getString("url").contains(".m4s?")))
+                        .peek(r -> assertEquals(200, r.getInt("status"), r.toString()))
+                        .peek(r -> assertTrue(r.getString("url").contains("uc="), r.toString())).count();
+                assertTrue(segments >= 2, "segments fetched with their credential: " + play);
+            }
+        } finally {
+            for (Process p : encoders) {
+                p.destroy();
+                p.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    static Process ffmpeg(Path dir, List<String> output) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Tools.ffmpeg(), "-hide_banner", "-loglevel", "error", "-nostdin", "-re",
+                "-f", "lavfi", "-i", "testsrc=size=320x180:rate=25", "-f", "lavfi", "-i", "sine", "-t", "60",
+                "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", "25", "-keyint_min", "25",
+                "-sc_threshold", "0", "-c:a", "aac"));
+        cmd.addAll(output);
+        return new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(Files.createTempFile(dir, "ffmpeg", ".log").toFile()).start();
+    }
+
+    static void awaitSegments(Path manifest, String marker, RunningProcess runner) throws Exception {
+        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!(Files.isRegularFile(manifest) && Files.readString(manifest).split(marker, -1).length > 4)) {
+            if (System.nanoTime() > end) {
+                fail(manifest + " got no segments\n" + runner.log());
+            }
+            Thread.sleep(50); // polling for the ingest's state, not a guessed time
+        }
+    }
+
+    static JsonObject browse(String base) throws Exception {
+        Path script = Path.of(LiveSiteIT.class.getResource("/e2e/live.mjs").toURI());
+        String options = Json.createObjectBuilder().add("base", base).add("user", "alice").add("password", "alice")
+                .add("streams", Json.createArrayBuilder(List.of("cam", "dcam"))).add("advance", 2.5).add("maxWait", 25000)
+                .add("chromium", Tools.chromium().toString()).build().toString();
+        ProcessBuilder pb = new ProcessBuilder(Tools.node(), script.toString(), options);
+        pb.environment().put("USHER_NODE_MODULES", Tools.nodeModules().toString());
+        Path err = Files.createTempFile("usher-live-e2e", ".log");
+        pb.redirectError(err.toFile());
+        Process node = pb.start();
+        byte[] out = node.getInputStream().readAllBytes();
+        if (!node.waitFor(2, TimeUnit.MINUTES)) {
+            node.destroyForcibly();
+            fail("the browser walk did not finish");
+        }
+        String json = new String(out, StandardCharsets.UTF_8).trim();
+        if (json.isEmpty()) {
+            fail("live.mjs printed nothing; its stderr:\n" + Files.readString(err));
+        }
+        JsonObject walk = Json.createReader(new StringReader(json.substring(json.lastIndexOf('\n') + 1))).readObject();
+        if (!walk.isNull("harnessError")) {
+            fail("the browser walk failed: " + walk.getString("harnessError"));
+        }
+        return walk;
+    }
+}
