@@ -46,6 +46,12 @@ public record LiveSettings(boolean openPublishing, int maxStreamUsers, byte[] pa
         return "node-" + java.util.HexFormat.of().formatHex(b);
     }
 
+    /** @return these settings with another node id (a node's id is drawn at random unless configured) */
+    public LiveSettings withNodeId(String id) {
+        return new LiveSettings(openPublishing, maxStreamUsers, passwordKey, zone, ingestDir, maxObjectBytes, maxPlaylistBytes,
+                minFreeBytes, bodyTimeout, endedGrace, minPlaylistTimeout, id, leaseTime);
+    }
+
     public LiveSettings withIngestDir(Path dir) {
         return new LiveSettings(openPublishing, maxStreamUsers, passwordKey, zone, dir, maxObjectBytes, maxPlaylistBytes,
                 minFreeBytes, bodyTimeout, endedGrace, minPlaylistTimeout, nodeId, leaseTime);
