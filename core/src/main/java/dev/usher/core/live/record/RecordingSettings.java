@@ -34,8 +34,8 @@ public record RecordingSettings(Path root, ZoneId zone, Duration durationUnit, l
     /**
      * Reads {@code usher.live.record.*}, adding problems to {@code config}.
      *
-     * @param ingestDir the ingest folder (the default root), or null: no recording without ingest
-     * @param live      the live settings (the zone and the free-space floor recordings share with ingest)
+     * @param config    the one reader of the configuration
+     * @param live      the live settings (the ingest folder, the default root; the zone and the free-space floor recordings share with ingest)
      * @return null when there is no ingest folder
      */
     public static RecordingSettings from(ConfigReader config, LiveSettings live) {
