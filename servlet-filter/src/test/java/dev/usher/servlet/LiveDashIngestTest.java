@@ -129,8 +129,12 @@ class LiveDashIngestTest {
             double started = played.events().stream().filter(e -> e.startsWith("playing@")).findFirst()
                     .map(e -> Double.parseDouble(e.substring(8))).orElseThrow(() -> new AssertionError(played.describe()));
             assertTrue(played.played(started + 3), played::describe);
-            assertTrue(played.segmentRequests().stream().allMatch(r -> r.status() == 200 && r.query().contains("uc=")),
-                    played::describe);
+            // Every segment request carries the credential and none is refused; a request the player
+            // cancelled itself (net::ERR_ABORTED, no status: dash.js aborts a fetch when it seeks to the
+            // live edge) never reached an answer, so it is not counted against the server.
+            assertTrue(played.segmentRequests().stream().allMatch(r -> r.query().contains("uc=")
+                    && (r.status() == 200 || (r.status() == 0 && "net::ERR_ABORTED".equals(r.failure())))), played::describe);
+            assertTrue(played.segmentRequests().stream().filter(r -> r.status() == 200).count() >= 4, played::describe);
             assertTrue(played.requestsTo("manifest.mpd").size() >= 2, "dash.js reloads the dynamic MPD: " + played.describe());
         } finally {
             encoder.destroy();
