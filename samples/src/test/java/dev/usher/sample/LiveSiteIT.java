@@ -73,8 +73,11 @@ class LiveSiteIT {
                 long segments = play.getJsonArray("requests").stream().map(JsonObject.class::cast)
                         .filter(r -> r.getString("url").contains("/media/demo-live/" + stream + "/")
                                 && (r.getString("url").contains(".ts?") || r.getString("url").contains(".m4s?")))
-                        .peek(r -> assertEquals(200, r.getInt("status"), r.toString()))
-                        .peek(r -> assertTrue(r.getString("url").contains("uc="), r.toString())).count();
+                        // 0: no answer yet when the page was left, or a fetch the player cancelled itself
+                        // (it aborts when it jumps to the live edge); never a refusal, which has its status.
+                        .peek(r -> assertTrue(r.getInt("status") == 200 || r.getInt("status") == 0, r.toString()))
+                        .peek(r -> assertTrue(r.getString("url").contains("uc="), r.toString()))
+                        .filter(r -> r.getInt("status") == 200).count();
                 assertTrue(segments >= 2, "segments fetched with their credential: " + play);
             }
         } finally {
