@@ -29,6 +29,8 @@ import java.util.stream.Stream;
  * its {@link CutRule} and always when the init segment changes (an fMP4 encoder restarted, or a
  * new codec); each part is a {@link RecordingWriter} folder under
  * {@code {root}/{app}/{save_folder}/} (or {@code {root}/{app}/{default folder}/{yyyy-MM-dd}/}).
+ * A part's target duration is fixed when it begins ({@link #target}); a segment too long for it
+ * begins a new part, so the playlist is valid at every moment.
  * A ladder records one rendition: the first of the session to complete a segment.
  *
  * <p>On construction, recordings a stopped server left unfinished are finished (see
@@ -44,6 +46,8 @@ public final class Recorder implements SegmentListener {
     static final Duration SWEEP = Duration.ofMinutes(1);
     /** How long an ended session is remembered, for a last segment that comes after the end. */
     static final Duration LATE = Duration.ofMinutes(2);
+    /** Seconds a part's target duration allows above its first segment's duration (see {@link #target}). */
+    static final int TARGET_HEADROOM = 1;
 
     private final RecordingSettings settings;
     private final Path ingestRoot;
@@ -102,7 +106,7 @@ public final class Recorder implements SegmentListener {
             if (late && s.writer == null) {
                 return;
             }
-            if (s.writer != null && (!Objects.equals(s.map, segment.map())
+            if (s.writer != null && (!Objects.equals(s.map, segment.map()) || !s.writer.fits(segment.duration())
                     || s.rule.cutBefore(s.writer.progress(s.nextFiring), segment.pdt(), segment.bytes()))) {
                 finish(s);
             }
@@ -110,7 +114,7 @@ public final class Recorder implements SegmentListener {
                 s.part++;
                 Path saveDir = saveDir(app, s.settings, segment.pdt());
                 s.writer = RecordingWriter.start(saveDir, names.initialName(s.settings.recordType(), stream, segment.pdt(), s.part),
-                        app, stream, s.settings.recordType(), s.part, segment.pdt(), init);
+                        app, stream, s.settings.recordType(), s.part, segment.pdt(), init, target(segment.duration()));
                 s.map = segment.map();
                 s.nextFiring = s.rule.nextFiring(segment.pdt());
                 s.writer.add(source, segment.duration(), segment.pdt(), false);
@@ -127,6 +131,16 @@ public final class Recorder implements SegmentListener {
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "recording " + app + "/" + stream + ": segment " + segment.name() + " not recorded", e);
         }
+    }
+
+    /**
+     * The target duration of a part that begins with a segment of that duration, fixed for the part
+     * (an EVENT playlist never changes it): the duration rounded up, plus {@link #TARGET_HEADROOM}
+     * for encoders' segments that run a little long (a late key frame). A later segment longer
+     * than that, rounded, begins a new part.
+     */
+    static int target(double firstDuration) {
+        return Math.max(1, (int) Math.ceil(firstDuration - 0.001)) + TARGET_HEADROOM;
     }
 
     private Session open(String app, String stream) {

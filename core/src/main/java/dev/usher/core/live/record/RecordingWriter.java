@@ -70,6 +70,8 @@ final class RecordingWriter {
     private double seconds;
     private long mp4Bytes;
     private boolean finished;
+    /** EXT-X-TARGETDURATION, fixed for the recording's whole life (RFC 8216 4.3.3.1: an EVENT playlist never changes it). */
+    private int target;
 
     private RecordingWriter(Path dir, String app, String stream, String recordType, int part, Instant start, boolean mp4) {
         this.dir = dir;
@@ -88,10 +90,11 @@ final class RecordingWriter {
      * @param init  the init segment to record first (fMP4), or null (TS)
      */
     static RecordingWriter start(Path saveDir, String name, String app, String stream, String recordType, int part,
-                                 Instant start, Path init) throws IOException {
+                                 Instant start, Path init, int target) throws IOException {
         Files.createDirectories(saveDir);
         Path dir = unique(saveDir, name);
         RecordingWriter w = new RecordingWriter(dir, app, stream, recordType, part, start, init != null);
+        w.target = Math.max(1, target);
         if (init != null) {
             link(init, dir.resolve(INIT));
             Files.copy(dir.resolve(INIT), dir.resolve(MP4));
@@ -127,12 +130,33 @@ final class RecordingWriter {
         return !segments.isEmpty();
     }
 
+    /** @return the recording's fixed target duration, in seconds */
+    int target() {
+        return target;
+    }
+
+    /**
+     * @return whether a segment of that duration may be listed under the fixed target duration: its
+     * duration rounded to the nearest second at most the target (RFC 8216 4.3.3.1)
+     */
+    boolean fits(double duration) {
+        return rounded(duration) <= target;
+    }
+
+    /** A duration as RFC 8216 compares it with the target duration: rounded to the nearest integer. */
+    static int rounded(double duration) {
+        return (int) Math.round(duration);
+    }
+
     CutRule.Part progress(Instant nextFiring) {
         return new CutRule.Part(start, seconds, bytes, nextFiring);
     }
 
     /** Records one complete segment: linked in, appended to the MP4, then listed (atomically). */
     void add(Path source, double duration, Instant pdt, boolean discontinuity) throws IOException {
+        if (!fits(duration)) { // the recorder cuts before such a segment: listing it would make the playlist invalid
+            throw new IllegalArgumentException("segment of " + duration + " s over the target duration " + target);
+        }
         String ext = source.getFileName().toString();
         ext = ext.substring(ext.lastIndexOf('.') + 1);
         String name = "seg-" + segments.size() + "." + ext;
@@ -218,6 +242,7 @@ final class RecordingWriter {
         p.setProperty("start", start.toString());
         p.setProperty("state", finished ? "finished" : "recording");
         p.setProperty("mp4", Boolean.toString(mp4));
+        p.setProperty("target", Integer.toString(target));
         if (finished) {
             p.setProperty("end", end().toString());
         }
@@ -227,14 +252,16 @@ final class RecordingWriter {
     }
 
     private void writePlaylist() throws IOException {
-        atomicWrite(dir.resolve(PLAYLIST), playlist(segments, mp4 ? INIT : null, finished));
+        atomicWrite(dir.resolve(PLAYLIST), playlist(segments, mp4 ? INIT : null, finished, target));
     }
 
-    /** An HLS media playlist of the recording: EVENT while written, VOD with ENDLIST when finished. */
-    static String playlist(List<Seg> segments, String map, boolean finished) {
-        int target = 1;
+    /**
+     * An HLS media playlist of the recording: EVENT while written, VOD with ENDLIST when finished;
+     * the target duration is the recording's fixed one (never below a listed segment's, rounded).
+     */
+    static String playlist(List<Seg> segments, String map, boolean finished, int target) {
         for (Seg s : segments) {
-            target = Math.max(target, (int) Math.ceil(s.duration() - 0.001));
+            target = Math.max(target, rounded(s.duration()));
         }
         StringBuilder b = new StringBuilder(256 + segments.size() * 100);
         b.append("#EXTM3U\n#EXT-X-VERSION:6\n");
@@ -317,6 +344,7 @@ final class RecordingWriter {
                 Integer.parseInt(p.getProperty("part", "1")), Instant.parse(p.getProperty("start")),
                 Boolean.parseBoolean(p.getProperty("mp4")));
         w.finished = "finished".equals(p.getProperty("state"));
+        w.target = Integer.parseInt(p.getProperty("target", "1"));
         for (Seg s : parse(dir)) {
             w.segments.add(s);
             w.bytes += s.bytes();

@@ -65,13 +65,17 @@ class RecorderTest {
 
     /** A 2-second segment of {@code size} bytes placed in live/cam, told to the recorder. */
     void feed(Recorder r, int size, String map, boolean discontinuity) throws IOException {
+        feed(r, size, map, discontinuity, 2.0);
+    }
+
+    void feed(Recorder r, int size, String map, boolean discontinuity, double duration) throws IOException {
         String name = "sess-r-" + n + (map == null ? ".ts" : ".m4s");
         byte[] b = new byte[size];
         java.util.Arrays.fill(b, (byte) ('a' + n % 26));
         Files.createDirectories(root.resolve("live/cam"));
         Files.write(root.resolve("live/cam").resolve(name), b);
-        r.segment("live", "cam", "sess", "r", new SegmentListener.Segment(name, map, 2.0, pdt, discontinuity, size));
-        pdt = pdt.plusSeconds(2);
+        r.segment("live", "cam", "sess", "r", new SegmentListener.Segment(name, map, duration, pdt, discontinuity, size));
+        pdt = pdt.plusMillis(Math.round(duration * 1000));
         n++;
     }
 
@@ -192,6 +196,34 @@ class RecorderTest {
         }
         assertEquals(List.of("started cam-2026-12-01_11-00-pt1", "finished cam-2026-12-01_11-00-pt1",
                 "started cam-2026-12-01_11-00-pt2", "finished cam-2026-12-01_11-00-pt2"), events);
+    }
+
+    /**
+     * RFC 8216 4.3.3.1: an EVENT playlist's EXT-X-TARGETDURATION never changes, and every segment's
+     * duration rounded is at most it. Checked after every segment: a longer segment begins a new part.
+     */
+    @Test
+    void theTargetDurationIsFixedWhileWrittenAndALongerSegmentBeginsANewPart() throws IOException {
+        Recorder r = recorder(new RecordSettings(true, "event", "disabled", null, "shows"));
+        java.util.Map<String, String> targets = new java.util.HashMap<>();
+        double[] durations = {2.0, 2.4, 2.0, 3.4, 5.8, 2.0, 6.0, 2.0};
+        for (double d : durations) {
+            feed(r, 10, null, false, d);
+            for (Recording rec : list(r)) {
+                String p = playlist(root.resolve("live").resolve(rec.folder()));
+                String target = p.lines().filter(l -> l.startsWith("#EXT-X-TARGETDURATION:")).findFirst().orElseThrow().substring(22);
+                String before = targets.putIfAbsent(rec.name(), target);
+                assertEquals(before == null ? target : before, target, "target duration of " + rec.name() + " changed:\n" + p);
+                p.lines().filter(l -> l.startsWith("#EXTINF:")).forEach(l -> assertTrue(
+                        Math.round(Double.parseDouble(l.substring(8, l.indexOf(',')))) <= Integer.parseInt(target), p));
+            }
+        }
+        r.sessionEnded("live", "cam", "sess");
+        List<Recording> all = list(r);
+        // 2.0 → target 3: 2.4, 2.0, 3.4 fit; 5.8 (6) begins a part of target 7, where 2.0, 6.0, 2.0 fit.
+        assertEquals(List.of(4, 4), all.stream().map(Recording::segments).toList(), all::toString);
+        assertEquals(Duration.ofMillis(25600), all.stream().map(Recording::duration).reduce(Duration.ZERO, Duration::plus),
+                "every segment in exactly one part");
     }
 
     @Test
