@@ -63,6 +63,7 @@ class LiveRecordingTest {
         add("size", "\"record\":true,\"record_type\":\"event\",\"segment_type\":\"size\",\"segment_value\":60,\"save_folder\":\"shows\"");
         add("sched", "\"record\":true,\"record_type\":\"event\",\"segment_type\":\"schedule\",\"segment_value\":\"* * * * *\",\"save_folder\":\"shows\"");
         add("fmp4", "\"record\":true,\"record_type\":\"stream\",\"segment_type\":\"disabled\"");
+        add("dashrec", "\"record\":true,\"record_type\":\"event\",\"segment_type\":\"disabled\",\"save_folder\":\"shows\"");
         add("norec", "\"record\":false,\"save_folder\":\"shows\"");
     }
 
@@ -320,6 +321,43 @@ class LiveRecordingTest {
             assertEquals(3, log.size(), "every refusal in the publisher log");
             assertEquals(507, log.get(0).status());
         }
+    }
+
+    /**
+     * ffmpeg's dash muxer (fMP4: an init segment and m4s segments) gives the same recording as fMP4
+     * HLS ingest: an HLS package with EXT-X-MAP and one recording.mp4, both played by ffprobe.
+     */
+    @Test
+    @Order(8)
+    void dashIngestIsRecordedAsAnFmp4HlsPackageAndOneMp4() throws Exception {
+        int seconds = 5;
+        Tools.Run run = Tools.run(List.of(Tools.ffmpeg(), "-hide_banner", "-loglevel", "error", "-nostdin", "-re",
+                "-f", "lavfi", "-i", "testsrc=size=320x180:rate=25", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
+                "-t", Integer.toString(seconds), "-c:v", "libx264",
+                "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", "25", "-keyint_min", "25", "-sc_threshold", "0",
+                "-c:a", "aac", "-b:a", "64k", "-f", "dash", "-seg_duration", "1", "-window_size", "5", "-method", "PUT",
+                // the dash muxer passes no -headers to its segment uploads: credentials in the URL (as LiveDashIngestTest)
+                server.base().replace("http://", "http://dashrec_user:" + PASS + "@") + "/usher/ingest/live/dashrec/manifest.mpd"), Duration.ofSeconds(seconds + 60L), Map.of());
+        assertEquals(0, run.exitCode(), run::describe);
+        long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        List<Recording> parts = recordings("dashrec");
+        while (parts.isEmpty() || !parts.stream().allMatch(Recording::finished) || total(parts) < seconds - 0.5) {
+            assertTrue(System.nanoTime() < end, () -> "DASH ingest not recorded: " + recordings("dashrec"));
+            Thread.sleep(20); // polling a condition, not waiting for a guessed time
+            parts = recordings("dashrec");
+        }
+        assertEquals(1, parts.size(), parts::toString);
+        Recording r = parts.get(0);
+        assertTrue(r.mp4(), r::toString);
+        assertEquals(seconds, total(parts), 1.05, "all that was published, within one segment: " + parts);
+        Path dir = media.resolve("live").resolve(r.folder());
+        String p = Files.readString(dir.resolve("playlist.m3u8"));
+        assertTrue(p.contains("#EXT-X-MAP:URI=\"init.mp4\"") && p.contains("#EXT-X-PLAYLIST-TYPE:VOD") && p.endsWith("#EXT-X-ENDLIST\n")
+                && p.contains(".m4s"), p);
+        playsInFfprobe(parts);
+        assertEquals(r.duration().toMillis() / 1000.0, plays(url(r, "recording.mp4")), 0.2, "the MP4 holds every segment");
+        Ffprobe.Result probe = Ffprobe.probe(url(r, "playlist.m3u8"));
+        assertTrue(probe.hasVideo(), "the first Representation (ffmpeg's video) is the one recorded: " + probe.describe());
     }
 
     static int count(Path playlist) throws Exception {

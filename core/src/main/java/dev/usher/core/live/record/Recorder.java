@@ -31,7 +31,7 @@ import java.util.stream.Stream;
  * {@code {root}/{app}/{save_folder}/} (or {@code {root}/{app}/{default folder}/{yyyy-MM-dd}/}).
  * A part's target duration is fixed when it begins ({@link #target}); a segment too long for it
  * begins a new part, so the playlist is valid at every moment.
- * A ladder records one rendition: the first of the session to complete a segment.
+ * A session records one rendition (a ladder: its first with video, see {@link #choose}).
  *
  * <p>On construction, recordings a stopped server left unfinished are finished (see
  * {@link RecordingWriter#recover}). Every failure is logged and leaves ingest alone: a recording
@@ -48,6 +48,10 @@ public final class Recorder implements SegmentListener {
     static final Duration LATE = Duration.ofMinutes(2);
     /** Seconds a part's target duration allows above its first segment's duration (see {@link #target}). */
     static final int TARGET_HEADROOM = 1;
+    /** Segments of an audio-only rendition held back before it is recorded, waiting for a video rendition. */
+    static final int HOLD = 3;
+    /** Bytes of an init segment read to find its tracks. */
+    private static final int MAX_INIT_SCAN = 1 << 16;
 
     private final RecordingSettings settings;
     private final Path ingestRoot;
@@ -90,46 +94,109 @@ public final class Recorder implements SegmentListener {
                 return;
             }
             if (s.rendition == null) {
-                s.rendition = rendition;
+                if (!choose(s, app, stream, rendition, segment)) {
+                    return;
+                }
             } else if (!s.rendition.equals(rendition)) {
                 return;
             }
-            if (belowFloor(app, stream)) {
-                s.gap = true; // the next recorded segment follows a hole
-                return;
-            }
-            Path source = ingestRoot.resolve(app).resolve(stream).resolve(segment.name());
-            Path init = segment.map() == null ? null : ingestRoot.resolve(app).resolve(stream).resolve(segment.map());
-            // The last segment of a run may arrive after the playlist that ended the session: it belongs
-            // there, under the same rules, and what it is added to is finished again at once.
-            boolean late = s.ended;
-            if (late && s.writer == null) {
-                return;
-            }
-            if (s.writer != null && (!Objects.equals(s.map, segment.map()) || !s.writer.fits(segment.duration())
-                    || s.rule.cutBefore(s.writer.progress(s.nextFiring), segment.pdt(), segment.bytes()))) {
-                finish(s);
-            }
-            if (s.writer == null) {
-                s.part++;
-                Path saveDir = saveDir(app, s.settings, segment.pdt());
-                s.writer = RecordingWriter.start(saveDir, names.initialName(s.settings.recordType(), stream, segment.pdt(), s.part),
-                        app, stream, s.settings.recordType(), s.part, segment.pdt(), init, target(segment.duration()));
-                s.map = segment.map();
-                s.nextFiring = s.rule.nextFiring(segment.pdt());
-                s.writer.add(source, segment.duration(), segment.pdt(), false);
-                tell(l -> l.started(located(s.writer.recording(), s.writer.dir())));
-            } else {
-                s.writer.add(source, segment.duration(), segment.pdt(), segment.discontinuity() || s.gap);
-            }
-            s.gap = false;
-            if (late) {
-                RecordingWriter last = s.writer;
-                finish(s);
-                s.writer = last;
-            }
+            record(s, app, stream, segment);
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "recording " + app + "/" + stream + ": segment " + segment.name() + " not recorded", e);
+        }
+    }
+
+    /**
+     * Picks the rendition a session records, at its first segments: the first with video (a TS
+     * segment, or an init segment that declares a video track). A rendition of audio alone (DASH
+     * ingest gives audio its own Representation) is held back for {@link #HOLD} segments, and
+     * recorded from its first only when no video came meanwhile.
+     *
+     * @return whether this segment's rendition is now the recorded one (its held segments are then recorded)
+     */
+    private boolean choose(Session s, String app, String stream, String rendition, Segment segment) throws IOException {
+        Path init = segment.map() == null ? null : ingestRoot.resolve(app).resolve(stream).resolve(segment.map());
+        if (init == null || hasVideo(init)) {
+            s.rendition = rendition;
+            s.held.clear();
+            return true;
+        }
+        if (s.audio == null) {
+            s.audio = rendition;
+        }
+        if (s.audio.equals(rendition)) {
+            s.held.add(segment);
+            if (s.held.size() >= HOLD) {
+                releaseHeld(s, app, stream);
+            }
+        }
+        return false;
+    }
+
+    /** No video came: the held audio rendition is the recorded one, from its first segment. */
+    private void releaseHeld(Session s, String app, String stream) {
+        s.rendition = s.audio;
+        List<Segment> held = List.copyOf(s.held);
+        s.held.clear();
+        for (Segment g : held) {
+            try {
+                record(s, app, stream, g);
+            } catch (IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "recording " + app + "/" + stream + ": segment " + g.name() + " not recorded", e);
+            }
+        }
+    }
+
+    /** @return whether an fMP4 init segment declares a video track (a {@code hdlr} box of type {@code vide}) */
+    static boolean hasVideo(Path init) throws IOException {
+        byte[] b;
+        try (java.io.InputStream in = Files.newInputStream(init)) {
+            b = in.readNBytes(MAX_INIT_SCAN); // an init segment is a few KB: bounded whatever the encoder sent
+        }
+        for (int i = 0; i + 16 <= b.length; i++) {
+            if (b[i] == 'h' && b[i + 1] == 'd' && b[i + 2] == 'l' && b[i + 3] == 'r'
+                    && b[i + 12] == 'v' && b[i + 13] == 'i' && b[i + 14] == 'd' && b[i + 15] == 'e') {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Records a segment of the session's rendition into its current part, cutting a new part first where a rule says. */
+    private void record(Session s, String app, String stream, Segment segment) throws IOException {
+        if (belowFloor(app, stream)) {
+            s.gap = true; // the next recorded segment follows a hole
+            return;
+        }
+        Path source = ingestRoot.resolve(app).resolve(stream).resolve(segment.name());
+        Path init = segment.map() == null ? null : ingestRoot.resolve(app).resolve(stream).resolve(segment.map());
+        // The last segment of a run may arrive after the playlist that ended the session: it belongs
+        // there, under the same rules, and what it is added to is finished again at once.
+        boolean late = s.ended;
+        if (late && s.writer == null) {
+            return;
+        }
+        if (s.writer != null && (!Objects.equals(s.map, segment.map()) || !s.writer.fits(segment.duration())
+                || s.rule.cutBefore(s.writer.progress(s.nextFiring), segment.pdt(), segment.bytes()))) {
+            finish(s);
+        }
+        if (s.writer == null) {
+            s.part++;
+            Path saveDir = saveDir(app, s.settings, segment.pdt());
+            s.writer = RecordingWriter.start(saveDir, names.initialName(s.settings.recordType(), stream, segment.pdt(), s.part),
+                    app, stream, s.settings.recordType(), s.part, segment.pdt(), init, target(segment.duration()));
+            s.map = segment.map();
+            s.nextFiring = s.rule.nextFiring(segment.pdt());
+            s.writer.add(source, segment.duration(), segment.pdt(), false);
+            tell(l -> l.started(located(s.writer.recording(), s.writer.dir())));
+        } else {
+            s.writer.add(source, segment.duration(), segment.pdt(), segment.discontinuity() || s.gap);
+        }
+        s.gap = false;
+        if (late) {
+            RecordingWriter last = s.writer;
+            finish(s);
+            s.writer = last;
         }
     }
 
@@ -194,6 +261,9 @@ public final class Recorder implements SegmentListener {
         Session s = sessions.get(key(app, stream, session));
         if (s == null || s.ended) {
             return;
+        }
+        if (s.rendition == null && !s.held.isEmpty()) {
+            releaseHeld(s, app, stream); // audio alone to the end: it is the recording
         }
         s.ended = true;
         s.endedAt = clock.instant();
@@ -301,6 +371,9 @@ public final class Recorder implements SegmentListener {
         CutRule rule;
         boolean off;
         String rendition;
+        /** The first rendition of audio alone, and its segments held while a video rendition may still come. */
+        String audio;
+        final List<Segment> held = new ArrayList<>();
         RecordingWriter writer;
         String map;
         Instant nextFiring;

@@ -69,12 +69,16 @@ class RecorderTest {
     }
 
     void feed(Recorder r, int size, String map, boolean discontinuity, double duration) throws IOException {
-        String name = "sess-r-" + n + (map == null ? ".ts" : ".m4s");
+        feed(r, "r", size, map, discontinuity, duration);
+    }
+
+    void feed(Recorder r, String rendition, int size, String map, boolean discontinuity, double duration) throws IOException {
+        String name = "sess-" + rendition + "-" + n + (map == null ? ".ts" : ".m4s");
         byte[] b = new byte[size];
         java.util.Arrays.fill(b, (byte) ('a' + n % 26));
         Files.createDirectories(root.resolve("live/cam"));
         Files.write(root.resolve("live/cam").resolve(name), b);
-        r.segment("live", "cam", "sess", "r", new SegmentListener.Segment(name, map, duration, pdt, discontinuity, size));
+        r.segment("live", "cam", "sess", rendition, new SegmentListener.Segment(name, map, duration, pdt, discontinuity, size));
         pdt = pdt.plusMillis(Math.round(duration * 1000));
         n++;
     }
@@ -224,6 +228,58 @@ class RecorderTest {
         assertEquals(List.of(4, 4), all.stream().map(Recording::segments).toList(), all::toString);
         assertEquals(Duration.ofMillis(25600), all.stream().map(Recording::duration).reduce(Duration.ZERO, Duration::plus),
                 "every segment in exactly one part");
+    }
+
+    /** An fMP4 init segment's bytes with one handler box ({@code hdlr}) of that type ({@code vide}, {@code soun}). */
+    static byte[] init(String handler) {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        b.writeBytes(new byte[] {0, 0, 0, 33});
+        b.writeBytes(("hdlr\0\0\0\0\0\0\0\0" + handler + "\0\0\0\0\0\0\0\0\0\0\0\0\0").getBytes(StandardCharsets.US_ASCII));
+        return b.toByteArray();
+    }
+
+    /**
+     * DASH ingest gives audio and video each a rendition (Representation); the audio's segment may be
+     * complete first. The recording is the video's, not audio alone.
+     */
+    @Test
+    void aLadderRecordsItsFirstRenditionWithVideoNotAudioThatCameFirst() throws IOException {
+        Recorder r = recorder(new RecordSettings(true, "event", "disabled", null, "shows"));
+        Files.createDirectories(root.resolve("live/cam"));
+        Files.write(root.resolve("live/cam/sess-audio-init0.mp4"), init("soun"));
+        Files.write(root.resolve("live/cam/sess-video-init0.mp4"), init("vide"));
+        Instant start = pdt;
+        feed(r, "audio", 10, "sess-audio-init0.mp4", false, 2.0);
+        pdt = start;
+        feed(r, "video", 10, "sess-video-init0.mp4", false, 2.0);
+        feed(r, "audio", 10, "sess-audio-init0.mp4", false, 2.0);
+        feed(r, "video", 10, "sess-video-init0.mp4", false, 2.0);
+        r.sessionEnded("live", "cam", "sess");
+        List<Recording> all = list(r);
+        assertEquals(List.of(2), all.stream().map(Recording::segments).toList(), all::toString);
+        Path dir = root.resolve("live").resolve(all.get(0).folder());
+        assertArrayEquals(init("vide"), Files.readAllBytes(dir.resolve("init.mp4")), "the video's init segment");
+        assertEquals(start, all.get(0).start());
+    }
+
+    /** Audio alone (no video rendition comes): recorded from its first segment. */
+    @Test
+    void audioAloneIsRecordedFromItsFirstSegment() throws IOException {
+        Recorder r = recorder(new RecordSettings(true, "event", "disabled", null, "shows"));
+        Files.createDirectories(root.resolve("live/cam"));
+        Files.write(root.resolve("live/cam/sess-audio-init0.mp4"), init("soun"));
+        Instant start = pdt;
+        for (int i = 0; i < 5; i++) {
+            feed(r, "audio", 10, "sess-audio-init0.mp4", false, 2.0);
+        }
+        r.sessionEnded("live", "cam", "sess");
+        List<Recording> all = list(r);
+        assertEquals(List.of(5), all.stream().map(Recording::segments).toList(), all::toString);
+        assertEquals(start, all.get(0).start());
+        Recorder shortOne = recorder(new RecordSettings(true, "event", "disabled", null, "shows"));
+        feed(shortOne, "audio2", 10, "sess-audio-init0.mp4", false, 2.0);
+        shortOne.sessionEnded("live", "cam", "sess");
+        assertEquals(2, list(shortOne).size(), "a session of one audio segment is recorded at its end too");
     }
 
     @Test
