@@ -31,7 +31,10 @@ import java.util.stream.Stream;
  * {@code {root}/{app}/{save_folder}/} (or {@code {root}/{app}/{default folder}/{yyyy-MM-dd}/}).
  * A part's target duration is fixed when it begins ({@link #target}); a segment too long for it
  * begins a new part, so the playlist is valid at every moment.
- * A session records one rendition (a ladder: its first with video, see {@link #choose}).
+ * A session records every rendition: its first with video ({@link #choose}) decides the parts; each
+ * other rendition is recorded in the same part folder ({@link RecordingWriter#addRendition}) and
+ * moves to the next part at its first segment whose program date-time reaches the part's start, so
+ * parts line up (a part is finished once every other rendition has moved on, or the session ended).
  *
  * <p>On construction, recordings a stopped server left unfinished are finished (see
  * {@link RecordingWriter#recover}). Every failure is logged and leaves ingest alone: a recording
@@ -97,10 +100,18 @@ public final class Recorder implements SegmentListener {
                 if (!choose(s, app, stream, rendition, segment)) {
                     return;
                 }
+                record(s, app, stream, segment);
+                String audio = s.audio;
+                List<Segment> held = List.copyOf(s.held);
+                s.held.clear();
+                for (Segment g : held) { // audio that came before the video: recorded with it
+                    recordOther(s, app, stream, audio, g);
+                }
             } else if (!s.rendition.equals(rendition)) {
-                return;
+                recordOther(s, app, stream, rendition, segment);
+            } else {
+                record(s, app, stream, segment);
             }
-            record(s, app, stream, segment);
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "recording " + app + "/" + stream + ": segment " + segment.name() + " not recorded", e);
         }
@@ -118,7 +129,6 @@ public final class Recorder implements SegmentListener {
         Path init = segment.map() == null ? null : ingestRoot.resolve(app).resolve(stream).resolve(segment.map());
         if (init == null || hasVideo(init)) {
             s.rendition = rendition;
-            s.held.clear();
             return true;
         }
         if (s.audio == null) {
@@ -178,7 +188,7 @@ public final class Recorder implements SegmentListener {
         }
         if (s.writer != null && (!Objects.equals(s.map, segment.map()) || !s.writer.fits(segment.duration())
                 || s.rule.cutBefore(s.writer.progress(s.nextFiring), segment.pdt(), segment.bytes()))) {
-            finish(s);
+            cut(s);
         }
         if (s.writer == null) {
             s.part++;
@@ -195,8 +205,10 @@ public final class Recorder implements SegmentListener {
         s.gap = false;
         if (late) {
             RecordingWriter last = s.writer;
+            Map<String, RecordingWriter> current = s.current;
             finish(s);
             s.writer = last;
+            s.current = current;
         }
     }
 
@@ -247,9 +259,73 @@ public final class Recorder implements SegmentListener {
         return true;
     }
 
+    /**
+     * A new part begins with the primary's next segment. The part before is finished at once when
+     * it has no other rendition; else once each has moved on ({@link #recordOther}), or at the next cut.
+     */
+    private void cut(Session s) throws IOException {
+        finishPrevious(s);
+        if (s.current.isEmpty()) {
+            finish(s);
+            return;
+        }
+        s.previous = s.writer;
+        s.previousOthers = s.current;
+        s.current = new LinkedHashMap<>();
+        s.writer = null;
+    }
+
+    private void finishPrevious(Session s) throws IOException {
+        RecordingWriter p = s.previous;
+        s.previous = null;
+        s.previousOthers = new LinkedHashMap<>();
+        finish(p);
+    }
+
+    /**
+     * Records a segment of another rendition than the primary: into the part the primary is
+     * writing once the segment's program date-time reaches that part's start, else into the part
+     * before (still open for it). Its first segment in a part adds it to that part.
+     */
+    private void recordOther(Session s, String app, String stream, String rendition, Segment segment) throws IOException {
+        if (s.writer == null || belowFloor(app, stream)) {
+            return; // no part (the primary's first segment begins one), or no space
+        }
+        Path source = ingestRoot.resolve(app).resolve(stream).resolve(segment.name());
+        Path init = segment.map() == null ? null : ingestRoot.resolve(app).resolve(stream).resolve(segment.map());
+        boolean older = s.previous != null && !s.current.containsKey(rendition) && segment.pdt().isBefore(s.writer.start());
+        RecordingWriter part = older ? s.previous : s.writer;
+        Map<String, RecordingWriter> others = older ? s.previousOthers : s.current;
+        RecordingWriter w = others.get(rendition);
+        if (w == null) {
+            if (part.finished()) {
+                return;
+            }
+            w = part.addRendition(init, Math.max(part.target(), target(segment.duration())), init == null || hasVideo(init));
+            others.put(rendition, w);
+        }
+        if (!w.fits(segment.duration())) {
+            LOG.log(System.Logger.Level.WARNING, "recording " + app + "/" + stream + ": segment " + segment.name()
+                    + " of " + segment.duration() + " s is over its rendition's target duration, not recorded");
+            return;
+        }
+        w.add(source, segment.duration(), segment.pdt(), segment.discontinuity());
+        if (!older && s.previous != null && s.previousOthers.remove(rendition) != null && s.previousOthers.isEmpty()) {
+            finishPrevious(s); // every other rendition reached the new part
+        }
+        if (s.ended) {
+            finish(part); // a late segment: what it joined is finished again at once
+        }
+    }
+
     private void finish(Session s) throws IOException {
         RecordingWriter w = s.writer;
         s.writer = null;
+        s.current = new LinkedHashMap<>();
+        finish(w);
+    }
+
+    private void finish(RecordingWriter w) throws IOException {
         if (w != null && !w.finished()) {
             Recording r = w.finish(names);
             tell(l -> l.finished(located(r, w.dir())));
@@ -268,12 +344,15 @@ public final class Recorder implements SegmentListener {
         s.ended = true;
         s.endedAt = clock.instant();
         RecordingWriter w = s.writer;
+        Map<String, RecordingWriter> current = s.current;
         try {
+            finishPrevious(s);
             finish(s);
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "recording " + app + "/" + stream + " not finished", e);
         }
         s.writer = w; // kept a while for a late last segment
+        s.current = current;
     }
 
     @Override
@@ -375,6 +454,11 @@ public final class Recorder implements SegmentListener {
         String audio;
         final List<Segment> held = new ArrayList<>();
         RecordingWriter writer;
+        /** The other renditions recorded in the current part, by rendition. */
+        Map<String, RecordingWriter> current = new LinkedHashMap<>();
+        /** The part before, still open for other renditions that have not reached the current one. */
+        RecordingWriter previous;
+        Map<String, RecordingWriter> previousOthers = new LinkedHashMap<>();
         String map;
         Instant nextFiring;
         int part;
