@@ -324,8 +324,11 @@ class LiveRecordingTest {
     }
 
     /**
-     * ffmpeg's dash muxer (fMP4: an init segment and m4s segments) gives the same recording as fMP4
-     * HLS ingest: an HLS package with EXT-X-MAP and one recording.mp4, both played by ffprobe.
+     * ffmpeg's dash muxer (fMP4: an init segment and m4s segments, video and audio each its own
+     * Representation) gives a recording of both: a master playlist naming the video's media playlist
+     * (EXT-X-MAP, r0.m3u8) and the audio's (r1/) as its EXT-X-MEDIA, and an MP4 per rendition; ffprobe
+     * of the master finds the video and the audio (before, the audio was lost: issue 15, "no lost frames").
+     * The media playlist was playlist.m3u8 when one rendition was recorded: adapted to the new layout.
      */
     @Test
     @Order(8)
@@ -351,13 +354,20 @@ class LiveRecordingTest {
         assertTrue(r.mp4(), r::toString);
         assertEquals(seconds, total(parts), 1.05, "all that was published, within one segment: " + parts);
         Path dir = media.resolve("live").resolve(r.folder());
-        String p = Files.readString(dir.resolve("playlist.m3u8"));
-        assertTrue(p.contains("#EXT-X-MAP:URI=\"init.mp4\"") && p.contains("#EXT-X-PLAYLIST-TYPE:VOD") && p.endsWith("#EXT-X-ENDLIST\n")
-                && p.contains(".m4s"), p);
-        playsInFfprobe(parts);
-        assertEquals(r.duration().toMillis() / 1000.0, plays(url(r, "recording.mp4")), 0.2, "the MP4 holds every segment");
+        String master = Files.readString(dir.resolve("playlist.m3u8"));
+        assertTrue(master.contains("#EXT-X-STREAM-INF:BANDWIDTH=") && master.contains("AUDIO=\"audio\"\nr0.m3u8\n")
+                && master.contains("#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"audio\"") && master.contains("URI=\"r1/playlist.m3u8\""), master);
+        for (Path media : List.of(dir.resolve("r0.m3u8"), dir.resolve("r1/playlist.m3u8"))) {
+            String p = Files.readString(media);
+            assertTrue(p.contains("#EXT-X-MAP:URI=\"init.mp4\"") && p.contains("#EXT-X-PLAYLIST-TYPE:VOD") && p.endsWith("#EXT-X-ENDLIST\n")
+                    && p.contains(".m4s"), media + ": " + p);
+        }
+        assertEquals(r.duration().toMillis() / 1000.0, plays(url(r, "r0.m3u8")), 0.1, "the video's playlist holds every segment");
+        assertEquals(r.duration().toMillis() / 1000.0, plays(url(r, "recording.mp4")), 0.2, "the video's MP4 holds every segment");
+        assertEquals(r.duration().toMillis() / 1000.0, plays(url(r, "r1/recording.mp4")), 1.05, "the audio's MP4, within one segment");
         Ffprobe.Result probe = Ffprobe.probe(url(r, "playlist.m3u8"));
-        assertTrue(probe.hasVideo(), "the first Representation (ffmpeg's video) is the one recorded: " + probe.describe());
+        assertTrue(probe.hasVideo() && probe.hasAudio(), "the master plays the video and its audio: " + probe.describe());
+        plays(url(r, "playlist.m3u8")); // ffmpeg decodes both without an error
     }
 
     static int count(Path playlist) throws Exception {
