@@ -63,6 +63,8 @@ class LiveRecordingTest {
         add("size", "\"record\":true,\"record_type\":\"event\",\"segment_type\":\"size\",\"segment_value\":60,\"save_folder\":\"shows\"");
         add("sched", "\"record\":true,\"record_type\":\"event\",\"segment_type\":\"schedule\",\"segment_value\":\"* * * * *\",\"save_folder\":\"shows\"");
         add("fmp4", "\"record\":true,\"record_type\":\"stream\",\"segment_type\":\"disabled\"");
+        add("dashrec", "\"record\":true,\"record_type\":\"event\",\"segment_type\":\"disabled\",\"save_folder\":\"shows\"");
+        add("ladrec", "\"record\":true,\"record_type\":\"event\",\"segment_type\":\"disabled\",\"save_folder\":\"shows\"");
         add("norec", "\"record\":false,\"save_folder\":\"shows\"");
     }
 
@@ -320,6 +322,94 @@ class LiveRecordingTest {
             assertEquals(3, log.size(), "every refusal in the publisher log");
             assertEquals(507, log.get(0).status());
         }
+    }
+
+    /**
+     * ffmpeg's dash muxer (fMP4: an init segment and m4s segments, video and audio each its own
+     * Representation) gives a recording of both: a master playlist naming the video's media playlist
+     * (EXT-X-MAP, r0.m3u8) and the audio's (r1/) as its EXT-X-MEDIA, and an MP4 per rendition; ffprobe
+     * of the master finds the video and the audio (before, the audio was lost: issue 15, "no lost frames").
+     * The media playlist was playlist.m3u8 when one rendition was recorded: adapted to the new layout.
+     */
+    @Test
+    @Order(8)
+    void dashIngestIsRecordedAsAnFmp4HlsPackageAndOneMp4() throws Exception {
+        int seconds = 5;
+        Tools.Run run = Tools.run(List.of(Tools.ffmpeg(), "-hide_banner", "-loglevel", "error", "-nostdin", "-re",
+                "-f", "lavfi", "-i", "testsrc=size=320x180:rate=25", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
+                "-t", Integer.toString(seconds), "-c:v", "libx264",
+                "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", "25", "-keyint_min", "25", "-sc_threshold", "0",
+                "-c:a", "aac", "-b:a", "64k", "-f", "dash", "-seg_duration", "1", "-window_size", "5", "-method", "PUT",
+                // the dash muxer passes no -headers to its segment uploads: credentials in the URL (as LiveDashIngestTest)
+                server.base().replace("http://", "http://dashrec_user:" + PASS + "@") + "/usher/ingest/live/dashrec/manifest.mpd"), Duration.ofSeconds(seconds + 60L), Map.of());
+        assertEquals(0, run.exitCode(), run::describe);
+        long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        List<Recording> parts = recordings("dashrec");
+        while (parts.isEmpty() || !parts.stream().allMatch(Recording::finished) || total(parts) < seconds - 0.5) {
+            assertTrue(System.nanoTime() < end, () -> "DASH ingest not recorded: " + recordings("dashrec"));
+            Thread.sleep(20); // polling a condition, not waiting for a guessed time
+            parts = recordings("dashrec");
+        }
+        assertEquals(1, parts.size(), parts::toString);
+        Recording r = parts.get(0);
+        assertTrue(r.mp4(), r::toString);
+        assertEquals(seconds, total(parts), 1.05, "all that was published, within one segment: " + parts);
+        Path dir = media.resolve("live").resolve(r.folder());
+        String master = Files.readString(dir.resolve("playlist.m3u8"));
+        assertTrue(master.contains("#EXT-X-STREAM-INF:BANDWIDTH=") && master.contains("AUDIO=\"audio\"\nr0.m3u8\n")
+                && master.contains("#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"audio\"") && master.contains("URI=\"r1/playlist.m3u8\""), master);
+        for (Path media : List.of(dir.resolve("r0.m3u8"), dir.resolve("r1/playlist.m3u8"))) {
+            String p = Files.readString(media);
+            assertTrue(p.contains("#EXT-X-MAP:URI=\"init.mp4\"") && p.contains("#EXT-X-PLAYLIST-TYPE:VOD") && p.endsWith("#EXT-X-ENDLIST\n")
+                    && p.contains(".m4s"), media + ": " + p);
+        }
+        assertEquals(r.duration().toMillis() / 1000.0, plays(url(r, "r0.m3u8")), 0.1, "the video's playlist holds every segment");
+        assertEquals(r.duration().toMillis() / 1000.0, plays(url(r, "recording.mp4")), 0.2, "the video's MP4 holds every segment");
+        assertEquals(r.duration().toMillis() / 1000.0, plays(url(r, "r1/recording.mp4")), 1.05, "the audio's MP4, within one segment");
+        Ffprobe.Result probe = Ffprobe.probe(url(r, "playlist.m3u8"));
+        assertTrue(probe.hasVideo() && probe.hasAudio(), "the master plays the video and its audio: " + probe.describe());
+        plays(url(r, "playlist.m3u8")); // ffmpeg decodes both without an error
+    }
+
+    /**
+     * An HLS ladder of two qualities (each with its audio, TS) is recorded whole: a master naming
+     * both as variants, each rendition's media playlist with the same segments' program date-times;
+     * before, only the first quality was recorded.
+     */
+    @Test
+    @Order(9)
+    void anHlsLadderIsRecordedInEveryQualityUnderOneMaster() throws Exception {
+        int seconds = 4;
+        Tools.Run run = Tools.run(List.of(Tools.ffmpeg(), "-hide_banner", "-loglevel", "error", "-nostdin", "-re",
+                "-f", "lavfi", "-i", "testsrc=size=320x180:rate=25", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
+                "-t", Integer.toString(seconds), "-filter_complex", "[0:v]split=2[a][b];[b]scale=160:90[b2]", "-map", "[a]", "-map", "[b2]",
+                "-map", "1:a", "-map", "1:a", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", "25",
+                "-keyint_min", "25", "-sc_threshold", "0", "-b:v:0", "500k", "-b:v:1", "150k", "-c:a", "aac", "-b:a", "64k",
+                "-f", "hls", "-hls_time", "1", "-hls_list_size", "5", "-var_stream_map", "v:0,a:0 v:1,a:1",
+                "-master_pl_name", "master.m3u8", "-method", "PUT", "-headers",
+                "Authorization: Basic " + LiveIngestTest.basic("ladrec_user", PASS) + "\r\n",
+                server.base() + "/usher/ingest/live/ladrec/stream_%v.m3u8"), Duration.ofSeconds(seconds + 60L), Map.of());
+        assertEquals(0, run.exitCode(), run::describe);
+        long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        List<Recording> parts = recordings("ladrec");
+        while (parts.isEmpty() || !parts.stream().allMatch(Recording::finished) || total(parts) < seconds - 0.5) {
+            assertTrue(System.nanoTime() < end, () -> "the ladder not recorded: " + recordings("ladrec"));
+            Thread.sleep(20); // polling a condition, not waiting for a guessed time
+            parts = recordings("ladrec");
+        }
+        assertEquals(1, parts.size(), parts::toString);
+        Recording r = parts.get(0);
+        Path dir = media.resolve("live").resolve(r.folder());
+        String master = Files.readString(dir.resolve("playlist.m3u8"));
+        assertEquals(2, master.lines().filter(l -> l.startsWith("#EXT-X-STREAM-INF:BANDWIDTH=")).count(), master);
+        assertTrue(master.contains("\nr0.m3u8\n") && master.contains("\nr1/playlist.m3u8\n"), master);
+        int first = count(dir.resolve("r0.m3u8"));
+        int second = count(dir.resolve("r1/playlist.m3u8"));
+        assertEquals(first, second, 1, "both qualities hold the session, within its last segment");
+        assertEquals(r.duration().toMillis() / 1000.0, plays(url(r, "r0.m3u8")), 0.1);
+        plays(url(r, "r1/playlist.m3u8"));
+        Ffprobe.Result probe = Ffprobe.probe(url(r, "playlist.m3u8"));
+        assertTrue(probe.hasVideo() && probe.hasAudio(), probe.describe());
     }
 
     static int count(Path playlist) throws Exception {

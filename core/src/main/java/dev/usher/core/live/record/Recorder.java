@@ -29,7 +29,12 @@ import java.util.stream.Stream;
  * its {@link CutRule} and always when the init segment changes (an fMP4 encoder restarted, or a
  * new codec); each part is a {@link RecordingWriter} folder under
  * {@code {root}/{app}/{save_folder}/} (or {@code {root}/{app}/{default folder}/{yyyy-MM-dd}/}).
- * A ladder records one rendition: the first of the session to complete a segment.
+ * A part's target duration is fixed when it begins ({@link #target}); a segment too long for it
+ * begins a new part, so the playlist is valid at every moment.
+ * A session records every rendition: its first with video ({@link #choose}) decides the parts; each
+ * other rendition is recorded in the same part folder ({@link RecordingWriter#addRendition}) and
+ * moves to the next part at its first segment whose program date-time reaches the part's start, so
+ * parts line up (a part is finished once every other rendition has moved on, or the session ended).
  *
  * <p>On construction, recordings a stopped server left unfinished are finished (see
  * {@link RecordingWriter#recover}). Every failure is logged and leaves ingest alone: a recording
@@ -44,6 +49,12 @@ public final class Recorder implements SegmentListener {
     static final Duration SWEEP = Duration.ofMinutes(1);
     /** How long an ended session is remembered, for a last segment that comes after the end. */
     static final Duration LATE = Duration.ofMinutes(2);
+    /** Seconds a part's target duration allows above its first segment's duration (see {@link #target}). */
+    static final int TARGET_HEADROOM = 1;
+    /** Segments of an audio-only rendition held back before it is recorded, waiting for a video rendition. */
+    static final int HOLD = 3;
+    /** Bytes of an init segment read to find its tracks. */
+    private static final int MAX_INIT_SCAN = 1 << 16;
 
     private final RecordingSettings settings;
     private final Path ingestRoot;
@@ -86,47 +97,129 @@ public final class Recorder implements SegmentListener {
                 return;
             }
             if (s.rendition == null) {
-                s.rendition = rendition;
+                if (!choose(s, app, stream, rendition, segment)) {
+                    return;
+                }
+                record(s, app, stream, segment);
+                String audio = s.audio;
+                List<Segment> held = List.copyOf(s.held);
+                s.held.clear();
+                for (Segment g : held) { // audio that came before the video: recorded with it
+                    recordOther(s, app, stream, audio, g);
+                }
             } else if (!s.rendition.equals(rendition)) {
-                return;
-            }
-            if (belowFloor(app, stream)) {
-                s.gap = true; // the next recorded segment follows a hole
-                return;
-            }
-            Path source = ingestRoot.resolve(app).resolve(stream).resolve(segment.name());
-            Path init = segment.map() == null ? null : ingestRoot.resolve(app).resolve(stream).resolve(segment.map());
-            // The last segment of a run may arrive after the playlist that ended the session: it belongs
-            // there, under the same rules, and what it is added to is finished again at once.
-            boolean late = s.ended;
-            if (late && s.writer == null) {
-                return;
-            }
-            if (s.writer != null && (!Objects.equals(s.map, segment.map())
-                    || s.rule.cutBefore(s.writer.progress(s.nextFiring), segment.pdt(), segment.bytes()))) {
-                finish(s);
-            }
-            if (s.writer == null) {
-                s.part++;
-                Path saveDir = saveDir(app, s.settings, segment.pdt());
-                s.writer = RecordingWriter.start(saveDir, names.initialName(s.settings.recordType(), stream, segment.pdt(), s.part),
-                        app, stream, s.settings.recordType(), s.part, segment.pdt(), init);
-                s.map = segment.map();
-                s.nextFiring = s.rule.nextFiring(segment.pdt());
-                s.writer.add(source, segment.duration(), segment.pdt(), false);
-                tell(l -> l.started(located(s.writer.recording(), s.writer.dir())));
+                recordOther(s, app, stream, rendition, segment);
             } else {
-                s.writer.add(source, segment.duration(), segment.pdt(), segment.discontinuity() || s.gap);
-            }
-            s.gap = false;
-            if (late) {
-                RecordingWriter last = s.writer;
-                finish(s);
-                s.writer = last;
+                record(s, app, stream, segment);
             }
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "recording " + app + "/" + stream + ": segment " + segment.name() + " not recorded", e);
         }
+    }
+
+    /**
+     * Picks the rendition a session records, at its first segments: the first with video (a TS
+     * segment, or an init segment that declares a video track). A rendition of audio alone (DASH
+     * ingest gives audio its own Representation) is held back for {@link #HOLD} segments, and
+     * recorded from its first only when no video came meanwhile.
+     *
+     * @return whether this segment's rendition is now the recorded one (its held segments are then recorded)
+     */
+    private boolean choose(Session s, String app, String stream, String rendition, Segment segment) throws IOException {
+        Path init = segment.map() == null ? null : ingestRoot.resolve(app).resolve(stream).resolve(segment.map());
+        if (init == null || hasVideo(init)) {
+            s.rendition = rendition;
+            return true;
+        }
+        if (s.audio == null) {
+            s.audio = rendition;
+        }
+        if (s.audio.equals(rendition)) {
+            s.held.add(segment);
+            if (s.held.size() >= HOLD) {
+                releaseHeld(s, app, stream);
+            }
+        }
+        return false;
+    }
+
+    /** No video came: the held audio rendition is the recorded one, from its first segment. */
+    private void releaseHeld(Session s, String app, String stream) {
+        s.rendition = s.audio;
+        List<Segment> held = List.copyOf(s.held);
+        s.held.clear();
+        for (Segment g : held) {
+            try {
+                record(s, app, stream, g);
+            } catch (IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "recording " + app + "/" + stream + ": segment " + g.name() + " not recorded", e);
+            }
+        }
+    }
+
+    /** @return whether an fMP4 init segment declares a video track (a {@code hdlr} box of type {@code vide}) */
+    static boolean hasVideo(Path init) throws IOException {
+        byte[] b;
+        try (java.io.InputStream in = Files.newInputStream(init)) {
+            b = in.readNBytes(MAX_INIT_SCAN); // an init segment is a few KB: bounded whatever the encoder sent
+        }
+        for (int i = 0; i + 16 <= b.length; i++) {
+            if (b[i] == 'h' && b[i + 1] == 'd' && b[i + 2] == 'l' && b[i + 3] == 'r'
+                    && b[i + 12] == 'v' && b[i + 13] == 'i' && b[i + 14] == 'd' && b[i + 15] == 'e') {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Records a segment of the session's rendition into its current part, cutting a new part first where a rule says. */
+    private void record(Session s, String app, String stream, Segment segment) throws IOException {
+        if (belowFloor(app, stream)) {
+            s.gap = true; // the next recorded segment follows a hole
+            return;
+        }
+        Path source = ingestRoot.resolve(app).resolve(stream).resolve(segment.name());
+        Path init = segment.map() == null ? null : ingestRoot.resolve(app).resolve(stream).resolve(segment.map());
+        // The last segment of a run may arrive after the playlist that ended the session: it belongs
+        // there, under the same rules, and what it is added to is finished again at once.
+        boolean late = s.ended;
+        if (late && s.writer == null) {
+            return;
+        }
+        if (s.writer != null && (!Objects.equals(s.map, segment.map()) || !s.writer.fits(segment.duration())
+                || s.rule.cutBefore(s.writer.progress(s.nextFiring), segment.pdt(), segment.bytes()))) {
+            cut(s);
+        }
+        if (s.writer == null) {
+            s.part++;
+            Path saveDir = saveDir(app, s.settings, segment.pdt());
+            s.writer = RecordingWriter.start(saveDir, names.initialName(s.settings.recordType(), stream, segment.pdt(), s.part),
+                    app, stream, s.settings.recordType(), s.part, segment.pdt(), init, target(segment.duration()));
+            s.map = segment.map();
+            s.nextFiring = s.rule.nextFiring(segment.pdt());
+            s.writer.add(source, segment.duration(), segment.pdt(), false);
+            tell(l -> l.started(located(s.writer.recording(), s.writer.dir())));
+        } else {
+            s.writer.add(source, segment.duration(), segment.pdt(), segment.discontinuity() || s.gap);
+        }
+        s.gap = false;
+        if (late) {
+            RecordingWriter last = s.writer;
+            Map<String, RecordingWriter> current = s.current;
+            finish(s);
+            s.writer = last;
+            s.current = current;
+        }
+    }
+
+    /**
+     * The target duration of a part that begins with a segment of that duration, fixed for the part
+     * (an EVENT playlist never changes it): the duration rounded up, plus {@link #TARGET_HEADROOM}
+     * for encoders' segments that run a little long (a late key frame). A later segment longer
+     * than that, rounded, begins a new part.
+     */
+    static int target(double firstDuration) {
+        return Math.max(1, (int) Math.ceil(firstDuration - 0.001)) + TARGET_HEADROOM;
     }
 
     private Session open(String app, String stream) {
@@ -166,9 +259,73 @@ public final class Recorder implements SegmentListener {
         return true;
     }
 
+    /**
+     * A new part begins with the primary's next segment. The part before is finished at once when
+     * it has no other rendition; else once each has moved on ({@link #recordOther}), or at the next cut.
+     */
+    private void cut(Session s) throws IOException {
+        finishPrevious(s);
+        if (s.current.isEmpty()) {
+            finish(s);
+            return;
+        }
+        s.previous = s.writer;
+        s.previousOthers = s.current;
+        s.current = new LinkedHashMap<>();
+        s.writer = null;
+    }
+
+    private void finishPrevious(Session s) throws IOException {
+        RecordingWriter p = s.previous;
+        s.previous = null;
+        s.previousOthers = new LinkedHashMap<>();
+        finish(p);
+    }
+
+    /**
+     * Records a segment of another rendition than the primary: into the part the primary is
+     * writing once the segment's program date-time reaches that part's start, else into the part
+     * before (still open for it). Its first segment in a part adds it to that part.
+     */
+    private void recordOther(Session s, String app, String stream, String rendition, Segment segment) throws IOException {
+        if (s.writer == null || belowFloor(app, stream)) {
+            return; // no part (the primary's first segment begins one), or no space
+        }
+        Path source = ingestRoot.resolve(app).resolve(stream).resolve(segment.name());
+        Path init = segment.map() == null ? null : ingestRoot.resolve(app).resolve(stream).resolve(segment.map());
+        boolean older = s.previous != null && !s.current.containsKey(rendition) && segment.pdt().isBefore(s.writer.start());
+        RecordingWriter part = older ? s.previous : s.writer;
+        Map<String, RecordingWriter> others = older ? s.previousOthers : s.current;
+        RecordingWriter w = others.get(rendition);
+        if (w == null) {
+            if (part.finished()) {
+                return;
+            }
+            w = part.addRendition(init, Math.max(part.target(), target(segment.duration())), init == null || hasVideo(init));
+            others.put(rendition, w);
+        }
+        if (!w.fits(segment.duration())) {
+            LOG.log(System.Logger.Level.WARNING, "recording " + app + "/" + stream + ": segment " + segment.name()
+                    + " of " + segment.duration() + " s is over its rendition's target duration, not recorded");
+            return;
+        }
+        w.add(source, segment.duration(), segment.pdt(), segment.discontinuity());
+        if (!older && s.previous != null && s.previousOthers.remove(rendition) != null && s.previousOthers.isEmpty()) {
+            finishPrevious(s); // every other rendition reached the new part
+        }
+        if (s.ended) {
+            finish(part); // a late segment: what it joined is finished again at once
+        }
+    }
+
     private void finish(Session s) throws IOException {
         RecordingWriter w = s.writer;
         s.writer = null;
+        s.current = new LinkedHashMap<>();
+        finish(w);
+    }
+
+    private void finish(RecordingWriter w) throws IOException {
         if (w != null && !w.finished()) {
             Recording r = w.finish(names);
             tell(l -> l.finished(located(r, w.dir())));
@@ -181,15 +338,21 @@ public final class Recorder implements SegmentListener {
         if (s == null || s.ended) {
             return;
         }
+        if (s.rendition == null && !s.held.isEmpty()) {
+            releaseHeld(s, app, stream); // audio alone to the end: it is the recording
+        }
         s.ended = true;
         s.endedAt = clock.instant();
         RecordingWriter w = s.writer;
+        Map<String, RecordingWriter> current = s.current;
         try {
+            finishPrevious(s);
             finish(s);
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "recording " + app + "/" + stream + " not finished", e);
         }
         s.writer = w; // kept a while for a late last segment
+        s.current = current;
     }
 
     @Override
@@ -287,7 +450,15 @@ public final class Recorder implements SegmentListener {
         CutRule rule;
         boolean off;
         String rendition;
+        /** The first rendition of audio alone, and its segments held while a video rendition may still come. */
+        String audio;
+        final List<Segment> held = new ArrayList<>();
         RecordingWriter writer;
+        /** The other renditions recorded in the current part, by rendition. */
+        Map<String, RecordingWriter> current = new LinkedHashMap<>();
+        /** The part before, still open for other renditions that have not reached the current one. */
+        RecordingWriter previous;
+        Map<String, RecordingWriter> previousOthers = new LinkedHashMap<>();
         String map;
         Instant nextFiring;
         int part;

@@ -37,6 +37,13 @@ import java.util.stream.Stream;
  * <li>{@code recording.mp4} — fMP4 only: the init segment and every segment appended, one
  *     fragmented MP4 (cut at every change of the init segment, so it is always valid).</li>
  * </ul>
+ * A session with several renditions (a ladder, or DASH's separate audio and video) records them all
+ * in one folder: the first rendition with video as above but with its media playlist in
+ * {@code r0.m3u8}, every other one in {@code r{n}/} (its own {@code playlist.m3u8}, segments,
+ * {@code init.mp4} and {@code recording.mp4}), and {@code playlist.m3u8} is then a master playlist:
+ * each video rendition an {@code EXT-X-STREAM-INF} (BANDWIDTH: its peak segment bit rate, plus the
+ * audio's), each rendition of audio alone an {@code EXT-X-MEDIA TYPE=AUDIO} of the group the
+ * variants name. A recording of one rendition keeps the layout above.
  * Order per segment: the segment file, the MP4 append, then the playlist. A process killed at any
  * point leaves a playlist of complete segments; {@link #recover} drops what it does not list and
  * cuts the MP4 back to the listed segments, then finishes the recording.
@@ -53,6 +60,10 @@ final class RecordingWriter {
     private static final DateTimeFormatter PDT = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX", Locale.ROOT)
             .withZone(ZoneOffset.UTC);
     private static final int MAX_COLLISIONS = 1000;
+    /** The primary rendition's media playlist once the recording has several renditions. */
+    static final String PRIMARY = "r0.m3u8";
+    /** The GROUP-ID of the audio renditions in a recording's master playlist. */
+    static final String AUDIO_GROUP = "audio";
 
     /** A segment of the recording as its playlist lists it. */
     record Seg(String uri, double duration, Instant pdt, boolean discontinuity, long bytes) {
@@ -70,6 +81,16 @@ final class RecordingWriter {
     private double seconds;
     private long mp4Bytes;
     private boolean finished;
+    /** EXT-X-TARGETDURATION, fixed for the recording's whole life (RFC 8216 4.3.3.1: an EVENT playlist never changes it). */
+    private int target;
+    /** The media playlist's file name: {@link #PLAYLIST}, or {@link #PRIMARY} once other renditions are recorded. */
+    private String media = PLAYLIST;
+    /** Whether this rendition has video (a variant in the master), or audio alone. */
+    private boolean video = true;
+    /** The other renditions' writers ({@code r1/}, {@code r2/}…), of a primary only. */
+    private final List<RecordingWriter> others = new ArrayList<>();
+    /** The primary this writer is another rendition of, or null. */
+    private RecordingWriter primary;
 
     private RecordingWriter(Path dir, String app, String stream, String recordType, int part, Instant start, boolean mp4) {
         this.dir = dir;
@@ -88,10 +109,18 @@ final class RecordingWriter {
      * @param init  the init segment to record first (fMP4), or null (TS)
      */
     static RecordingWriter start(Path saveDir, String name, String app, String stream, String recordType, int part,
-                                 Instant start, Path init) throws IOException {
+                                 Instant start, Path init, int target) throws IOException {
+        return start(saveDir, name, app, stream, recordType, part, start, init, target, true);
+    }
+
+    /** @param video whether the rendition has video (see {@link #master}) */
+    static RecordingWriter start(Path saveDir, String name, String app, String stream, String recordType, int part,
+                                 Instant start, Path init, int target, boolean video) throws IOException {
         Files.createDirectories(saveDir);
         Path dir = unique(saveDir, name);
         RecordingWriter w = new RecordingWriter(dir, app, stream, recordType, part, start, init != null);
+        w.target = Math.max(1, target);
+        w.video = video;
         if (init != null) {
             link(init, dir.resolve(INIT));
             Files.copy(dir.resolve(INIT), dir.resolve(MP4));
@@ -119,6 +148,50 @@ final class RecordingWriter {
         return dir;
     }
 
+    Instant start() {
+        return start;
+    }
+
+    /**
+     * Records another rendition of this recording, from now on, in {@code r{n}/}; the first one
+     * turns {@code playlist.m3u8} into the master (this rendition's media playlist is then {@link #PRIMARY}).
+     *
+     * @param init  its init segment (fMP4), or null (TS)
+     * @param video whether it has video (a variant) or audio alone (an EXT-X-MEDIA)
+     */
+    RecordingWriter addRendition(Path init, int target, boolean video) throws IOException {
+        if (primary != null || finished) {
+            throw new IllegalStateException("not a primary being written");
+        }
+        String sub = "r" + (others.size() + 1);
+        Path d = dir.resolve(sub);
+        if (Files.exists(d)) {
+            deleteTree(d); // a leftover of an attempt that failed half-way
+        }
+        Files.createDirectory(d);
+        RecordingWriter w = new RecordingWriter(d, app, stream, recordType, part, start, init != null);
+        w.primary = this;
+        w.target = Math.max(1, target);
+        w.video = video;
+        if (init != null) {
+            link(init, d.resolve(INIT));
+            Files.copy(d.resolve(INIT), d.resolve(MP4));
+            w.mp4Bytes = Files.size(d.resolve(MP4));
+        }
+        if (others.isEmpty()) {
+            media = PRIMARY;
+            writePlaylist(); // r0.m3u8 exists before playlist.m3u8 becomes the master naming it
+        }
+        others.add(w);
+        writeInfo();
+        writeMaster();
+        return w;
+    }
+
+    private String sub() {
+        return dir.getFileName().toString();
+    }
+
     boolean finished() {
         return finished;
     }
@@ -127,12 +200,33 @@ final class RecordingWriter {
         return !segments.isEmpty();
     }
 
+    /** @return the recording's fixed target duration, in seconds */
+    int target() {
+        return target;
+    }
+
+    /**
+     * @return whether a segment of that duration may be listed under the fixed target duration: its
+     * duration rounded to the nearest second at most the target (RFC 8216 4.3.3.1)
+     */
+    boolean fits(double duration) {
+        return rounded(duration) <= target;
+    }
+
+    /** A duration as RFC 8216 compares it with the target duration: rounded to the nearest integer. */
+    static int rounded(double duration) {
+        return (int) Math.round(duration);
+    }
+
     CutRule.Part progress(Instant nextFiring) {
         return new CutRule.Part(start, seconds, bytes, nextFiring);
     }
 
     /** Records one complete segment: linked in, appended to the MP4, then listed (atomically). */
     void add(Path source, double duration, Instant pdt, boolean discontinuity) throws IOException {
+        if (!fits(duration)) { // the recorder cuts before such a segment: listing it would make the playlist invalid
+            throw new IllegalArgumentException("segment of " + duration + " s over the target duration " + target);
+        }
         String ext = source.getFileName().toString();
         ext = ext.substring(ext.lastIndexOf('.') + 1);
         String name = "seg-" + segments.size() + "." + ext;
@@ -152,6 +246,10 @@ final class RecordingWriter {
         bytes += size;
         seconds += duration;
         writePlaylist();
+        RecordingWriter top = primary != null ? primary : this;
+        if (!top.others.isEmpty()) {
+            top.writeMaster(); // BANDWIDTH follows the peak so far
+        }
     }
 
     private static void append(Path from, FileChannel out) throws IOException {
@@ -182,8 +280,15 @@ final class RecordingWriter {
      */
     Recording finish(RecordingNames names) throws IOException {
         if (!finished) {
+            for (RecordingWriter w : others) {
+                w.finished = true;
+                w.writePlaylist();
+            }
             finished = true;
             writePlaylist();
+            if (!others.isEmpty()) {
+                writeMaster();
+            }
             writeInfo();
         }
         String current = dir.getFileName().toString();
@@ -192,6 +297,9 @@ final class RecordingWriter {
             Files.delete(target); // reserved the name; the move below takes it
             move(dir, target);
             dir = target;
+            for (RecordingWriter w : others) {
+                w.dir = target.resolve(w.sub());
+            }
         }
         return recording();
     }
@@ -205,11 +313,66 @@ final class RecordingWriter {
     }
 
     Recording recording() {
+        long all = bytes;
+        for (RecordingWriter w : others) {
+            all += w.bytes;
+        }
         return new Recording(app, stream, dir.getFileName().toString(), null, start, end(),
-                Duration.ofMillis(Math.round(seconds * 1000)), bytes, segments.size(), finished, mp4);
+                Duration.ofMillis(Math.round(seconds * 1000)), all, segments.size(), finished, mp4);
+    }
+
+    /** Bits per second of its largest-rate segment (BANDWIDTH is a peak, RFC 8216 4.3.4.2); at least 1. */
+    long peak() {
+        double max = 1;
+        for (Seg s : segments) {
+            if (s.duration() > 0) {
+                max = Math.max(max, s.bytes() * 8.0 / s.duration());
+            }
+        }
+        return (long) Math.ceil(max);
+    }
+
+    private String uri() {
+        return primary == null ? media : sub() + "/" + PLAYLIST;
+    }
+
+    private void writeMaster() throws IOException {
+        List<RecordingWriter> all = new ArrayList<>();
+        all.add(this);
+        all.addAll(others);
+        atomicWrite(dir.resolve(PLAYLIST), master(all));
+    }
+
+    /**
+     * The master playlist of a recording of several renditions: audio-alone renditions are
+     * {@code EXT-X-MEDIA TYPE=AUDIO} of one group (the first the default), each video rendition a
+     * variant naming that group; without any video, every rendition is a variant.
+     */
+    static String master(List<RecordingWriter> renditions) {
+        List<RecordingWriter> videos = renditions.stream().filter(w -> w.video).toList();
+        List<RecordingWriter> audios = videos.isEmpty() ? List.of() : renditions.stream().filter(w -> !w.video).toList();
+        List<RecordingWriter> variants = videos.isEmpty() ? renditions : videos;
+        long audioPeak = audios.stream().mapToLong(RecordingWriter::peak).max().orElse(0);
+        StringBuilder b = new StringBuilder("#EXTM3U\n#EXT-X-VERSION:6\n#EXT-X-INDEPENDENT-SEGMENTS\n");
+        for (int i = 0; i < audios.size(); i++) {
+            RecordingWriter a = audios.get(i);
+            b.append("#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"").append(AUDIO_GROUP).append("\",NAME=\"audio").append(i)
+                    .append("\",DEFAULT=").append(i == 0 ? "YES" : "NO").append(",AUTOSELECT=YES,URI=\"").append(a.uri()).append("\"\n");
+        }
+        for (RecordingWriter v : variants) {
+            b.append("#EXT-X-STREAM-INF:BANDWIDTH=").append(v.peak() + audioPeak);
+            if (!audios.isEmpty()) {
+                b.append(",AUDIO=\"").append(AUDIO_GROUP).append('"');
+            }
+            b.append('\n').append(v.uri()).append('\n');
+        }
+        return b.toString();
     }
 
     private void writeInfo() throws IOException {
+        if (primary != null) {
+            return; // the primary's file describes every rendition
+        }
         Properties p = new Properties();
         p.setProperty("app", app);
         p.setProperty("stream", stream);
@@ -218,8 +381,21 @@ final class RecordingWriter {
         p.setProperty("start", start.toString());
         p.setProperty("state", finished ? "finished" : "recording");
         p.setProperty("mp4", Boolean.toString(mp4));
+        p.setProperty("target", Integer.toString(target));
         if (finished) {
             p.setProperty("end", end().toString());
+        }
+        if (!others.isEmpty()) { // absent for one rendition: the file is as it always was
+            p.setProperty("media", media);
+            p.setProperty("video", Boolean.toString(video));
+            List<String> subs = new ArrayList<>();
+            for (RecordingWriter w : others) {
+                subs.add(w.sub());
+                p.setProperty(w.sub() + ".mp4", Boolean.toString(w.mp4));
+                p.setProperty(w.sub() + ".target", Integer.toString(w.target));
+                p.setProperty(w.sub() + ".video", Boolean.toString(w.video));
+            }
+            p.setProperty("renditions", String.join(",", subs));
         }
         StringWriter text = new StringWriter();
         p.store(text, "Usher recording");
@@ -227,14 +403,16 @@ final class RecordingWriter {
     }
 
     private void writePlaylist() throws IOException {
-        atomicWrite(dir.resolve(PLAYLIST), playlist(segments, mp4 ? INIT : null, finished));
+        atomicWrite(dir.resolve(media), playlist(segments, mp4 ? INIT : null, finished, target));
     }
 
-    /** An HLS media playlist of the recording: EVENT while written, VOD with ENDLIST when finished. */
-    static String playlist(List<Seg> segments, String map, boolean finished) {
-        int target = 1;
+    /**
+     * An HLS media playlist of the recording: EVENT while written, VOD with ENDLIST when finished;
+     * the target duration is the recording's fixed one (never below a listed segment's, rounded).
+     */
+    static String playlist(List<Seg> segments, String map, boolean finished, int target) {
         for (Seg s : segments) {
-            target = Math.max(target, (int) Math.ceil(s.duration() - 0.001));
+            target = Math.max(target, rounded(s.duration()));
         }
         StringBuilder b = new StringBuilder(256 + segments.size() * 100);
         b.append("#EXTM3U\n#EXT-X-VERSION:6\n");
@@ -260,8 +438,12 @@ final class RecordingWriter {
 
     /** The segments a recording's own playlist lists (sizes from their files). */
     static List<Seg> parse(Path dir) throws IOException {
+        return parse(dir, PLAYLIST);
+    }
+
+    static List<Seg> parse(Path dir, String media) throws IOException {
         List<Seg> out = new ArrayList<>();
-        Path pl = dir.resolve(PLAYLIST);
+        Path pl = dir.resolve(media);
         if (!Files.isRegularFile(pl)) {
             return out;
         }
@@ -317,10 +499,23 @@ final class RecordingWriter {
                 Integer.parseInt(p.getProperty("part", "1")), Instant.parse(p.getProperty("start")),
                 Boolean.parseBoolean(p.getProperty("mp4")));
         w.finished = "finished".equals(p.getProperty("state"));
-        for (Seg s : parse(dir)) {
-            w.segments.add(s);
-            w.bytes += s.bytes();
-            w.seconds += s.duration();
+        w.target = Integer.parseInt(p.getProperty("target", "1"));
+        w.media = PRIMARY.equals(p.getProperty("media")) ? PRIMARY : PLAYLIST;
+        w.video = Boolean.parseBoolean(p.getProperty("video", "true"));
+        w.load();
+        String subs = p.getProperty("renditions", "");
+        for (String sub : subs.isEmpty() ? new String[0] : subs.split(",")) {
+            if (!sub.matches("r[1-9][0-9]{0,3}")) {
+                continue; // not one we wrote
+            }
+            RecordingWriter o = new RecordingWriter(dir.resolve(sub), app, stream, w.recordType, w.part, w.start,
+                    Boolean.parseBoolean(p.getProperty(sub + ".mp4")));
+            o.primary = w;
+            o.finished = w.finished;
+            o.target = Integer.parseInt(p.getProperty(sub + ".target", "1"));
+            o.video = Boolean.parseBoolean(p.getProperty(sub + ".video", "true"));
+            o.load();
+            w.others.add(o);
         }
         return w;
     }
@@ -341,15 +536,47 @@ final class RecordingWriter {
             deleteTree(dir);
             return null;
         }
-        Set<String> keep = new HashSet<>(List.of(INFO, PLAYLIST, MP4, INIT));
-        w.segments.forEach(s -> keep.add(s.uri()));
+        w.others.removeIf(o -> o.segments.isEmpty()); // begun, nothing listed: dropped below
+        if (w.others.isEmpty() && w.media.equals(PRIMARY)) { // one rendition left: the single layout
+            w.media = PLAYLIST;
+            w.writePlaylist();
+            Files.deleteIfExists(dir.resolve(PRIMARY));
+        }
+        w.trim();
+        for (RecordingWriter o : w.others) {
+            o.trim();
+            o.finished = false;
+        }
+        w.finished = false; // write the VOD playlists, the master and the state again, whatever the crash left
+        w.writeInfo();
+        return w.finish(names);
+    }
+
+    private void load() throws IOException {
+        for (Seg s : parse(dir, media)) {
+            segments.add(s);
+            bytes += s.bytes();
+            seconds += s.duration();
+        }
+    }
+
+    /** Keeps exactly what the playlist lists (and the other renditions' folders), the MP4 cut back to it. */
+    private void trim() throws IOException {
+        Set<String> keep = new HashSet<>(List.of(INFO, PLAYLIST, PRIMARY, MP4, INIT));
+        segments.forEach(s -> keep.add(s.uri()));
+        others.forEach(o -> keep.add(o.sub()));
         try (Stream<Path> files = Files.list(dir)) {
             for (Path f : files.toList()) {
                 if (!keep.contains(f.getFileName().toString())) {
-                    Files.deleteIfExists(f);
+                    if (Files.isDirectory(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                        deleteTree(f); // a rendition begun and never listed
+                    } else {
+                        Files.deleteIfExists(f);
+                    }
                 }
             }
         }
+        RecordingWriter w = this;
         if (w.mp4) {
             long expected = Files.size(dir.resolve(INIT)) + w.bytes;
             Path mp4 = dir.resolve(MP4);
@@ -369,8 +596,6 @@ final class RecordingWriter {
             }
             w.mp4Bytes = expected;
         }
-        w.finished = false; // write the VOD playlist and the state again, whatever the crash left
-        return w.finish(names);
     }
 
     /** @return whether the folder holds a recording that was not finished (or not given its final name) */

@@ -65,13 +65,21 @@ class RecorderTest {
 
     /** A 2-second segment of {@code size} bytes placed in live/cam, told to the recorder. */
     void feed(Recorder r, int size, String map, boolean discontinuity) throws IOException {
-        String name = "sess-r-" + n + (map == null ? ".ts" : ".m4s");
+        feed(r, size, map, discontinuity, 2.0);
+    }
+
+    void feed(Recorder r, int size, String map, boolean discontinuity, double duration) throws IOException {
+        feed(r, "r", size, map, discontinuity, duration);
+    }
+
+    void feed(Recorder r, String rendition, int size, String map, boolean discontinuity, double duration) throws IOException {
+        String name = "sess-" + rendition + "-" + n + (map == null ? ".ts" : ".m4s");
         byte[] b = new byte[size];
         java.util.Arrays.fill(b, (byte) ('a' + n % 26));
         Files.createDirectories(root.resolve("live/cam"));
         Files.write(root.resolve("live/cam").resolve(name), b);
-        r.segment("live", "cam", "sess", "r", new SegmentListener.Segment(name, map, 2.0, pdt, discontinuity, size));
-        pdt = pdt.plusSeconds(2);
+        r.segment("live", "cam", "sess", rendition, new SegmentListener.Segment(name, map, duration, pdt, discontinuity, size));
+        pdt = pdt.plusMillis(Math.round(duration * 1000));
         n++;
     }
 
@@ -194,6 +202,86 @@ class RecorderTest {
                 "started cam-2026-12-01_11-00-pt2", "finished cam-2026-12-01_11-00-pt2"), events);
     }
 
+    /**
+     * RFC 8216 4.3.3.1: an EVENT playlist's EXT-X-TARGETDURATION never changes, and every segment's
+     * duration rounded is at most it. Checked after every segment: a longer segment begins a new part.
+     */
+    @Test
+    void theTargetDurationIsFixedWhileWrittenAndALongerSegmentBeginsANewPart() throws IOException {
+        Recorder r = recorder(new RecordSettings(true, "event", "disabled", null, "shows"));
+        java.util.Map<String, String> targets = new java.util.HashMap<>();
+        double[] durations = {2.0, 2.4, 2.0, 3.4, 5.8, 2.0, 6.0, 2.0};
+        for (double d : durations) {
+            feed(r, 10, null, false, d);
+            for (Recording rec : list(r)) {
+                String p = playlist(root.resolve("live").resolve(rec.folder()));
+                String target = p.lines().filter(l -> l.startsWith("#EXT-X-TARGETDURATION:")).findFirst().orElseThrow().substring(22);
+                String before = targets.putIfAbsent(rec.name(), target);
+                assertEquals(before == null ? target : before, target, "target duration of " + rec.name() + " changed:\n" + p);
+                p.lines().filter(l -> l.startsWith("#EXTINF:")).forEach(l -> assertTrue(
+                        Math.round(Double.parseDouble(l.substring(8, l.indexOf(',')))) <= Integer.parseInt(target), p));
+            }
+        }
+        r.sessionEnded("live", "cam", "sess");
+        List<Recording> all = list(r);
+        // 2.0 → target 3: 2.4, 2.0, 3.4 fit; 5.8 (6) begins a part of target 7, where 2.0, 6.0, 2.0 fit.
+        assertEquals(List.of(4, 4), all.stream().map(Recording::segments).toList(), all::toString);
+        assertEquals(Duration.ofMillis(25600), all.stream().map(Recording::duration).reduce(Duration.ZERO, Duration::plus),
+                "every segment in exactly one part");
+    }
+
+    /** An fMP4 init segment's bytes with one handler box ({@code hdlr}) of that type ({@code vide}, {@code soun}). */
+    static byte[] init(String handler) {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        b.writeBytes(new byte[] {0, 0, 0, 33});
+        b.writeBytes(("hdlr\0\0\0\0\0\0\0\0" + handler + "\0\0\0\0\0\0\0\0\0\0\0\0\0").getBytes(StandardCharsets.US_ASCII));
+        return b.toByteArray();
+    }
+
+    /**
+     * DASH ingest gives audio and video each a rendition (Representation); the audio's segment may be
+     * complete first. The recording is the video's, not audio alone.
+     */
+    @Test
+    void aLadderRecordsItsFirstRenditionWithVideoNotAudioThatCameFirst() throws IOException {
+        Recorder r = recorder(new RecordSettings(true, "event", "disabled", null, "shows"));
+        Files.createDirectories(root.resolve("live/cam"));
+        Files.write(root.resolve("live/cam/sess-audio-init0.mp4"), init("soun"));
+        Files.write(root.resolve("live/cam/sess-video-init0.mp4"), init("vide"));
+        Instant start = pdt;
+        feed(r, "audio", 10, "sess-audio-init0.mp4", false, 2.0);
+        pdt = start;
+        feed(r, "video", 10, "sess-video-init0.mp4", false, 2.0);
+        feed(r, "audio", 10, "sess-audio-init0.mp4", false, 2.0);
+        feed(r, "video", 10, "sess-video-init0.mp4", false, 2.0);
+        r.sessionEnded("live", "cam", "sess");
+        List<Recording> all = list(r);
+        assertEquals(List.of(2), all.stream().map(Recording::segments).toList(), all::toString);
+        Path dir = root.resolve("live").resolve(all.get(0).folder());
+        assertArrayEquals(init("vide"), Files.readAllBytes(dir.resolve("init.mp4")), "the video's init segment");
+        assertEquals(start, all.get(0).start());
+    }
+
+    /** Audio alone (no video rendition comes): recorded from its first segment. */
+    @Test
+    void audioAloneIsRecordedFromItsFirstSegment() throws IOException {
+        Recorder r = recorder(new RecordSettings(true, "event", "disabled", null, "shows"));
+        Files.createDirectories(root.resolve("live/cam"));
+        Files.write(root.resolve("live/cam/sess-audio-init0.mp4"), init("soun"));
+        Instant start = pdt;
+        for (int i = 0; i < 5; i++) {
+            feed(r, "audio", 10, "sess-audio-init0.mp4", false, 2.0);
+        }
+        r.sessionEnded("live", "cam", "sess");
+        List<Recording> all = list(r);
+        assertEquals(List.of(5), all.stream().map(Recording::segments).toList(), all::toString);
+        assertEquals(start, all.get(0).start());
+        Recorder shortOne = recorder(new RecordSettings(true, "event", "disabled", null, "shows"));
+        feed(shortOne, "audio2", 10, "sess-audio-init0.mp4", false, 2.0);
+        shortOne.sessionEnded("live", "cam", "sess");
+        assertEquals(2, list(shortOne).size(), "a session of one audio segment is recorded at its end too");
+    }
+
     @Test
     void aDiscontinuityInsideAPartIsKept() throws IOException {
         Recorder r = recorder(new RecordSettings(true, "stream", "disabled", null, "shows"));
@@ -294,5 +382,97 @@ class RecorderTest {
         assertTrue(again.state("live", "shows").isEmpty());
         store.deleteStream("live", "shows");
         assertEquals(1, r.list("live").size(), "a stream named like the folder can't delete it");
+    }
+
+    /** A segment of that rendition at that program date-time (not the running one), told to the recorder. */
+    void feedAt(Recorder r, String rendition, int size, String map, Instant at) throws IOException {
+        Instant keep = pdt;
+        pdt = at;
+        feed(r, rendition, size, map, false, 2.0);
+        pdt = keep;
+    }
+
+    /**
+     * DASH ingest with separate audio and video: both are recorded, in one folder per part — a
+     * master naming the video as a variant and the audio as its EXT-X-MEDIA group, a media playlist
+     * each — and the audio moves to the next part at its first segment that reaches the part's
+     * start, even when it comes after the video's cut (no frame lost, none in two parts).
+     */
+    @Test
+    void aTwoRenditionSessionGivesAMasterAndTwoMediaPlaylistsCutAtAlignedBoundaries() throws IOException {
+        Recorder r = recorder(new RecordSettings(true, "event", "duration", "4", "shows"));
+        Files.createDirectories(root.resolve("live/cam"));
+        Files.write(root.resolve("live/cam/sess-audio-init0.mp4"), init("soun"));
+        Files.write(root.resolve("live/cam/sess-video-init0.mp4"), init("vide"));
+        Instant t0 = pdt;
+        String v = "sess-video-init0.mp4";
+        String a = "sess-audio-init0.mp4";
+        feedAt(r, "audio", 100, a, t0); // audio first: held, then recorded with the video
+        feedAt(r, "video", 1000, v, t0);
+        feedAt(r, "video", 1000, v, t0.plusSeconds(2));
+        feedAt(r, "video", 1000, v, t0.plusSeconds(4)); // 4 s reached: part 2 begins here
+        feedAt(r, "audio", 100, a, t0.plusSeconds(2)); // late: still part 1's
+        feedAt(r, "audio", 100, a, t0.plusSeconds(4)); // part 2's first
+        feedAt(r, "video", 1000, v, t0.plusSeconds(6));
+        feedAt(r, "audio", 100, a, t0.plusSeconds(6));
+        r.sessionEnded("live", "cam", "sess");
+        List<Recording> all = list(r);
+        assertEquals(List.of(2, 2), all.stream().map(Recording::segments).toList(), all::toString);
+        for (int i = 0; i < 2; i++) {
+            Path dir = root.resolve("live").resolve(all.get(i).folder());
+            String master = playlist(dir);
+            assertTrue(master.contains("#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"audio\"") && master.contains("URI=\"r1/playlist.m3u8\""), master);
+            // peak rates: video 1000 B / 2 s = 4000 bit/s, audio 100 B / 2 s = 400 bit/s
+            assertTrue(master.contains("#EXT-X-STREAM-INF:BANDWIDTH=4400,AUDIO=\"audio\"\nr0.m3u8\n"), master);
+            assertEquals(0, count(master, "#EXTINF"), "a master lists no segment");
+            String video = Files.readString(dir.resolve("r0.m3u8"));
+            String audio = Files.readString(dir.resolve("r1/playlist.m3u8"));
+            for (String media : List.of(video, audio)) {
+                assertTrue(media.contains("PLAYLIST-TYPE:VOD") && media.endsWith("#EXT-X-ENDLIST\n"), media);
+                assertEquals(2, count(media, "#EXTINF"), media);
+            }
+            assertEquals(pdts(video), pdts(audio), "the audio's part lines up with the video's");
+            assertArrayEquals(init("vide"), Files.readAllBytes(dir.resolve("init.mp4")));
+            assertArrayEquals(init("soun"), Files.readAllBytes(dir.resolve("r1/init.mp4")));
+            assertEquals(init("soun").length + 200, Files.size(dir.resolve("r1/recording.mp4")), "the audio's own MP4");
+            assertEquals(2200, all.get(i).bytes(), "the size counts every rendition");
+        }
+        assertTrue(pdts(Files.readString(root.resolve("live").resolve(all.get(1).folder()).resolve("r1/playlist.m3u8")))
+                .get(0).startsWith("#EXT-X-PROGRAM-DATE-TIME:2026-12-01T10:00:54"));
+    }
+
+    static List<String> pdts(String playlist) {
+        return playlist.lines().filter(l -> l.startsWith("#EXT-X-PROGRAM-DATE-TIME")).toList();
+    }
+
+    /** A server killed while writing two renditions: both are finished on restart, each keeping what it listed. */
+    @Test
+    void aKilledTwoRenditionRecordingIsFinishedOnRestartInEveryRendition() throws IOException {
+        Recorder r = recorder(new RecordSettings(true, "stream", "disabled", null, "shows"));
+        Files.createDirectories(root.resolve("live/cam"));
+        Files.write(root.resolve("live/cam/sess-audio-init0.mp4"), init("soun"));
+        Files.write(root.resolve("live/cam/sess-video-init0.mp4"), init("vide"));
+        Instant t0 = pdt;
+        for (int i = 0; i < 2; i++) {
+            feedAt(r, "video", 1000, "sess-video-init0.mp4", t0.plusSeconds(2 * i));
+            feedAt(r, "audio", 100, "sess-audio-init0.mp4", t0.plusSeconds(2 * i));
+        }
+        Path dir = root.resolve("live").resolve(list(r).get(0).folder());
+        Files.writeString(dir.resolve("r1/seg-2.m4s"), "half"); // the audio segment in flight
+        Files.writeString(dir.resolve("r1/recording.mp4"), "half", StandardOpenOption.APPEND);
+
+        Recorder restarted = recorder(new RecordSettings(true, "stream", "disabled", null, "shows"));
+        List<Recording> after = restarted.list("live");
+        assertEquals(1, after.size());
+        assertTrue(after.get(0).finished() && !after.get(0).name().endsWith("-recording"), after::toString);
+        Path fin = root.resolve("live").resolve(after.get(0).folder());
+        assertTrue(playlist(fin).contains("URI=\"r1/playlist.m3u8\""), "still the master");
+        for (Path media : List.of(fin.resolve("r0.m3u8"), fin.resolve("r1/playlist.m3u8"))) {
+            String text = Files.readString(media);
+            assertTrue(text.contains("PLAYLIST-TYPE:VOD") && text.endsWith("#EXT-X-ENDLIST\n"), text);
+            assertEquals(2, count(text, "#EXTINF"), text);
+        }
+        assertFalse(Files.exists(fin.resolve("r1/seg-2.m4s")), "the audio segment in flight is dropped");
+        assertEquals(init("soun").length + 200, Files.size(fin.resolve("r1/recording.mp4")), "the audio's MP4 cut back");
     }
 }
