@@ -3,7 +3,7 @@
 // position it started at (a live player starts near the live edge, not at 0). Prints ONE JSON line:
 //   { listing: [{stream, state, format}], plays: {STREAM: {started, currentTime, fatal, errors, events,
 //     url, requests:[{url,status}]}}, signedOutLog: {status, panelHidden}, badPush: {status},
-//     log: {before, after:[[cells]], imgs, pwned}, harnessError }
+//     log: {before, after:[{time, app, stream, file, method, status, reason, user, ip}], imgs, pwned}, harnessError }
 // With "badPush": {"url", "user", "password"} it PUTs a playlist there with those (wrong) credentials
 // once the signed-in page shows its publisher log, then waits for the refusal to appear in the panel
 // (the page refreshes it by itself). With "screenshots": DIR it saves the page at 1280x800 and 390x844.
@@ -54,7 +54,7 @@ try {
 
   if (opts.badPush) {
     const rows = () => page.evaluate(() => [...document.querySelectorAll('#publog-entries tr.entry')]
-      .map(tr => [...tr.children].map(td => td.textContent)));
+      .map(tr => Object.fromEntries([...tr.querySelectorAll('[data-field]')].map(f => [f.dataset.field, f.textContent]))));
     for (let i = 0; i < 100 && (await page.evaluate(() => document.getElementById('publog').hidden)); i++) await sleep(100);
     const before = await rows();
     // An encoder with the wrong password, as ffmpeg sends it: a PUT of a playlist with Basic credentials.

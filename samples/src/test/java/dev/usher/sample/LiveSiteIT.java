@@ -68,15 +68,16 @@ class LiveSiteIT {
             JsonObject log = walk.getJsonObject("log");
             JsonArray after = log.getJsonArray("after");
             assertEquals(log.getJsonArray("before").size() + 1, after.size(), "the refusal appeared in the open panel: " + log);
-            JsonArray newest = after.getJsonArray(0);
-            // Time, App, Stream, File, Status, Encoder, What happened
-            assertEquals("demo-live", newest.getString(1), log::toString);
-            assertEquals("cam", newest.getString(2), log::toString);
-            assertEquals("PUT playlist.m3u8", newest.getString(3), log::toString);
-            assertEquals("401", newest.getString(4), log::toString);
-            assertTrue(newest.getString(5).startsWith(bad + " @ "), "the user name shown as text: " + log);
-            assertFalse(newest.getString(6).isBlank(), log::toString);
-            assertFalse(newest.getString(0).isBlank(), log::toString);
+            JsonObject newest = after.getJsonObject(0);
+            assertEquals("demo-live", newest.getString("app"), log::toString);
+            assertEquals("cam", newest.getString("stream"), log::toString);
+            assertEquals("playlist.m3u8", newest.getString("file"), log::toString);
+            assertEquals("PUT", newest.getString("method"), log::toString);
+            assertEquals("401", newest.getString("status"), log::toString);
+            assertEquals(bad, newest.getString("user"), "the user name shown as text: " + log);
+            assertFalse(newest.getString("reason").isBlank(), log::toString);
+            assertFalse(newest.getString("ip").isBlank(), log::toString);
+            assertFalse(newest.getString("time").isBlank(), log::toString);
             assertEquals(0, log.getInt("imgs"), "no markup from the log: " + log);
             assertFalse(log.getBoolean("pwned"), log::toString);
             JsonArray listing = walk.getJsonArray("listing");
