@@ -2,7 +2,11 @@
 // live streams on live.html, then watch each stream given and report how far playback got past the
 // position it started at (a live player starts near the live edge, not at 0). Prints ONE JSON line:
 //   { listing: [{stream, state, format}], plays: {STREAM: {started, currentTime, fatal, errors, events,
-//     url, requests:[{url,status}]}}, harnessError }
+//     url, requests:[{url,status}]}}, signedOutLog: {status, panelHidden}, badPush: {status},
+//     log: {before, after:[{time, app, stream, file, method, status, reason, user, ip}], imgs, pwned}, harnessError }
+// With "badPush": {"url", "user", "password"} it PUTs a playlist there with those (wrong) credentials
+// once the signed-in page shows its publisher log, then waits for the refusal to appear in the panel
+// (the page refreshes it by itself). With "screenshots": DIR it saves the page at 1280x800 and 390x844.
 //   node live.mjs '{"base":"http://127.0.0.1:PORT/","user":"alice","password":"alice","streams":["cam"],
 //                   "advance":2,"maxWait":25000}'
 import { createRequire } from 'node:module';
@@ -13,7 +17,7 @@ const base = opts.base;
 const requireFrom = createRequire(process.env.USHER_NODE_MODULES
   ? path.join(process.env.USHER_NODE_MODULES, '_resolve_from_here.js')
   : import.meta.url);
-const out = { listing: null, plays: {}, harnessError: null };
+const out = { listing: null, plays: {}, signedOutLog: null, badPush: null, log: null, harnessError: null };
 const sleep = ms => new Promise(r => setTimeout(r, ms));
 
 let browser;
@@ -30,6 +34,14 @@ try {
   page.on('request', r => { const e = { url: r.url(), status: 0 }; byRequest.set(r, e); requests.push(e); });
   page.on('response', r => { const e = byRequest.get(r.request()); if (e) e.status = r.status(); });
 
+  // Signed out: the log's API refuses, the page shows no panel.
+  await page.goto(base + 'live.html', { waitUntil: 'load', timeout: 15000 });
+  for (let i = 0; i < 100 && !(await page.evaluate(() => window.usher.ready)); i++) await sleep(100);
+  out.signedOutLog = await page.evaluate(async () => ({
+    status: (await fetch('api/live/log', { credentials: 'same-origin', cache: 'no-store' })).status,
+    panelHidden: document.getElementById('publog').hidden,
+  }));
+
   await page.goto(base + 'signin', { waitUntil: 'load', timeout: 15000 });
   await page.fill('#j_username', opts.user);
   await page.fill('#j_password', opts.password);
@@ -39,6 +51,29 @@ try {
   for (let i = 0; i < 100 && !(await page.evaluate(() => window.usher.ready)); i++) await sleep(100);
   out.listing = await page.evaluate(() => [...document.querySelectorAll('#streams tr.stream')]
     .map(tr => [...tr.children].slice(0, 3).map(td => td.textContent)));
+
+  if (opts.badPush) {
+    const rows = () => page.evaluate(() => [...document.querySelectorAll('#publog-entries tr.entry')]
+      .map(tr => Object.fromEntries([...tr.querySelectorAll('[data-field]')].map(f => [f.dataset.field, f.textContent]))));
+    for (let i = 0; i < 100 && (await page.evaluate(() => document.getElementById('publog').hidden)); i++) await sleep(100);
+    const before = await rows();
+    // An encoder with the wrong password, as ffmpeg sends it: a PUT of a playlist with Basic credentials.
+    const r = await fetch(opts.badPush.url, { method: 'PUT', headers: {
+      authorization: 'Basic ' + Buffer.from(opts.badPush.user + ':' + opts.badPush.password).toString('base64'),
+      'content-type': 'application/vnd.apple.mpegurl' }, body: '#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:1\n' });
+    out.badPush = { status: r.status };
+    let after = before;
+    for (let i = 0; i < 150 && after.length === before.length; i++) { await sleep(100); after = await rows(); }
+    out.log = { before, after, imgs: await page.evaluate(() => document.querySelectorAll('#publog img').length),
+      pwned: await page.evaluate(() => !!window.pwned) };
+    if (opts.screenshots) {
+      for (const [w, h] of [[1280, 800], [390, 844]]) {
+        await page.setViewportSize({ width: w, height: h });
+        await page.screenshot({ path: path.join(opts.screenshots, `live-${w}x${h}.png`), fullPage: true });
+      }
+      await page.setViewportSize({ width: 1280, height: 800 });
+    }
+  }
 
   for (const stream of opts.streams ?? []) {
     requests.length = 0;

@@ -2,6 +2,7 @@ package dev.usher.sample;
 
 import dev.usher.cdi.PlaybackUrl;
 import dev.usher.cdi.UsherTickets;
+import dev.usher.core.live.PublisherLog;
 import dev.usher.core.live.stream.LiveStreams;
 import dev.usher.servlet.UsherRuntime;
 import jakarta.enterprise.context.RequestScoped;
@@ -20,11 +21,14 @@ import jakarta.ws.rs.core.Response;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The live streams of the demo apps for {@code live.html}: which are publishing (live, or waiting
  * for their encoder within {@code playlist_timeout}) and, for the signed-in viewer, a playback URL
- * with a fresh ticket for one of them (its {@code video} is the stream, as for any package).
+ * with a fresh ticket for one of them (its {@code video} is the stream, as for any package), and,
+ * for a signed-in user, the newest entries of the publisher log of the demo apps (the refused or
+ * failed uploads {@code sevu.publishlog} answers, so an encoder with wrong credentials shows up).
  */
 @Path("live")
 @RequestScoped
@@ -48,6 +52,17 @@ public class LiveResource {
 
     public record Play(String app, String stream, String player, String url, String key) {
     }
+
+    /** One refused or failed upload: the fields {@code sevu.publishlog} answers (never a password). */
+    public record LogEntry(String time, String app, String stream, String file, String method, int status, String ip,
+                           String user, String reason) {
+    }
+
+    public record Log(boolean ingest, int limit, List<LogEntry> entries) {
+    }
+
+    /** The most entries the page shows: the newest, the rest stay for {@code sevu.publishlog}. */
+    static final int LOG_LIMIT = 100;
 
     @GET
     public Response list() {
@@ -77,6 +92,28 @@ public class LiveResource {
         return noStore(new Play(app, stream, s.player(), issued.url(), issued.ticket().key()));
     }
 
+    /**
+     * The newest entries of the demo apps' publisher log, newest first. Signed-in users only (401 for
+     * anyone else): it names encoders' addresses and user names. Every demo user may read it; the
+     * sample has no operator among its demo users.
+     */
+    @GET
+    @Path("log")
+    public Response log() {
+        if (!usher.isSignedIn()) {
+            return Response.status(Response.Status.UNAUTHORIZED).cacheControl(noStoreControl()).build();
+        }
+        Optional<UsherRuntime> runtime = runtime();
+        List<LogEntry> out = new ArrayList<>();
+        runtime.ifPresent(r -> {
+            for (PublisherLog.Entry e : r.live().log().read(Set.copyOf(APPS), null, null, LOG_LIMIT)) {
+                out.add(new LogEntry(e.time().toString(), e.app(), e.stream(), e.file(), e.method(), e.status(), e.ip(),
+                        e.user(), e.reason()));
+            }
+        });
+        return noStore(new Log(runtime.flatMap(r -> r.live().streams()).isPresent(), LOG_LIMIT, out));
+    }
+
     private static Optional<LiveStream> view(LiveStreams l, String app, String stream) {
         Optional<LiveStreams.State> state = l.state(app, stream);
         Optional<String> manifest = l.manifest(app, stream);
@@ -90,12 +127,20 @@ public class LiveResource {
 
     private Optional<LiveStreams> streams() {
         // The runtime Usher installed in this context (the one the ingest servlet feeds); none: no live streams.
-        return servletContext.getAttribute(UsherRuntime.ATTRIBUTE) instanceof UsherRuntime r ? r.live().streams() : Optional.empty();
+        return runtime().flatMap(r -> r.live().streams());
+    }
+
+    private Optional<UsherRuntime> runtime() {
+        return servletContext.getAttribute(UsherRuntime.ATTRIBUTE) instanceof UsherRuntime r ? Optional.of(r) : Optional.empty();
     }
 
     private static Response noStore(Object entity) {
+        return Response.ok(entity).cacheControl(noStoreControl()).build();
+    }
+
+    private static CacheControl noStoreControl() {
         CacheControl cc = new CacheControl();
         cc.setNoStore(true);
-        return Response.ok(entity).cacheControl(cc).build();
+        return cc;
     }
 }

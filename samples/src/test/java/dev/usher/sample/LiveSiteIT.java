@@ -26,7 +26,9 @@ import static org.junit.jupiter.api.Assertions.fail;
  * The sample site lists the live streams of its demo app and plays them: the packaged runner,
  * stream users from sevu.addstreamuser (the seeds' PHP client), stock ffmpeg publishing one stream
  * as HLS and one as DASH while a signed-in viewer opens live.html in Chromium (e2e/live.mjs), sees
- * both publishing, and watches each live with a ticket the page got for them.
+ * both publishing, and watches each live with a ticket the page got for them. An encoder with the
+ * wrong password pushes while the page is open: the signed-in viewer sees the refusal appear in the
+ * page's publisher log (as text: the encoder's user name is markup), which is refused signed out.
  */
 class LiveSiteIT {
 
@@ -57,7 +59,27 @@ class LiveSiteIT {
             awaitSegments(data.resolve("live/demo-live/cam/playlist.m3u8"), "#EXTINF", runner);
             awaitSegments(data.resolve("live/demo-live/dcam/manifest.mpd"), "<S ", runner);
 
-            JsonObject walk = browse(base);
+            String bad = "<img src=x onerror=window.pwned=1>";
+            JsonObject walk = browse(base, Json.createObjectBuilder().add("url", base + "usher/ingest/demo-live/cam/playlist.m3u8")
+                    .add("user", bad).add("password", "not_the_password").build());
+            assertEquals(401, walk.getJsonObject("signedOutLog").getInt("status"), walk::toString);
+            assertTrue(walk.getJsonObject("signedOutLog").getBoolean("panelHidden"), walk::toString);
+            assertEquals(401, walk.getJsonObject("badPush").getInt("status"), walk::toString);
+            JsonObject log = walk.getJsonObject("log");
+            JsonArray after = log.getJsonArray("after");
+            assertEquals(log.getJsonArray("before").size() + 1, after.size(), "the refusal appeared in the open panel: " + log);
+            JsonObject newest = after.getJsonObject(0);
+            assertEquals("demo-live", newest.getString("app"), log::toString);
+            assertEquals("cam", newest.getString("stream"), log::toString);
+            assertEquals("playlist.m3u8", newest.getString("file"), log::toString);
+            assertEquals("PUT", newest.getString("method"), log::toString);
+            assertEquals("401", newest.getString("status"), log::toString);
+            assertEquals(bad, newest.getString("user"), "the user name shown as text: " + log);
+            assertFalse(newest.getString("reason").isBlank(), log::toString);
+            assertFalse(newest.getString("ip").isBlank(), log::toString);
+            assertFalse(newest.getString("time").isBlank(), log::toString);
+            assertEquals(0, log.getInt("imgs"), "no markup from the log: " + log);
+            assertFalse(log.getBoolean("pwned"), log::toString);
             JsonArray listing = walk.getJsonArray("listing");
             assertEquals(2, listing.size(), walk::toString);
             assertEquals("[\"cam\",\"publishing\",\"HLS\"]", listing.get(0).toString(), walk::toString);
@@ -108,12 +130,16 @@ class LiveSiteIT {
         }
     }
 
-    static JsonObject browse(String base) throws Exception {
+    static JsonObject browse(String base, JsonObject badPush) throws Exception {
         Path script = Path.of(LiveSiteIT.class.getResource("/e2e/live.mjs").toURI());
-        String options = Json.createObjectBuilder().add("base", base).add("user", "alice").add("password", "alice")
+        var options = Json.createObjectBuilder().add("base", base).add("user", "alice").add("password", "alice")
                 .add("streams", Json.createArrayBuilder(List.of("cam", "dcam"))).add("advance", 2.5).add("maxWait", 25000)
-                .add("chromium", Tools.chromium().toString()).build().toString();
-        ProcessBuilder pb = new ProcessBuilder(Tools.node(), script.toString(), options);
+                .add("badPush", badPush).add("chromium", Tools.chromium().toString());
+        String shots = System.getProperty("usher.e2e.screenshots"); // a directory, to look at the page
+        if (shots != null) {
+            options.add("screenshots", shots);
+        }
+        ProcessBuilder pb = new ProcessBuilder(Tools.node(), script.toString(), options.build().toString());
         pb.environment().put("USHER_NODE_MODULES", Tools.nodeModules().toString());
         Path err = Files.createTempFile("usher-live-e2e", ".log");
         pb.redirectError(err.toFile());
