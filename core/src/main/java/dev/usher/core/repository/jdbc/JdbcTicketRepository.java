@@ -20,6 +20,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -37,24 +38,35 @@ import javax.sql.DataSource;
  * {@link JdbcSchema}, its rows {@link JdbcRows}, its attempt log {@link JdbcAttemptLog}, how it runs
  * transactions {@link JdbcTransactions}, and its configuration {@link JdbcStoreConfig}.
  *
- * <p><b>Atomicity.</b> {@link #decide} is one transaction: it locks the ticket's row
- * ({@code SELECT … FOR UPDATE}), reads the ticket's open playbacks, runs the
+ * <p><b>Atomicity.</b> {@link #decide} is one transaction. It first reads the ticket without a
+ * lock: a wrong pass, a revoked or expired ticket or another app is refused from that read
+ * ({@link RepositoryRules#refusalBeforeLock}), its attempt logged, and no lock taken, so a flood of
+ * wrong passes never waits in line with real viewers. Otherwise it locks the ticket's row
+ * ({@code SELECT … FOR UPDATE}; on PostgreSQL {@code FOR NO KEY UPDATE}, which the attempts'
+ * foreign key does not wait for), reads the ticket's open playbacks, runs the
  * {@link AdmissionRules} on them, writes back the ticket (uses, bound slots, first and last use) and
- * the playbacks only when the rules changed them, appends the attempt and commits. Every decision
- * on a ticket, on any node, waits for the row lock, so uses are never over-granted, {@code auto}
- * slots never over-bound, the playback window is shared, and a revocation committed by one node is
- * seen by the next decision of every node. At the default READ COMMITTED isolation the locked read
- * returns the newest committed row; at REPEATABLE READ or SERIALIZABLE a conflicting update
- * raises a serialization failure instead. Serialization failures and deadlocks (SQLState
- * {@code 40001}, {@code 40P01}) are retried a bounded number of times.
+ * the playbacks only when the rules changed them, appends the attempt and commits. Every locked
+ * decision on a ticket, on any node, waits for the row lock, so uses are never over-granted,
+ * {@code auto} slots never over-bound, the playback window is shared, and a revocation committed by
+ * one node is seen by the next decision of every node. At the default READ COMMITTED isolation the
+ * locked read returns the newest committed row; at REPEATABLE READ or SERIALIZABLE a conflicting
+ * update raises a serialization failure instead. Serialization failures and deadlocks (SQLState
+ * {@code 40001}, {@code 40P01}) are retried a bounded number of times. On PostgreSQL a decision
+ * takes three round trips and the commit.
+ *
+ * <p><b>Playback refresh.</b> A continued playback's {@code last_seen} is written once it has aged
+ * by {@link #LAST_SEEN_STEP} (or a tenth of a shorter window), not on every request: a playback
+ * closes between the window less that step and the window after its latest request.
  *
  * <p><b>Failures.</b> Every statement has a query timeout (default 5 s). Any database failure,
  * timeout or missing schema surfaces as a {@link RepositoryException} naming the operation; in
  * {@code decide} that means no decision at all: the caller refuses the request.
  *
  * <p><b>The attempt log</b> follows {@link AttemptLog} on every insert, in the decision's
- * transaction: repeated refusals raise a row's count, and a ticket's rows never exceed
- * {@code maxAttemptsPerTicket}, refusals removed first.
+ * transaction: repeated refusals raise a row's count, and a ticket's rows are kept to
+ * {@code maxAttemptsPerTicket}, refusals removed first (refusals decided before the lock may leave
+ * it above the cap by those committing at the same instant, until the next insert: see
+ * {@code JdbcAttemptLog.append}).
  *
  * <p><b>Retention.</b> {@link #purge} removes tickets expired longer than the retention (with their
  * playbacks and attempts), older attempts and closed playbacks; {@link dev.usher.core.repository.ScheduledPurge}
@@ -64,10 +76,15 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
 
     private static final System.Logger LOG = System.getLogger(JdbcTicketRepository.class.getName());
 
+    /** The most a stored {@code last_seen} lags its playback's latest request ({@link #playbackWrites}). */
+    public static final Duration LAST_SEEN_STEP = Duration.ofSeconds(1);
+
     private final JdbcTransactions tx;
     private final AutoCloseable ownedDataSource;
     private final RepositoryRules rules;
     private final JdbcAttemptLog attemptLog;
+    /** How much a playback's latest request must be newer than its stored {@code last_seen} to be written: 1 s, or a tenth of a shorter window. */
+    private final Duration lastSeenStep;
 
     public JdbcTicketRepository(DataSource dataSource, UsherSettings settings, JdbcOptions options) {
         this(dataSource, null, settings, options);
@@ -79,6 +96,8 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
         this.ownedDataSource = owned;
         this.rules = new RepositoryRules(settings);
         this.attemptLog = new JdbcAttemptLog(tx, rules.maxAttemptsPerTicket());
+        Duration tenth = settings.playbackWindow().dividedBy(10);
+        this.lastSeenStep = tenth.compareTo(LAST_SEEN_STEP) < 0 ? tenth : LAST_SEEN_STEP;
     }
 
     /** The repository the {@code usher.jdbc.*} keys describe: see {@link JdbcStoreConfig#repository}. */
@@ -278,23 +297,129 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
         if (!storable(request.key())) {
             return rules.unknownKey(request, now);
         }
-        return tx.transaction("decide", c -> {
-            Ticket ticket = selectTicket(c, request.key(), null, true);
-            if (ticket == null) {
-                return rules.unknownKey(request, now);
+        boolean postgres = tx.ready() == JdbcDialect.POSTGRESQL;
+        return tx.transaction("decide", c -> postgres ? decideOnPostgres(c, request, now) : decidePortably(c, request, now));
+    }
+
+    /**
+     * A plain read of the ticket, the refusals it settles (without the lock), then the locked
+     * read, the ticket's playbacks and the writes, one statement each.
+     */
+    private Decision decidePortably(Connection c, PlaybackRequest request, Instant now) throws SQLException {
+        Ticket read = selectTicket(c, request.key(), null, false);
+        if (read == null) {
+            return rules.unknownKey(request, now);
+        }
+        RepositoryRules.Decided early = rules.refusalBeforeLock(read, request, now);
+        if (early != null) {
+            attemptLog.append(c, early.attempt());
+            return early.decision();
+        }
+        Ticket ticket = selectTicket(c, request.key(), null, true);
+        if (ticket == null) {
+            return rules.unknownKey(request, now);
+        }
+        Map<Playback, Long> ids = new IdentityHashMap<>();
+        return decideLocked(c, ticket, selectPlaybacks(c, ticket.key(), ids), ids, request, now, false);
+    }
+
+    /**
+     * The same decision in three round trips on PostgreSQL (and the commit): one plain read of the
+     * ticket with its playbacks, which settles the refusals that need no lock; the row lock, which
+     * reads back the row's version ({@code xmin}): while it is the version read, nobody changed the
+     * ticket in between, and since every change of a ticket's playbacks that matters (a playback
+     * opened, forgotten or released) changes its ticket too, the playbacks read stand; otherwise
+     * they are read again under the lock. Then every write and the attempt in one statement list.
+     *
+     * <p>The lock is {@code FOR NO KEY UPDATE}: decisions on a ticket take turns as with
+     * {@code FOR UPDATE}, but the key-share lock that an attempt's foreign key takes does not wait
+     * for it, so refusals decided before the lock never wait for a real viewer's decision.
+     */
+    private Decision decideOnPostgres(Connection c, PlaybackRequest request, Instant now) throws SQLException {
+        String key = request.key();
+        Ticket read = null;
+        String readVersion = null;
+        Map<Playback, Long> ids = new IdentityHashMap<>();
+        List<Playback> before = new ArrayList<>();
+        try (PreparedStatement ps = tx.prepare(c, READ_WITH_PLAYBACKS)) {
+            ps.setString(1, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (read == null) {
+                        read = JdbcRows.ticketOf(rs);
+                        readVersion = rs.getString(15);
+                    }
+                    long id = rs.getLong(16);
+                    if (!rs.wasNull()) {
+                        Playback p = JdbcRows.playbackOf(rs, 16, key);
+                        ids.put(p, id);
+                        before.add(p);
+                    }
+                }
             }
-            Map<Playback, Long> ids = new IdentityHashMap<>();
-            List<Playback> before = selectPlaybacks(c, ticket.key(), ids);
-            RepositoryRules.Decided decided = rules.decide(ticket, before, request, now);
-            if (decided.ticketChanged(ticket)) {
-                updateUse(c, decided.ticket());
+        }
+        if (read == null) {
+            return rules.unknownKey(request, now);
+        }
+        RepositoryRules.Decided early = rules.refusalBeforeLock(read, request, now);
+        if (early != null) {
+            attemptLog.append(c, early.attempt());
+            return early.decision();
+        }
+        Ticket ticket;
+        try (PreparedStatement ps = tx.prepare(c, LOCK_WITH_VERSION)) {
+            ps.setString(1, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return rules.unknownKey(request, now); // deleted meanwhile
+                }
+                ticket = rs.getString(15).equals(readVersion) ? read : JdbcRows.ticketOf(rs);
             }
-            if (decided.playbacksChanged(before)) {
-                writePlaybacks(c, ticket.key(), before, decided.playbacks(), ids);
-            }
-            attemptLog.append(c, decided.attempt());
+        }
+        if (ticket != read) {
+            ids.clear();
+            before = selectPlaybacks(c, key, ids);
+        }
+        return decideLocked(c, ticket, before.isEmpty() ? List.of() : before, ids, request, now, true);
+    }
+
+    /** The ticket and its playbacks as read in {@link #decideOnPostgres}: ticket columns 1–14, the row's version 15, a playback 16–20. */
+    private static final String READ_WITH_PLAYBACKS = "SELECT " + JdbcRows.TICKET_SELECT_T
+            + ", t.xmin::text, p." + JdbcRows.PLAYBACK_SELECT.replace(", ", ", p.")
+            + " FROM usher_tickets t LEFT JOIN usher_playbacks p ON p.ticket_key = t.ticket_key WHERE t.ticket_key = ?";
+    /** The locked read of {@link #decideOnPostgres}: ticket columns 1–14, the row's version 15. */
+    private static final String LOCK_WITH_VERSION = "SELECT " + JdbcRows.TICKET_SELECT
+            + ", xmin::text FROM usher_tickets WHERE ticket_key = ? FOR NO KEY UPDATE";
+
+    /**
+     * Decides under the ticket's lock and stores the outcome: a refusal only appends its attempt;
+     * a grant writes the ticket and playbacks it changed and its attempt, all in one round trip when
+     * {@code together} (statement lists are PostgreSQL's), then keeps the log's cap.
+     */
+    private Decision decideLocked(Connection c, Ticket ticket, List<Playback> before, Map<Playback, Long> ids,
+                                  PlaybackRequest request, Instant now, boolean together) throws SQLException {
+        RepositoryRules.Decided decided = rules.decide(ticket, before, request, now);
+        if (!decided.decision().granted()) {
+            attemptLog.append(c, decided.attempt()); // a refusal changes nothing else
             return decided.decision();
-        });
+        }
+        List<Write> writes = new ArrayList<>();
+        if (decided.ticketChanged(ticket)) {
+            writes.add(useWrite(decided.ticket()));
+        }
+        if (decided.playbacksChanged(before)) {
+            playbackWrites(ticket.key(), before, decided.playbacks(), ids, writes);
+        }
+        Attempt attempt = decided.attempt();
+        writes.add(new Write(JdbcAttemptLog.INSERT, (ps, i) -> JdbcRows.bindAttempt(ps, i, attempt), null));
+        writes.add(new Write(JdbcAttemptLog.COUNT, (ps, i) -> {
+            ps.setString(i, attempt.key());
+            return i + 1;
+        }, null));
+        int[] results = together ? runTogether(c, writes) : runEach(c, writes);
+        reinsertVanished(c, ticket.key(), writes, results);
+        attemptLog.trim(c, ticket.key(), true, results[results.length - 1]);
+        return decided.decision();
     }
 
     @Override
@@ -344,8 +469,10 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
             if (undone == null) {
                 return false;
             }
-            updateUse(c, undone.ticket());
-            writePlaybacks(c, key, before, undone.playbacks(), ids);
+            List<Write> writes = new ArrayList<>();
+            writes.add(useWrite(undone.ticket()));
+            playbackWrites(key, before, undone.playbacks(), ids, writes);
+            reinsertVanished(c, key, writes, runEach(c, writes));
             attemptLog.markNotServed(c, grant, status);
             return true;
         });
@@ -372,17 +499,93 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
         }
     }
 
-    /** Writes what a use (or a use given back) changes on the ticket's row: uses, bindings, first and last use. */
-    private void updateUse(Connection c, Ticket t) throws SQLException {
-        try (PreparedStatement ps = tx.prepare(c,
-                "UPDATE usher_tickets SET uses = ?, ip_bindings = ?, used_date = ?, last_used = ? WHERE ticket_key = ?")) {
-            ps.setInt(1, t.uses());
-            ps.setString(2, JdbcRows.bindingsText(t.ip()));
-            JdbcRows.setInstant(ps, 3, t.usedDate());
-            JdbcRows.setInstant(ps, 4, t.lastUsed());
-            ps.setString(5, t.key());
-            ps.executeUpdate();
+    /**
+     * One statement of a decision's writes: its SQL, how its parameters are set from a given index
+     * on, and for a playback's refresh the playback to insert again when its row vanished (purged
+     * between the read and the write).
+     */
+    private record Write(String sql, Binder binder, Playback reinsert) {
+    }
+
+    @FunctionalInterface
+    private interface Binder {
+        /** @return the index of the next parameter */
+        int bind(PreparedStatement ps, int first) throws SQLException;
+    }
+
+    /** What a use (or a use given back) changes on the ticket's row: uses, bindings, first and last use. */
+    private static Write useWrite(Ticket t) {
+        return new Write("UPDATE usher_tickets SET uses = ?, ip_bindings = ?, used_date = ?, last_used = ? WHERE ticket_key = ?",
+                (ps, i) -> {
+                    ps.setInt(i, t.uses());
+                    ps.setString(i + 1, JdbcRows.bindingsText(t.ip()));
+                    JdbcRows.setInstant(ps, i + 2, t.usedDate());
+                    JdbcRows.setInstant(ps, i + 3, t.lastUsed());
+                    ps.setString(i + 4, t.key());
+                    return i + 5;
+                }, null);
+    }
+
+    /** @return per write its update count, or for a query the first column of its row; one statement each */
+    private int[] runEach(Connection c, List<Write> writes) throws SQLException {
+        int[] out = new int[writes.size()];
+        for (int w = 0; w < writes.size(); w++) {
+            Write write = writes.get(w);
+            try (PreparedStatement ps = tx.prepare(c, write.sql())) {
+                write.binder().bind(ps, 1);
+                out[w] = ps.execute() ? firstColumn(ps) : ps.getUpdateCount();
+            }
         }
+        return out;
+    }
+
+    /** As {@link #runEach}, in one statement list: one round trip (PostgreSQL's driver sends them together). */
+    private int[] runTogether(Connection c, List<Write> writes) throws SQLException {
+        if (writes.size() == 1) {
+            return runEach(c, writes);
+        }
+        StringBuilder sql = new StringBuilder();
+        for (Write w : writes) {
+            sql.append(sql.length() == 0 ? "" : ";\n").append(w.sql());
+        }
+        int[] out = new int[writes.size()];
+        try (PreparedStatement ps = tx.prepare(c, sql.toString())) {
+            int next = 1;
+            for (Write w : writes) {
+                next = w.binder().bind(ps, next);
+            }
+            boolean query = ps.execute();
+            for (int w = 0; w < out.length; w++) {
+                out[w] = query ? firstColumn(ps) : ps.getUpdateCount();
+                query = ps.getMoreResults();
+            }
+        }
+        return out;
+    }
+
+    private static int firstColumn(PreparedStatement ps) throws SQLException {
+        try (ResultSet rs = ps.getResultSet()) {
+            return rs.next() ? rs.getInt(1) : 0;
+        }
+    }
+
+    /** Inserts again the playbacks whose refresh found no row (purged meanwhile). */
+    private void reinsertVanished(Connection c, String key, List<Write> writes, int[] results) throws SQLException {
+        List<Write> again = new ArrayList<>();
+        for (int w = 0; w < writes.size(); w++) {
+            Playback p = writes.get(w).reinsert();
+            if (p != null && results[w] == 0) {
+                again.add(insertWrite(key, p));
+            }
+        }
+        if (!again.isEmpty()) {
+            runEach(c, again);
+        }
+    }
+
+    private static Write insertWrite(String key, Playback p) {
+        return new Write("INSERT INTO usher_playbacks (" + JdbcRows.PLAYBACK_COLUMNS + ") VALUES (?, ?, ?, ?, ?)",
+                (ps, i) -> JdbcRows.bindPlayback(ps, i, key, p), null);
     }
 
     /** @return the ticket's stored playbacks, each with its row id in {@code ids} */
@@ -393,7 +596,7 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
             try (ResultSet rs = ps.executeQuery()) {
                 List<Playback> out = new ArrayList<>();
                 while (rs.next()) {
-                    Playback p = JdbcRows.playbackOf(rs, key);
+                    Playback p = JdbcRows.playbackOf(rs, 1, key);
                     ids.put(p, rs.getLong(1));
                     out.add(p);
                 }
@@ -403,11 +606,15 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
     }
 
     /**
-     * Writes the difference between the playbacks read and those the rules returned: a continued
-     * playback updates its row's {@code last_seen}; forgotten ones are deleted, new ones inserted.
+     * Adds to {@code writes} the difference between the playbacks read and those the rules
+     * returned: forgotten ones are deleted, new ones inserted, and a continued playback updates its
+     * row's {@code last_seen} once it has aged by {@link #lastSeenStep} — not on every request, so
+     * that the requests of a running playback mostly write nothing but their attempt. The stored
+     * {@code last_seen} is therefore up to that step older than the playback's latest request, and
+     * a playback closes between {@code window - step} and {@code window} after its latest request.
      */
-    private void writePlaybacks(Connection c, String key, List<Playback> before, List<Playback> after,
-                                Map<Playback, Long> ids) throws SQLException {
+    private void playbackWrites(String key, List<Playback> before, List<Playback> after, Map<Playback, Long> ids,
+                                List<Write> writes) {
         Map<Playback, Boolean> kept = new IdentityHashMap<>();
         for (Playback p : after) {
             kept.put(p, Boolean.TRUE);
@@ -429,40 +636,25 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
             Playback was = findById(before, ids, gone.get(0));
             Playback now = added.get(0);
             if (was.scope().equals(now.scope()) && was.client().equals(now.client()) && was.started().equals(now.started())) {
-                try (PreparedStatement ps = tx.prepare(c, "UPDATE usher_playbacks SET last_seen = ? WHERE id = ?")) {
-                    JdbcRows.setInstant(ps, 1, now.lastSeen());
-                    ps.setLong(2, gone.get(0));
-                    if (ps.executeUpdate() == 1) {
-                        return;
-                    }
-                    gone.clear(); // purged meanwhile: insert it again below
+                if (Duration.between(was.lastSeen(), now.lastSeen()).compareTo(lastSeenStep) >= 0) {
+                    long id = gone.get(0);
+                    writes.add(new Write("UPDATE usher_playbacks SET last_seen = ? WHERE id = ?", (ps, i) -> {
+                        JdbcRows.setInstant(ps, i, now.lastSeen());
+                        ps.setLong(i + 1, id);
+                        return i + 2;
+                    }, now));
                 }
+                return;
             }
         }
-        if (!gone.isEmpty()) {
-            try (PreparedStatement ps = tx.prepare(c, "DELETE FROM usher_playbacks WHERE id = ?")) {
-                for (Long id : gone) {
-                    ps.setLong(1, id);
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-            }
+        for (Long id : gone) {
+            writes.add(new Write("DELETE FROM usher_playbacks WHERE id = ?", (ps, i) -> {
+                ps.setLong(i, id);
+                return i + 1;
+            }, null));
         }
-        if (!added.isEmpty()) {
-            try (PreparedStatement ps = tx.prepare(c,
-                    "INSERT INTO usher_playbacks (" + JdbcRows.PLAYBACK_COLUMNS + ") VALUES (?, ?, ?, ?, ?)")) {
-                for (Playback p : added) {
-                    JdbcRows.bindPlayback(ps, key, p);
-                    if (added.size() == 1) {
-                        ps.executeUpdate();
-                    } else {
-                        ps.addBatch();
-                    }
-                }
-                if (added.size() > 1) {
-                    ps.executeBatch();
-                }
-            }
+        for (Playback p : added) {
+            writes.add(insertWrite(key, p));
         }
     }
 

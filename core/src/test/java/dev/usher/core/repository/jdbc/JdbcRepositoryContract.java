@@ -358,6 +358,100 @@ abstract class JdbcRepositoryContract extends TicketRepositoryContract {
         }
     }
 
+    /** What a viewer's decision holds on its ticket's row while it decides (as {@code JdbcTicketRepository} locks it). */
+    private static String viewerLock(Connection c) throws SQLException {
+        return c.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT).contains("postgres")
+                ? " FOR NO KEY UPDATE" : " FOR UPDATE";
+    }
+
+    @Test
+    void aWrongPassIsRefusedAndLoggedWhileAViewerHoldsTheTicket() throws Exception {
+        DataSource ds = newDataSource();
+        try {
+            JdbcTicketRepository repo = new JdbcTicketRepository(ds, SETTINGS,
+                    testOptions().withQueryTimeout(Duration.ofSeconds(1)));
+            UsherService service = new UsherService(repo, SETTINGS, Clock.systemUTC(), new TicketKeys());
+            Ticket t = service.issue(Fixture.STEF, IssueRequest.of("a", "v", "passpasspass", "0.0.0.0/0", 5, "+1 hour"));
+            Ticket revoked = service.issue(Fixture.STEF, IssueRequest.of("a", "v", "passpasspass", "0.0.0.0/0", 5, "+1 hour"));
+            repo.update(revoked.cdnId(), revoked.key(), dev.usher.core.repository.TicketChange.revoke());
+            try (Connection holder = ds.getConnection()) {
+                holder.setAutoCommit(false);
+                for (Ticket held : List.of(t, revoked)) {
+                    try (PreparedStatement ps = holder.prepareStatement(
+                            "SELECT uses FROM usher_tickets WHERE ticket_key = ?" + viewerLock(holder))) {
+                        ps.setString(1, held.key());
+                        ps.executeQuery().close();
+                    }
+                }
+                // Before, the refusal waited for the lock and timed out (RepositoryException).
+                assertEquals(dev.usher.core.decision.Reason.INVALID_AUTH_TOKEN, service.authorize(
+                        PlaybackRequest.of(t.key(), "wrong", IpAddress.parse("1.2.3.4"), "a", "v")).reason());
+                assertEquals(dev.usher.core.decision.Reason.WRONG_APPLICATION, service.authorize(
+                        PlaybackRequest.of(t.key(), t.pass(), IpAddress.parse("1.2.3.4"), "b", "v")).reason());
+                assertEquals(dev.usher.core.decision.Reason.TOKEN_REVOKED, service.authorize(
+                        PlaybackRequest.of(revoked.key(), revoked.pass(), IpAddress.parse("1.2.3.4"), "a", "v")).reason());
+                holder.rollback();
+            }
+            assertEquals(List.of(dev.usher.core.decision.Reason.INVALID_AUTH_TOKEN, dev.usher.core.decision.Reason.WRONG_APPLICATION),
+                    repo.attempts(t.key(), null, 10).stream().map(a -> a.reason()).toList(), "each refusal is logged");
+            assertEquals(5, repo.find(t.key()).orElseThrow().uses());
+        } finally {
+            release(ds);
+        }
+    }
+
+    @Test
+    void aRunningPlaybackRefreshesItsLastSeenOncePerStep() throws Exception {
+        DataSource ds = newDataSource();
+        try {
+            dev.usher.core.testing.MutableClock clock = new dev.usher.core.testing.MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+            JdbcTicketRepository repo = new JdbcTicketRepository(ds, SETTINGS, testOptions());
+            UsherService service = new UsherService(repo, SETTINGS, clock, new TicketKeys());
+            Ticket t = service.issue(Fixture.STEF, IssueRequest.of("a", "v", "passpasspass", "0.0.0.0/0", 5, "+1 hour"));
+            PlaybackRequest request = PlaybackRequest.of(t.key(), t.pass(), IpAddress.parse("1.2.3.4"), "a", "v");
+            Instant started = clock.instant();
+            assertTrue(service.authorize(request).newPlayback());
+            clock.advance(JdbcTicketRepository.LAST_SEEN_STEP.dividedBy(2));
+            assertTrue(service.authorize(request).granted());
+            assertEquals(started, lastSeen(ds, t.key()), "within the step: not written");
+            clock.advance(JdbcTicketRepository.LAST_SEEN_STEP);
+            assertTrue(service.authorize(request).granted());
+            assertEquals(clock.instant(), lastSeen(ds, t.key()), "aged by the step: written");
+            assertEquals(4, repo.find(t.key()).orElseThrow().uses());
+            assertEquals(3, repo.attempts(t.key(), null, 10).size(), "every request is logged");
+        } finally {
+            release(ds);
+        }
+    }
+
+    private static Instant lastSeen(DataSource ds, String key) throws SQLException {
+        try (Connection c = ds.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT last_seen FROM usher_playbacks WHERE ticket_key = ?")) {
+            ps.setString(1, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                assertTrue(rs.next());
+                return rs.getObject(1, java.time.OffsetDateTime.class).toInstant();
+            }
+        }
+    }
+
+    @Test
+    void ticketsOfOneRuleTextShareItsParsedForm() throws Exception {
+        DataSource ds = newDataSource();
+        try {
+            JdbcTicketRepository repo = new JdbcTicketRepository(ds, SETTINGS, testOptions());
+            UsherService service = new UsherService(repo, SETTINGS, Clock.systemUTC(), new TicketKeys());
+            Ticket a = service.issue(Fixture.STEF, IssueRequest.of("a", "v*.mp4|w", "passpasspass", "10.0.0.0/8", 5, "+1 hour"));
+            Ticket b = service.issue(Fixture.STEF, IssueRequest.of("a", "v*.mp4|w", "passpasspass", "10.0.0.0/8", 5, "+1 hour"));
+            Ticket ra = repo.find(a.key()).orElseThrow();
+            Ticket rb = repo.find(b.key()).orElseThrow();
+            assertTrue(ra.video() == rb.video() && ra.app() == rb.app() && ra.ip() == rb.ip(), "parsed once, by its text");
+            assertTrue(ra.video().matches("v1.mp4") && !ra.video().matches("x.mp4"));
+        } finally {
+            release(ds);
+        }
+    }
+
     @Test
     void aDatabaseThatFailsNeverGrants() {
         DataSource broken = new FailingDataSource();
