@@ -24,6 +24,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -216,6 +218,49 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
             return Optional.empty();
         }
         return Optional.ofNullable(tx.autocommit("find ticket", c -> selectTicket(c, key, null, false)));
+    }
+
+    /**
+     * {@inheritDoc} One query per {@value TicketRepository#FIND_BATCH} keys: {@code ticket_key = ANY(?)}
+     * with an array on PostgreSQL, an {@code IN} list elsewhere; both are served by the primary key.
+     */
+    @Override
+    public Map<String, Ticket> findAll(Collection<String> keys) {
+        List<String> wanted = new ArrayList<>(keys.size());
+        for (String key : keys) {
+            if (storable(key)) {
+                wanted.add(key);
+            }
+        }
+        Map<String, Ticket> out = new HashMap<>();
+        if (wanted.isEmpty()) {
+            return out;
+        }
+        boolean postgres = tx.ready() == JdbcDialect.POSTGRESQL;
+        return tx.autocommit("find tickets", c -> {
+            for (int from = 0; from < wanted.size(); from += FIND_BATCH) {
+                List<String> batch = wanted.subList(from, Math.min(wanted.size(), from + FIND_BATCH));
+                String sql = "SELECT " + JdbcRows.TICKET_SELECT + " FROM usher_tickets WHERE ticket_key "
+                        + (postgres ? "= ANY(?)" : "IN (" + "?, ".repeat(batch.size() - 1) + "?)");
+                try (PreparedStatement ps = tx.prepare(c, sql)) {
+                    if (postgres) {
+                        ps.setArray(1, c.createArrayOf("varchar", batch.toArray()));
+                    } else {
+                        for (int i = 0; i < batch.size(); i++) {
+                            ps.setString(i + 1, batch.get(i));
+                        }
+                    }
+                    ps.setFetchSize(FIND_BATCH);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            Ticket t = JdbcRows.ticketOf(rs);
+                            out.put(t.key(), t);
+                        }
+                    }
+                }
+            }
+            return out;
+        });
     }
 
     @Override

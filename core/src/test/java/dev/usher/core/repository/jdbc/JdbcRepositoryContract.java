@@ -436,6 +436,31 @@ abstract class JdbcRepositoryContract extends TicketRepositoryContract {
     }
 
     @Test
+    void findAllReadsManyTicketsInBatches() throws Exception {
+        DataSource ds = newDataSource();
+        try {
+            JdbcTicketRepository repo = new JdbcTicketRepository(ds, SETTINGS, testOptions());
+            UsherService service = new UsherService(repo, SETTINGS, Clock.systemUTC(), new TicketKeys());
+            List<String> keys = new java.util.ArrayList<>();
+            java.util.Set<String> issued = new java.util.HashSet<>();
+            for (int i = 0; i < 1_100; i++) { // more than one batch
+                String key = service.issue(Fixture.STEF, IssueRequest.of("a", "v", "passpasspass", "auto", 1, "+1 day")).key();
+                issued.add(key);
+                keys.add(key);
+                keys.add("missing" + i);
+            }
+            keys.add("x".repeat(JdbcRows.KEY_MAX + 1));
+            keys.add("' OR ''='");
+            java.util.Map<String, Ticket> found = repo.findAll(keys);
+            assertEquals(issued, found.keySet());
+            found.forEach((k, t) -> assertEquals(k, t.key()));
+            assertEquals(java.util.Map.of(), repo.findAll(List.of()));
+        } finally {
+            release(ds);
+        }
+    }
+
+    @Test
     void ticketsOfOneRuleTextShareItsParsedForm() throws Exception {
         DataSource ds = newDataSource();
         try {
