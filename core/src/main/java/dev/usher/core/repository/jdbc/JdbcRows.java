@@ -5,8 +5,13 @@ import dev.usher.core.decision.Playback;
 import dev.usher.core.decision.Reason;
 import dev.usher.core.net.IpNetwork;
 import dev.usher.core.rule.IpRestriction;
+import dev.usher.core.rule.PatternList;
+import dev.usher.core.rule.WildcardPattern;
 import dev.usher.core.ticket.Ticket;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -15,7 +20,10 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The rows of the JDBC repository's tables and the records they hold: which columns a ticket,
@@ -51,6 +59,32 @@ final class JdbcRows {
             + " server, pass_fingerprint";
 
     private JdbcRows() {
+    }
+
+    /**
+     * The names a search by video finds a ticket by through {@code usher_ticket_videos}, as
+     * {@link #videoHash}es: each entry and the whole text, when every entry is a literal name; none
+     * for a ticket with a {@code *} pattern, which a search matches in Java.
+     */
+    static Set<String> videoHashes(PatternList video) {
+        Set<String> out = new LinkedHashSet<>();
+        for (WildcardPattern p : video.patterns()) {
+            if (!p.isLiteral()) {
+                return Set.of();
+            }
+            out.add(videoHash(p.text()));
+        }
+        out.add(videoHash(video.text()));
+        return out;
+    }
+
+    /** @return the SHA-256 of the name's UTF-8, in lower-case hex: the key of {@code usher_ticket_videos} */
+    static String videoHash(String name) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(name.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing", e); // every Java has it
+        }
     }
 
     /** Sets the parameters 1 to 13 to the ticket's {@link #TICKET_COLUMNS}. */

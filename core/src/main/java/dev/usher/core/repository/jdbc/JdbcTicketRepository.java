@@ -30,6 +30,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import javax.sql.DataSource;
 
@@ -138,30 +139,58 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
     }
 
     /**
-     * Inserts the row, then reads the id its identity column took (by the key, unique; with
-     * auto-commit, since a refused insert would spoil a PostgreSQL transaction).
+     * Inserts the row and, for a ticket of literal videos, its names for searches by video
+     * ({@code usher_ticket_videos}), then reads the id its identity column took (by the key,
+     * unique), in one transaction that a refused insert ends at once (a refused statement spoils a
+     * PostgreSQL transaction).
      */
     @Override
     public Optional<Ticket> add(Ticket ticket) {
+        Set<String> videos = JdbcRows.videoHashes(ticket.video());
         return Optional.ofNullable(tx.autocommit("insert ticket", c -> {
-            try (PreparedStatement ps = tx.prepare(c, "INSERT INTO usher_tickets (" + JdbcRows.TICKET_COLUMNS
-                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-                JdbcRows.bindTicket(ps, ticket);
-                ps.executeUpdate();
-            } catch (SQLException e) {
-                if ("23505".equals(e.getSQLState())) { // unique violation: the key exists
-                    return null;
-                }
-                throw e;
-            }
-            try (PreparedStatement ps = tx.prepare(c, "SELECT id FROM usher_tickets WHERE ticket_key = ?")) {
-                ps.setString(1, ticket.key());
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        throw new SQLException("the ticket just inserted is not there", "02000");
+            c.setAutoCommit(false);
+            try {
+                try (PreparedStatement ps = tx.prepare(c, "INSERT INTO usher_tickets (" + JdbcRows.TICKET_COLUMNS
+                        + ", video_literal) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    JdbcRows.bindTicket(ps, ticket);
+                    ps.setBoolean(14, !videos.isEmpty());
+                    ps.executeUpdate();
+                } catch (SQLException e) {
+                    if ("23505".equals(e.getSQLState())) { // unique violation: the key exists
+                        c.rollback();
+                        return null;
                     }
-                    return ticket.withId(rs.getLong(1));
+                    throw e;
                 }
+                if (!videos.isEmpty()) {
+                    try (PreparedStatement ps = tx.prepare(c,
+                            "INSERT INTO usher_ticket_videos (cdn_id, video_hash, ticket_key) VALUES (?, ?, ?)")) {
+                        for (String hash : videos) {
+                            ps.setLong(1, ticket.cdnId());
+                            ps.setString(2, hash);
+                            ps.setString(3, ticket.key());
+                            ps.addBatch();
+                        }
+                        ps.executeBatch();
+                    }
+                }
+                Ticket stored;
+                try (PreparedStatement ps = tx.prepare(c, "SELECT id FROM usher_tickets WHERE ticket_key = ?")) {
+                    ps.setString(1, ticket.key());
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (!rs.next()) {
+                            throw new SQLException("the ticket just inserted is not there", "02000");
+                        }
+                        stored = ticket.withId(rs.getLong(1));
+                    }
+                }
+                c.commit();
+                return stored;
+            } catch (SQLException | RuntimeException e) {
+                JdbcTransactions.rollbackQuietly(c);
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
             }
         }));
     }
@@ -298,35 +327,77 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
         });
     }
 
+    /**
+     * {@inheritDoc} Served by indexes: without a video, {@code (cdn_id, active, created)} or
+     * {@code (cdn_id, created)} read only the rows returned; with a video, the tickets of literal
+     * videos come from {@code usher_ticket_videos} by the name's hash, and only the tickets with a
+     * {@code *} pattern (and those stored before schema version 6) are read and matched in Java.
+     */
     @Override
     public List<Ticket> search(long cdnId, TicketQuery query) {
-        StringBuilder sql = new StringBuilder("SELECT ").append(JdbcRows.TICKET_SELECT).append(" FROM usher_tickets WHERE cdn_id = ?");
-        if (query.active() != null) {
-            sql.append(" AND active = ?");
-        }
-        sql.append(" ORDER BY created DESC, ticket_key ASC");
+        String active = query.active() == null ? "" : " AND t.active = ?";
+        String order = " ORDER BY t.created DESC, t.ticket_key ASC";
         if (query.video() == null) {
-            sql.append(" LIMIT ").append(query.limit());
+            return tx.autocommit("search tickets", c -> read(c, "SELECT " + JdbcRows.TICKET_SELECT_T
+                    + " FROM usher_tickets t WHERE t.cdn_id = ?" + active + order + " LIMIT " + query.limit(),
+                    cdnId, null, query));
         }
-        return tx.transaction("search tickets", c -> {
-            List<Ticket> found = new ArrayList<>();
-            try (PreparedStatement ps = tx.prepare(c, sql.toString())) {
-                ps.setFetchSize(500);
-                ps.setLong(1, cdnId);
-                if (query.active() != null) {
-                    ps.setBoolean(2, query.active());
-                }
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next() && found.size() < query.limit()) {
-                        Ticket t = JdbcRows.ticketOf(rs);
-                        if (query.accepts(t)) {
-                            found.add(t);
-                        }
+        return tx.autocommit("search tickets", c -> {
+            List<Ticket> literal = read(c, "SELECT " + JdbcRows.TICKET_SELECT_T + " FROM usher_ticket_videos v"
+                    + " JOIN usher_tickets t ON t.ticket_key = v.ticket_key WHERE v.cdn_id = ? AND v.video_hash = ?"
+                    + active + order + " LIMIT " + query.limit(), cdnId, JdbcRows.videoHash(query.video()), query);
+            List<Ticket> patterns = read(c, "SELECT " + JdbcRows.TICKET_SELECT_T
+                    + " FROM usher_tickets t WHERE t.cdn_id = ? AND t.video_literal = ?" + active + order, cdnId, false, query);
+            return newestFirst(literal, patterns, query.limit());
+        });
+    }
+
+    /**
+     * @param second the second parameter after the account (a video's hash, or false for the
+     *               pattern tickets), or null for none
+     * @return the rows that {@code query} accepts, in the order read, at most its limit
+     */
+    private List<Ticket> read(Connection c, String sql, long cdnId, Object second, TicketQuery query) throws SQLException {
+        List<Ticket> found = new ArrayList<>();
+        try (PreparedStatement ps = tx.prepare(c, sql)) {
+            ps.setFetchSize(500);
+            int i = 1;
+            ps.setLong(i++, cdnId);
+            if (second instanceof String s) {
+                ps.setString(i++, s);
+            } else if (second instanceof Boolean b) {
+                ps.setBoolean(i++, b);
+            }
+            if (query.active() != null) {
+                ps.setBoolean(i, query.active());
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (found.size() < query.limit() && rs.next()) {
+                    Ticket t = JdbcRows.ticketOf(rs);
+                    if (query.accepts(t)) {
+                        found.add(t);
                     }
                 }
             }
-            return found;
-        });
+        }
+        return found;
+    }
+
+    /** Merges two lists each newest first (no ticket in both) into the {@code limit} newest. */
+    private static List<Ticket> newestFirst(List<Ticket> a, List<Ticket> b, int limit) {
+        List<Ticket> out = new ArrayList<>(Math.min(limit, a.size() + b.size()));
+        int i = 0;
+        int j = 0;
+        while (out.size() < limit && (i < a.size() || j < b.size())) {
+            boolean takeA = j >= b.size() || i < a.size() && newer(a.get(i), b.get(j));
+            out.add(takeA ? a.get(i++) : b.get(j++));
+        }
+        return out;
+    }
+
+    private static boolean newer(Ticket x, Ticket y) {
+        int byTime = x.created().compareTo(y.created());
+        return byTime > 0 || byTime == 0 && x.key().compareTo(y.key()) < 0;
     }
 
     /**

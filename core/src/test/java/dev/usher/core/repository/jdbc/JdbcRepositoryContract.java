@@ -315,6 +315,59 @@ abstract class JdbcRepositoryContract extends TicketRepositoryContract {
     }
 
     @Test
+    void aVersion5DatabaseWithTicketsIsSearchedByVideoAfterItsUpgrade() throws Exception {
+        DataSource ds = newDataSource();
+        try {
+            Instant at = Instant.parse("2030-01-01T00:00:00Z");
+            createVersion2WithData(ds, at);
+            try (Connection c = ds.getConnection(); java.sql.Statement st = c.createStatement()) {
+                for (int i = 2; i < JdbcSchema.SCHEMA_VERSIONS.indexOf(6); i++) { // versions 4 and 5, as Usher 5 left it
+                    for (String sql : JdbcSchema.schemaStatements(JdbcSchema.SCHEMA_RESOURCES.get(i))) {
+                        st.execute(sql);
+                    }
+                    try (PreparedStatement ps = c.prepareStatement(
+                            "INSERT INTO usher_schema_version (version, description, installed) VALUES (?, ?, ?)")) {
+                        ps.setInt(1, JdbcSchema.SCHEMA_VERSIONS.get(i));
+                        ps.setString(2, "V" + JdbcSchema.SCHEMA_VERSIONS.get(i) + "__");
+                        ps.setObject(3, at.atOffset(java.time.ZoneOffset.UTC));
+                        ps.executeUpdate();
+                    }
+                }
+            }
+            RepositoryException old = assertThrows(RepositoryException.class,
+                    () -> new JdbcTicketRepository(ds, SETTINGS, testOptions().withCreateSchema(false)).dialect());
+            assertTrue(old.getMessage().contains("V6__video_index.sql") && !old.getMessage().contains("V5__"),
+                    "names the script still to run: " + old.getMessage());
+
+            JdbcTicketRepository repo = new JdbcTicketRepository(ds, SETTINGS, testOptions());
+            dev.usher.core.testing.MutableClock clock = new dev.usher.core.testing.MutableClock(at.plusSeconds(60));
+            UsherService service = new UsherService(repo, SETTINGS, clock, new TicketKeys());
+            Ticket fresh = service.issue(Fixture.DEMO, IssueRequest.of("live", "mystream|b", "passpasspass", "auto", 5, "+1 hour"));
+            clock.advance(Duration.ofSeconds(1));
+            Ticket pattern = service.issue(Fixture.DEMO, IssueRequest.of("live", "my*", "passpasspass", "auto", 5, "+1 hour"));
+            // The tickets stored before version 6 are found as before (matched in Java), the new ones by the index.
+            assertEquals(List.of(pattern.key(), fresh.key(), "mystream.0123456789abcd.12345678"),
+                    repo.search(Fixture.DEMO.cdnId(), dev.usher.core.repository.TicketQuery.byVideo("mystream"))
+                            .stream().map(Ticket::key).toList());
+            assertEquals(List.of("other.0123456789abcd.12345678"),
+                    repo.search(Fixture.DEMO.cdnId(), dev.usher.core.repository.TicketQuery.byVideo("other"))
+                            .stream().map(Ticket::key).toList());
+            assertEquals(List.of(pattern.key(), fresh.key()), repo.search(Fixture.DEMO.cdnId(),
+                    dev.usher.core.repository.TicketQuery.byVideo("mystream|b")).stream().map(Ticket::key).toList(),
+                    "a ticket's whole video text finds it (and my* matches that text too)");
+            assertEquals(List.of(), repo.search(Fixture.STEF.cdnId(), dev.usher.core.repository.TicketQuery.byVideo("mystream")),
+                    "another account's search sees none of them");
+            assertTrue(repo.delete(Fixture.DEMO.cdnId(), fresh.key()), "a ticket with indexed videos is deleted with them");
+            assertEquals(List.of(pattern.key(), "mystream.0123456789abcd.12345678"),
+                    repo.search(Fixture.DEMO.cdnId(), dev.usher.core.repository.TicketQuery.byVideo("mystream"))
+                            .stream().map(Ticket::key).toList());
+            new JdbcTicketRepository(ds, SETTINGS, testOptions().withCreateSchema(false)).dialect(); // now at version 6
+        } finally {
+            release(ds);
+        }
+    }
+
+    @Test
     void withoutTheSchemaFirstUseFailsClearlyAndNeverGrants() throws Exception {
         DataSource ds = newDataSource();
         try {
