@@ -127,8 +127,14 @@ public final class JdbcSchema {
             return;
         }
         c.setAutoCommit(false);
+        int networkTimeout = networkTimeout(c);
+        int ddlSeconds = Math.max(timeoutSeconds, 30);
+        if (networkTimeout > 0 && networkTimeout < (ddlSeconds + 5) * 1000) {
+            // The pool's socket timeout follows the query timeout; an index built on a big table may take longer.
+            c.setNetworkTimeout(Runnable::run, (ddlSeconds + 5) * 1000);
+        }
         try (Statement s = c.createStatement()) {
-            s.setQueryTimeout(Math.max(timeoutSeconds, 30));
+            s.setQueryTimeout(ddlSeconds);
             for (int i = 0; i < SCHEMA_VERSIONS.size(); i++) {
                 int version = SCHEMA_VERSIONS.get(i);
                 for (String statement : schemaStatements(SCHEMA_RESOURCES.get(i))) {
@@ -157,6 +163,18 @@ public final class JdbcSchema {
             throw e;
         } finally {
             c.setAutoCommit(true);
+            if (networkTimeout > 0) {
+                c.setNetworkTimeout(Runnable::run, networkTimeout);
+            }
+        }
+    }
+
+    /** @return the connection's network (socket) timeout in milliseconds; 0 for none or when the driver does not tell */
+    private static int networkTimeout(Connection c) {
+        try {
+            return c.getNetworkTimeout();
+        } catch (SQLException | UnsupportedOperationException e) {
+            return 0;
         }
     }
 
