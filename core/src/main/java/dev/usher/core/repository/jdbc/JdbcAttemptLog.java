@@ -39,14 +39,34 @@ final class JdbcAttemptLog {
     static final String COUNT = "SELECT COUNT(*) FROM usher_attempts WHERE ticket_key = ?";
 
     /**
-     * Appends an attempt, inside the decision's transaction. A decision that took the ticket's
-     * lock appends in turn with every other decision on the ticket, on every node; a refusal
-     * decided before the lock ({@link dev.usher.core.repository.RepositoryRules#refusalBeforeLock})
-     * appends without it, so concurrent refusals of one ticket may each add a row where one row
-     * would have absorbed both, and the log may stand above the cap by the refusals committing at
-     * that instant until the next append trims it.
+     * On PostgreSQL, the lock every append to a ticket's log takes first and holds until its commit
+     * (an advisory lock on the key's hash, in a class of Usher's own): appends of one ticket take
+     * turns, whether their decision holds the ticket's row lock or was a refusal decided without it,
+     * so the count each append trims by is exact. It is taken at the end of a decision, so a refusal
+     * waits at most for a viewer's commit, never for its whole decision.
      */
-    void append(Connection c, Attempt a) throws SQLException {
+    static final String SERIALIZE = "SELECT 0 FROM pg_advisory_xact_lock(21875, hashtext(?))";
+
+    /**
+     * Appends an attempt, inside the decision's transaction, in turn with every other append to the
+     * ticket's log on every node: on PostgreSQL through {@link #SERIALIZE}; elsewhere through the
+     * ticket's row lock, which a refusal decided without it
+     * ({@link dev.usher.core.repository.RepositoryRules#refusalBeforeLock}) takes here.
+     *
+     * @param ticketLocked whether the decision holds the ticket's row lock
+     */
+    void append(Connection c, Attempt a, boolean ticketLocked) throws SQLException {
+        if (tx.ready() == JdbcDialect.POSTGRESQL) {
+            try (PreparedStatement ps = tx.prepare(c, SERIALIZE)) {
+                ps.setString(1, a.key());
+                ps.executeQuery().close();
+            }
+        } else if (!ticketLocked) {
+            try (PreparedStatement ps = tx.prepare(c, "SELECT uses FROM usher_tickets WHERE ticket_key = ? FOR UPDATE")) {
+                ps.setString(1, a.key());
+                ps.executeQuery().close();
+            }
+        }
         if (!a.success() && absorbed(c, a)) {
             return;
         }

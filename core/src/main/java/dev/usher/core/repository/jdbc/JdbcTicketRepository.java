@@ -43,8 +43,10 @@ import javax.sql.DataSource;
  *
  * <p><b>Atomicity.</b> {@link #decide} is one transaction. It first reads the ticket without a
  * lock: a wrong pass, a revoked or expired ticket or another app is refused from that read
- * ({@link RepositoryRules#refusalBeforeLock}), its attempt logged, and no lock taken, so a flood of
- * wrong passes never waits in line with real viewers. Otherwise it locks the ticket's row
+ * ({@link RepositoryRules#refusalBeforeLock}) and its attempt logged without the ticket's lock on
+ * PostgreSQL (the log's appends take turns on an advisory lock instead, held only from the append to
+ * the commit), so a flood of wrong passes never waits in line with real viewers' decisions; on other
+ * databases the refusal's append takes the row lock. Otherwise it locks the ticket's row
  * ({@code SELECT … FOR UPDATE}; on PostgreSQL {@code FOR NO KEY UPDATE}, which the attempts'
  * foreign key does not wait for), reads the ticket's open playbacks, runs the
  * {@link AdmissionRules} on them, writes back the ticket (uses, bound slots, first and last use) and
@@ -66,10 +68,8 @@ import javax.sql.DataSource;
  * {@code decide} that means no decision at all: the caller refuses the request.
  *
  * <p><b>The attempt log</b> follows {@link AttemptLog} on every insert, in the decision's
- * transaction: repeated refusals raise a row's count, and a ticket's rows are kept to
- * {@code maxAttemptsPerTicket}, refusals removed first (refusals decided before the lock may leave
- * it above the cap by those committing at the same instant, until the next insert: see
- * {@code JdbcAttemptLog.append}).
+ * transaction, one append of a ticket at a time: repeated refusals raise a row's count, and a
+ * ticket's rows never exceed {@code maxAttemptsPerTicket}, refusals removed first.
  *
  * <p><b>Retention.</b> {@link #purge} removes tickets expired longer than the retention (with their
  * playbacks and attempts), older attempts and closed playbacks; {@link dev.usher.core.repository.ScheduledPurge}
@@ -422,14 +422,9 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
      * read, the ticket's playbacks and the writes, one statement each.
      */
     private Decision decidePortably(Connection c, PlaybackRequest request, Instant now) throws SQLException {
-        Ticket read = selectTicket(c, request.key(), null, false);
-        if (read == null) {
-            return rules.unknownKey(request, now);
-        }
-        RepositoryRules.Decided early = rules.refusalBeforeLock(read, request, now);
-        if (early != null) {
-            attemptLog.append(c, early.attempt());
-            return early.decision();
+        Decision settled = withoutLock(c, selectTicket(c, request.key(), null, false), request, now);
+        if (settled != null) {
+            return settled;
         }
         Ticket ticket = selectTicket(c, request.key(), null, true);
         if (ticket == null) {
@@ -437,6 +432,23 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
         }
         Map<Playback, Long> ids = new IdentityHashMap<>();
         return decideLocked(c, ticket, selectPlaybacks(c, ticket.key(), ids), ids, request, now, false);
+    }
+
+    /**
+     * @param read the ticket as read without a lock, or null when there is none
+     * @return the decision that needs no lock (an unknown key, or {@link RepositoryRules#refusalBeforeLock}
+     *         with its attempt appended), or null when the decision needs the lock
+     */
+    private Decision withoutLock(Connection c, Ticket read, PlaybackRequest request, Instant now) throws SQLException {
+        if (read == null) {
+            return rules.unknownKey(request, now);
+        }
+        RepositoryRules.Decided early = rules.refusalBeforeLock(read, request, now);
+        if (early == null) {
+            return null;
+        }
+        attemptLog.append(c, early.attempt(), false);
+        return early.decision();
     }
 
     /**
@@ -474,13 +486,9 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
                 }
             }
         }
-        if (read == null) {
-            return rules.unknownKey(request, now);
-        }
-        RepositoryRules.Decided early = rules.refusalBeforeLock(read, request, now);
-        if (early != null) {
-            attemptLog.append(c, early.attempt());
-            return early.decision();
+        Decision settled = withoutLock(c, read, request, now);
+        if (settled != null) {
+            return settled;
         }
         Ticket ticket;
         try (PreparedStatement ps = tx.prepare(c, LOCK_WITH_VERSION)) {
@@ -516,7 +524,7 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
                                   PlaybackRequest request, Instant now, boolean together) throws SQLException {
         RepositoryRules.Decided decided = rules.decide(ticket, before, request, now);
         if (!decided.decision().granted()) {
-            attemptLog.append(c, decided.attempt()); // a refusal changes nothing else
+            attemptLog.append(c, decided.attempt(), true); // a refusal changes nothing else
             return decided.decision();
         }
         List<Write> writes = new ArrayList<>();
@@ -527,6 +535,12 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
             playbackWrites(ticket.key(), before, decided.playbacks(), ids, writes);
         }
         Attempt attempt = decided.attempt();
+        if (together) { // PostgreSQL: the appends of the ticket's log take turns (JdbcAttemptLog.SERIALIZE)
+            writes.add(new Write(JdbcAttemptLog.SERIALIZE, (ps, i) -> {
+                ps.setString(i, attempt.key());
+                return i + 1;
+            }, null));
+        }
         writes.add(new Write(JdbcAttemptLog.INSERT, (ps, i) -> JdbcRows.bindAttempt(ps, i, attempt), null));
         writes.add(new Write(JdbcAttemptLog.COUNT, (ps, i) -> {
             ps.setString(i, attempt.key());
