@@ -16,6 +16,8 @@ import dev.usher.core.repository.TicketQuery;
 import dev.usher.core.repository.TicketRepository;
 import dev.usher.core.ticket.Ticket;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -88,6 +90,8 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
     private final JdbcAttemptLog attemptLog;
     /** How much a playback's latest request must be newer than its stored {@code last_seen} to be written: 1 s, or a tenth of a shorter window. */
     private final Duration lastSeenStep;
+    /** Per key, what its last decision on PostgreSQL read ({@link Hint}). */
+    private final Map<String, Hint> hints = new java.util.concurrent.ConcurrentHashMap<>();
 
     public JdbcTicketRepository(DataSource dataSource, UsherSettings settings, JdbcOptions options) {
         this(dataSource, null, settings, options);
@@ -458,6 +462,9 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
      * ticket in between, and since every change of a ticket's playbacks that matters (a playback
      * opened, forgotten or released) changes its ticket too, the playbacks read stand; otherwise
      * they are read again under the lock. Then every write and the attempt in one statement list.
+     * A request whose pass matched at the last decision on the key here ({@link Hint}) skips the
+     * plain read: the locked read brings the playbacks along, and they stand while the row is of
+     * the version last seen (two round trips and the commit).
      *
      * <p>The lock is {@code FOR NO KEY UPDATE}: decisions on a ticket take turns as with
      * {@code FOR UPDATE}, but the key-share lock that an attempt's foreign key takes does not wait
@@ -465,46 +472,95 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
      */
     private Decision decideOnPostgres(Connection c, PlaybackRequest request, Instant now) throws SQLException {
         String key = request.key();
-        Ticket read = null;
-        String readVersion = null;
+        Hint hint = hints.get(key);
+        Read use;
+        if (hint != null && MessageDigest.isEqual(hint.pass(), request.pass().getBytes(StandardCharsets.UTF_8))) {
+            // The pass was right when last read: lock at once, the playbacks read along.
+            use = readWithPlaybacks(c, key, true);
+            if (use == null) {
+                hints.remove(key);
+                return rules.unknownKey(request, now); // deleted meanwhile
+            }
+            if (!use.version().equals(hint.version())) {
+                // Changed since: the playbacks joined may be older than the row locked; read them under the lock.
+                Map<Playback, Long> ids = new IdentityHashMap<>();
+                use = new Read(use.ticket(), use.version(), selectPlaybacks(c, key, ids), ids);
+            }
+        } else {
+            Read read = readWithPlaybacks(c, key, false);
+            Decision settled = withoutLock(c, read == null ? null : read.ticket(), request, now);
+            if (settled != null) {
+                return settled;
+            }
+            try (PreparedStatement ps = tx.prepare(c, LOCK_WITH_VERSION)) {
+                ps.setString(1, key);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return rules.unknownKey(request, now); // deleted meanwhile
+                    }
+                    String version = rs.getString(15);
+                    if (version.equals(read.version())) {
+                        use = read;
+                    } else {
+                        Map<Playback, Long> ids = new IdentityHashMap<>();
+                        use = new Read(JdbcRows.ticketOf(rs), version, selectPlaybacks(c, key, ids), ids);
+                    }
+                }
+            }
+        }
+        Decision d = decideLocked(c, use.ticket(), use.playbacks(), use.ids(), request, now, true);
+        // A decision that opened a playback changed the row: its version is unknown ("" matches none).
+        remember(key, use.ticket().pass(), d.newPlayback() ? "" : use.version());
+        return d;
+    }
+
+    /** A ticket with its playbacks (their row ids in {@code ids}) and the row's version ({@code xmin}). */
+    private record Read(Ticket ticket, String version, List<Playback> playbacks, Map<Playback, Long> ids) {
+    }
+
+    /**
+     * What the last decision on a key here read: the stored pass and the row's version. A request
+     * whose pass matches it takes the lock at once (one round trip less), reading the playbacks along;
+     * when the row locked is still of that version nobody changed the ticket since, so the playbacks
+     * read stand (see {@link #decideOnPostgres}). Only a hint: the locked step checks everything again.
+     */
+    private record Hint(byte[] pass, String version) {
+    }
+
+    /** Most keys {@link #hints} holds; it starts over when full. */
+    private static final int MAX_HINTS = 10_000;
+
+    private void remember(String key, String pass, String version) {
+        if (hints.size() >= MAX_HINTS) {
+            hints.clear();
+        }
+        hints.put(key, new Hint(pass.getBytes(StandardCharsets.UTF_8), version));
+    }
+
+    /** @return the ticket, its version and playbacks, read in one statement (locking the ticket's row when {@code lock}); null when there is none */
+    private Read readWithPlaybacks(Connection c, String key, boolean lock) throws SQLException {
+        Ticket ticket = null;
+        String version = null;
         Map<Playback, Long> ids = new IdentityHashMap<>();
-        List<Playback> before = new ArrayList<>();
-        try (PreparedStatement ps = tx.prepare(c, READ_WITH_PLAYBACKS)) {
+        List<Playback> playbacks = new ArrayList<>();
+        try (PreparedStatement ps = tx.prepare(c, lock ? READ_WITH_PLAYBACKS + " FOR NO KEY UPDATE OF t" : READ_WITH_PLAYBACKS)) {
             ps.setString(1, key);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    if (read == null) {
-                        read = JdbcRows.ticketOf(rs);
-                        readVersion = rs.getString(15);
+                    if (ticket == null) {
+                        ticket = JdbcRows.ticketOf(rs);
+                        version = rs.getString(15);
                     }
                     long id = rs.getLong(16);
                     if (!rs.wasNull()) {
                         Playback p = JdbcRows.playbackOf(rs, 16, key);
                         ids.put(p, id);
-                        before.add(p);
+                        playbacks.add(p);
                     }
                 }
             }
         }
-        Decision settled = withoutLock(c, read, request, now);
-        if (settled != null) {
-            return settled;
-        }
-        Ticket ticket;
-        try (PreparedStatement ps = tx.prepare(c, LOCK_WITH_VERSION)) {
-            ps.setString(1, key);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return rules.unknownKey(request, now); // deleted meanwhile
-                }
-                ticket = rs.getString(15).equals(readVersion) ? read : JdbcRows.ticketOf(rs);
-            }
-        }
-        if (ticket != read) {
-            ids.clear();
-            before = selectPlaybacks(c, key, ids);
-        }
-        return decideLocked(c, ticket, before.isEmpty() ? List.of() : before, ids, request, now, true);
+        return ticket == null ? null : new Read(ticket, version, playbacks.isEmpty() ? List.of() : playbacks, ids);
     }
 
     /** The ticket and its playbacks as read in {@link #decideOnPostgres}: ticket columns 1–14, the row's version 15, a playback 16–20. */
