@@ -596,15 +596,23 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
                 ps.setString(i, attempt.key());
                 return i + 1;
             }, null));
+            // One statement for the attempt and the log's count: RETURNING's subquery sees the rows
+            // before the insert (its snapshot was taken after the turn above), so the count is one more.
+            writes.add(new Write(JdbcAttemptLog.INSERT + " RETURNING (" + JdbcAttemptLog.COUNT + ")", (ps, i) -> {
+                int next = JdbcRows.bindAttempt(ps, i, attempt);
+                ps.setString(next, attempt.key());
+                return next + 1;
+            }, null));
+        } else {
+            writes.add(new Write(JdbcAttemptLog.INSERT, (ps, i) -> JdbcRows.bindAttempt(ps, i, attempt), null));
+            writes.add(new Write(JdbcAttemptLog.COUNT, (ps, i) -> {
+                ps.setString(i, attempt.key());
+                return i + 1;
+            }, null));
         }
-        writes.add(new Write(JdbcAttemptLog.INSERT, (ps, i) -> JdbcRows.bindAttempt(ps, i, attempt), null));
-        writes.add(new Write(JdbcAttemptLog.COUNT, (ps, i) -> {
-            ps.setString(i, attempt.key());
-            return i + 1;
-        }, null));
         int[] results = together ? runTogether(c, writes) : runEach(c, writes);
         reinsertVanished(c, ticket.key(), writes, results);
-        attemptLog.trim(c, ticket.key(), true, results[results.length - 1]);
+        attemptLog.trim(c, ticket.key(), true, results[results.length - 1] + (together ? 1 : 0));
         return decided.decision();
     }
 

@@ -524,6 +524,31 @@ abstract class JdbcRepositoryContract extends TicketRepositoryContract {
     }
 
     @Test
+    void grantsPastTheCapKeepTheLogAtTheCapExactly() throws Exception {
+        DataSource ds = newDataSource();
+        try {
+            UsherSettings capped = SETTINGS.withMaxAttemptsPerTicket(3);
+            JdbcTicketRepository repo = new JdbcTicketRepository(ds, capped, testOptions());
+            UsherService service = new UsherService(repo, capped, Clock.systemUTC(), new TicketKeys());
+            Ticket t = service.issue(Fixture.STEF, IssueRequest.of("a", "v", "passpasspass", "0.0.0.0/0", 10, "+1 hour"));
+            for (int i = 0; i < 6; i++) { // the grant path's own count (one statement with the insert on PostgreSQL)
+                assertTrue(service.authorize(PlaybackRequest.of(t.key(), t.pass(), IpAddress.parse("192.0.2." + i), "a", "v"))
+                        .newPlayback());
+                try (Connection c = ds.getConnection();
+                     PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM usher_attempts WHERE ticket_key = ?")) {
+                    ps.setString(1, t.key());
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        assertEquals(Math.min(i + 1, 3), rs.getInt(1), "rows after grant " + (i + 1));
+                    }
+                }
+            }
+        } finally {
+            release(ds);
+        }
+    }
+
+    @Test
     void ticketsOfOneRuleTextShareItsParsedForm() throws Exception {
         DataSource ds = newDataSource();
         try {
