@@ -476,7 +476,7 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
         Read use;
         if (hint != null && MessageDigest.isEqual(hint.pass(), request.pass().getBytes(StandardCharsets.UTF_8))) {
             // The pass was right when last read: lock at once, the playbacks read along.
-            use = readWithPlaybacks(c, key, true);
+            use = readWithPlaybacks(c, key, true, hint.version());
             if (use == null) {
                 hints.remove(key);
                 return rules.unknownKey(request, now); // deleted meanwhile
@@ -487,7 +487,7 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
                 use = new Read(use.ticket(), use.version(), selectPlaybacks(c, key, ids), ids);
             }
         } else {
-            Read read = readWithPlaybacks(c, key, false);
+            Read read = readWithPlaybacks(c, key, false, null);
             Decision settled = withoutLock(c, read == null ? null : read.ticket(), request, now);
             if (settled != null) {
                 return settled;
@@ -537,8 +537,13 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
         hints.put(key, new Hint(pass.getBytes(StandardCharsets.UTF_8), version));
     }
 
-    /** @return the ticket, its version and playbacks, read in one statement (locking the ticket's row when {@code lock}); null when there is none */
-    private Read readWithPlaybacks(Connection c, String key, boolean lock) throws SQLException {
+    /**
+     * @param expected the row version the playbacks are wanted for, or null for any: when the row
+     *                 is of another version its playbacks are not parsed (the caller reads them again)
+     * @return the ticket, its version and playbacks, read in one statement (locking the ticket's row
+     *         when {@code lock}); null when there is none
+     */
+    private Read readWithPlaybacks(Connection c, String key, boolean lock, String expected) throws SQLException {
         Ticket ticket = null;
         String version = null;
         Map<Playback, Long> ids = new IdentityHashMap<>();
@@ -550,6 +555,9 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
                     if (ticket == null) {
                         ticket = JdbcRows.ticketOf(rs);
                         version = rs.getString(15);
+                        if (expected != null && !expected.equals(version)) {
+                            break; // of no use: a hot ticket's playbacks would be parsed twice under its lock
+                        }
                     }
                     long id = rs.getLong(16);
                     if (!rs.wasNull()) {
