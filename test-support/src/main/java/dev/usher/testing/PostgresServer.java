@@ -112,6 +112,11 @@ public final class PostgresServer implements AutoCloseable {
         return port;
     }
 
+    /** @return the process id of the server's postmaster (its backends are its children) */
+    public long postmasterPid() throws IOException {
+        return Long.parseLong(Files.readAllLines(dir.resolve("data/postmaster.pid")).get(0).trim());
+    }
+
     /** @return the JDBC URL of {@code database} on this server (user {@code postgres}, no password) */
     public String url(String database) {
         return "jdbc:postgresql://127.0.0.1:" + port + "/" + database;

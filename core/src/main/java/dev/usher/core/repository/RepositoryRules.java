@@ -8,6 +8,7 @@ import dev.usher.core.decision.AdmissionRules;
 import dev.usher.core.decision.Decision;
 import dev.usher.core.decision.Playback;
 import dev.usher.core.decision.PlaybackRequest;
+import dev.usher.core.decision.Reason;
 import dev.usher.core.ticket.Ticket;
 
 import java.time.Duration;
@@ -108,6 +109,27 @@ public final class RepositoryRules {
         Objects.requireNonNull(ticket, "ticket (an unknown key is decided by unknownKey)");
         AdmissionRules.Outcome outcome = admission.evaluate(ticket, playbacks, request, now);
         return new Decided(outcome, attempt(ticket, request, now, outcome.decision()));
+    }
+
+    /**
+     * The refusal a request earns from the ticket's fields alone, whatever its uses, bindings and
+     * playbacks: a wrong pass, a revoked or expired ticket, another app (the first four of the
+     * {@link AdmissionRules}' reasons). A store may decide these from a plain read, before it locks
+     * the ticket, so that a flood of wrong passes never waits in line with a real viewer: the
+     * decision is the one the locked step would make from the ticket as read, and since it stores
+     * nothing but its attempt, no other decision depends on it.
+     *
+     * @return the refusal with its attempt, or null when the decision needs the locked step
+     */
+    public Decided refusalBeforeLock(Ticket ticket, PlaybackRequest request, Instant now) {
+        Objects.requireNonNull(ticket, "ticket");
+        AdmissionRules.Outcome outcome = admission.evaluate(ticket, List.of(), request, now);
+        Reason reason = outcome.decision().reason();
+        if (reason == Reason.INVALID_AUTH_TOKEN || reason == Reason.TOKEN_REVOKED || reason == Reason.EXPIRED
+                || reason == Reason.WRONG_APPLICATION) {
+            return new Decided(outcome, attempt(ticket, request, now, outcome.decision()));
+        }
+        return null;
     }
 
     /** @return the attempt that records {@code decision} on {@code ticket}, by this node */

@@ -6,7 +6,10 @@ import dev.usher.core.decision.PlaybackRequest;
 import dev.usher.core.ticket.Ticket;
 
 import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -62,6 +65,25 @@ public interface TicketRepository {
 
     /** @return the ticket with {@code key}, whatever its account */
     Optional<Ticket> find(String key);
+
+    /**
+     * Finds many tickets at once, whatever their accounts: what {@link dev.usher.core.service.RevocationWatch}
+     * reads every check interval for the tickets of the playbacks running on this node. The default
+     * calls {@link #find} per key, so a store written before this method keeps working; Usher's
+     * JDBC store reads them in batches of {@value #FIND_BATCH} keys per query.
+     *
+     * @return the tickets found, by key; a key with no ticket is absent
+     */
+    default Map<String, Ticket> findAll(Collection<String> keys) {
+        Map<String, Ticket> out = new HashMap<>();
+        for (String key : keys) {
+            find(key).ifPresent(t -> out.put(key, t));
+        }
+        return out;
+    }
+
+    /** The most keys a store's batch of {@link #findAll} should carry per query. */
+    int FIND_BATCH = 1000;
 
     /** @return the account's ticket with {@code key} after the change, or empty when it has none */
     Optional<Ticket> update(long cdnId, String key, TicketChange change);

@@ -5,6 +5,8 @@ import dev.usher.core.ticket.Ticket;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -83,21 +85,35 @@ public final class RevocationWatch {
     }
 
     /**
-     * Reads the state of every watched ticket from the repository.
+     * Reads the state of every watched ticket from the repository, in batches
+     * ({@link TicketRepository#findAll}): with Usher's JDBC store one query per
+     * {@value TicketRepository#FIND_BATCH} tickets, not one per ticket.
      *
      * @return how many tickets are watched after the refresh
      */
     public int refresh(Instant now) {
         Instant horizon = now.minus(forgetAfter);
+        List<Map.Entry<String, Watched>> live = new ArrayList<>();
         for (Map.Entry<String, Watched> e : watched.entrySet()) {
             Watched w = e.getValue();
             if (w.lastSeen.isBefore(horizon)) {
                 watched.remove(e.getKey(), w);
-                continue;
+            } else {
+                live.add(e);
             }
-            // Not sticky: a ticket made active again by an update is let through again.
-            w.revoked = !usable(repository.find(e.getKey()), now);
-            w.confirmed = true;
+        }
+        for (int from = 0; from < live.size(); from += TicketRepository.FIND_BATCH) {
+            List<Map.Entry<String, Watched>> batch = live.subList(from, Math.min(live.size(), from + TicketRepository.FIND_BATCH));
+            List<String> keys = new ArrayList<>(batch.size());
+            for (Map.Entry<String, Watched> e : batch) {
+                keys.add(e.getKey());
+            }
+            Map<String, Ticket> found = repository.findAll(keys);
+            for (Map.Entry<String, Watched> e : batch) {
+                // Not sticky: a ticket made active again by an update is let through again.
+                e.getValue().revoked = !usable(Optional.ofNullable(found.get(e.getKey())), now);
+                e.getValue().confirmed = true;
+            }
         }
         return watched.size();
     }

@@ -13,34 +13,62 @@ import dev.usher.core.testing.Fixture;
 import dev.usher.core.ticket.Ticket;
 import dev.usher.testing.PostgresServer;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Entry decisions per second of {@link JdbcTicketRepository} on a real PostgreSQL server, with
- * {@code clients} threads each holding a pooled connection, and the p50/p99 latency of one decision.
+ * {@code clients} threads each holding a pooled connection, and the p50/p99 latency of one decision;
+ * with {@code USHER_BENCH_PGBENCH=1}, alternated round by round with {@code pgbench} doing the
+ * minimal work of a decision on the same server and tables ({@link #FLOOR}), and the ratio of each
+ * round reported (the machine may be shared: only ratios within one run mean anything).
  *
- * <p>Workload: 2,000 tickets ({@code 0.0.0.0/0}, a million uses each); every decision names a
- * random ticket; one in five starts a playback from a new client address (a use consumed, a
- * playback row inserted), four in five continue one of the thread's recent playbacks (its
- * {@code last_seen} moved). Every decision also appends its attempt. A 2 s warm-up is not counted.
+ * <p>Workload: {@code USHER_BENCH_TICKETS} tickets (default 2,000; 1 puts every client on one hot
+ * ticket) ({@code 0.0.0.0/0}, a million uses each); every decision names a random ticket; one in
+ * five starts a playback from a new client address (a use consumed, a playback row inserted), four
+ * in five continue one of the thread's recent playbacks. Every decision also appends its attempt.
+ * A 2 s warm-up is not counted.
  *
  * <p>Usage: {@code JdbcDecisionLoad [seconds=10] [clients=32] [jdbc-url]}; without a URL it starts
  * a throw-away PostgreSQL with the server's default (durable) settings: fsync and synchronous
- * commit on; {@code USHER_BENCH_PG_SETTINGS="synchronous_commit=off ..."} adds {@code -c} settings. Run by {@code core/src/test/bench/jdbc-load.sh}.
+ * commit on; {@code USHER_BENCH_PG_SETTINGS="synchronous_commit=off ..."} adds {@code -c} settings;
+ * {@code USHER_BENCH_ROUNDS} (default 1) rounds. Run by {@code core/src/test/bench/jdbc-load.sh}.
  */
 public final class JdbcDecisionLoad {
 
-    private static final int TICKETS = 2_000;
+    /**
+     * The floor: what any store must do for a decision that consumes a use, as one pgbench
+     * transaction (five round trips: BEGIN, the locked read, the ticket's update, the attempt, the
+     * commit), on a random ticket among the same rows.
+     */
+    static final String FLOOR = """
+            \\set n random(1, :tickets)
+            BEGIN;
+            SELECT ticket_key, pass, ip, ip_bindings, video, app, uses, active, expires FROM usher_tickets WHERE id = :n FOR UPDATE;
+            UPDATE usher_tickets SET uses = uses - 1, last_used = now() WHERE id = :n;
+            INSERT INTO usher_attempts (ticket_key, attempted_at, ip, video, app, appinst, pageurl, refurl, reason, server) SELECT ticket_key, now(), '10.0.0.1', video, 'live', '_definst_', '', '', 'Success', 'bench' FROM usher_tickets WHERE id = :n;
+            END;
+            """;
 
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
         int clients = args.length > 1 ? Integer.parseInt(args[1]) : 32;
+        int ticketCount = Integer.parseInt(System.getenv().getOrDefault("USHER_BENCH_TICKETS", "2000"));
+        int rounds = Integer.parseInt(System.getenv().getOrDefault("USHER_BENCH_ROUNDS", "1"));
+        boolean pgbench = "1".equals(System.getenv("USHER_BENCH_PGBENCH"));
         PostgresServer server = null;
         String url;
         if (args.length > 2) {
@@ -56,22 +84,85 @@ public final class JdbcDecisionLoad {
             JdbcTicketRepository repo = new JdbcTicketRepository(ds, settings,
                     JdbcOptions.defaults().withCreateSchema(true).withPurgeInterval(Duration.ZERO));
             UsherService service = new UsherService(repo, settings);
-            System.out.println("JdbcDecisionLoad: " + repo.dialect() + ", " + clients + " clients, " + seconds + " s"
+            System.out.println("JdbcDecisionLoad: " + repo.dialect() + ", " + clients + " clients, " + seconds + " s, "
+                    + ticketCount + " tickets, " + rounds + " rounds"
                     + (server != null ? " (throw-away PostgreSQL; settings: "
                     + System.getenv().getOrDefault("USHER_BENCH_PG_SETTINGS", "defaults") + ")" : ""));
-            List<Ticket> tickets = new ArrayList<>(TICKETS);
-            for (int i = 0; i < TICKETS; i++) {
+            List<Ticket> tickets = new ArrayList<>(ticketCount);
+            for (int i = 0; i < ticketCount; i++) {
                 tickets.add(service.issue(Fixture.STEF,
                         IssueRequest.of("live", "stream" + (i % 100), "passpasspass", "0.0.0.0/0", 1_000_000, "+1 day")));
             }
             run(service, tickets, clients, 2, false);
-            Result r = run(service, tickets, clients, seconds, true);
-            System.out.printf("decisions/s: %.0f   p50: %.2f ms   p99: %.2f ms   (%d decisions, %d new playbacks, %d refused)%n",
-                    r.count / (double) seconds, r.p50Nanos / 1e6, r.p99Nanos / 1e6, r.count, r.newPlaybacks, r.refused);
+            List<Double> ratios = new ArrayList<>();
+            for (int round = 1; round <= rounds; round++) {
+                Result r = run(service, tickets, clients, seconds, true);
+                double rate = r.count / (double) seconds;
+                System.out.printf("round %d usher:   decisions/s: %.0f   p50: %.2f ms   p99: %.2f ms   (%d decisions, %d new playbacks, %d refused)%n",
+                        round, rate, r.p50Nanos / 1e6, r.p99Nanos / 1e6, r.count, r.newPlaybacks, r.refused);
+                if (pgbench) {
+                    double floor = pgbench(url, tickets.get(0).id(), tickets.get(ticketCount - 1).id(), clients, seconds);
+                    ratios.add(rate / floor);
+                    System.out.printf("round %d ratio usher / pgbench floor: %.2f%n", round, rate / floor);
+                }
+            }
+            if (!ratios.isEmpty()) {
+                double[] v = ratios.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+                System.out.printf("ratio over %d rounds: median %.2f, min %.2f, max %.2f%n", v.length, v[v.length / 2], v[0],
+                        v[v.length - 1]);
+            }
         } finally {
             if (server != null) {
                 server.close();
             }
+        }
+    }
+
+    /** Runs {@link #FLOOR} with pgbench on the tickets numbered {@code first} to {@code last}. @return transactions per second */
+    private static double pgbench(String jdbcUrl, long first, long last, int clients, int seconds)
+            throws IOException, InterruptedException {
+        Matcher m = Pattern.compile("jdbc:postgresql://([^:/]+):(\\d+)/([^?]+)").matcher(jdbcUrl);
+        if (!m.find()) {
+            throw new IllegalArgumentException("pgbench needs a jdbc:postgresql://host:port/db URL");
+        }
+        Path dir = Files.createTempDirectory("usher-pgbench-");
+        try {
+            Path script = dir.resolve("floor.sql");
+            // The ids of the tickets issued are consecutive; pgbench draws among them.
+            Files.writeString(script, FLOOR.replace("random(1, :tickets)", "random(" + first + ", " + last + ")"));
+            List<String> command = List.of(dev.usher.testing.Tools.postgresBin().resolve("pgbench").toString(), "-n", "-M", "prepared",
+                    "-h", m.group(1), "-p", m.group(2), "-U", "postgres", "-c", Integer.toString(clients),
+                    "-j", Integer.toString(Math.min(clients, 4)), "-T", Integer.toString(seconds), "-f", script.toString(),
+                    "-l", "--log-prefix=" + dir.resolve("log"), m.group(3));
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(seconds + 60L, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IOException("pgbench failed: " + out);
+            }
+            Matcher tps = Pattern.compile("tps = ([0-9.]+)").matcher(out);
+            if (!tps.find()) {
+                throw new IOException("no tps in pgbench's output: " + out);
+            }
+            long[] latencies;
+            try (Stream<Path> logs = Files.list(dir)) {
+                latencies = logs.filter(f -> f.getFileName().toString().startsWith("log")).flatMap(f -> {
+                    try {
+                        return Files.readAllLines(f).stream();
+                    } catch (IOException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }).mapToLong(line -> Long.parseLong(line.split(" ")[2])).sorted().toArray();
+            }
+            double rate = Double.parseDouble(tps.group(1));
+            System.out.printf("        pgbench: transactions/s: %.0f   p50: %.2f ms   p99: %.2f ms%n", rate,
+                    latencies.length == 0 ? 0 : latencies[latencies.length / 2] / 1e3,
+                    latencies.length == 0 ? 0 : latencies[Math.min(latencies.length - 1, (int) (latencies.length * 0.99))] / 1e3);
+            return rate;
+        } finally {
+            try (Stream<Path> files = Files.list(dir)) {
+                files.forEach(f -> f.toFile().delete());
+            }
+            dir.toFile().delete();
         }
     }
 
@@ -86,11 +177,10 @@ public final class JdbcDecisionLoad {
         int[] counts = new int[clients];
         AtomicLong fresh = new AtomicLong();
         AtomicLong refused = new AtomicLong();
-        AtomicLong addresses = new AtomicLong(measure ? 1_000_000 : 0);
         for (int c = 0; c < clients; c++) {
             int id = c;
             Thread t = new Thread(() -> {
-                SplittableRandom random = new SplittableRandom(id * 7919L + (measure ? 1 : 0));
+                SplittableRandom random = new SplittableRandom(id * 7919L + System.nanoTime());
                 long[] lat = new long[1 << 16];
                 int n = 0;
                 Ticket[] recentTicket = new Ticket[16];
@@ -102,7 +192,7 @@ public final class JdbcDecisionLoad {
                         IpAddress client;
                         if (recentTicket[slot] == null || random.nextInt(5) == 0) {
                             ticket = tickets.get(random.nextInt(tickets.size()));
-                            long a = addresses.incrementAndGet();
+                            long a = ADDRESSES.incrementAndGet();
                             client = IpAddress.ofV4((int) (0x0A000000L + a));
                             recentTicket[slot] = ticket;
                             recentClient[slot] = client;
@@ -149,4 +239,7 @@ public final class JdbcDecisionLoad {
         long p99 = all.length == 0 ? 0 : all[Math.min(all.length - 1, (int) (all.length * 0.99))];
         return new Result(total, fresh.get(), refused.get(), p50, p99);
     }
+
+    /** Client addresses never used before in this run: each new playback has its own. */
+    private static final AtomicLong ADDRESSES = new AtomicLong();
 }

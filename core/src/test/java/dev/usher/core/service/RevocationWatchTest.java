@@ -72,6 +72,32 @@ class RevocationWatchTest {
     }
 
     @Test
+    void aRefreshReadsTheWatchedTicketsInBatchesNotOneByOne() {
+        java.util.Map<String, Integer> calls = new java.util.concurrent.ConcurrentHashMap<>();
+        dev.usher.core.repository.TicketRepository counting = (dev.usher.core.repository.TicketRepository)
+                java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                        new Class<?>[]{dev.usher.core.repository.TicketRepository.class}, (proxy, method, args) -> {
+                            calls.merge(method.getName(), 1, Integer::sum);
+                            try {
+                                return method.invoke(f.repository, args);
+                            } catch (java.lang.reflect.InvocationTargetException e) {
+                                throw e.getCause();
+                            }
+                        });
+        RevocationWatch batched = new RevocationWatch(counting, Duration.ofHours(1));
+        Ticket revoked = f.service.issue(STEF, IssueRequest.of("a", "v", "passpasspass", "auto", 1, "+1 day"));
+        batched.watch(revoked.key(), f.clock.instant());
+        for (int i = 0; i < 2_499; i++) {
+            batched.watch("k" + i, f.clock.instant());
+        }
+        f.service.revoke(STEF, revoked.key());
+        assertEquals(2_500, batched.refresh(f.clock.instant()));
+        assertEquals(java.util.Map.of("findAll", 3), calls, "batches of 1,000, no read per ticket");
+        assertTrue(batched.isRevoked(revoked.key(), f.clock.instant()));
+        assertTrue(batched.isRevoked("k7", f.clock.instant()), "a key with no ticket counts as revoked");
+    }
+
+    @Test
     void aFailedConfirmationServesNothingAndIsRetried() throws Exception {
         org.h2.jdbcx.JdbcDataSource ds = new org.h2.jdbcx.JdbcDataSource();
         ds.setURL("jdbc:h2:mem:watch-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1");

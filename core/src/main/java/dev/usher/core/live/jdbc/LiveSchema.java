@@ -12,7 +12,7 @@ import java.util.List;
 /**
  * The live publishing part of the schema: {@code V3__live.sql} (stream users) and
  * {@code V6__live_leases.sql} (ingest leases), each idempotent, each recorded in
- * {@code usher_schema_version} like the ticket repository's own versions (1, 2, 4, 5).
+ * {@code usher_schema_version} like the ticket repository's own versions (1, 2, 4, 5, 7).
  */
 final class LiveSchema {
 

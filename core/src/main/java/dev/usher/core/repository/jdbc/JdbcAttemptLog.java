@@ -29,49 +29,96 @@ final class JdbcAttemptLog {
         this.maxAttempts = maxAttempts;
     }
 
+    /** Inserts an attempt: {@link JdbcRows#bindAttempt} sets its parameters. */
+    static final String INSERT = "INSERT INTO usher_attempts (" + JdbcRows.ATTEMPT_COLUMNS
+            + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     /**
-     * Appends an attempt, inside the decision's transaction (the ticket's row is locked, so the
-     * decisions of every node on this ticket take turns here).
+     * How many rows a ticket's log holds (its key the one parameter): counted on the index
+     * {@code usher_attempts_ticket_time} alone, so at most the cap plus one index entries are read.
      */
-    void append(Connection c, Attempt a) throws SQLException {
-        if (!a.success()) {
-            // A repeat within the window raises the count of the row that absorbs it.
-            try (PreparedStatement ps = tx.prepare(c, "UPDATE usher_attempts SET attempt_count = attempt_count"
-                    + " + CASE WHEN attempt_count < 2147483647 THEN 1 ELSE 0 END WHERE id = ("
-                    + "SELECT MAX(id) FROM usher_attempts WHERE ticket_key = ? AND attempted_at > ? AND reason = ?"
-                    + " AND ip = ? AND failed_status = 0)")) {
+    static final String COUNT = "SELECT COUNT(*) FROM usher_attempts WHERE ticket_key = ?";
+
+    /**
+     * On PostgreSQL, the lock every append to a ticket's log takes first and holds until its commit
+     * (an advisory lock on the key's hash, in a class of Usher's own): appends of one ticket take
+     * turns, whether their decision holds the ticket's row lock or was a refusal decided without it,
+     * so the count each append trims by is exact. It is taken at the end of a decision, so a refusal
+     * waits at most for a viewer's commit, never for its whole decision.
+     */
+    static final String SERIALIZE = "SELECT 0 FROM pg_advisory_xact_lock(21875, hashtext(?))";
+
+    /**
+     * Appends an attempt, inside the decision's transaction, in turn with every other append to the
+     * ticket's log on every node: on PostgreSQL through {@link #SERIALIZE}; elsewhere through the
+     * ticket's row lock, which a refusal decided without it
+     * ({@link dev.usher.core.repository.RepositoryRules#refusalBeforeLock}) takes here.
+     *
+     * @param ticketLocked whether the decision holds the ticket's row lock
+     */
+    void append(Connection c, Attempt a, boolean ticketLocked) throws SQLException {
+        if (tx.ready() == JdbcDialect.POSTGRESQL) {
+            try (PreparedStatement ps = tx.prepare(c, SERIALIZE)) {
                 ps.setString(1, a.key());
-                JdbcRows.setInstant(ps, 2, AttemptLog.windowStart(a.datetime()));
-                ps.setString(3, a.reason().text());
-                ps.setString(4, JdbcRows.ipText(a.ip()));
-                if (ps.executeUpdate() > 0) {
-                    return;
-                }
+                ps.executeQuery().close();
+            }
+        } else if (!ticketLocked) {
+            try (PreparedStatement ps = tx.prepare(c, "SELECT uses FROM usher_tickets WHERE ticket_key = ? FOR UPDATE")) {
+                ps.setString(1, a.key());
+                ps.executeQuery().close();
             }
         }
-        try (PreparedStatement ps = tx.prepare(c, "INSERT INTO usher_attempts (" + JdbcRows.ATTEMPT_COLUMNS
-                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-            JdbcRows.bindAttempt(ps, a);
+        if (!a.success() && absorbed(c, a)) {
+            return;
+        }
+        try (PreparedStatement ps = tx.prepare(c, INSERT)) {
+            JdbcRows.bindAttempt(ps, 1, a);
             ps.executeUpdate();
         }
         int total;
-        int grants;
-        try (PreparedStatement ps = tx.prepare(c, "SELECT COUNT(*), COALESCE(SUM(CASE WHEN reason = ? THEN 1 ELSE 0 END), 0)"
-                + " FROM usher_attempts WHERE ticket_key = ?")) {
-            ps.setString(1, Reason.SUCCESS.text());
-            ps.setString(2, a.key());
+        try (PreparedStatement ps = tx.prepare(c, COUNT)) {
+            ps.setString(1, a.key());
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 total = rs.getInt(1);
-                grants = rs.getInt(2);
             }
         }
+        trim(c, a.key(), a.success(), total);
+    }
+
+    /** @return whether a repeated refusal within the window raised the count of the row that absorbs it */
+    private boolean absorbed(Connection c, Attempt a) throws SQLException {
+        try (PreparedStatement ps = tx.prepare(c, "UPDATE usher_attempts SET attempt_count = attempt_count"
+                + " + CASE WHEN attempt_count < 2147483647 THEN 1 ELSE 0 END WHERE id = ("
+                + "SELECT MAX(id) FROM usher_attempts WHERE ticket_key = ? AND attempted_at > ? AND reason = ?"
+                + " AND ip = ? AND failed_status = 0)")) {
+            ps.setString(1, a.key());
+            JdbcRows.setInstant(ps, 2, AttemptLog.windowStart(a.datetime()));
+            ps.setString(3, a.reason().text());
+            ps.setString(4, JdbcRows.ipText(a.ip()));
+            return ps.executeUpdate() > 0;
+        }
+    }
+
+    /**
+     * Keeps the cap after an insert left {@code total} rows in the ticket's log ({@link #COUNT}):
+     * nothing more is read while the log is within it.
+     */
+    void trim(Connection c, String key, boolean addedWasGrant, int total) throws SQLException {
         if (total <= maxAttempts) {
             return;
         }
-        AttemptLog.Eviction eviction = AttemptLog.evict(total - grants, grants, a.success(), maxAttempts);
-        evictOldest(c, a.key(), false, eviction.refusals());
-        evictOldest(c, a.key(), true, eviction.grants());
+        int grants;
+        try (PreparedStatement ps = tx.prepare(c, "SELECT COUNT(*) FROM usher_attempts WHERE ticket_key = ? AND reason = ?")) {
+            ps.setString(1, key);
+            ps.setString(2, Reason.SUCCESS.text());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                grants = rs.getInt(1);
+            }
+        }
+        AttemptLog.Eviction eviction = AttemptLog.evict(total - grants, grants, addedWasGrant, maxAttempts);
+        evictOldest(c, key, false, eviction.refusals());
+        evictOldest(c, key, true, eviction.grants());
     }
 
     /** Deletes the {@code n} oldest grants (or refusals) of a ticket's log. */

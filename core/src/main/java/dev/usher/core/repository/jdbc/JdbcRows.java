@@ -6,17 +6,25 @@ import dev.usher.core.decision.Reason;
 import dev.usher.core.net.IpNetwork;
 import dev.usher.core.rule.IpRestriction;
 import dev.usher.core.rule.PatternList;
+import dev.usher.core.rule.WildcardPattern;
 import dev.usher.core.ticket.Ticket;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The rows of the JDBC repository's tables and the records they hold: which columns a ticket,
@@ -38,6 +46,8 @@ final class JdbcRows {
             "ticket_key, cdn_id, pass, ip, ip_bindings, video, app, uses, active, created, expires, used_date, last_used";
     /** What a ticket row is read with ({@link #ticketOf}): the columns written, then the id the database gave it. */
     static final String TICKET_SELECT = TICKET_COLUMNS + ", id";
+    /** {@link #TICKET_SELECT} of the table named {@code t}, for a join. */
+    static final String TICKET_SELECT_T = "t." + TICKET_SELECT.replace(", ", ", t.");
     /** What a playback row is read with ({@link #playbackOf}): its id first. */
     static final String PLAYBACK_SELECT = "id, video, client, started, last_seen";
     /** The columns of {@code usher_playbacks} a playback is written to ({@link #bindPlayback}). */
@@ -50,6 +60,32 @@ final class JdbcRows {
             + " server, pass_fingerprint";
 
     private JdbcRows() {
+    }
+
+    /**
+     * The names a search by video finds a ticket by through {@code usher_ticket_videos}, as
+     * {@link #videoHash}es: each entry and the whole text, when every entry is a literal name; none
+     * for a ticket with a {@code *} pattern, which a search matches in Java.
+     */
+    static Set<String> videoHashes(PatternList video) {
+        Set<String> out = new LinkedHashSet<>();
+        for (WildcardPattern p : video.patterns()) {
+            if (!p.isLiteral()) {
+                return Set.of();
+            }
+            out.add(videoHash(p.text()));
+        }
+        out.add(videoHash(video.text()));
+        return out;
+    }
+
+    /** @return the SHA-256 of the name's UTF-8, in lower-case hex: the key of {@code usher_ticket_videos} */
+    static String videoHash(String name) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(name.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing", e); // every Java has it
+        }
     }
 
     /** Sets the parameters 1 to 13 to the ticket's {@link #TICKET_COLUMNS}. */
@@ -74,8 +110,9 @@ final class JdbcRows {
         String key = rs.getString(1);
         try {
             String ipText = rs.getString(4);
-            return new Ticket(key, rs.getLong(2), rs.getString(3), restoreIp(ipText, rs.getString(5)),
-                    PatternList.parse("video", rs.getString(6)), PatternList.parse("app", rs.getString(7)),
+            String bindings = rs.getString(5);
+            return new Ticket(key, rs.getLong(2), rs.getString(3), ParsedRules.ip(ipText, bindings == null ? "" : bindings),
+                    ParsedRules.video(rs.getString(6)), ParsedRules.app(rs.getString(7)),
                     rs.getInt(8), rs.getBoolean(9), instant(rs, 10), instant(rs, 11), instant(rs, 12), rs.getLong(14),
                     instant(rs, 13));
         } catch (IllegalArgumentException e) {
@@ -83,37 +120,41 @@ final class JdbcRows {
         }
     }
 
-    /** Sets the parameters 1 to 5 to the playback's {@link #PLAYBACK_COLUMNS}. */
-    static void bindPlayback(PreparedStatement ps, String key, Playback p) throws SQLException {
-        ps.setString(1, key);
-        ps.setString(2, cut(p.scope(), LONG_TEXT)); // the video column holds the playback's scope
-        ps.setString(3, networkText(p.client()));
-        setInstant(ps, 4, p.started());
-        setInstant(ps, 5, p.lastSeen());
+    /** Sets the 5 parameters from {@code first} on to the playback's {@link #PLAYBACK_COLUMNS}. @return the next parameter */
+    static int bindPlayback(PreparedStatement ps, int first, String key, Playback p) throws SQLException {
+        ps.setString(first, key);
+        ps.setString(first + 1, cut(p.scope(), LONG_TEXT)); // the video column holds the playback's scope
+        ps.setString(first + 2, networkText(p.client()));
+        setInstant(ps, first + 3, p.started());
+        setInstant(ps, first + 4, p.lastSeen());
+        return first + 5;
     }
 
-    /** @return the playback of a row read with {@link #PLAYBACK_SELECT} (its id is column 1) */
-    static Playback playbackOf(ResultSet rs, String key) throws SQLException {
+    /** @return the playback of a row read with {@link #PLAYBACK_SELECT} from column {@code first} on (its id) */
+    static Playback playbackOf(ResultSet rs, int first, String key) throws SQLException {
         try {
-            return new Playback(rs.getString(2), IpNetwork.parse(rs.getString(3)), instant(rs, 4), instant(rs, 5));
+            return new Playback(rs.getString(first + 1), IpNetwork.parse(rs.getString(first + 2)), instant(rs, first + 3),
+                    instant(rs, first + 4));
         } catch (IllegalArgumentException e) {
             throw new SQLException("a playback of ticket " + key + " holds a malformed client network", "22000", e);
         }
     }
 
-    /** Sets the parameters 1 to 11 to the attempt's {@link #ATTEMPT_COLUMNS}. */
-    static void bindAttempt(PreparedStatement ps, Attempt a) throws SQLException {
-        ps.setString(1, a.key());
-        setInstant(ps, 2, a.datetime());
-        ps.setString(3, ipText(a.ip()));
-        ps.setString(4, cut(a.video(), LONG_TEXT));
-        ps.setString(5, cut(a.app(), NAME_TEXT));
-        ps.setString(6, cut(a.appinst(), NAME_TEXT));
-        ps.setString(7, cut(a.pageurl(), LONG_TEXT));
-        ps.setString(8, cut(a.refurl(), LONG_TEXT));
-        ps.setString(9, a.reason().text());
-        ps.setString(10, cut(a.server(), NAME_TEXT));
-        ps.setString(11, a.passFingerprint());
+    /** Sets the 11 parameters from {@code first} on to the attempt's {@link #ATTEMPT_COLUMNS}. @return the next parameter */
+    static int bindAttempt(PreparedStatement ps, int first, Attempt a) throws SQLException {
+        int b = first - 1;
+        ps.setString(b + 1, a.key());
+        setInstant(ps, b + 2, a.datetime());
+        ps.setString(b + 3, ipText(a.ip()));
+        ps.setString(b + 4, cut(a.video(), LONG_TEXT));
+        ps.setString(b + 5, cut(a.app(), NAME_TEXT));
+        ps.setString(b + 6, cut(a.appinst(), NAME_TEXT));
+        ps.setString(b + 7, cut(a.pageurl(), LONG_TEXT));
+        ps.setString(b + 8, cut(a.refurl(), LONG_TEXT));
+        ps.setString(b + 9, a.reason().text());
+        ps.setString(b + 10, cut(a.server(), NAME_TEXT));
+        ps.setString(b + 11, a.passFingerprint());
+        return first + 11;
     }
 
     /** @return the attempt of a row read with {@link #ATTEMPT_SELECT} */
@@ -175,10 +216,23 @@ final class JdbcRows {
     static void setInstant(PreparedStatement ps, int index, Instant value) throws SQLException {
         if (value == null) {
             ps.setObject(index, null, Types.TIMESTAMP_WITH_TIMEZONE);
+        } else if (POSTGRES_DRIVER.get(ps.getClass())) {
+            // The instant's ISO text (UTC, at most microseconds), typed by the server as the column's
+            // timestamptz: the driver's own OffsetDateTime binding goes through Calendar and cost a
+            // fifth of a decision's client time. The text names its offset, so no session time zone applies.
+            ps.setObject(index, value.truncatedTo(ChronoUnit.MICROS).toString(), Types.OTHER);
         } else {
             ps.setObject(index, OffsetDateTime.ofInstant(value, ZoneOffset.UTC));
         }
     }
+
+    /** Whether a statement class is PostgreSQL's driver's (which takes untyped text for a timestamptz). */
+    private static final ClassValue<Boolean> POSTGRES_DRIVER = new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> type) {
+            return type.getName().startsWith("org.postgresql.");
+        }
+    };
 
     static Instant instant(ResultSet rs, int index) throws SQLException {
         OffsetDateTime t = rs.getObject(index, OffsetDateTime.class);

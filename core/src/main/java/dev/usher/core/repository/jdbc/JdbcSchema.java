@@ -23,7 +23,8 @@ import java.util.TreeSet;
  * {@link #SCHEMA_VERSIONS} up to {@value #SCHEMA_VERSION}, each recorded in
  * {@code usher_schema_version} (version 2 adds two columns to the attempt log, in place over
  * version 1; version 4 the API answers and the attempts' pass fingerprints, in place over version
- * 2; version 5 numbers the tickets and adds their last use, in place over version 2).
+ * 2; version 5 numbers the tickets and adds their last use, in place over version 2; version 7 (6 is the live store's ingest leases)
+ * indexes searches by video and by active, in place over version 5).
  *
  * <p>With {@link JdbcOptions#createSchema()} the scripts run on first use (every statement is
  * idempotent, so a version-1 database is brought up to date with its data); without it, first use
@@ -34,23 +35,25 @@ public final class JdbcSchema {
     private static final System.Logger LOG = System.getLogger(JdbcSchema.class.getName());
 
     /** The version of the schema the repository reads and writes. */
-    public static final int SCHEMA_VERSION = 5;
+    public static final int SCHEMA_VERSION = 7;
     /** The first schema script in the jar (a class-path resource). */
     public static final String SCHEMA_RESOURCE = "/dev/usher/core/repository/jdbc/V1__schema.sql";
     /**
      * The versions of the scripts in the jar, in the order they run: a database is at version n
      * when the scripts up to n ran. Numbers may skip (version 3 belongs to the live stream users).
      */
-    public static final List<Integer> SCHEMA_VERSIONS = List.of(1, 2, 4, 5);
+    public static final List<Integer> SCHEMA_VERSIONS = List.of(1, 2, 4, 5, 7);
     /** The schema scripts in the jar, one per {@link #SCHEMA_VERSIONS} entry, version 1 first. */
     public static final List<String> SCHEMA_RESOURCES = List.of(SCHEMA_RESOURCE,
             "/dev/usher/core/repository/jdbc/V2__attempt_log_limits.sql",
             "/dev/usher/core/repository/jdbc/V4__api_answers_attempt_pass.sql",
-            "/dev/usher/core/repository/jdbc/V5__ticket_ids_last_use.sql");
+            "/dev/usher/core/repository/jdbc/V5__ticket_ids_last_use.sql",
+            "/dev/usher/core/repository/jdbc/V7__video_index.sql");
     private static final List<String> SCHEMA_DESCRIPTIONS = List.of("V1__schema.sql: tickets, playbacks, attempts",
             "V2__attempt_log_limits.sql: attempt counts, failed responses",
             "V4__api_answers_attempt_pass.sql: stored API answers, attempt pass fingerprints",
-            "V5__ticket_ids_last_use.sql: ticket ids, last use");
+            "V5__ticket_ids_last_use.sql: ticket ids, last use",
+            "V7__video_index.sql: searches by video and active served by indexes");
 
     private JdbcSchema() {
     }
@@ -124,8 +127,14 @@ public final class JdbcSchema {
             return;
         }
         c.setAutoCommit(false);
+        int networkTimeout = networkTimeout(c);
+        int ddlSeconds = Math.max(timeoutSeconds, 30);
+        if (networkTimeout > 0 && networkTimeout < (ddlSeconds + 5) * 1000) {
+            // The pool's socket timeout follows the query timeout; an index built on a big table may take longer.
+            c.setNetworkTimeout(Runnable::run, (ddlSeconds + 5) * 1000);
+        }
         try (Statement s = c.createStatement()) {
-            s.setQueryTimeout(Math.max(timeoutSeconds, 30));
+            s.setQueryTimeout(ddlSeconds);
             for (int i = 0; i < SCHEMA_VERSIONS.size(); i++) {
                 int version = SCHEMA_VERSIONS.get(i);
                 for (String statement : schemaStatements(SCHEMA_RESOURCES.get(i))) {
@@ -154,6 +163,18 @@ public final class JdbcSchema {
             throw e;
         } finally {
             c.setAutoCommit(true);
+            if (networkTimeout > 0) {
+                c.setNetworkTimeout(Runnable::run, networkTimeout);
+            }
+        }
+    }
+
+    /** @return the connection's network (socket) timeout in milliseconds; 0 for none or when the driver does not tell */
+    private static int networkTimeout(Connection c) {
+        try {
+            return c.getNetworkTimeout();
+        } catch (SQLException | UnsupportedOperationException e) {
+            return 0;
         }
     }
 

@@ -16,17 +16,23 @@ import dev.usher.core.repository.TicketQuery;
 import dev.usher.core.repository.TicketRepository;
 import dev.usher.core.ticket.Ticket;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import javax.sql.DataSource;
 
@@ -37,24 +43,35 @@ import javax.sql.DataSource;
  * {@link JdbcSchema}, its rows {@link JdbcRows}, its attempt log {@link JdbcAttemptLog}, how it runs
  * transactions {@link JdbcTransactions}, and its configuration {@link JdbcStoreConfig}.
  *
- * <p><b>Atomicity.</b> {@link #decide} is one transaction: it locks the ticket's row
- * ({@code SELECT … FOR UPDATE}), reads the ticket's open playbacks, runs the
+ * <p><b>Atomicity.</b> {@link #decide} is one transaction. It first reads the ticket without a
+ * lock: a wrong pass, a revoked or expired ticket or another app is refused from that read
+ * ({@link RepositoryRules#refusalBeforeLock}) and its attempt logged without the ticket's lock on
+ * PostgreSQL (the log's appends take turns on an advisory lock instead, held only from the append to
+ * the commit), so a flood of wrong passes never waits in line with real viewers' decisions; on other
+ * databases the refusal's append takes the row lock. Otherwise it locks the ticket's row
+ * ({@code SELECT … FOR UPDATE}; on PostgreSQL {@code FOR NO KEY UPDATE}, which the attempts'
+ * foreign key does not wait for), reads the ticket's open playbacks, runs the
  * {@link AdmissionRules} on them, writes back the ticket (uses, bound slots, first and last use) and
- * the playbacks only when the rules changed them, appends the attempt and commits. Every decision
- * on a ticket, on any node, waits for the row lock, so uses are never over-granted, {@code auto}
- * slots never over-bound, the playback window is shared, and a revocation committed by one node is
- * seen by the next decision of every node. At the default READ COMMITTED isolation the locked read
- * returns the newest committed row; at REPEATABLE READ or SERIALIZABLE a conflicting update
- * raises a serialization failure instead. Serialization failures and deadlocks (SQLState
- * {@code 40001}, {@code 40P01}) are retried a bounded number of times.
+ * the playbacks only when the rules changed them, appends the attempt and commits. Every locked
+ * decision on a ticket, on any node, waits for the row lock, so uses are never over-granted,
+ * {@code auto} slots never over-bound, the playback window is shared, and a revocation committed by
+ * one node is seen by the next decision of every node. At the default READ COMMITTED isolation the
+ * locked read returns the newest committed row; at REPEATABLE READ or SERIALIZABLE a conflicting
+ * update raises a serialization failure instead. Serialization failures and deadlocks (SQLState
+ * {@code 40001}, {@code 40P01}) are retried a bounded number of times. On PostgreSQL a decision
+ * takes three round trips and the commit.
+ *
+ * <p><b>Playback refresh.</b> A continued playback's {@code last_seen} is written once it has aged
+ * by {@link #LAST_SEEN_STEP} (or a tenth of a shorter window), not on every request: a playback
+ * closes between the window less that step and the window after its latest request.
  *
  * <p><b>Failures.</b> Every statement has a query timeout (default 5 s). Any database failure,
  * timeout or missing schema surfaces as a {@link RepositoryException} naming the operation; in
  * {@code decide} that means no decision at all: the caller refuses the request.
  *
  * <p><b>The attempt log</b> follows {@link AttemptLog} on every insert, in the decision's
- * transaction: repeated refusals raise a row's count, and a ticket's rows never exceed
- * {@code maxAttemptsPerTicket}, refusals removed first.
+ * transaction, one append of a ticket at a time: repeated refusals raise a row's count, and a
+ * ticket's rows never exceed {@code maxAttemptsPerTicket}, refusals removed first.
  *
  * <p><b>Retention.</b> {@link #purge} removes tickets expired longer than the retention (with their
  * playbacks and attempts), older attempts and closed playbacks; {@link dev.usher.core.repository.ScheduledPurge}
@@ -71,10 +88,17 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
 
     private static final System.Logger LOG = System.getLogger(JdbcTicketRepository.class.getName());
 
+    /** The most a stored {@code last_seen} lags its playback's latest request ({@link #playbackWrites}). */
+    public static final Duration LAST_SEEN_STEP = Duration.ofSeconds(1);
+
     private final JdbcTransactions tx;
     private final AutoCloseable ownedDataSource;
     private final RepositoryRules rules;
     private final JdbcAttemptLog attemptLog;
+    /** How much a playback's latest request must be newer than its stored {@code last_seen} to be written: 1 s, or a tenth of a shorter window. */
+    private final Duration lastSeenStep;
+    /** Per key, what its last decision on PostgreSQL read ({@link Hint}). */
+    private final Map<String, Hint> hints = new java.util.concurrent.ConcurrentHashMap<>();
 
     public JdbcTicketRepository(DataSource dataSource, UsherSettings settings, JdbcOptions options) {
         this(dataSource, null, settings, options);
@@ -86,6 +110,8 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
         this.ownedDataSource = owned;
         this.rules = new RepositoryRules(settings);
         this.attemptLog = new JdbcAttemptLog(tx, rules.maxAttemptsPerTicket());
+        Duration tenth = settings.playbackWindow().dividedBy(10);
+        this.lastSeenStep = tenth.compareTo(LAST_SEEN_STEP) < 0 ? tenth : LAST_SEEN_STEP;
     }
 
     /** The repository the {@code usher.jdbc.*} keys describe: see {@link JdbcStoreConfig#repository}. */
@@ -124,30 +150,58 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
     }
 
     /**
-     * Inserts the row, then reads the id its identity column took (by the key, unique; with
-     * auto-commit, since a refused insert would spoil a PostgreSQL transaction).
+     * Inserts the row and, for a ticket of literal videos, its names for searches by video
+     * ({@code usher_ticket_videos}), then reads the id its identity column took (by the key,
+     * unique), in one transaction that a refused insert ends at once (a refused statement spoils a
+     * PostgreSQL transaction).
      */
     @Override
     public Optional<Ticket> add(Ticket ticket) {
+        Set<String> videos = JdbcRows.videoHashes(ticket.video());
         return Optional.ofNullable(tx.autocommit("insert ticket", c -> {
-            try (PreparedStatement ps = tx.prepare(c, "INSERT INTO usher_tickets (" + JdbcRows.TICKET_COLUMNS
-                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-                JdbcRows.bindTicket(ps, ticket);
-                ps.executeUpdate();
-            } catch (SQLException e) {
-                if ("23505".equals(e.getSQLState())) { // unique violation: the key exists
-                    return null;
-                }
-                throw e;
-            }
-            try (PreparedStatement ps = tx.prepare(c, "SELECT id FROM usher_tickets WHERE ticket_key = ?")) {
-                ps.setString(1, ticket.key());
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        throw new SQLException("the ticket just inserted is not there", "02000");
+            c.setAutoCommit(false);
+            try {
+                try (PreparedStatement ps = tx.prepare(c, "INSERT INTO usher_tickets (" + JdbcRows.TICKET_COLUMNS
+                        + ", video_literal) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    JdbcRows.bindTicket(ps, ticket);
+                    ps.setBoolean(14, !videos.isEmpty());
+                    ps.executeUpdate();
+                } catch (SQLException e) {
+                    if ("23505".equals(e.getSQLState())) { // unique violation: the key exists
+                        c.rollback();
+                        return null;
                     }
-                    return ticket.withId(rs.getLong(1));
+                    throw e;
                 }
+                if (!videos.isEmpty()) {
+                    try (PreparedStatement ps = tx.prepare(c,
+                            "INSERT INTO usher_ticket_videos (cdn_id, video_hash, ticket_key) VALUES (?, ?, ?)")) {
+                        for (String hash : videos) {
+                            ps.setLong(1, ticket.cdnId());
+                            ps.setString(2, hash);
+                            ps.setString(3, ticket.key());
+                            ps.addBatch();
+                        }
+                        ps.executeBatch();
+                    }
+                }
+                Ticket stored;
+                try (PreparedStatement ps = tx.prepare(c, "SELECT id FROM usher_tickets WHERE ticket_key = ?")) {
+                    ps.setString(1, ticket.key());
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (!rs.next()) {
+                            throw new SQLException("the ticket just inserted is not there", "02000");
+                        }
+                        stored = ticket.withId(rs.getLong(1));
+                    }
+                }
+                c.commit();
+                return stored;
+            } catch (SQLException | RuntimeException e) {
+                JdbcTransactions.rollbackQuietly(c);
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
             }
         }));
     }
@@ -206,6 +260,49 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
         return Optional.ofNullable(tx.autocommit("find ticket", c -> selectTicket(c, key, null, false)));
     }
 
+    /**
+     * {@inheritDoc} One query per {@value TicketRepository#FIND_BATCH} keys: {@code ticket_key = ANY(?)}
+     * with an array on PostgreSQL, an {@code IN} list elsewhere; both are served by the primary key.
+     */
+    @Override
+    public Map<String, Ticket> findAll(Collection<String> keys) {
+        List<String> wanted = new ArrayList<>(keys.size());
+        for (String key : keys) {
+            if (storable(key)) {
+                wanted.add(key);
+            }
+        }
+        Map<String, Ticket> out = new HashMap<>();
+        if (wanted.isEmpty()) {
+            return out;
+        }
+        boolean postgres = tx.ready() == JdbcDialect.POSTGRESQL;
+        return tx.autocommit("find tickets", c -> {
+            for (int from = 0; from < wanted.size(); from += FIND_BATCH) {
+                List<String> batch = wanted.subList(from, Math.min(wanted.size(), from + FIND_BATCH));
+                String sql = "SELECT " + JdbcRows.TICKET_SELECT + " FROM usher_tickets WHERE ticket_key "
+                        + (postgres ? "= ANY(?)" : "IN (" + "?, ".repeat(batch.size() - 1) + "?)");
+                try (PreparedStatement ps = tx.prepare(c, sql)) {
+                    if (postgres) {
+                        ps.setArray(1, c.createArrayOf("varchar", batch.toArray()));
+                    } else {
+                        for (int i = 0; i < batch.size(); i++) {
+                            ps.setString(i + 1, batch.get(i));
+                        }
+                    }
+                    ps.setFetchSize(FIND_BATCH);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            Ticket t = JdbcRows.ticketOf(rs);
+                            out.put(t.key(), t);
+                        }
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
     @Override
     public Optional<Ticket> update(long cdnId, String key, TicketChange change) {
         if (!storable(key)) {
@@ -241,35 +338,77 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
         });
     }
 
+    /**
+     * {@inheritDoc} Served by indexes: without a video, {@code (cdn_id, active, created)} or
+     * {@code (cdn_id, created)} read only the rows returned; with a video, the tickets of literal
+     * videos come from {@code usher_ticket_videos} by the name's hash, and only the tickets with a
+     * {@code *} pattern (and those stored before schema version 7) are read and matched in Java.
+     */
     @Override
     public List<Ticket> search(long cdnId, TicketQuery query) {
-        StringBuilder sql = new StringBuilder("SELECT ").append(JdbcRows.TICKET_SELECT).append(" FROM usher_tickets WHERE cdn_id = ?");
-        if (query.active() != null) {
-            sql.append(" AND active = ?");
-        }
-        sql.append(" ORDER BY created DESC, ticket_key ASC");
+        String active = query.active() == null ? "" : " AND t.active = ?";
+        String order = " ORDER BY t.created DESC, t.ticket_key ASC";
         if (query.video() == null) {
-            sql.append(" LIMIT ").append(query.limit());
+            return tx.autocommit("search tickets", c -> read(c, "SELECT " + JdbcRows.TICKET_SELECT_T
+                    + " FROM usher_tickets t WHERE t.cdn_id = ?" + active + order + " LIMIT " + query.limit(),
+                    cdnId, null, query));
         }
-        return tx.transaction("search tickets", c -> {
-            List<Ticket> found = new ArrayList<>();
-            try (PreparedStatement ps = tx.prepare(c, sql.toString())) {
-                ps.setFetchSize(500);
-                ps.setLong(1, cdnId);
-                if (query.active() != null) {
-                    ps.setBoolean(2, query.active());
-                }
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next() && found.size() < query.limit()) {
-                        Ticket t = JdbcRows.ticketOf(rs);
-                        if (query.accepts(t)) {
-                            found.add(t);
-                        }
+        return tx.autocommit("search tickets", c -> {
+            List<Ticket> literal = read(c, "SELECT " + JdbcRows.TICKET_SELECT_T + " FROM usher_ticket_videos v"
+                    + " JOIN usher_tickets t ON t.ticket_key = v.ticket_key WHERE v.cdn_id = ? AND v.video_hash = ?"
+                    + active + order + " LIMIT " + query.limit(), cdnId, JdbcRows.videoHash(query.video()), query);
+            List<Ticket> patterns = read(c, "SELECT " + JdbcRows.TICKET_SELECT_T
+                    + " FROM usher_tickets t WHERE t.cdn_id = ? AND t.video_literal = ?" + active + order, cdnId, false, query);
+            return newestFirst(literal, patterns, query.limit());
+        });
+    }
+
+    /**
+     * @param second the second parameter after the account (a video's hash, or false for the
+     *               pattern tickets), or null for none
+     * @return the rows that {@code query} accepts, in the order read, at most its limit
+     */
+    private List<Ticket> read(Connection c, String sql, long cdnId, Object second, TicketQuery query) throws SQLException {
+        List<Ticket> found = new ArrayList<>();
+        try (PreparedStatement ps = tx.prepare(c, sql)) {
+            ps.setFetchSize(500);
+            int i = 1;
+            ps.setLong(i++, cdnId);
+            if (second instanceof String s) {
+                ps.setString(i++, s);
+            } else if (second instanceof Boolean b) {
+                ps.setBoolean(i++, b);
+            }
+            if (query.active() != null) {
+                ps.setBoolean(i, query.active());
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (found.size() < query.limit() && rs.next()) {
+                    Ticket t = JdbcRows.ticketOf(rs);
+                    if (query.accepts(t)) {
+                        found.add(t);
                     }
                 }
             }
-            return found;
-        });
+        }
+        return found;
+    }
+
+    /** Merges two lists each newest first (no ticket in both) into the {@code limit} newest. */
+    private static List<Ticket> newestFirst(List<Ticket> a, List<Ticket> b, int limit) {
+        List<Ticket> out = new ArrayList<>(Math.min(limit, a.size() + b.size()));
+        int i = 0;
+        int j = 0;
+        while (out.size() < limit && (i < a.size() || j < b.size())) {
+            boolean takeA = j >= b.size() || i < a.size() && newer(a.get(i), b.get(j));
+            out.add(takeA ? a.get(i++) : b.get(j++));
+        }
+        return out;
+    }
+
+    private static boolean newer(Ticket x, Ticket y) {
+        int byTime = x.created().compareTo(y.created());
+        return byTime > 0 || byTime == 0 && x.key().compareTo(y.key()) < 0;
     }
 
     /**
@@ -285,23 +424,211 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
         if (!storable(request.key())) {
             return rules.unknownKey(request, now);
         }
-        return tx.transaction("decide", c -> {
-            Ticket ticket = selectTicket(c, request.key(), null, true);
-            if (ticket == null) {
-                return rules.unknownKey(request, now);
+        boolean postgres = tx.ready() == JdbcDialect.POSTGRESQL;
+        return tx.transaction("decide", c -> postgres ? decideOnPostgres(c, request, now) : decidePortably(c, request, now));
+    }
+
+    /**
+     * A plain read of the ticket, the refusals it settles (without the lock), then the locked
+     * read, the ticket's playbacks and the writes, one statement each.
+     */
+    private Decision decidePortably(Connection c, PlaybackRequest request, Instant now) throws SQLException {
+        Decision settled = withoutLock(c, selectTicket(c, request.key(), null, false), request, now);
+        if (settled != null) {
+            return settled;
+        }
+        Ticket ticket = selectTicket(c, request.key(), null, true);
+        if (ticket == null) {
+            return rules.unknownKey(request, now);
+        }
+        Map<Playback, Long> ids = new IdentityHashMap<>();
+        return decideLocked(c, ticket, selectPlaybacks(c, ticket.key(), ids), ids, request, now, false);
+    }
+
+    /**
+     * @param read the ticket as read without a lock, or null when there is none
+     * @return the decision that needs no lock (an unknown key, or {@link RepositoryRules#refusalBeforeLock}
+     *         with its attempt appended), or null when the decision needs the lock
+     */
+    private Decision withoutLock(Connection c, Ticket read, PlaybackRequest request, Instant now) throws SQLException {
+        if (read == null) {
+            return rules.unknownKey(request, now);
+        }
+        RepositoryRules.Decided early = rules.refusalBeforeLock(read, request, now);
+        if (early == null) {
+            return null;
+        }
+        attemptLog.append(c, early.attempt(), false);
+        return early.decision();
+    }
+
+    /**
+     * The same decision in three round trips on PostgreSQL (and the commit): one plain read of the
+     * ticket with its playbacks, which settles the refusals that need no lock; the row lock, which
+     * reads back the row's version ({@code xmin}): while it is the version read, nobody changed the
+     * ticket in between, and since every change of a ticket's playbacks that matters (a playback
+     * opened, forgotten or released) changes its ticket too, the playbacks read stand; otherwise
+     * they are read again under the lock. Then every write and the attempt in one statement list.
+     * A request whose pass matched at the last decision on the key here ({@link Hint}) skips the
+     * plain read: the locked read brings the playbacks along, and they stand while the row is of
+     * the version last seen (two round trips and the commit).
+     *
+     * <p>The lock is {@code FOR NO KEY UPDATE}: decisions on a ticket take turns as with
+     * {@code FOR UPDATE}, but the key-share lock that an attempt's foreign key takes does not wait
+     * for it, so refusals decided before the lock never wait for a real viewer's decision.
+     */
+    private Decision decideOnPostgres(Connection c, PlaybackRequest request, Instant now) throws SQLException {
+        String key = request.key();
+        Hint hint = hints.get(key);
+        Read use;
+        if (hint != null && MessageDigest.isEqual(hint.pass(), request.pass().getBytes(StandardCharsets.UTF_8))) {
+            // The pass was right when last read: lock at once, the playbacks read along.
+            use = readWithPlaybacks(c, key, true, hint.version());
+            if (use == null) {
+                hints.remove(key);
+                return rules.unknownKey(request, now); // deleted meanwhile
             }
-            Map<Playback, Long> ids = new IdentityHashMap<>();
-            List<Playback> before = selectPlaybacks(c, ticket.key(), ids);
-            RepositoryRules.Decided decided = rules.decide(ticket, before, request, now);
-            if (decided.ticketChanged(ticket)) {
-                updateUse(c, decided.ticket());
+            if (!use.version().equals(hint.version())) {
+                // Changed since: the playbacks joined may be older than the row locked; read them under the lock.
+                Map<Playback, Long> ids = new IdentityHashMap<>();
+                use = new Read(use.ticket(), use.version(), selectPlaybacks(c, key, ids), ids);
             }
-            if (decided.playbacksChanged(before)) {
-                writePlaybacks(c, ticket.key(), before, decided.playbacks(), ids);
+        } else {
+            Read read = readWithPlaybacks(c, key, false, null);
+            Decision settled = withoutLock(c, read == null ? null : read.ticket(), request, now);
+            if (settled != null) {
+                return settled;
             }
-            attemptLog.append(c, decided.attempt());
+            try (PreparedStatement ps = tx.prepare(c, LOCK_WITH_VERSION)) {
+                ps.setString(1, key);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return rules.unknownKey(request, now); // deleted meanwhile
+                    }
+                    String version = rs.getString(15);
+                    if (version.equals(read.version())) {
+                        use = read;
+                    } else {
+                        Map<Playback, Long> ids = new IdentityHashMap<>();
+                        use = new Read(JdbcRows.ticketOf(rs), version, selectPlaybacks(c, key, ids), ids);
+                    }
+                }
+            }
+        }
+        Decision d = decideLocked(c, use.ticket(), use.playbacks(), use.ids(), request, now, true);
+        // A decision that opened a playback changed the row: its version is unknown ("" matches none).
+        remember(key, use.ticket().pass(), d.newPlayback() ? "" : use.version());
+        return d;
+    }
+
+    /** A ticket with its playbacks (their row ids in {@code ids}) and the row's version ({@code xmin}). */
+    private record Read(Ticket ticket, String version, List<Playback> playbacks, Map<Playback, Long> ids) {
+    }
+
+    /**
+     * What the last decision on a key here read: the stored pass and the row's version. A request
+     * whose pass matches it takes the lock at once (one round trip less), reading the playbacks along;
+     * when the row locked is still of that version nobody changed the ticket since, so the playbacks
+     * read stand (see {@link #decideOnPostgres}). Only a hint: the locked step checks everything again.
+     */
+    private record Hint(byte[] pass, String version) {
+    }
+
+    /** Most keys {@link #hints} holds; it starts over when full. */
+    private static final int MAX_HINTS = 10_000;
+
+    private void remember(String key, String pass, String version) {
+        if (hints.size() >= MAX_HINTS) {
+            hints.clear();
+        }
+        hints.put(key, new Hint(pass.getBytes(StandardCharsets.UTF_8), version));
+    }
+
+    /**
+     * @param expected the row version the playbacks are wanted for, or null for any: when the row
+     *                 is of another version its playbacks are not parsed (the caller reads them again)
+     * @return the ticket, its version and playbacks, read in one statement (locking the ticket's row
+     *         when {@code lock}); null when there is none
+     */
+    private Read readWithPlaybacks(Connection c, String key, boolean lock, String expected) throws SQLException {
+        Ticket ticket = null;
+        String version = null;
+        Map<Playback, Long> ids = new IdentityHashMap<>();
+        List<Playback> playbacks = new ArrayList<>();
+        try (PreparedStatement ps = tx.prepare(c, lock ? READ_WITH_PLAYBACKS + " FOR NO KEY UPDATE OF t" : READ_WITH_PLAYBACKS)) {
+            ps.setString(1, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (ticket == null) {
+                        ticket = JdbcRows.ticketOf(rs);
+                        version = rs.getString(15);
+                        if (expected != null && !expected.equals(version)) {
+                            break; // of no use: a hot ticket's playbacks would be parsed twice under its lock
+                        }
+                    }
+                    long id = rs.getLong(16);
+                    if (!rs.wasNull()) {
+                        Playback p = JdbcRows.playbackOf(rs, 16, key);
+                        ids.put(p, id);
+                        playbacks.add(p);
+                    }
+                }
+            }
+        }
+        return ticket == null ? null : new Read(ticket, version, playbacks.isEmpty() ? List.of() : playbacks, ids);
+    }
+
+    /** The ticket and its playbacks as read in {@link #decideOnPostgres}: ticket columns 1–14, the row's version 15, a playback 16–20. */
+    private static final String READ_WITH_PLAYBACKS = "SELECT " + JdbcRows.TICKET_SELECT_T
+            + ", t.xmin::text, p." + JdbcRows.PLAYBACK_SELECT.replace(", ", ", p.")
+            + " FROM usher_tickets t LEFT JOIN usher_playbacks p ON p.ticket_key = t.ticket_key WHERE t.ticket_key = ?";
+    /** The locked read of {@link #decideOnPostgres}: ticket columns 1–14, the row's version 15. */
+    private static final String LOCK_WITH_VERSION = "SELECT " + JdbcRows.TICKET_SELECT
+            + ", xmin::text FROM usher_tickets WHERE ticket_key = ? FOR NO KEY UPDATE";
+
+    /**
+     * Decides under the ticket's lock and stores the outcome: a refusal only appends its attempt;
+     * a grant writes the ticket and playbacks it changed and its attempt, all in one round trip when
+     * {@code together} (statement lists are PostgreSQL's), then keeps the log's cap.
+     */
+    private Decision decideLocked(Connection c, Ticket ticket, List<Playback> before, Map<Playback, Long> ids,
+                                  PlaybackRequest request, Instant now, boolean together) throws SQLException {
+        RepositoryRules.Decided decided = rules.decide(ticket, before, request, now);
+        if (!decided.decision().granted()) {
+            attemptLog.append(c, decided.attempt(), true); // a refusal changes nothing else
             return decided.decision();
-        });
+        }
+        List<Write> writes = new ArrayList<>();
+        if (decided.ticketChanged(ticket)) {
+            writes.add(useWrite(decided.ticket()));
+        }
+        if (decided.playbacksChanged(before)) {
+            playbackWrites(ticket.key(), before, decided.playbacks(), ids, writes);
+        }
+        Attempt attempt = decided.attempt();
+        if (together) { // PostgreSQL: the appends of the ticket's log take turns (JdbcAttemptLog.SERIALIZE)
+            writes.add(new Write(JdbcAttemptLog.SERIALIZE, (ps, i) -> {
+                ps.setString(i, attempt.key());
+                return i + 1;
+            }, null));
+            // One statement for the attempt and the log's count: RETURNING's subquery sees the rows
+            // before the insert (its snapshot was taken after the turn above), so the count is one more.
+            writes.add(new Write(JdbcAttemptLog.INSERT + " RETURNING (" + JdbcAttemptLog.COUNT + ")", (ps, i) -> {
+                int next = JdbcRows.bindAttempt(ps, i, attempt);
+                ps.setString(next, attempt.key());
+                return next + 1;
+            }, null));
+        } else {
+            writes.add(new Write(JdbcAttemptLog.INSERT, (ps, i) -> JdbcRows.bindAttempt(ps, i, attempt), null));
+            writes.add(new Write(JdbcAttemptLog.COUNT, (ps, i) -> {
+                ps.setString(i, attempt.key());
+                return i + 1;
+            }, null));
+        }
+        int[] results = together ? runTogether(c, writes) : runEach(c, writes);
+        reinsertVanished(c, ticket.key(), writes, results);
+        attemptLog.trim(c, ticket.key(), true, results[results.length - 1] + (together ? 1 : 0));
+        return decided.decision();
     }
 
     @Override
@@ -351,8 +678,10 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
             if (undone == null) {
                 return false;
             }
-            updateUse(c, undone.ticket());
-            writePlaybacks(c, key, before, undone.playbacks(), ids);
+            List<Write> writes = new ArrayList<>();
+            writes.add(useWrite(undone.ticket()));
+            playbackWrites(key, before, undone.playbacks(), ids, writes);
+            reinsertVanished(c, key, writes, runEach(c, writes));
             attemptLog.markNotServed(c, grant, status);
             return true;
         });
@@ -379,17 +708,93 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
         }
     }
 
-    /** Writes what a use (or a use given back) changes on the ticket's row: uses, bindings, first and last use. */
-    private void updateUse(Connection c, Ticket t) throws SQLException {
-        try (PreparedStatement ps = tx.prepare(c,
-                "UPDATE usher_tickets SET uses = ?, ip_bindings = ?, used_date = ?, last_used = ? WHERE ticket_key = ?")) {
-            ps.setInt(1, t.uses());
-            ps.setString(2, JdbcRows.bindingsText(t.ip()));
-            JdbcRows.setInstant(ps, 3, t.usedDate());
-            JdbcRows.setInstant(ps, 4, t.lastUsed());
-            ps.setString(5, t.key());
-            ps.executeUpdate();
+    /**
+     * One statement of a decision's writes: its SQL, how its parameters are set from a given index
+     * on, and for a playback's refresh the playback to insert again when its row vanished (purged
+     * between the read and the write).
+     */
+    private record Write(String sql, Binder binder, Playback reinsert) {
+    }
+
+    @FunctionalInterface
+    private interface Binder {
+        /** @return the index of the next parameter */
+        int bind(PreparedStatement ps, int first) throws SQLException;
+    }
+
+    /** What a use (or a use given back) changes on the ticket's row: uses, bindings, first and last use. */
+    private static Write useWrite(Ticket t) {
+        return new Write("UPDATE usher_tickets SET uses = ?, ip_bindings = ?, used_date = ?, last_used = ? WHERE ticket_key = ?",
+                (ps, i) -> {
+                    ps.setInt(i, t.uses());
+                    ps.setString(i + 1, JdbcRows.bindingsText(t.ip()));
+                    JdbcRows.setInstant(ps, i + 2, t.usedDate());
+                    JdbcRows.setInstant(ps, i + 3, t.lastUsed());
+                    ps.setString(i + 4, t.key());
+                    return i + 5;
+                }, null);
+    }
+
+    /** @return per write its update count, or for a query the first column of its row; one statement each */
+    private int[] runEach(Connection c, List<Write> writes) throws SQLException {
+        int[] out = new int[writes.size()];
+        for (int w = 0; w < writes.size(); w++) {
+            Write write = writes.get(w);
+            try (PreparedStatement ps = tx.prepare(c, write.sql())) {
+                write.binder().bind(ps, 1);
+                out[w] = ps.execute() ? firstColumn(ps) : ps.getUpdateCount();
+            }
         }
+        return out;
+    }
+
+    /** As {@link #runEach}, in one statement list: one round trip (PostgreSQL's driver sends them together). */
+    private int[] runTogether(Connection c, List<Write> writes) throws SQLException {
+        if (writes.size() == 1) {
+            return runEach(c, writes);
+        }
+        StringBuilder sql = new StringBuilder();
+        for (Write w : writes) {
+            sql.append(sql.length() == 0 ? "" : ";\n").append(w.sql());
+        }
+        int[] out = new int[writes.size()];
+        try (PreparedStatement ps = tx.prepare(c, sql.toString())) {
+            int next = 1;
+            for (Write w : writes) {
+                next = w.binder().bind(ps, next);
+            }
+            boolean query = ps.execute();
+            for (int w = 0; w < out.length; w++) {
+                out[w] = query ? firstColumn(ps) : ps.getUpdateCount();
+                query = ps.getMoreResults();
+            }
+        }
+        return out;
+    }
+
+    private static int firstColumn(PreparedStatement ps) throws SQLException {
+        try (ResultSet rs = ps.getResultSet()) {
+            return rs.next() ? rs.getInt(1) : 0;
+        }
+    }
+
+    /** Inserts again the playbacks whose refresh found no row (purged meanwhile). */
+    private void reinsertVanished(Connection c, String key, List<Write> writes, int[] results) throws SQLException {
+        List<Write> again = new ArrayList<>();
+        for (int w = 0; w < writes.size(); w++) {
+            Playback p = writes.get(w).reinsert();
+            if (p != null && results[w] == 0) {
+                again.add(insertWrite(key, p));
+            }
+        }
+        if (!again.isEmpty()) {
+            runEach(c, again);
+        }
+    }
+
+    private static Write insertWrite(String key, Playback p) {
+        return new Write("INSERT INTO usher_playbacks (" + JdbcRows.PLAYBACK_COLUMNS + ") VALUES (?, ?, ?, ?, ?)",
+                (ps, i) -> JdbcRows.bindPlayback(ps, i, key, p), null);
     }
 
     /** @return the ticket's stored playbacks, each with its row id in {@code ids} */
@@ -400,7 +805,7 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
             try (ResultSet rs = ps.executeQuery()) {
                 List<Playback> out = new ArrayList<>();
                 while (rs.next()) {
-                    Playback p = JdbcRows.playbackOf(rs, key);
+                    Playback p = JdbcRows.playbackOf(rs, 1, key);
                     ids.put(p, rs.getLong(1));
                     out.add(p);
                 }
@@ -410,11 +815,15 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
     }
 
     /**
-     * Writes the difference between the playbacks read and those the rules returned: a continued
-     * playback updates its row's {@code last_seen}; forgotten ones are deleted, new ones inserted.
+     * Adds to {@code writes} the difference between the playbacks read and those the rules
+     * returned: forgotten ones are deleted, new ones inserted, and a continued playback updates its
+     * row's {@code last_seen} once it has aged by {@link #lastSeenStep} — not on every request, so
+     * that the requests of a running playback mostly write nothing but their attempt. The stored
+     * {@code last_seen} is therefore up to that step older than the playback's latest request, and
+     * a playback closes between {@code window - step} and {@code window} after its latest request.
      */
-    private void writePlaybacks(Connection c, String key, List<Playback> before, List<Playback> after,
-                                Map<Playback, Long> ids) throws SQLException {
+    private void playbackWrites(String key, List<Playback> before, List<Playback> after, Map<Playback, Long> ids,
+                                List<Write> writes) {
         Map<Playback, Boolean> kept = new IdentityHashMap<>();
         for (Playback p : after) {
             kept.put(p, Boolean.TRUE);
@@ -436,40 +845,25 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
             Playback was = findById(before, ids, gone.get(0));
             Playback now = added.get(0);
             if (was.scope().equals(now.scope()) && was.client().equals(now.client()) && was.started().equals(now.started())) {
-                try (PreparedStatement ps = tx.prepare(c, "UPDATE usher_playbacks SET last_seen = ? WHERE id = ?")) {
-                    JdbcRows.setInstant(ps, 1, now.lastSeen());
-                    ps.setLong(2, gone.get(0));
-                    if (ps.executeUpdate() == 1) {
-                        return;
-                    }
-                    gone.clear(); // purged meanwhile: insert it again below
+                if (Duration.between(was.lastSeen(), now.lastSeen()).compareTo(lastSeenStep) >= 0) {
+                    long id = gone.get(0);
+                    writes.add(new Write("UPDATE usher_playbacks SET last_seen = ? WHERE id = ?", (ps, i) -> {
+                        JdbcRows.setInstant(ps, i, now.lastSeen());
+                        ps.setLong(i + 1, id);
+                        return i + 2;
+                    }, now));
                 }
+                return;
             }
         }
-        if (!gone.isEmpty()) {
-            try (PreparedStatement ps = tx.prepare(c, "DELETE FROM usher_playbacks WHERE id = ?")) {
-                for (Long id : gone) {
-                    ps.setLong(1, id);
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-            }
+        for (Long id : gone) {
+            writes.add(new Write("DELETE FROM usher_playbacks WHERE id = ?", (ps, i) -> {
+                ps.setLong(i, id);
+                return i + 1;
+            }, null));
         }
-        if (!added.isEmpty()) {
-            try (PreparedStatement ps = tx.prepare(c,
-                    "INSERT INTO usher_playbacks (" + JdbcRows.PLAYBACK_COLUMNS + ") VALUES (?, ?, ?, ?, ?)")) {
-                for (Playback p : added) {
-                    JdbcRows.bindPlayback(ps, key, p);
-                    if (added.size() == 1) {
-                        ps.executeUpdate();
-                    } else {
-                        ps.addBatch();
-                    }
-                }
-                if (added.size() > 1) {
-                    ps.executeBatch();
-                }
-            }
+        for (Playback p : added) {
+            writes.add(insertWrite(key, p));
         }
     }
 

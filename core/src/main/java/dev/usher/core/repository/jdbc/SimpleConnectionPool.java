@@ -30,12 +30,18 @@ import javax.sql.DataSource;
  * longer than {@code validateAfter} (default {@link #DEFAULT_VALIDATE_AFTER}) is checked with
  * {@link Connection#isValid} before it is lent, and replaced when the check fails (a database
  * restarted, a firewall that dropped the idle connection), so the caller does not meet the dead
- * one. Application servers' pools do more (eviction, metrics): prefer JNDI in them.
+ * one. On PostgreSQL every wait of the driver is bounded by the query timeout plus
+ * {@link #WAIT_MARGIN} ({@link #boundWaits}), so that a frozen or unreachable server fails a
+ * request instead of holding it. Application servers' pools do more (eviction, metrics): prefer
+ * JNDI in them, with the same driver properties.
  */
 public final class SimpleConnectionPool implements DataSource, AutoCloseable {
 
     /** How long a connection may stay idle before it is checked on its next loan. */
     public static final Duration DEFAULT_VALIDATE_AFTER = Duration.ofSeconds(5);
+
+    /** How much longer than the query timeout a PostgreSQL connection waits for its socket ({@link #boundWaits}). */
+    public static final Duration WAIT_MARGIN = Duration.ofSeconds(2);
 
     /** An idle connection, with when it was handed back. */
     private record Idle(Connection raw, long since) {
@@ -55,7 +61,8 @@ public final class SimpleConnectionPool implements DataSource, AutoCloseable {
      * @param user           the user, or null
      * @param password       the password, or null
      * @param maxSize        most connections open at once
-     * @param acquireTimeout longest wait for a connection (also the login timeout of a new one)
+     * @param acquireTimeout longest wait for a connection; on PostgreSQL also the query timeout the
+     *                       driver's socket, connect and login timeouts are derived from ({@link #boundWaits})
      */
     public SimpleConnectionPool(String url, String user, String password, int maxSize, Duration acquireTimeout) {
         this(url, user, password, maxSize, acquireTimeout, DEFAULT_VALIDATE_AFTER);
@@ -85,12 +92,38 @@ public final class SimpleConnectionPool implements DataSource, AutoCloseable {
             properties.setProperty("password", password);
         }
         if (url.startsWith("jdbc:postgresql:")) {
-            long seconds = Math.max(1, acquireTimeout.toSeconds());
-            properties.setProperty("connectTimeout", Long.toString(seconds));
-            properties.setProperty("loginTimeout", Long.toString(seconds));
+            boundWaits(url, acquireTimeout, properties);
         }
         this.permits = new Semaphore(maxSize, true);
         this.acquireTimeout = acquireTimeout;
+    }
+
+    /**
+     * Sets the PostgreSQL driver's own bounds on every wait, those the URL does not set: a query
+     * timeout alone cannot end a wait on a frozen or unreachable server (its cancel needs the server
+     * to answer), so the socket gives up {@link #WAIT_MARGIN} after the query timeout
+     * ({@code socketTimeout}), connecting and logging in give up after the query timeout
+     * ({@code connectTimeout}, {@code loginTimeout}), a cancel gives up after the margin
+     * ({@code cancelSignalTimeout}), and TCP keep-alive finds dead peers of idle connections
+     * ({@code tcpKeepAlive}). A connection that timed out is broken (SQLState 08…) and not reused.
+     *
+     * @param timeout the query timeout ({@code usher.jdbc.query-timeout})
+     */
+    static void boundWaits(String url, Duration timeout, Properties into) {
+        long seconds = Math.max(1, (timeout.toMillis() + 999) / 1000);
+        String lower = url.toLowerCase(java.util.Locale.ROOT);
+        java.util.Map<String, String> wanted = new java.util.LinkedHashMap<>();
+        wanted.put("connectTimeout", Long.toString(seconds));
+        wanted.put("loginTimeout", Long.toString(seconds));
+        wanted.put("socketTimeout", Long.toString(seconds + WAIT_MARGIN.toSeconds()));
+        wanted.put("cancelSignalTimeout", Long.toString(WAIT_MARGIN.toSeconds()));
+        wanted.put("tcpKeepAlive", "true");
+        wanted.forEach((name, value) -> {
+            String key = name.toLowerCase(java.util.Locale.ROOT) + "=";
+            if (!lower.contains("?" + key) && !lower.contains("&" + key)) {
+                into.setProperty(name, value);
+            }
+        });
     }
 
     @Override

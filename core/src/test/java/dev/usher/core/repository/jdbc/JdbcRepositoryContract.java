@@ -315,6 +315,59 @@ abstract class JdbcRepositoryContract extends TicketRepositoryContract {
     }
 
     @Test
+    void aVersion5DatabaseWithTicketsIsSearchedByVideoAfterItsUpgrade() throws Exception {
+        DataSource ds = newDataSource();
+        try {
+            Instant at = Instant.parse("2030-01-01T00:00:00Z");
+            createVersion2WithData(ds, at);
+            try (Connection c = ds.getConnection(); java.sql.Statement st = c.createStatement()) {
+                for (int i = 2; i < JdbcSchema.SCHEMA_VERSIONS.indexOf(6); i++) { // versions 4 and 5, as Usher 5 left it
+                    for (String sql : JdbcSchema.schemaStatements(JdbcSchema.SCHEMA_RESOURCES.get(i))) {
+                        st.execute(sql);
+                    }
+                    try (PreparedStatement ps = c.prepareStatement(
+                            "INSERT INTO usher_schema_version (version, description, installed) VALUES (?, ?, ?)")) {
+                        ps.setInt(1, JdbcSchema.SCHEMA_VERSIONS.get(i));
+                        ps.setString(2, "V" + JdbcSchema.SCHEMA_VERSIONS.get(i) + "__");
+                        ps.setObject(3, at.atOffset(java.time.ZoneOffset.UTC));
+                        ps.executeUpdate();
+                    }
+                }
+            }
+            RepositoryException old = assertThrows(RepositoryException.class,
+                    () -> new JdbcTicketRepository(ds, SETTINGS, testOptions().withCreateSchema(false)).dialect());
+            assertTrue(old.getMessage().contains("V7__video_index.sql") && !old.getMessage().contains("V5__"),
+                    "names the script still to run: " + old.getMessage());
+
+            JdbcTicketRepository repo = new JdbcTicketRepository(ds, SETTINGS, testOptions());
+            dev.usher.testing.MutableClock clock = new dev.usher.testing.MutableClock(at.plusSeconds(60));
+            UsherService service = new UsherService(repo, SETTINGS, clock, new TicketKeys());
+            Ticket fresh = service.issue(Fixture.DEMO, IssueRequest.of("live", "mystream|b", "passpasspass", "auto", 5, "+1 hour"));
+            clock.advance(Duration.ofSeconds(1));
+            Ticket pattern = service.issue(Fixture.DEMO, IssueRequest.of("live", "my*", "passpasspass", "auto", 5, "+1 hour"));
+            // The tickets stored before version 7 are found as before (matched in Java), the new ones by the index.
+            assertEquals(List.of(pattern.key(), fresh.key(), "mystream.0123456789abcd.12345678"),
+                    repo.search(Fixture.DEMO.cdnId(), dev.usher.core.repository.TicketQuery.byVideo("mystream"))
+                            .stream().map(Ticket::key).toList());
+            assertEquals(List.of("other.0123456789abcd.12345678"),
+                    repo.search(Fixture.DEMO.cdnId(), dev.usher.core.repository.TicketQuery.byVideo("other"))
+                            .stream().map(Ticket::key).toList());
+            assertEquals(List.of(pattern.key(), fresh.key()), repo.search(Fixture.DEMO.cdnId(),
+                    dev.usher.core.repository.TicketQuery.byVideo("mystream|b")).stream().map(Ticket::key).toList(),
+                    "a ticket's whole video text finds it (and my* matches that text too)");
+            assertEquals(List.of(), repo.search(Fixture.STEF.cdnId(), dev.usher.core.repository.TicketQuery.byVideo("mystream")),
+                    "another account's search sees none of them");
+            assertTrue(repo.delete(Fixture.DEMO.cdnId(), fresh.key()), "a ticket with indexed videos is deleted with them");
+            assertEquals(List.of(pattern.key(), "mystream.0123456789abcd.12345678"),
+                    repo.search(Fixture.DEMO.cdnId(), dev.usher.core.repository.TicketQuery.byVideo("mystream"))
+                            .stream().map(Ticket::key).toList());
+            new JdbcTicketRepository(ds, SETTINGS, testOptions().withCreateSchema(false)).dialect(); // now at version 7
+        } finally {
+            release(ds);
+        }
+    }
+
+    @Test
     void withoutTheSchemaFirstUseFailsClearlyAndNeverGrants() throws Exception {
         DataSource ds = newDataSource();
         try {
@@ -353,6 +406,160 @@ abstract class JdbcRepositoryContract extends TicketRepositoryContract {
             }
             assertTrue(service.authorize(request).granted(), "the lock released, decisions go on");
             assertEquals(4, repo.find(t.key()).orElseThrow().uses(), "the timed-out decision stored nothing");
+        } finally {
+            release(ds);
+        }
+    }
+
+    /** What a viewer's decision holds on its ticket's row while it decides (as {@code JdbcTicketRepository} locks it). */
+    private static String viewerLock(Connection c) throws SQLException {
+        return c.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT).contains("postgres")
+                ? " FOR NO KEY UPDATE" : " FOR UPDATE";
+    }
+
+    @Test
+    void onPostgresAWrongPassIsRefusedAndLoggedWhileAViewerHoldsTheTicket() throws Exception {
+        DataSource ds = newDataSource();
+        try {
+            JdbcTicketRepository repo = new JdbcTicketRepository(ds, SETTINGS,
+                    testOptions().withQueryTimeout(Duration.ofSeconds(1)));
+            UsherService service = new UsherService(repo, SETTINGS, Clock.systemUTC(), new TicketKeys());
+            Ticket t = service.issue(Fixture.STEF, IssueRequest.of("a", "v", "passpasspass", "0.0.0.0/0", 5, "+1 hour"));
+            Ticket revoked = service.issue(Fixture.STEF, IssueRequest.of("a", "v", "passpasspass", "0.0.0.0/0", 5, "+1 hour"));
+            repo.update(revoked.cdnId(), revoked.key(), dev.usher.core.repository.TicketChange.revoke());
+            try (Connection holder = ds.getConnection()) {
+                holder.setAutoCommit(false);
+                for (Ticket held : List.of(t, revoked)) {
+                    try (PreparedStatement ps = holder.prepareStatement(
+                            "SELECT uses FROM usher_tickets WHERE ticket_key = ?" + viewerLock(holder))) {
+                        ps.setString(1, held.key());
+                        ps.executeQuery().close();
+                    }
+                }
+                if (viewerLock(holder).contains("NO KEY")) {
+                    // PostgreSQL. Before, the refusal waited for the lock and timed out (RepositoryException).
+                    assertEquals(dev.usher.core.decision.Reason.INVALID_AUTH_TOKEN, service.authorize(
+                            PlaybackRequest.of(t.key(), "wrong", IpAddress.parse("1.2.3.4"), "a", "v")).reason());
+                    assertEquals(dev.usher.core.decision.Reason.WRONG_APPLICATION, service.authorize(
+                            PlaybackRequest.of(t.key(), t.pass(), IpAddress.parse("1.2.3.4"), "b", "v")).reason());
+                    assertEquals(dev.usher.core.decision.Reason.TOKEN_REVOKED, service.authorize(
+                            PlaybackRequest.of(revoked.key(), revoked.pass(), IpAddress.parse("1.2.3.4"), "a", "v")).reason());
+                    holder.rollback();
+                    assertEquals(List.of(dev.usher.core.decision.Reason.INVALID_AUTH_TOKEN,
+                                    dev.usher.core.decision.Reason.WRONG_APPLICATION),
+                            repo.attempts(t.key(), null, 10).stream().map(a -> a.reason()).toList(), "each refusal is logged");
+                } else {
+                    // H2 has no lock that orders the log's appends without the ticket's: there the
+                    // refusal's append waits for the row lock, as before, and a timeout stores nothing.
+                    assertThrows(RepositoryException.class, () -> service.authorize(
+                            PlaybackRequest.of(t.key(), "wrong", IpAddress.parse("1.2.3.4"), "a", "v")));
+                    holder.rollback();
+                    assertEquals(List.of(), repo.attempts(t.key(), null, 10));
+                }
+            }
+            assertEquals(5, repo.find(t.key()).orElseThrow().uses());
+        } finally {
+            release(ds);
+        }
+    }
+
+    @Test
+    void aRunningPlaybackRefreshesItsLastSeenOncePerStep() throws Exception {
+        DataSource ds = newDataSource();
+        try {
+            dev.usher.testing.MutableClock clock = new dev.usher.testing.MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+            JdbcTicketRepository repo = new JdbcTicketRepository(ds, SETTINGS, testOptions());
+            UsherService service = new UsherService(repo, SETTINGS, clock, new TicketKeys());
+            Ticket t = service.issue(Fixture.STEF, IssueRequest.of("a", "v", "passpasspass", "0.0.0.0/0", 5, "+1 hour"));
+            PlaybackRequest request = PlaybackRequest.of(t.key(), t.pass(), IpAddress.parse("1.2.3.4"), "a", "v");
+            Instant started = clock.instant();
+            assertTrue(service.authorize(request).newPlayback());
+            clock.advance(JdbcTicketRepository.LAST_SEEN_STEP.dividedBy(2));
+            assertTrue(service.authorize(request).granted());
+            assertEquals(started, lastSeen(ds, t.key()), "within the step: not written");
+            clock.advance(JdbcTicketRepository.LAST_SEEN_STEP);
+            assertTrue(service.authorize(request).granted());
+            assertEquals(clock.instant(), lastSeen(ds, t.key()), "aged by the step: written");
+            assertEquals(4, repo.find(t.key()).orElseThrow().uses());
+            assertEquals(3, repo.attempts(t.key(), null, 10).size(), "every request is logged");
+        } finally {
+            release(ds);
+        }
+    }
+
+    private static Instant lastSeen(DataSource ds, String key) throws SQLException {
+        try (Connection c = ds.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT last_seen FROM usher_playbacks WHERE ticket_key = ?")) {
+            ps.setString(1, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                assertTrue(rs.next());
+                return rs.getObject(1, java.time.OffsetDateTime.class).toInstant();
+            }
+        }
+    }
+
+    @Test
+    void findAllReadsManyTicketsInBatches() throws Exception {
+        DataSource ds = newDataSource();
+        try {
+            JdbcTicketRepository repo = new JdbcTicketRepository(ds, SETTINGS, testOptions());
+            UsherService service = new UsherService(repo, SETTINGS, Clock.systemUTC(), new TicketKeys());
+            List<String> keys = new java.util.ArrayList<>();
+            java.util.Set<String> issued = new java.util.HashSet<>();
+            for (int i = 0; i < 1_100; i++) { // more than one batch
+                String key = service.issue(Fixture.STEF, IssueRequest.of("a", "v", "passpasspass", "auto", 1, "+1 day")).key();
+                issued.add(key);
+                keys.add(key);
+                keys.add("missing" + i);
+            }
+            keys.add("x".repeat(JdbcRows.KEY_MAX + 1));
+            keys.add("' OR ''='");
+            java.util.Map<String, Ticket> found = repo.findAll(keys);
+            assertEquals(issued, found.keySet());
+            found.forEach((k, t) -> assertEquals(k, t.key()));
+            assertEquals(java.util.Map.of(), repo.findAll(List.of()));
+        } finally {
+            release(ds);
+        }
+    }
+
+    @Test
+    void grantsPastTheCapKeepTheLogAtTheCapExactly() throws Exception {
+        DataSource ds = newDataSource();
+        try {
+            UsherSettings capped = SETTINGS.withMaxAttemptsPerTicket(3);
+            JdbcTicketRepository repo = new JdbcTicketRepository(ds, capped, testOptions());
+            UsherService service = new UsherService(repo, capped, Clock.systemUTC(), new TicketKeys());
+            Ticket t = service.issue(Fixture.STEF, IssueRequest.of("a", "v", "passpasspass", "0.0.0.0/0", 10, "+1 hour"));
+            for (int i = 0; i < 6; i++) { // the grant path's own count (one statement with the insert on PostgreSQL)
+                assertTrue(service.authorize(PlaybackRequest.of(t.key(), t.pass(), IpAddress.parse("192.0.2." + i), "a", "v"))
+                        .newPlayback());
+                try (Connection c = ds.getConnection();
+                     PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM usher_attempts WHERE ticket_key = ?")) {
+                    ps.setString(1, t.key());
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        assertEquals(Math.min(i + 1, 3), rs.getInt(1), "rows after grant " + (i + 1));
+                    }
+                }
+            }
+        } finally {
+            release(ds);
+        }
+    }
+
+    @Test
+    void ticketsOfOneRuleTextShareItsParsedForm() throws Exception {
+        DataSource ds = newDataSource();
+        try {
+            JdbcTicketRepository repo = new JdbcTicketRepository(ds, SETTINGS, testOptions());
+            UsherService service = new UsherService(repo, SETTINGS, Clock.systemUTC(), new TicketKeys());
+            Ticket a = service.issue(Fixture.STEF, IssueRequest.of("a", "v*.mp4|w", "passpasspass", "10.0.0.0/8", 5, "+1 hour"));
+            Ticket b = service.issue(Fixture.STEF, IssueRequest.of("a", "v*.mp4|w", "passpasspass", "10.0.0.0/8", 5, "+1 hour"));
+            Ticket ra = repo.find(a.key()).orElseThrow();
+            Ticket rb = repo.find(b.key()).orElseThrow();
+            assertTrue(ra.video() == rb.video() && ra.app() == rb.app() && ra.ip() == rb.ip(), "parsed once, by its text");
+            assertTrue(ra.video().matches("v1.mp4") && !ra.video().matches("x.mp4"));
         } finally {
             release(ds);
         }
