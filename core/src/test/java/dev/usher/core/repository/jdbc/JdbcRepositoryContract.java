@@ -321,7 +321,7 @@ abstract class JdbcRepositoryContract extends TicketRepositoryContract {
             Instant at = Instant.parse("2030-01-01T00:00:00Z");
             createVersion2WithData(ds, at);
             try (Connection c = ds.getConnection(); java.sql.Statement st = c.createStatement()) {
-                for (int i = 2; i < JdbcSchema.SCHEMA_VERSIONS.indexOf(6); i++) { // versions 4 and 5, as Usher 5 left it
+                for (int i = 2; i < JdbcSchema.SCHEMA_VERSIONS.indexOf(7); i++) { // versions 4 and 5, as Usher 5 left it
                     for (String sql : JdbcSchema.schemaStatements(JdbcSchema.SCHEMA_RESOURCES.get(i))) {
                         st.execute(sql);
                     }
