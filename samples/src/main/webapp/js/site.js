@@ -47,4 +47,47 @@ const Site = {
     window.usher.errors.push((fatal ? 'FATAL ' : '') + message);
     if (fatal) window.usher.fatal = true;
   },
+  // A muted video element whose playback events the browser tests read (window.usher.events).
+  watch(video) {
+    video.muted = true;
+    for (const name of ['loadedmetadata', 'playing', 'waiting', 'ended']) {
+      video.addEventListener(name, () => window.usher.events.push(name + '@' + video.currentTime.toFixed(2)));
+    }
+  },
+  // Replaces the page's message panel (#message) with a text and, after it, the elements given.
+  say(text, ...extra) {
+    const m = document.getElementById('message');
+    m.innerHTML = '';
+    const p = document.createElement('p');
+    p.textContent = text;
+    m.append(p);
+    for (const e of extra) m.append(e);
+    m.hidden = false;
+  },
+  // Plays a playback URL in the video element with the player its format needs: hls.js, dash.js,
+  // or the element itself (MP4). Player errors go to window.usher.errors.
+  attach(video, player, url, hlsConfig) {
+    const play = () => video.play().catch(e => Site.error('play(): ' + e, false));
+    if (player === 'hls') {
+      if (!Hls.isSupported()) { Site.error('hls.js: Media Source Extensions not supported', true); return; }
+      const hls = new Hls(hlsConfig || {});
+      hls.on(Hls.Events.ERROR, (event, d) => {
+        const code = d.response && d.response.code !== undefined ? ' HTTP ' + d.response.code : '';
+        Site.error('hls.js ' + d.type + ' ' + d.details + code, d.fatal);
+      });
+      hls.on(Hls.Events.MANIFEST_PARSED, play);
+      hls.loadSource(url);
+      hls.attachMedia(video);
+    } else if (player === 'dash') {
+      const dash = dashjs.MediaPlayer().create();
+      dash.on(dashjs.MediaPlayer.events.ERROR, e => {
+        const err = e.error || e;
+        Site.error('dash.js error ' + (err.code !== undefined ? err.code + ' ' : '') + (err.message || ''), true);
+      });
+      dash.initialize(video, url, true);
+    } else {
+      video.src = url;
+      play();
+    }
+  },
 };
