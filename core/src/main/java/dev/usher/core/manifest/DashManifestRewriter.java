@@ -8,7 +8,6 @@ import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamReader;
 import javax.xml.stream.XMLStreamWriter;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.net.URI;
@@ -480,34 +479,57 @@ public final class DashManifestRewriter extends BoundedManifestRewriter {
     // --- writing --------------------------------------------------------------------------------
 
     /** The output buffer: refuses to grow past the output limit. */
-    private static final class BoundedBytes extends ByteArrayOutputStream {
+    /**
+     * The rewritten document's bytes, bounded by the output limit. Not a {@code ByteArrayOutputStream}:
+     * the JDK's StAX writer writes its UTF-8 byte by byte, and that class synchronizes every write
+     * (measured with ManifestRewriteBenchmark.dashSegmentList1000Entries: new / old 0.66–0.78 in alternated runs).
+     */
+    private static final class BoundedBytes extends java.io.OutputStream {
         private final ManifestLimits limits;
+        private final long max;
+        private byte[] buf;
+        private int count;
         boolean overflow;
 
         BoundedBytes(int initial, ManifestLimits limits) {
-            super(initial);
             this.limits = limits;
+            this.max = limits.maxOutputBytes();
+            this.buf = new byte[Math.max(16, initial)];
         }
 
         @Override
-        public synchronized void write(int b) {
-            check(1);
-            super.write(b);
+        public void write(int b) {
+            if (count == buf.length || count >= max) {
+                room(1);
+            }
+            buf[count++] = (byte) b;
         }
 
         @Override
-        public synchronized void write(byte[] b, int off, int len) {
-            check(len);
-            super.write(b, off, len);
+        public void write(byte[] b, int off, int len) {
+            java.util.Objects.checkFromIndexSize(off, len, b.length);
+            if (count + (long) len > buf.length || count + (long) len > max) {
+                room(len);
+            }
+            System.arraycopy(b, off, buf, count, len);
+            count += len;
         }
 
-        private void check(int len) {
+        /** Checks the limit for {@code len} more bytes, then grows the buffer to hold them. */
+        private void room(int len) {
             try {
                 limits.checkOutput(count + (long) len);
             } catch (ManifestTooLargeException e) {
                 overflow = true; // the writer may wrap it: write() rethrows it as it was
                 throw e;
             }
+            if (count + len > buf.length) {
+                buf = java.util.Arrays.copyOf(buf, (int) Math.min(max, Math.max(count + (long) len, 2L * buf.length)));
+            }
+        }
+
+        byte[] toByteArray() {
+            return java.util.Arrays.copyOf(buf, count);
         }
     }
 

@@ -38,6 +38,7 @@ public class ManifestRewriteBenchmark {
 
     private byte[] mediaPlaylist;
     private byte[] mpd;
+    private byte[] segmentListMpd;
     private ChildQuery query;
 
     @Setup
@@ -47,6 +48,7 @@ public class ManifestRewriteBenchmark {
                 "live", "mystream", IpNetwork.parse("203.0.113.7"), Instant.now().plusSeconds(3600)));
         mediaPlaylist = mediaPlaylist(1000).getBytes(StandardCharsets.UTF_8);
         mpd = mpd().getBytes(StandardCharsets.UTF_8);
+        segmentListMpd = segmentListMpd(1000).getBytes(StandardCharsets.UTF_8);
     }
 
     /** An ffmpeg-style fMP4 VOD playlist of {@code segments} segments, AES-128 key and init map. */
@@ -88,6 +90,29 @@ public class ManifestRewriteBenchmark {
             out.append("\t\t</AdaptationSet>\n");
         }
         return out.append("\t</Period>\n</MPD>\n").toString();
+    }
+
+    /** A static MPD whose one Representation lists {@code segments} SegmentURLs (issue 17's 1,000-entry case). */
+    static String segmentListMpd(int segments) {
+        StringBuilder out = new StringBuilder("""
+                <?xml version="1.0" encoding="utf-8"?>
+                <MPD xmlns="urn:mpeg:dash:schema:mpd:2011" profiles="urn:mpeg:dash:profile:isoff-on-demand:2011"
+                	type="static" mediaPresentationDuration="PT2000S" minBufferTime="PT4S">
+                	<Period id="0">
+                		<AdaptationSet contentType="video" mimeType="video/mp4">
+                			<Representation id="v0" codecs="avc1.4d400c" bandwidth="800000" width="640" height="360">
+                				<SegmentList timescale="1000" duration="2000">
+                					<Initialization sourceURL="init.mp4"/>
+                """);
+        for (int i = 0; i < segments; i++) {
+            out.append("\t\t\t\t\t<SegmentURL media=\"segment_").append(String.format("%05d", i)).append(".m4s\"/>\n");
+        }
+        return out.append("\t\t\t\t</SegmentList>\n\t\t\t</Representation>\n\t\t</AdaptationSet>\n\t</Period>\n</MPD>\n").toString();
+    }
+
+    @Benchmark
+    public byte[] dashSegmentList1000Entries() {
+        return DashManifestRewriter.DEFAULT.rewrite(segmentListMpd, MPD_URL, query);
     }
 
     @Benchmark
