@@ -47,6 +47,21 @@ const Site = {
     window.usher.errors.push((fatal ? 'FATAL ' : '') + message);
     if (fatal) window.usher.fatal = true;
   },
+  // Asks the site for a playback URL (api already has its query; the usher bean issues the ticket),
+  // telling how the viewer reached this page (refurl; the page itself reaches Usher as the Referer,
+  // pageurl). Signed out it says so, with a sign-in button, and answers null; else the API's answer.
+  async playback(api, verb) {
+    const issued = await Site.json(api + (document.referrer ? '&refurl=' + encodeURIComponent(document.referrer) : ''));
+    window.usher.ticketStatus = issued.status;
+    if (issued.status === 401) {
+      window.usher.noTicket = true;
+      const signin = Site.link('signin', 'Sign in');
+      signin.className = 'button';
+      Site.say('Sign in to watch: your viewing pass is made for you when you press ' + verb + '.', signin);
+      return null;
+    }
+    return issued;
+  },
   // A muted video element whose playback events the browser tests read (window.usher.events).
   watch(video) {
     video.muted = true;
