@@ -3,6 +3,7 @@ package dev.usher.servlet;
 import dev.usher.core.http.Admission;
 import dev.usher.core.http.MediaHeaders;
 import dev.usher.core.http.MediaRequestView;
+import dev.usher.core.http.MediaLayout;
 import dev.usher.core.http.Refusal;
 import dev.usher.core.log.LogText;
 import dev.usher.core.media.MediaPath;
@@ -66,14 +67,14 @@ public class UsherFilter implements Filter {
             chain.doFilter(req, res);
             return;
         }
-        FilterSettings settings = runtime.filterSettings();
         String path = targetPath(request);
-        FilterSettings.Match match = settings.match(path);
-        if (match == FilterSettings.Match.UNPROTECTED) {
+        MediaLayout layout = runtime.mediaLayout();
+        MediaLayout.Match match = layout.match(path);
+        if (match == MediaLayout.Match.UNPROTECTED) {
             chain.doFilter(request, response);
             return;
         }
-        if (match == FilterSettings.Match.AMBIGUOUS) {
+        if (match == MediaLayout.Match.AMBIGUOUS) {
             refuse(response, Refusal.badRequest("Ambiguous path"), request, path);
             return;
         }
@@ -96,7 +97,7 @@ public class UsherFilter implements Filter {
             return;
         }
         // The policy is the core's; this filter only translates the servlet request and response.
-        Admission admission = runtime.admission().admit(runtime.mediaLayout().parse(path), request.getRemoteAddr(),
+        Admission admission = runtime.admission().admit(layout.parse(path), request.getRemoteAddr(),
                 new ServletRequestView(request));
         if (admission instanceof Admission.Refused refused) {
             refuse(response, refused.refusal(), request, path);

@@ -42,7 +42,6 @@ public final class UsherRuntime implements AutoCloseable {
 
     private final UsherAssembly parts;
     private final SevuApi api;
-    private final FilterSettings filterSettings;
     private final ApiSettings apiSettings;
     private final ScheduledExecutorService timer;
     private final LiveRuntime live;
@@ -51,14 +50,13 @@ public final class UsherRuntime implements AutoCloseable {
         this.parts = parts;
         this.live = live;
         this.api = parts.api(live.commands(), Clock.systemUTC());
-        this.filterSettings = FilterSettings.of(parts.configuration().guard());
         this.apiSettings = ApiSettings.of(parts.configuration().api());
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "usher-revocation-watch");
             t.setDaemon(true);
             return t;
         });
-        long every = filterSettings.revocationInterval().toMillis();
+        long every = parts.configuration().guard().revocationInterval().toMillis();
         timer.scheduleWithFixedDelay(this::refreshRevocations, every, every, TimeUnit.MILLISECONDS);
         this.purge = ScheduledPurge.start(parts.service().repository(), Clock.systemUTC(),
                 parts.configuration().store().purgeInterval());
@@ -255,12 +253,12 @@ public final class UsherRuntime implements AutoCloseable {
 
     /** @return the protected path prefixes, each ending in {@code /} (the first is where playback URLs point) */
     public List<String> protectedPaths() {
-        return filterSettings.protectedPaths();
+        return parts.layout().prefixes();
     }
 
     /** @return the application every protected path belongs to, when configured ({@code usher.filter.app}) */
     public Optional<String> fixedApp() {
-        return Optional.ofNullable(filterSettings.fixedApp());
+        return Optional.ofNullable(parts.layout().fixedApp());
     }
 
     /**
@@ -273,10 +271,6 @@ public final class UsherRuntime implements AutoCloseable {
 
     public RevocationWatch revocations() {
         return parts.revocations();
-    }
-
-    FilterSettings filterSettings() {
-        return filterSettings;
     }
 
     ApiSettings apiSettings() {

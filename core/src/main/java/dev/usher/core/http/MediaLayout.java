@@ -37,6 +37,29 @@ public record MediaLayout(List<String> prefixes, String fixedApp) {
         return new MediaLayout(List.of(prefix), fixedApp);
     }
 
+    /** How a request path stands to the protected prefixes. */
+    public enum Match { UNPROTECTED, PROTECTED, AMBIGUOUS }
+
+    /**
+     * @param path the decoded path below the context
+     * @return PROTECTED under a prefix (or the prefix without its last {@code /}), AMBIGUOUS when the
+     *         path is under a prefix only when case is ignored (a case-insensitive file system could
+     *         serve it), else UNPROTECTED
+     */
+    public Match match(String path) {
+        for (String prefix : prefixes) {
+            if (path.startsWith(prefix) || (path.length() == prefix.length() - 1 && prefix.startsWith(path))) {
+                return Match.PROTECTED;
+            }
+        }
+        for (String prefix : prefixes) {
+            if (path.regionMatches(true, 0, prefix, 0, prefix.length())) {
+                return Match.AMBIGUOUS;
+            }
+        }
+        return Match.UNPROTECTED;
+    }
+
     /**
      * @param path the decoded path below the context, e.g. {@code /media/live/mystream/playlist.m3u8}
      * @return where it points, or null when it is under no prefix or names no media item
