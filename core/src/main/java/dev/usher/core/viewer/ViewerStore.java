@@ -1,0 +1,35 @@
+package dev.usher.core.viewer;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Keeps when each viewer was last seen. A viewer is active while its latest authorized request is
+ * less than {@link #window()} old. Implementations: one node's memory, and a JDBC table shared by
+ * every node (written at a bounded rate: at most one row write per viewer per flush interval).
+ * Thread-safe.
+ */
+public interface ViewerStore extends AutoCloseable {
+
+    /** @return how long after its latest request a viewer stays active */
+    Duration window();
+
+    /**
+     * Records that a viewer made an authorized request at {@code now}. On the segment path: no I/O,
+     * no lock shared by all viewers, bounded memory.
+     */
+    void seen(Sighting sighting, Instant now);
+
+    /** @return the active viewers grouped by app, video, format and family; one row per group */
+    List<ViewerTally> tally(Instant now);
+
+    /** @return the active viewers of a ticket, leaving out {@code exceptPlayerId} (may be null) */
+    int activeOf(String ticketKey, String exceptPlayerId, Instant now);
+
+    /** @return the figures of a ticket's viewers (all zero for a ticket never played) */
+    TicketViewing ofTicket(String ticketKey, Instant now);
+
+    @Override
+    void close();
+}
