@@ -4,6 +4,7 @@ import dev.usher.core.media.MediaPath;
 import dev.usher.core.net.IpAddress;
 
 import java.util.Objects;
+import java.util.function.IntSupplier;
 import java.util.function.LongPredicate;
 
 /**
@@ -27,10 +28,20 @@ import java.util.function.LongPredicate;
  * @param appOwner     whether a ticket of a given account (cdn id) may open {@code app}: its account must
  *                     own the app ({@link dev.usher.core.account.AppNamespaces#mayOpen}); null lets every
  *                     account's ticket open it (a service used without API accounts)
+ * @param otherViewers how many viewers of the ticket other than this request's player are active now
+ *                     (for a ticket's {@code concurrent} rule); called only for a ticket with that rule,
+ *                     so no viewer store is read otherwise; null counts none
  */
 public record PlaybackRequest(String key, String pass, IpAddress client, String app, String video,
                               String manifestPath, String path, String appInstance, String pageUrl, String referrer,
-                              LongPredicate appOwner) {
+                              LongPredicate appOwner, IntSupplier otherViewers) {
+
+    /** A request without a count of other viewers (see {@link #withOtherViewers}). */
+    public PlaybackRequest(String key, String pass, IpAddress client, String app, String video,
+                           String manifestPath, String path, String appInstance, String pageUrl, String referrer,
+                           LongPredicate appOwner) {
+        this(key, pass, client, app, video, manifestPath, path, appInstance, pageUrl, referrer, appOwner, null);
+    }
 
     /** A request that any account's ticket may open, as far as app ownership goes (see {@link #withAppOwner}). */
     public PlaybackRequest(String key, String pass, IpAddress client, String app, String video,
@@ -59,7 +70,19 @@ public record PlaybackRequest(String key, String pass, IpAddress client, String 
 
     /** @return this request, to be opened only by tickets of accounts {@code owner} accepts */
     public PlaybackRequest withAppOwner(LongPredicate owner) {
-        return new PlaybackRequest(key, pass, client, app, video, manifestPath, path, appInstance, pageUrl, referrer, owner);
+        return new PlaybackRequest(key, pass, client, app, video, manifestPath, path, appInstance, pageUrl, referrer, owner,
+                otherViewers);
+    }
+
+    /** @return this request, with the count of the ticket's other active viewers asked of {@code others} when needed */
+    public PlaybackRequest withOtherViewers(IntSupplier others) {
+        return new PlaybackRequest(key, pass, client, app, video, manifestPath, path, appInstance, pageUrl, referrer, appOwner,
+                others);
+    }
+
+    /** @return the ticket's active viewers other than this request's player (0 when not known) */
+    public int countOtherViewers() {
+        return otherViewers == null ? 0 : otherViewers.getAsInt();
     }
 
     /** @return true when a ticket of account {@code cdnId} may open this request's app */
