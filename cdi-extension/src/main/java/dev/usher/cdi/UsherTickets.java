@@ -86,6 +86,15 @@ public class UsherTickets {
      * @throws dev.usher.core.service.TicketRequestException for invalid values
      */
     public PlaybackUrl issue(String app, String path, int uses, String expire, String ip, String refUrl) {
+        return issue(app, path, uses, expire, ip, refUrl, 0);
+    }
+
+    /**
+     * {@link #issue(String, String, int, String, String, String)} for a ticket on which at most
+     * {@code concurrent} players play at once (issue 16: a further one is refused with Too many
+     * concurrent playbacks while they play); 0 sets no limit.
+     */
+    public PlaybackUrl issue(String app, String path, int uses, String expire, String ip, String refUrl, int concurrent) {
         String user = user().orElseThrow(NotSignedInException::new);
         // The ticket names exactly this item: * and | would make it a pattern covering others.
         if (!isLiteral(app) || !isLiteral(path) || app.contains("/") || app.isEmpty()) {
@@ -98,7 +107,8 @@ public class UsherTickets {
         byte[] random = new byte[12];
         RANDOM.nextBytes(random);
         String pass = user + "|" + Base64.getUrlEncoder().withoutPadding().encodeToString(random);
-        Ticket ticket = runtime.service().issue(account(), IssueRequest.of(app, media.video(), pass, ip, uses, expire));
+        Ticket ticket = runtime.service().issue(account(), IssueRequest.of(app, media.video(), pass, ip, uses, expire)
+                .withConcurrent(concurrent));
         return new PlaybackUrl(url(app, path, ticket, refUrl), ticket);
     }
 

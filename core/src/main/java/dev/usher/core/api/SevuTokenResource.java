@@ -26,7 +26,7 @@ import java.util.Set;
  * action takes one, and asks {@link #answer} once.
  *
  * <p>Bodies are typed JSON as on ScaleEngine's page ({@code uses} a number, {@code active} a boolean, the
- * others strings). Errors use the page's names with the field they concern:
+ * others strings), with Usher's optional {@code concurrent} (a number, issue 16) beside {@code uses}. Errors use the page's names with the field they concern:
  * {@code {"error":"REQUIRED_FIELD","field":"pass","message":"pass is required"}} — REQUIRED_FIELD,
  * TYPE_MISMATCH, ACCESS_VIOLATION (an Immutable field changed), APP_INVALID (an app outside the
  * account's {@code username-} namespace), and Usher's INVALID_VALUE, UNKNOWN_FIELD, MALFORMED,
@@ -37,7 +37,8 @@ public final class SevuTokenResource {
     /** Largest body read, in characters. */
     public static final int MAX_BODY = 64 * 1024;
 
-    private static final Set<String> CREATE_FIELDS = Set.of("pass", "ip", "video", "app", "uses", "active", "expire_date");
+    private static final Set<String> CREATE_FIELDS = Set.of("pass", "ip", "video", "app", "uses", "active", "expire_date",
+            "concurrent");
     private static final Set<String> READ_ONLY = Set.of("id", "cdn_id", "key", "created_date", "used_date");
 
     private final UsherService service;
@@ -201,7 +202,9 @@ public final class SevuTokenResource {
                         + "-\": " + String.join(", ", outside));
             }
             IssueRequest request = new IssueRequest(app, string(in, "video"), string(in, "pass"), string(in, "ip"),
-                    integer(in, "uses"), optionalString(in, "expire_date").orElse(null), null, optionalBoolean(in, "active").orElse(null));
+                    integer(in, "uses"), optionalString(in, "expire_date").orElse(null), null, optionalBoolean(in, "active").orElse(null),
+                    // Usher's extension (issue 16), a number like uses, fixed once issued
+                    in.containsKey("concurrent") && in.get("concurrent") != Json.NULL ? integer(in, "concurrent") : null);
             Ticket t = service.issue(account, request);
             return new Response(201, Json.write(token(t, null)));
         } catch (Refusal r) {

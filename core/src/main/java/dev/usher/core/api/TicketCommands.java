@@ -24,7 +24,7 @@ import java.util.Set;
 final class TicketCommands implements CommandGroup {
 
     static final Commands COMMANDS = new Commands(Map.of(
-            "sevu.request", Set.of("app", "video", "pass", "ip", "uses", "expire", "expires"),
+            "sevu.request", Set.of("app", "video", "pass", "ip", "uses", "expire", "expires", "concurrent"),
             "sevu.status", Set.of("key", "Key"),
             "sevu.revoke", Set.of("key", "Key"),
             "sevu.errorlog", Set.of("key", "Key", "starttime", "pass", "ip", "video", "app", "success", "seek", "limit"),
@@ -61,8 +61,11 @@ final class TicketCommands implements CommandGroup {
         if (!f.has("expire") && !f.has("expires")) {
             throw new ApiFailure(ApiCode.MISSING_FIELDS, "expire", "expire");
         }
+        // concurrent: Usher's extension (issue 16), a whole number like uses; the service checks its range.
+        Integer concurrent = f.has("concurrent") ? f.integer("concurrent") : null;
         IssueRequest request = new IssueRequest(f.string("app"), f.string("video"), f.string("pass"), f.string("ip"),
-                f.integer("uses"), f.optionalString("expire").orElse(null), f.optionalString("expires").orElse(null), null);
+                f.integer("uses"), f.optionalString("expire").orElse(null), f.optionalString("expires").orElse(null), null,
+                concurrent);
         Ticket ticket;
         try {
             ticket = service.issue(account, request);

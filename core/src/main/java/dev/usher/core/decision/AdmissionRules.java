@@ -22,7 +22,11 @@ import java.util.Objects;
  * not expired; the app matches and the ticket's account owns it; a use remains, unless the request
  * continues an open playback; the client's address is allowed (binding a free {@code auto} slot if
  * need be); the video matches, unless the request continues an open playback (see {@link Playback}:
- * a request from its client inside the playback's package folder, or its file). A grant that starts
+ * a request from its client inside the playback's package folder, or its file); and, last, Usher's own
+ * rule: for a ticket with a {@code concurrent} limit, fewer than that many other viewers are active
+ * (asked of {@link PlaybackRequest#countOtherViewers()} only then, so a ticket without the limit never
+ * reads a viewer store; asked of a continuing request too, since a second player of one client
+ * continues the first's playback but is a viewer of its own). A grant that starts
  * a playback consumes one use, binds the slot it needed, sets the first use the first time and the
  * last use every time; a refusal changes nothing.
  */
@@ -92,6 +96,10 @@ public final class AdmissionRules {
         if (continuing < 0 && !ticket.video().matches(request.video())
                 && (request.manifestPath() == null || !ticket.video().matches(request.manifestPath()))) {
             return refuse(Reason.VIDEO_NOT_AUTHORIZED, ticket, playbacks);
+        }
+        // Checked before anything is consumed or bound, so a refusal changes no state.
+        if (ticket.concurrent() > 0 && request.countOtherViewers() >= ticket.concurrent()) {
+            return refuse(Reason.TOO_MANY_PLAYBACKS, ticket, playbacks);
         }
         if (continuing >= 0) {
             List<Playback> after = new ArrayList<>(playbacks);
@@ -175,7 +183,8 @@ public final class AdmissionRules {
         }
         Ticket restored = new Ticket(ticket.key(), ticket.cdnId(), ticket.pass(), ip, ticket.video(), ticket.app(),
                 ticket.uses() == Integer.MAX_VALUE ? ticket.uses() : ticket.uses() + 1, ticket.active(),
-                ticket.created(), ticket.expires(), usedDate, ticket.id(), usedDate == null ? null : lastUsed);
+                ticket.created(), ticket.expires(), usedDate, ticket.id(), usedDate == null ? null : lastUsed,
+                ticket.concurrent());
         return new Outcome(grant, restored, List.copyOf(after));
     }
 

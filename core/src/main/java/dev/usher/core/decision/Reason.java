@@ -20,6 +20,11 @@ public enum Reason {
     INVALID_IP_ADDRESS("Invalid IP Address"),
     /** The video is not in the ticket's {@code video} list. */
     VIDEO_NOT_AUTHORIZED("Not authorized for that video"),
+    /**
+     * Usher's own (issue 16): the ticket's {@code concurrent} limit is set and that many other
+     * viewers (player instances) of it are active already.
+     */
+    TOO_MANY_PLAYBACKS("Too many concurrent playbacks"),
     /** Admitted. */
     SUCCESS("Success");
 

@@ -123,7 +123,9 @@ public final class RepositoryRules {
      */
     public Decided refusalBeforeLock(Ticket ticket, PlaybackRequest request, Instant now) {
         Objects.requireNonNull(ticket, "ticket");
-        AdmissionRules.Outcome outcome = admission.evaluate(ticket, List.of(), request, now);
+        // Without the viewer count: these reasons come before the concurrency rule, and a plain read
+        // must not ask the viewer store for a decision the locked step makes.
+        AdmissionRules.Outcome outcome = admission.evaluate(ticket, List.of(), request.withOtherViewers(null), now);
         Reason reason = outcome.decision().reason();
         if (reason == Reason.INVALID_AUTH_TOKEN || reason == Reason.TOKEN_REVOKED || reason == Reason.EXPIRED
                 || reason == Reason.WRONG_APPLICATION) {

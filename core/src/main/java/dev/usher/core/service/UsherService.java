@@ -124,6 +124,10 @@ public final class UsherService {
         } else if (request.uses() < 1) {
             problems.add(FieldProblem.invalid("uses", "uses must be at least 1, was " + request.uses()));
         }
+        if (request.concurrent() != null && request.concurrent() < 0) {
+            problems.add(FieldProblem.invalid("concurrent", "concurrent must be 0 (no limit) or more, was "
+                    + request.concurrent()));
+        }
         Instant expires = expiry(request, now, problems);
         if (!problems.isEmpty()) {
             throw new TicketRequestException(problems);
@@ -131,7 +135,8 @@ public final class UsherService {
         boolean active = request.active() == null || request.active();
         for (int attempt = 0; ; attempt++) {
             Optional<Ticket> stored = repository.add(new Ticket(keys.next(video), account.cdnId(), pass, ip, video, app,
-                    request.uses(), active, now, expires, null));
+                    request.uses(), active, now, expires, null, 0, null,
+                    request.concurrent() == null ? 0 : request.concurrent()));
             if (stored.isPresent()) {
                 Ticket ticket = stored.get();
                 for (UsherListener l : listeners) {

@@ -24,10 +24,12 @@ import java.util.Objects;
  * @param id        the number the repository gave the ticket when it stored it (unique per
  *                  repository, from 1), or 0 before it is stored
  * @param lastUsed  the latest granted playback start, or null; null exactly when {@code usedDate} is
+ * @param concurrent the most viewers (player instances) that may play on the ticket at once, an Usher
+ *                  extension (issue 16); 0, the default, sets no limit
  */
 public record Ticket(String key, long cdnId, String pass, IpRestriction ip, PatternList video, PatternList app,
                      int uses, boolean active, Instant created, Instant expires, Instant usedDate,
-                     long id, Instant lastUsed) {
+                     long id, Instant lastUsed, int concurrent) {
 
     public Ticket {
         Objects.requireNonNull(key, "key");
@@ -43,12 +45,22 @@ public record Ticket(String key, long cdnId, String pass, IpRestriction ip, Patt
         if (id < 0) {
             throw new IllegalArgumentException("id must not be negative");
         }
+        if (concurrent < 0) {
+            throw new IllegalArgumentException("concurrent must not be negative");
+        }
+    }
+
+    /** A ticket without a limit on concurrent viewers. */
+    public Ticket(String key, long cdnId, String pass, IpRestriction ip, PatternList video, PatternList app,
+                  int uses, boolean active, Instant created, Instant expires, Instant usedDate,
+                  long id, Instant lastUsed) {
+        this(key, cdnId, pass, ip, video, app, uses, active, created, expires, usedDate, id, lastUsed, 0);
     }
 
     /** A ticket not stored yet (id 0), whose last use is its first. */
     public Ticket(String key, long cdnId, String pass, IpRestriction ip, PatternList video, PatternList app,
                   int uses, boolean active, Instant created, Instant expires, Instant usedDate) {
-        this(key, cdnId, pass, ip, video, app, uses, active, created, expires, usedDate, 0, usedDate);
+        this(key, cdnId, pass, ip, video, app, uses, active, created, expires, usedDate, 0, usedDate, 0);
     }
 
     public boolean isExpired(Instant now) {
@@ -56,16 +68,21 @@ public record Ticket(String key, long cdnId, String pass, IpRestriction ip, Patt
     }
 
     public Ticket withActive(boolean value) {
-        return new Ticket(key, cdnId, pass, ip, video, app, uses, value, created, expires, usedDate, id, lastUsed);
+        return new Ticket(key, cdnId, pass, ip, video, app, uses, value, created, expires, usedDate, id, lastUsed, concurrent);
     }
 
     public Ticket withExpires(Instant value) {
-        return new Ticket(key, cdnId, pass, ip, video, app, uses, active, created, value, usedDate, id, lastUsed);
+        return new Ticket(key, cdnId, pass, ip, video, app, uses, active, created, value, usedDate, id, lastUsed, concurrent);
+    }
+
+    /** @return this ticket with at most {@code value} concurrent viewers (0: no limit) */
+    public Ticket withConcurrent(int value) {
+        return new Ticket(key, cdnId, pass, ip, video, app, uses, active, created, expires, usedDate, id, lastUsed, value);
     }
 
     /** @return this ticket as the repository numbered it */
     public Ticket withId(long value) {
-        return new Ticket(key, cdnId, pass, ip, video, app, uses, active, created, expires, usedDate, value, lastUsed);
+        return new Ticket(key, cdnId, pass, ip, video, app, uses, active, created, expires, usedDate, value, lastUsed, concurrent);
     }
 
     /**
@@ -74,13 +91,14 @@ public record Ticket(String key, long cdnId, String pass, IpRestriction ip, Patt
      */
     public Ticket consumed(IpRestriction ipAfter, Instant now) {
         return new Ticket(key, cdnId, pass, ipAfter, video, app, uses - 1, active, created, expires,
-                usedDate == null ? now : usedDate, id, now);
+                usedDate == null ? now : usedDate, id, now, concurrent);
     }
 
     /** The pass never appears in logs or exception messages. */
     @Override
     public String toString() {
         return "Ticket[id=" + id + ", key=" + key + ", cdnId=" + cdnId + ", ip=" + ip + ", video=" + video + ", app=" + app
-                + ", uses=" + uses + ", active=" + active + ", expires=" + expires + "]";
+                + ", uses=" + uses + ", active=" + active + ", expires=" + expires
+                + (concurrent > 0 ? ", concurrent=" + concurrent : "") + "]";
     }
 }

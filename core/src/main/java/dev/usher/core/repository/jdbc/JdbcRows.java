@@ -42,10 +42,17 @@ final class JdbcRows {
     private static final int IP_TEXT = 64;
 
     /** The columns of {@code usher_tickets} a ticket is written to, in the order {@link #bindTicket} sets them. */
-    static final String TICKET_COLUMNS =
-            "ticket_key, cdn_id, pass, ip, ip_bindings, video, app, uses, active, created, expires, used_date, last_used";
+    static final String TICKET_COLUMNS = "ticket_key, cdn_id, pass, ip, ip_bindings, video, app, uses, active, created,"
+            + " expires, used_date, last_used, concurrent";
+    /** How many {@link #TICKET_COLUMNS} there are: the parameters {@link #bindTicket} sets. */
+    static final int TICKET_COLUMN_COUNT = 14;
     /** What a ticket row is read with ({@link #ticketOf}): the columns written, then the id the database gave it. */
     static final String TICKET_SELECT = TICKET_COLUMNS + ", id";
+    /**
+     * How many columns {@link #TICKET_SELECT} reads: a statement that selects more after them finds
+     * its first one at {@code TICKET_SELECT_WIDTH + 1}.
+     */
+    static final int TICKET_SELECT_WIDTH = TICKET_COLUMN_COUNT + 1;
     /** {@link #TICKET_SELECT} of the table named {@code t}, for a join. */
     static final String TICKET_SELECT_T = "t." + TICKET_SELECT.replace(", ", ", t.");
     /** What a playback row is read with ({@link #playbackOf}): its id first. */
@@ -88,8 +95,8 @@ final class JdbcRows {
         }
     }
 
-    /** Sets the parameters 1 to 13 to the ticket's {@link #TICKET_COLUMNS}. */
-    static void bindTicket(PreparedStatement ps, Ticket ticket) throws SQLException {
+    /** Sets the parameters 1 to {@value #TICKET_COLUMN_COUNT} to the ticket's {@link #TICKET_COLUMNS}. @return the next parameter */
+    static int bindTicket(PreparedStatement ps, Ticket ticket) throws SQLException {
         ps.setString(1, ticket.key());
         ps.setLong(2, ticket.cdnId());
         ps.setString(3, ticket.pass());
@@ -103,6 +110,8 @@ final class JdbcRows {
         setInstant(ps, 11, ticket.expires());
         setInstant(ps, 12, ticket.usedDate());
         setInstant(ps, 13, ticket.lastUsed());
+        ps.setInt(14, ticket.concurrent());
+        return TICKET_COLUMN_COUNT + 1;
     }
 
     /** @return the ticket of a row read with {@link #TICKET_SELECT} */
@@ -113,8 +122,8 @@ final class JdbcRows {
             String bindings = rs.getString(5);
             return new Ticket(key, rs.getLong(2), rs.getString(3), ParsedRules.ip(ipText, bindings == null ? "" : bindings),
                     ParsedRules.video(rs.getString(6)), ParsedRules.app(rs.getString(7)),
-                    rs.getInt(8), rs.getBoolean(9), instant(rs, 10), instant(rs, 11), instant(rs, 12), rs.getLong(14),
-                    instant(rs, 13));
+                    rs.getInt(8), rs.getBoolean(9), instant(rs, 10), instant(rs, 11), instant(rs, 12), rs.getLong(15),
+                    instant(rs, 13), rs.getInt(14));
         } catch (IllegalArgumentException e) {
             throw new SQLException("ticket " + key + " holds a malformed field: " + e.getMessage(), "22000", e);
         }

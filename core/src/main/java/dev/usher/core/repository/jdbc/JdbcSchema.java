@@ -24,7 +24,8 @@ import java.util.TreeSet;
  * {@code usher_schema_version} (version 2 adds two columns to the attempt log, in place over
  * version 1; version 4 the API answers and the attempts' pass fingerprints, in place over version
  * 2; version 5 numbers the tickets and adds their last use, in place over version 2; version 7 (6 is the live store's ingest leases)
- * indexes searches by video and by active, in place over version 5).
+ * indexes searches by video and by active, in place over version 5; version 9 adds the tickets'
+ * {@code concurrent} rule, in place over version 7).
  *
  * <p>With {@link JdbcOptions#createSchema()} the scripts run on first use (every statement is
  * idempotent, so a version-1 database is brought up to date with its data); without it, first use
@@ -35,25 +36,27 @@ public final class JdbcSchema {
     private static final System.Logger LOG = System.getLogger(JdbcSchema.class.getName());
 
     /** The version of the schema the repository reads and writes. */
-    public static final int SCHEMA_VERSION = 7;
+    public static final int SCHEMA_VERSION = 9;
     /** The first schema script in the jar (a class-path resource). */
     public static final String SCHEMA_RESOURCE = "/dev/usher/core/repository/jdbc/V1__schema.sql";
     /**
      * The versions of the scripts in the jar, in the order they run: a database is at version n
      * when the scripts up to n ran. Numbers may skip (version 3 belongs to the live stream users).
      */
-    public static final List<Integer> SCHEMA_VERSIONS = List.of(1, 2, 4, 5, 7);
+    public static final List<Integer> SCHEMA_VERSIONS = List.of(1, 2, 4, 5, 7, 9);
     /** The schema scripts in the jar, one per {@link #SCHEMA_VERSIONS} entry, version 1 first. */
     public static final List<String> SCHEMA_RESOURCES = List.of(SCHEMA_RESOURCE,
             "/dev/usher/core/repository/jdbc/V2__attempt_log_limits.sql",
             "/dev/usher/core/repository/jdbc/V4__api_answers_attempt_pass.sql",
             "/dev/usher/core/repository/jdbc/V5__ticket_ids_last_use.sql",
-            "/dev/usher/core/repository/jdbc/V7__video_index.sql");
+            "/dev/usher/core/repository/jdbc/V7__video_index.sql",
+            "/dev/usher/core/repository/jdbc/V9__ticket_concurrent.sql");
     private static final List<String> SCHEMA_DESCRIPTIONS = List.of("V1__schema.sql: tickets, playbacks, attempts",
             "V2__attempt_log_limits.sql: attempt counts, failed responses",
             "V4__api_answers_attempt_pass.sql: stored API answers, attempt pass fingerprints",
             "V5__ticket_ids_last_use.sql: ticket ids, last use",
-            "V7__video_index.sql: searches by video and active served by indexes");
+            "V7__video_index.sql: searches by video and active served by indexes",
+            "V9__ticket_concurrent.sql: tickets' concurrent viewer limits");
 
     private JdbcSchema() {
     }

@@ -162,9 +162,8 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
             c.setAutoCommit(false);
             try {
                 try (PreparedStatement ps = tx.prepare(c, "INSERT INTO usher_tickets (" + JdbcRows.TICKET_COLUMNS
-                        + ", video_literal) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-                    JdbcRows.bindTicket(ps, ticket);
-                    ps.setBoolean(14, !videos.isEmpty());
+                        + ", video_literal) VALUES (" + "?, ".repeat(JdbcRows.TICKET_COLUMN_COUNT) + "?)")) {
+                    ps.setBoolean(JdbcRows.bindTicket(ps, ticket), !videos.isEmpty());
                     ps.executeUpdate();
                 } catch (SQLException e) {
                     if ("23505".equals(e.getSQLState())) { // unique violation: the key exists
@@ -505,7 +504,7 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
                     if (!rs.next()) {
                         return rules.unknownKey(request, now); // deleted meanwhile
                     }
-                    String version = rs.getString(15);
+                    String version = rs.getString(JdbcRows.TICKET_SELECT_WIDTH + 1);
                     if (version.equals(read.version())) {
                         use = read;
                     } else {
@@ -561,14 +560,14 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
                 while (rs.next()) {
                     if (ticket == null) {
                         ticket = JdbcRows.ticketOf(rs);
-                        version = rs.getString(15);
+                        version = rs.getString(JdbcRows.TICKET_SELECT_WIDTH + 1);
                         if (expected != null && !expected.equals(version)) {
                             break; // of no use: a hot ticket's playbacks would be parsed twice under its lock
                         }
                     }
-                    long id = rs.getLong(16);
+                    long id = rs.getLong(JdbcRows.TICKET_SELECT_WIDTH + 2);
                     if (!rs.wasNull()) {
-                        Playback p = JdbcRows.playbackOf(rs, 16, key);
+                        Playback p = JdbcRows.playbackOf(rs, JdbcRows.TICKET_SELECT_WIDTH + 2, key);
                         ids.put(p, id);
                         playbacks.add(p);
                     }
@@ -578,11 +577,14 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
         return ticket == null ? null : new Read(ticket, version, playbacks.isEmpty() ? List.of() : playbacks, ids);
     }
 
-    /** The ticket and its playbacks as read in {@link #decideOnPostgres}: ticket columns 1–14, the row's version 15, a playback 16–20. */
+    /**
+     * The ticket and its playbacks as read in {@link #decideOnPostgres}: the ticket's columns (1 to
+     * {@link JdbcRows#TICKET_SELECT_WIDTH}), then the row's version, then a playback's 5 columns.
+     */
     private static final String READ_WITH_PLAYBACKS = "SELECT " + JdbcRows.TICKET_SELECT_T
             + ", t.xmin::text, p." + JdbcRows.PLAYBACK_SELECT.replace(", ", ", p.")
             + " FROM usher_tickets t LEFT JOIN usher_playbacks p ON p.ticket_key = t.ticket_key WHERE t.ticket_key = ?";
-    /** The locked read of {@link #decideOnPostgres}: ticket columns 1–14, the row's version 15. */
+    /** The locked read of {@link #decideOnPostgres}: the ticket's columns, then the row's version. */
     private static final String LOCK_WITH_VERSION = "SELECT " + JdbcRows.TICKET_SELECT
             + ", xmin::text FROM usher_tickets WHERE ticket_key = ? FOR NO KEY UPDATE";
 
