@@ -297,6 +297,50 @@ public abstract class TicketRepositoryContract {
     }
 
     @Test
+    void aConcurrentRuleIsStoredAndAsksTheViewerCountOncePerDecisionOnlyWhenSet() throws Exception {
+        Nodes n = nodes();
+        Ticket t = n.a.issue(STEF, IssueRequest.of("stef-a", "movie.mp4", "passpasspass", "0.0.0.0/0", 5, "+1 hour")
+                .withConcurrent(2));
+        assertEquals(2, n.repoB.find(t.key()).orElseThrow().concurrent(), "stored, and every node reads it");
+        assertEquals(2, n.repoB.search(STEF.cdnId(), new TicketQuery("movie.mp4", null, 10)).get(0).concurrent());
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger others = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.function.IntSupplier counting = () -> {
+            asked.incrementAndGet();
+            return others.get();
+        };
+        java.util.function.BiFunction<UsherService, String, Decision> play = (s, client) -> s.authorize(
+                request(t, t.pass(), client, "stef-a", "movie.mp4").withOtherViewers(counting));
+
+        assertTrue(play.apply(n.a, "198.51.100.1").granted());
+        others.set(1);
+        assertTrue(play.apply(n.b, "198.51.100.2").granted());
+        assertEquals(2, asked.get(), "asked once per decision");
+        others.set(2);
+        clock.advance(Duration.ofSeconds(1));
+        assertEquals(Reason.TOO_MANY_PLAYBACKS, play.apply(n.a, "198.51.100.3").reason());
+        Ticket after = n.repoB.find(t.key()).orElseThrow();
+        assertEquals(3, after.uses(), "the refusal consumed nothing");
+        List<Attempt> log = n.repoB.attempts(t.key(), null, 10);
+        assertEquals(Reason.TOO_MANY_PLAYBACKS, log.get(log.size() - 1).reason(), "the refusal is in the attempt log");
+        others.set(1);
+        clock.advance(Duration.ofSeconds(1));
+        assertTrue(play.apply(n.b, "198.51.100.3").granted(), "admitted once one of the others stopped");
+        assertEquals(4, asked.get());
+
+        // A wrong pass, and any request on a ticket without the rule, never asks.
+        assertEquals(Reason.INVALID_AUTH_TOKEN, n.a.authorize(request(t, "wrong", "198.51.100.4", "stef-a", "movie.mp4")
+                .withOtherViewers(counting)).reason());
+        Ticket plain = n.a.issue(STEF, IssueRequest.of("stef-a", "movie.mp4", "passpasspass", "0.0.0.0/0", 5, "+1 hour"));
+        assertEquals(0, n.repoB.find(plain.key()).orElseThrow().concurrent());
+        assertTrue(n.b.authorize(request(plain, plain.pass(), "198.51.100.5", "stef-a", "movie.mp4").withOtherViewers(counting))
+                .granted());
+        assertTrue(n.a.authorize(request(plain, plain.pass(), "198.51.100.5", "stef-a", "movie.mp4").withOtherViewers(counting))
+                .granted());
+        assertEquals(4, asked.get(), "not asked without the rule");
+    }
+
+    @Test
     void unknownKeysAreRefusedAndNotStored() throws Exception {
         Nodes n = nodes();
         Ticket t = seedTicket(n.a);

@@ -2,6 +2,7 @@ package dev.usher.core.repository.jdbc;
 
 import dev.usher.core.config.UsherSettings;
 import dev.usher.core.decision.PlaybackRequest;
+import dev.usher.core.decision.Reason;
 import dev.usher.core.net.IpAddress;
 import dev.usher.core.repository.RepositoryException;
 import dev.usher.core.repository.TicketRepository;
@@ -362,6 +363,59 @@ abstract class JdbcRepositoryContract extends TicketRepositoryContract {
                     repo.search(Fixture.DEMO.cdnId(), dev.usher.core.repository.TicketQuery.byVideo("mystream"))
                             .stream().map(Ticket::key).toList());
             new JdbcTicketRepository(ds, SETTINGS, testOptions().withCreateSchema(false)).dialect(); // now at version 7
+        } finally {
+            release(ds);
+        }
+    }
+
+    @Test
+    void aVersion7DatabaseWithTicketsGetsTheConcurrentRuleInPlace() throws Exception {
+        DataSource ds = newDataSource();
+        try {
+            Instant at = Instant.parse("2030-01-01T00:00:00Z");
+            createVersion2WithData(ds, at);
+            try (Connection c = ds.getConnection(); java.sql.Statement st = c.createStatement()) {
+                for (int i = 2; i < JdbcSchema.SCHEMA_VERSIONS.indexOf(9); i++) { // the versions before 9, as Usher 7 left it
+                    for (String sql : JdbcSchema.schemaStatements(JdbcSchema.SCHEMA_RESOURCES.get(i))) {
+                        st.execute(sql);
+                    }
+                    try (PreparedStatement ps = c.prepareStatement(
+                            "INSERT INTO usher_schema_version (version, description, installed) VALUES (?, ?, ?)")) {
+                        ps.setInt(1, JdbcSchema.SCHEMA_VERSIONS.get(i));
+                        ps.setString(2, "V" + JdbcSchema.SCHEMA_VERSIONS.get(i) + "__");
+                        ps.setObject(3, at.atOffset(java.time.ZoneOffset.UTC));
+                        ps.executeUpdate();
+                    }
+                }
+            }
+            RepositoryException old = assertThrows(RepositoryException.class,
+                    () -> new JdbcTicketRepository(ds, SETTINGS, testOptions().withCreateSchema(false)).dialect());
+            assertTrue(old.getMessage().contains("V9__ticket_concurrent.sql") && !old.getMessage().contains("V7__"),
+                    "names the script still to run: " + old.getMessage());
+
+            JdbcTicketRepository repo = new JdbcTicketRepository(ds, SETTINGS, testOptions());
+            Ticket used = repo.find("mystream.0123456789abcd.12345678").orElseThrow();
+            assertEquals(0, used.concurrent(), "a ticket stored before version 9 has no limit");
+            assertEquals(2, used.uses());
+            assertEquals(1, used.ip().boundCount(), "the old binding is kept");
+            assertEquals(2, repo.attempts(used.key(), null, 10).size(), "the old attempts are kept");
+            // An old ticket is decided as before: the viewer count is never asked.
+            assertTrue(repo.decide(PlaybackRequest.of(used.key(), "secret-pass", IpAddress.parse("198.51.100.7"), "live",
+                    "mystream").withOtherViewers(() -> {
+                        throw new AssertionError("asked");
+                    }), at.plusSeconds(60)).granted());
+
+            UsherService service = new UsherService(repo, SETTINGS, Clock.fixed(at.plusSeconds(60), java.time.ZoneOffset.UTC),
+                    new TicketKeys());
+            Ticket limited = service.issue(Fixture.DEMO, IssueRequest.of("live", "v", "passpasspass", "auto", 5, "+1 hour")
+                    .withConcurrent(3));
+            assertEquals(limited, repo.find(limited.key()).orElseThrow(), "a new ticket stores its limit");
+            assertEquals(3, repo.find(limited.key()).orElseThrow().concurrent());
+            assertEquals(Reason.TOO_MANY_PLAYBACKS, service.authorize(PlaybackRequest.of(limited.key(), "passpasspass",
+                    IpAddress.parse("192.0.2.9"), "live", "v").withOtherViewers(() -> 3)).reason());
+            new JdbcTicketRepository(ds, SETTINGS, testOptions().withCreateSchema(false)).dialect(); // now at version 9
+            new JdbcTicketRepository(ds, SETTINGS, testOptions()).dialect(); // and the scripts run again harmlessly
+            assertEquals(limited, repo.find(limited.key()).orElseThrow());
         } finally {
             release(ds);
         }
