@@ -30,15 +30,7 @@ class ConcurrentFieldTest {
     final SevuTokenResource v2 = new SevuTokenResource(f.service);
 
     private Map<String, Object> command(String name, Object... fields) {
-        Map<String, Object> r = new LinkedHashMap<>();
-        r.put("command", name);
-        r.put("api_key", STEF.apiKey());
-        r.put("timestamp", f.clock.instant().getEpochSecond());
-        r.put("cdn", 28);
-        for (int i = 0; i < fields.length; i += 2) {
-            r.put((String) fields[i], fields[i + 1]);
-        }
-        return r;
+        return SevuClients.command(STEF, f.clock.instant(), name, fields);
     }
 
     private String callText(Map<String, Object> request) {

@@ -65,6 +65,23 @@ public final class SevuClients {
         }
     }
 
+    /**
+     * A command of {@code account} (unsigned) with its base members — {@code command}, {@code api_key},
+     * {@code timestamp}, {@code cdn} — and then {@code fields}, name and value by turns.
+     */
+    public static Map<String, Object> command(dev.usher.core.account.Account account, java.time.Instant at, String name,
+                                              Object... fields) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("command", name);
+        r.put("api_key", account.apiKey());
+        r.put("timestamp", at.getEpochSecond());
+        r.put("cdn", account.cdnId());
+        for (int i = 0; i < fields.length; i += 2) {
+            r.put((String) fields[i], fields[i + 1]);
+        }
+        return r;
+    }
+
     /** The PHP example: sign json_encode($request), add signature, json_encode again. */
     public static String php(Map<String, Object> request, String secret) {
         Map<String, Object> m = new LinkedHashMap<>(request);

@@ -274,6 +274,24 @@ abstract class JdbcRepositoryContract extends TicketRepositoryContract {
         }
     }
 
+    /** Runs, on a version-2 database, the scripts after version 2 and before {@code version}, and records them. */
+    private static void upgradeVersion2To(DataSource ds, Instant at, int version) throws SQLException {
+        try (Connection c = ds.getConnection(); java.sql.Statement st = c.createStatement()) {
+            for (int i = 2; i < JdbcSchema.SCHEMA_VERSIONS.indexOf(version); i++) {
+                for (String sql : JdbcSchema.schemaStatements(JdbcSchema.SCHEMA_RESOURCES.get(i))) {
+                    st.execute(sql);
+                }
+                try (PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO usher_schema_version (version, description, installed) VALUES (?, ?, ?)")) {
+                    ps.setInt(1, JdbcSchema.SCHEMA_VERSIONS.get(i));
+                    ps.setString(2, "V" + JdbcSchema.SCHEMA_VERSIONS.get(i) + "__");
+                    ps.setObject(3, at.atOffset(java.time.ZoneOffset.UTC));
+                    ps.executeUpdate();
+                }
+            }
+        }
+    }
+
     @Test
     void aVersion2DatabaseWithTicketsIsNumberedAndGetsLastUsesInPlace() throws Exception {
         DataSource ds = newDataSource();
@@ -321,20 +339,7 @@ abstract class JdbcRepositoryContract extends TicketRepositoryContract {
         try {
             Instant at = Instant.parse("2030-01-01T00:00:00Z");
             createVersion2WithData(ds, at);
-            try (Connection c = ds.getConnection(); java.sql.Statement st = c.createStatement()) {
-                for (int i = 2; i < JdbcSchema.SCHEMA_VERSIONS.indexOf(7); i++) { // versions 4 and 5, as Usher 5 left it
-                    for (String sql : JdbcSchema.schemaStatements(JdbcSchema.SCHEMA_RESOURCES.get(i))) {
-                        st.execute(sql);
-                    }
-                    try (PreparedStatement ps = c.prepareStatement(
-                            "INSERT INTO usher_schema_version (version, description, installed) VALUES (?, ?, ?)")) {
-                        ps.setInt(1, JdbcSchema.SCHEMA_VERSIONS.get(i));
-                        ps.setString(2, "V" + JdbcSchema.SCHEMA_VERSIONS.get(i) + "__");
-                        ps.setObject(3, at.atOffset(java.time.ZoneOffset.UTC));
-                        ps.executeUpdate();
-                    }
-                }
-            }
+            upgradeVersion2To(ds, at, 7); // versions 4 and 5, as Usher 5 left it
             RepositoryException old = assertThrows(RepositoryException.class,
                     () -> new JdbcTicketRepository(ds, SETTINGS, testOptions().withCreateSchema(false)).dialect());
             assertTrue(old.getMessage().contains("V7__video_index.sql") && !old.getMessage().contains("V5__"),
@@ -374,20 +379,7 @@ abstract class JdbcRepositoryContract extends TicketRepositoryContract {
         try {
             Instant at = Instant.parse("2030-01-01T00:00:00Z");
             createVersion2WithData(ds, at);
-            try (Connection c = ds.getConnection(); java.sql.Statement st = c.createStatement()) {
-                for (int i = 2; i < JdbcSchema.SCHEMA_VERSIONS.indexOf(9); i++) { // the versions before 9, as Usher 7 left it
-                    for (String sql : JdbcSchema.schemaStatements(JdbcSchema.SCHEMA_RESOURCES.get(i))) {
-                        st.execute(sql);
-                    }
-                    try (PreparedStatement ps = c.prepareStatement(
-                            "INSERT INTO usher_schema_version (version, description, installed) VALUES (?, ?, ?)")) {
-                        ps.setInt(1, JdbcSchema.SCHEMA_VERSIONS.get(i));
-                        ps.setString(2, "V" + JdbcSchema.SCHEMA_VERSIONS.get(i) + "__");
-                        ps.setObject(3, at.atOffset(java.time.ZoneOffset.UTC));
-                        ps.executeUpdate();
-                    }
-                }
-            }
+            upgradeVersion2To(ds, at, 9); // the versions before 9, as Usher 7 left it
             RepositoryException old = assertThrows(RepositoryException.class,
                     () -> new JdbcTicketRepository(ds, SETTINGS, testOptions().withCreateSchema(false)).dialect());
             assertTrue(old.getMessage().contains("V9__ticket_concurrent.sql") && !old.getMessage().contains("V7__"),
