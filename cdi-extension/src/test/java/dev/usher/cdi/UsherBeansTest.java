@@ -118,6 +118,23 @@ class UsherBeansTest {
     }
 
     @Test
+    void theBeanIssuesATicketWithAConcurrentLimitOnlyWhenAsked() {
+        try (WeldTestContainer weld = new WeldTestContainer(CONFIG)) {
+            WeldTestContainer.user = "carol";
+            UsherTickets usher = weld.get(UsherTickets.class);
+            Ticket limited = usher.issue("demo-vod", "movies/trailer.mp4", 3, "+1 hour", "0.0.0.0/0", null, 2).ticket();
+            assertEquals(2, limited.concurrent());
+            assertEquals(2, weld.get(UsherService.class).repository().find(limited.key()).orElseThrow().concurrent(), "stored");
+            assertEquals(dev.usher.core.decision.Reason.TOO_MANY_PLAYBACKS, weld.get(UsherService.class).authorize(
+                    PlaybackRequest.of(limited.key(), limited.pass(), IpAddress.parse("192.0.2.77"), "demo-vod",
+                            "movies/trailer.mp4").withOtherViewers(() -> 2)).reason());
+            assertEquals(0, usher.issue("demo-vod", "movies/trailer.mp4").ticket().concurrent(), "no limit by default");
+            assertThrows(dev.usher.core.service.TicketRequestException.class,
+                    () -> usher.issue("demo-vod", "movies/trailer.mp4", 3, "+1 hour", "auto", null, -1));
+        }
+    }
+
+    @Test
     void mineShowsWhatAnAutoTicketBoundItsNumberAndItsUses() {
         try (WeldTestContainer weld = new WeldTestContainer(CONFIG)) {
             WeldTestContainer.user = "bob";
