@@ -26,7 +26,8 @@ import java.util.Set;
  * action takes one, and asks {@link #answer} once.
  *
  * <p>Bodies are typed JSON as on ScaleEngine's page ({@code uses} a number, {@code active} a boolean, the
- * others strings), with Usher's optional {@code concurrent} (a number, issue 16) beside {@code uses}. Errors use the page's names with the field they concern:
+ * others strings), with Usher's optional {@code concurrent} (a number, issue 16) beside {@code uses}.
+ * Errors use the page's names with the field they concern:
  * {@code {"error":"REQUIRED_FIELD","field":"pass","message":"pass is required"}} — REQUIRED_FIELD,
  * TYPE_MISMATCH, ACCESS_VIOLATION (an Immutable field changed), APP_INVALID (an app outside the
  * account's {@code username-} namespace), and Usher's INVALID_VALUE, UNKNOWN_FIELD, MALFORMED,

@@ -38,6 +38,7 @@ public record IssueRequest(String app, String video, String pass, String ip, Int
     @Override
     public String toString() {
         return "IssueRequest[app=" + app + ", video=" + video + ", ip=" + ip + ", uses=" + uses + ", expire="
-                + (expire != null ? expire : expires) + (concurrent != null && concurrent != 0 ? ", concurrent=" + concurrent : "") + "]";
+                + (expire != null ? expire : expires)
+                + (concurrent != null && concurrent != 0 ? ", concurrent=" + concurrent : "") + "]";
     }
 }

@@ -95,7 +95,11 @@ final class JdbcRows {
         }
     }
 
-    /** Sets the parameters 1 to {@value #TICKET_COLUMN_COUNT} to the ticket's {@link #TICKET_COLUMNS}. @return the next parameter */
+    /**
+     * Sets the parameters 1 to {@value #TICKET_COLUMN_COUNT} to the ticket's {@link #TICKET_COLUMNS}.
+     *
+     * @return the next parameter
+     */
     static int bindTicket(PreparedStatement ps, Ticket ticket) throws SQLException {
         ps.setString(1, ticket.key());
         ps.setLong(2, ticket.cdnId());
