@@ -25,7 +25,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SevuApiTest {
 
     final Fixture f = new Fixture();
-    final SevuApi api = new SevuApi(f.service, new AccountRegistry(List.of(STEF, DEMO)), Duration.ofMinutes(5), f.clock);
+    /** The ticket commands and, as every assembly serves them (issue 16), the viewer commands. */
+    final SevuApi api = new SevuApi(f.service, new AccountRegistry(List.of(STEF, DEMO)), Duration.ofMinutes(5), f.clock,
+            ReplayGuard.sharedOrOwn(f.repository, f.clock),
+            List.of(new ViewerCommands(f.service, new dev.usher.core.viewer.InMemoryViewerStore(Duration.ofSeconds(30)))));
 
     /** Seed 001's request, signed with STEF's secret. */
     Map<String, Object> seedRequest() {
@@ -44,10 +47,15 @@ class SevuApiTest {
     }
 
     Map<String, Object> command(String name, Object... fields) {
+        return command(f.clock.instant(), name, fields);
+    }
+
+    /** A command of STEF's account at {@code now}, with {@code fields} as name, value pairs. */
+    static Map<String, Object> command(java.time.Instant now, String name, Object... fields) {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("command", name);
         r.put("api_key", STEF.apiKey());
-        r.put("timestamp", f.clock.instant().getEpochSecond());
+        r.put("timestamp", now.getEpochSecond());
         r.put("cdn", 28);
         for (int i = 0; i < fields.length; i += 2) {
             r.put((String) fields[i], fields[i + 1]);
@@ -202,7 +210,8 @@ class SevuApiTest {
                 h("timestamp fractional", ApiCode.INVALID_FIELD_TYPE, r -> put(r, "timestamp", r.get("timestamp") + ".5")),
                 new Hostile("signature of another secret", r -> r, false, ApiCode.SIGNATURE_FAILED),
                 h("unknown command", ApiCode.UNRECOGNIZED_COMMAND, r -> put(r, "command", "sevu.explode")),
-                h("viewer count command", ApiCode.UNRECOGNIZED_COMMAND, r -> put(r, "command", "vsn.viewercount")),
+                // Issue 16 made vsn.viewercount a command (it was 0000): it takes app and url only.
+                h("viewer count command with a ticket's fields", ApiCode.UNKNOWN_FIELD, r -> put(r, "command", "vsn.viewercount")),
                 h("no command", ApiCode.MISSING_FIELDS, r -> remove(r, "command")),
                 h("no app", ApiCode.MISSING_FIELDS, r -> remove(r, "app")),
                 h("no video", ApiCode.MISSING_FIELDS, r -> remove(r, "video")),
