@@ -27,7 +27,7 @@ import java.util.Set;
  * The live streams of the demo apps for {@code live.html}: which are publishing (live, or waiting
  * for their encoder within {@code playlist_timeout}) and, for the signed-in viewer, a playback URL
  * with a fresh ticket for one of them (its {@code video} is the stream, as for any package), and,
- * for a signed-in user, the newest entries of the publisher log of the demo apps (the refused or
+ * for an operator, the newest entries of the publisher log of the demo apps (the refused or
  * failed uploads {@code sevu.publishlog} answers, so an encoder with wrong credentials shows up).
  */
 @Path("live")
@@ -93,15 +93,18 @@ public class LiveResource {
     }
 
     /**
-     * The newest entries of the demo apps' publisher log, newest first. Signed-in users only (401 for
-     * anyone else): it names encoders' addresses and user names. Every demo user may read it; the
-     * sample has no operator among its demo users.
+     * The newest entries of the demo apps' publisher log, newest first. Operators only (the role
+     * {@value DemoUsers#OPERATOR_ROLE}, the demo user {@code admin}): it names encoders' addresses and
+     * user names. 401 signed out, 403 for a viewer.
      */
     @GET
     @Path("log")
-    public Response log() {
+    public Response log(@Context jakarta.servlet.http.HttpServletRequest request) {
         if (!usher.isSignedIn()) {
             return Response.status(Response.Status.UNAUTHORIZED).cacheControl(noStoreControl()).build();
+        }
+        if (!request.isUserInRole(DemoUsers.OPERATOR_ROLE)) {
+            return Response.status(Response.Status.FORBIDDEN).cacheControl(noStoreControl()).build();
         }
         Optional<UsherRuntime> runtime = runtime();
         List<LogEntry> out = new ArrayList<>();

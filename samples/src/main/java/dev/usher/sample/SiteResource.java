@@ -41,7 +41,8 @@ public class SiteResource {
     @Inject
     PlaybackStats stats;
 
-    public record Me(boolean signedIn, String user) {
+    /** @param operator true for the role {@value DemoUsers#OPERATOR_ROLE}: the header then links the console */
+    public record Me(boolean signedIn, String user, boolean operator) {
     }
 
     public record Play(String format, String title, String delivery, String player, String url, String key) {
@@ -56,8 +57,9 @@ public class SiteResource {
 
     @GET
     @Path("me")
-    public Response me() {
-        return noStore(new Me(usher.isSignedIn(), usher.isSignedIn() ? usher.user().orElse(null) : null));
+    public Response me(@Context HttpServletRequest request) {
+        return noStore(new Me(usher.isSignedIn(), usher.isSignedIn() ? usher.user().orElse(null) : null,
+                request.isUserInRole(DemoUsers.OPERATOR_ROLE)));
     }
 
     @GET
