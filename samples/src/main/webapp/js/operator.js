@@ -23,6 +23,13 @@ const Console = {
     tr.append(td);
     return td;
   },
+  // Gives every cell of a table's body the name of its column (data-label), for the phone layout.
+  fill(tbodyOrSelector, rows) {
+    const tbody = typeof tbodyOrSelector === 'string' ? document.querySelector(tbodyOrSelector) : tbodyOrSelector;
+    const heads = [...tbody.closest('table').querySelectorAll('thead th')].map(th => th.textContent);
+    for (const tr of rows) [...tr.children].forEach((td, i) => { if (td.colSpan === 1) td.dataset.label = heads[i] || ''; });
+    tbody.replaceChildren(...rows);
+  },
   button(text, cls, onclick) {
     const b = document.createElement('button');
     b.type = 'button';
@@ -36,6 +43,12 @@ const Console = {
     const why = r.body && r.body.error ? r.body.error : 'HTTP ' + r.status;
     Site.say(what + ': ' + why);
     window.usher.lastError = { what, status: r.status, error: why };
+  },
+  // How a stream user's recordings are cut (segment_type, segment_value of sevu.addstreamuser).
+  cuts(u) {
+    const v = u.segment_value;
+    return { duration: `a part every ${v} min`, size: `a part every ${v} MB`, schedule: `cut at ${v}` }[u.segment_type]
+      || 'one per session';
   },
   bytes(n) {
     if (n == null) return '';
@@ -86,12 +99,12 @@ const Console = {
     Console.tickets.rows = p.tickets;
     window.usher.tickets = p;
     const rows = p.tickets.map(t => Console.ticketRow(t));
-    document.querySelector('#ticket-list tbody').replaceChildren(...rows);
     if (rows.length === 0) {
       const tr = document.createElement('tr');
       Console.cell(tr, 'No ticket matches.').colSpan = 7;
-      document.querySelector('#ticket-list tbody').append(tr);
+      rows.push(tr);
     }
+    Console.fill('#ticket-list tbody', rows);
     const pages = Math.max(1, Math.ceil(p.matching / p.size));
     Site.text('page-info', `page ${p.page + 1} of ${pages} · ${p.matching} matching` +
       (p.searched >= 1000 ? ' (of the newest 1000)' : ''));
@@ -121,8 +134,8 @@ const Console = {
     return tr;
   },
   replaceRow(t) {
-    const old = document.querySelector(`#ticket-list tr.ticket[data-key="${CSS.escape(t.key)}"]`);
-    if (old) old.replaceWith(Console.ticketRow(t));
+    const rows = [...document.querySelectorAll('#ticket-list tbody tr')].map(tr => tr.dataset.key === t.key ? Console.ticketRow(t) : tr);
+    Console.fill('#ticket-list tbody', rows);
   },
   async revoke(key) {
     const r = await Console.post('api/operator/tickets/' + encodeURIComponent(key) + '/revoke');
@@ -148,13 +161,15 @@ const Console = {
     Console.replaceRow(r.body);
     Site.say('The ticket ' + key + ' now expires ' + Site.when(r.body.expires) + '.');
   },
-  async showAttempts(key) {
+  async showAttempts(key, all) {
     Console.tickets.selected = key;
     for (const tr of document.querySelectorAll('#ticket-list tr.ticket')) tr.classList.toggle('selected', tr.dataset.key === key);
     const r = await Site.json('api/operator/tickets/' + encodeURIComponent(key) + '/attempts');
     if (r.status !== 200) { Console.failed('No attempt log', r); return; }
     Site.text('attempts-key', key);
-    const rows = r.body.attempts.map(a => {
+    // The newest 20 at first (a live player's reloads are one attempt each); all the API answered on asking.
+    const shown = all ? r.body.attempts : r.body.attempts.slice(0, 20);
+    const rows = shown.map(a => {
       const tr = document.createElement('tr');
       tr.className = 'attempt';
       Console.cell(tr, Site.when(a.datetime));
@@ -169,7 +184,11 @@ const Console = {
       Console.cell(tr, 'not used yet').colSpan = 5;
       rows.push(tr);
     }
-    document.querySelector('#attempt-list tbody').replaceChildren(...rows);
+    Console.fill('#attempt-list tbody', rows);
+    const more = document.getElementById('attempts-more');
+    more.hidden = shown.length === r.body.attempts.length;
+    more.textContent = `Show all ${r.body.attempts.length}`;
+    more.onclick = () => Console.showAttempts(key, true);
     document.getElementById('attempts').hidden = false;
     window.usher.attempts = r.body;
   },
@@ -185,7 +204,6 @@ const Console = {
     if (r.status !== 200) { Console.failed('The refusals cannot be shown', r); return; }
     window.usher.refusals = r.body;
     Console.drawChart(r.body);
-    const body = document.querySelector('#refusal-totals tbody');
     const rows = Object.entries(r.body.totals).map(([reason, n]) => {
       const tr = document.createElement('tr');
       tr.className = 'reason';
@@ -199,7 +217,7 @@ const Console = {
       Console.cell(tr, n, 'count');
       return tr;
     });
-    body.replaceChildren(...rows);
+    Console.fill('#refusal-totals tbody', rows);
     document.getElementById('refusals-none').hidden = rows.length > 0;
   },
   drawChart(data) {
@@ -271,7 +289,7 @@ const Console = {
       Console.cell(tr, n == null ? '—' : n, 'count');
       return tr;
     });
-    document.querySelector('#stream-list tbody').replaceChildren(...streams);
+    Console.fill('#stream-list tbody', streams);
     document.getElementById('streams-none').hidden = streams.length > 0;
 
     const users = live.body.users.map(u => {
@@ -280,7 +298,7 @@ const Console = {
       tr.dataset.stream = u.stream;
       Console.cell(tr, u.stream);
       Console.cell(tr, u.user == null ? '(open: no password)' : u.user, 'user');
-      Console.cell(tr, u.record ? `on (${u.record_type}, ${u.segment_type})` : 'off');
+      Console.cell(tr, u.record ? 'on, ' + Console.cuts(u) : 'off');
       Console.cell(tr, u.enable_dvr ? `${u.playlist_count} segments, ${u.playlist_timeout} s` : 'off');
       Console.cell(tr, u.created_date);
       const actions = Console.cell(tr, null, 'actions');
@@ -293,7 +311,7 @@ const Console = {
       Console.cell(tr, 'The site\'s issuing account is not an API account: stream users need one.').colSpan = 6;
       users.push(tr);
     }
-    document.querySelector('#user-list tbody').replaceChildren(...users);
+    Console.fill('#user-list tbody', users);
 
     Console.showLog(log);
     Console.showRecordings(recordings);
@@ -324,7 +342,7 @@ const Console = {
       Console.cell(tr, by);
       return tr;
     });
-    document.querySelector('#publog-entries tbody').replaceChildren(...rows);
+    Console.fill('#publog-entries tbody', rows);
     document.getElementById('publog-none').hidden = rows.length > 0;
   },
   showRecordings(r) {
@@ -341,8 +359,9 @@ const Console = {
       Console.cell(tr, play);
       return tr;
     });
-    document.querySelector('#recording-list tbody').replaceChildren(...rows);
+    Console.fill('#recording-list tbody', rows);
     document.getElementById('recordings-none').hidden = rows.length > 0;
+    document.getElementById('recordings-table').hidden = rows.length === 0;
   },
   async playRecording(folder) {
     const r = await Site.json('api/operator/recordings/play?folder=' + encodeURIComponent(folder));
@@ -384,7 +403,7 @@ const Console = {
       code.textContent = r.body.pass;
       p.append(' Its password, shown this once: ', code);
     }
-    document.getElementById('u-pass').value = '';
+    for (const id of ['u-stream', 'u-user', 'u-pass']) document.getElementById(id).value = '';
     Console.loadLive();
   },
 
@@ -411,11 +430,12 @@ const Console = {
       const wrap = document.createElement('div');
       wrap.className = 'table-wrap';
       const table = document.createElement('table');
-      table.className = 'viewer-list';
+      table.className = 'viewer-list console';
       const head = document.createElement('thead');
       head.innerHTML = '<tr><th>Video or stream</th><th>Viewers</th><th>HLS</th><th>DASH</th><th>MP4</th><th>IPv4</th><th>IPv6</th></tr>';
       const body = document.createElement('tbody');
-      for (const row of app.rows) {
+      table.append(head, body);
+      Console.fill(body, app.rows.map(row => {
         const tr = document.createElement('tr');
         tr.className = 'viewer-row';
         tr.dataset.app = app.app;
@@ -424,9 +444,8 @@ const Console = {
         Console.cell(tr, row.url);
         Console.cell(tr, row.count, 'count');
         for (const v of [f.hls, f.dash, f.mp4, n.ipv4, n.ipv6]) Console.cell(tr, v == null ? '—' : v);
-        body.append(tr);
-      }
-      table.append(head, body);
+        return tr;
+      }));
       wrap.append(table);
       parts.push(h, wrap);
     }
