@@ -5,6 +5,15 @@ const Console = {
   page: null,
   timers: {},
   tickets: { page: 0, rows: [], selected: null, extending: null },
+  // The last request of each kind: an answer to an older one (a search typed over a slower one, a
+  // poll overtaken by a click) is dropped, so the page never shows what was no longer asked.
+  asked: {},
+  async latest(kind, url) {
+    const n = (Console.asked[kind] || 0) + 1;
+    Console.asked[kind] = n;
+    const r = await Site.json(url);
+    return Console.asked[kind] === n ? r : null;
+  },
 
   // A change: POST with a JSON body and the console's header (OperatorResource's CSRF rule).
   async post(url, body) {
@@ -92,7 +101,8 @@ const Console = {
     return q.toString();
   },
   async loadTickets() {
-    const r = await Site.json('api/operator/tickets?' + Console.query());
+    const r = await Console.latest('tickets', 'api/operator/tickets?' + Console.query());
+    if (!r) return;
     window.usher.ticketsStatus = r.status;
     if (r.status !== 200) { Console.failed('The tickets cannot be shown', r); return; }
     const p = r.body;
@@ -164,7 +174,8 @@ const Console = {
   async showAttempts(key, all) {
     Console.tickets.selected = key;
     for (const tr of document.querySelectorAll('#ticket-list tr.ticket')) tr.classList.toggle('selected', tr.dataset.key === key);
-    const r = await Site.json('api/operator/tickets/' + encodeURIComponent(key) + '/attempts');
+    const r = await Console.latest('attempts', 'api/operator/tickets/' + encodeURIComponent(key) + '/attempts');
+    if (!r) return;
     if (r.status !== 200) { Console.failed('No attempt log', r); return; }
     Site.text('attempts-key', key);
     // The newest 20 at first (a live player's reloads are one attempt each); all the API answered on asking.
@@ -200,7 +211,8 @@ const Console = {
     return Console.colors[Math.max(0, reasons.indexOf(reason)) % Console.colors.length];
   },
   async loadRefusals() {
-    const r = await Site.json('api/operator/refusals');
+    const r = await Console.latest('refusals', 'api/operator/refusals');
+    if (!r) return;
     if (r.status !== 200) { Console.failed('The refusals cannot be shown', r); return; }
     window.usher.refusals = r.body;
     Console.drawChart(r.body);
@@ -409,7 +421,8 @@ const Console = {
 
   // ---- viewers
   async loadViewers() {
-    const r = await Site.json('api/operator/viewers');
+    const r = await Console.latest('viewers', 'api/operator/viewers');
+    if (!r) return;
     window.usher.viewers = r.body;
     window.usher.viewersStatus = r.status;
     if (r.status !== 200) { Console.failed('The viewer counts cannot be shown', r); return; }
