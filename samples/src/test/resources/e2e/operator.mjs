@@ -102,13 +102,34 @@ async function watch(browser, user) {
   return { context, page, requests };
 }
 
-async function viewerCount(page) {
-  return page.evaluate(() => {
+// A second page of a viewer's context playing a demo video (VOD: a master playlist whose variants carry the credential).
+async function watchVod(context, user, format) {
+  const page = await context.newPage();
+  await page.goto(base + 'player.html?format=' + format, { waitUntil: 'load', timeout: 15000 });
+  const t = await until(user + ' playing ' + format, () => page.evaluate(() => {
+    const v = document.getElementById('video');
+    if (window.usher.fatal) throw new Error(window.usher.errors.join('; '));
+    return v && v.currentTime > 1 ? v.currentTime : null;
+  }), 30000);
+  out.plays[user + ' ' + format] = { currentTime: t };
+  return page;
+}
+
+async function viewerCount(page, app = 'demo-live', url = 'cam') {
+  return page.evaluate(([app, url]) => {
     const v = window.usher.viewers;
     if (!v) return null;
-    const row = document.querySelector('tr.viewer-row[data-app="demo-live"][data-url="cam"]');
+    const row = document.querySelector(`tr.viewer-row[data-app="${app}"][data-url="${url}"]`);
     return { available: v.available, message: v.message, count: row ? Number(row.querySelector('.count').textContent) : null };
-  });
+  }, [app, url]);
+}
+
+// Waits until the console shows `app`/`url` with a count above `above` (or says counts are not served).
+async function countAbove(page, above, app, url) {
+  return until(`${app}/${url} above ${above}`, async () => {
+    const c = await viewerCount(page, app, url);
+    return c && (!c.available || c.count > above) ? c : null;
+  }, 20000).catch(async () => viewerCount(page, app, url));
 }
 
 let browser;
@@ -172,18 +193,16 @@ try {
   // alice watches cam; the Viewers page counts her; bob starts a second player: the count rises.
   const alice = await watch(browser, 'alice');
   await tab(op, 'viewers');
-  const first = await until('the viewer count', async () => {
-    const c = await viewerCount(op);
-    return c && (!c.available || c.count >= 1) ? c : null;
-  }, 20000).catch(async () => viewerCount(op));
+  const first = await countAbove(op, 0, 'demo-live', 'cam');
   const bob = await watch(browser, 'bob');
-  let second = first;
-  if (first && first.available) {
-    second = await until('the viewer count to rise', async () => {
-      const c = await viewerCount(op);
-      return c && c.count > first.count ? c : null;
-    }, 20000).catch(async () => viewerCount(op));
-  }
+  const second = first && first.available ? await countAbove(op, first.count, 'demo-live', 'cam') : first;
+  // The same with a video of the catalog: alice and bob each start a player of hls-fmp4.
+  const vodPages = [await watchVod(alice.context, 'alice', 'hls-fmp4')];
+  const vodFirst = await countAbove(op, 0, 'demo-vod', 'hls-fmp4');
+  vodPages.push(await watchVod(bob.context, 'bob', 'hls-fmp4'));
+  const vodSecond = vodFirst && vodFirst.available ? await countAbove(op, vodFirst.count, 'demo-vod', 'hls-fmp4') : vodFirst;
+  out.vodViewers = { first: vodFirst, second: vodSecond };
+  await vodPages[0].close();
   out.viewers = { first, second };
   await shoot(op, 'viewers');
   await bob.context.close();

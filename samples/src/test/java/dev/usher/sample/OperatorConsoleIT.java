@@ -260,19 +260,30 @@ class OperatorConsoleIT {
 
     /**
      * Needs {@code vsn.viewercount} (issue 16's core, branch v16-core): until it is merged the command is
-     * answered 0000 and this test is skipped, saying so; from then on it must pass.
+     * answered 0000 and these tests are skipped, saying so; from then on they must pass. Live: alice's
+     * player of cam counts 1, bob's second one 2.
      */
     @Test
     @Order(10)
-    void theViewerCountRisesWhenASecondPlayerStarts() {
-        JsonObject viewers = walk.getJsonObject("viewers");
-        assertNotNull(viewers, walk::toString);
+    void theLiveViewerCountRisesWhenASecondPlayerStarts() {
+        assertCounts(walk.getJsonObject("viewers"), "demo-live/cam");
+    }
+
+    /** The same with a catalog video (hls-fmp4: a master playlist whose variants carry the credential). */
+    @Test
+    @Order(11)
+    void theVideoViewerCountRisesWhenASecondPlayerStarts() {
+        assertCounts(walk.getJsonObject("vodViewers"), "demo-vod/hls-fmp4");
+    }
+
+    private static void assertCounts(JsonObject viewers, String what) {
+        assertNotNull(viewers, what);
         JsonObject first = viewers.getJsonObject("first");
         Assumptions.assumeFalse(!first.getBoolean("available") && first.getString("message", "").startsWith("Unrecognized API Command"),
                 "vsn.viewercount is not served yet (" + first.getString("message", "") + "): it comes with v16-core");
         assertTrue(first.getBoolean("available"), viewers::toString);
-        assertEquals(1, first.getInt("count"), "alice's player: " + viewers);
-        assertEquals(2, viewers.getJsonObject("second").getInt("count"), "bob's player started: " + viewers);
+        assertEquals(1, first.getInt("count"), what + ", alice's player: " + viewers);
+        assertEquals(2, viewers.getJsonObject("second").getInt("count"), what + ", bob's player started: " + viewers);
     }
 
     private static List<String> strings(JsonArray a) {
