@@ -13,7 +13,6 @@ import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.core.CacheControl;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -22,6 +21,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+
+import static dev.usher.sample.SiteResponses.noStore;
+import static dev.usher.sample.SiteResponses.noStoreControl;
 
 /**
  * The live streams of the demo apps for {@code live.html}: which are publishing (live, or waiting
@@ -117,7 +119,8 @@ public class LiveResource {
         return noStore(new Log(runtime.flatMap(r -> r.live().streams()).isPresent(), LOG_LIMIT, out));
     }
 
-    private static Optional<LiveStream> view(LiveStreams l, String app, String stream) {
+    /** @return how the pages show a stream: its state in words, its player and manifest; empty when it has neither */
+    static Optional<LiveStream> view(LiveStreams l, String app, String stream) {
         Optional<LiveStreams.State> state = l.state(app, stream);
         Optional<String> manifest = l.manifest(app, stream);
         if (state.isEmpty() || manifest.isEmpty()) {
@@ -135,15 +138,5 @@ public class LiveResource {
 
     private Optional<UsherRuntime> runtime() {
         return servletContext.getAttribute(UsherRuntime.ATTRIBUTE) instanceof UsherRuntime r ? Optional.of(r) : Optional.empty();
-    }
-
-    private static Response noStore(Object entity) {
-        return Response.ok(entity).cacheControl(noStoreControl()).build();
-    }
-
-    private static CacheControl noStoreControl() {
-        CacheControl cc = new CacheControl();
-        cc.setNoStore(true);
-        return cc;
     }
 }

@@ -26,7 +26,6 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.WebApplicationException;
-import jakarta.ws.rs.core.CacheControl;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -43,6 +42,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+
+import static dev.usher.sample.SiteResponses.noStore;
+import static dev.usher.sample.SiteResponses.noStoreControl;
 
 /**
  * The operator console's API, {@code /api/operator/…}, for the role {@value DemoUsers#OPERATOR_ROLE}
@@ -208,14 +210,7 @@ public class OperatorResource {
         List<Map<String, Object>> users = new ArrayList<>();
         if (commands.available()) {
             for (String app : LiveResource.APPS) {
-                SevuApi.Answer a = command(commands, "sevu.liststreamusers", Map.of("app", app));
-                if (a.body().get("stream_users") instanceof List<?> list) {
-                    for (Object o : list) {
-                        if (o instanceof Map<?, ?> m) {
-                            users.add(plain(m));
-                        }
-                    }
-                }
+                users.addAll(objects(command(commands, "sevu.liststreamusers", Map.of("app", app)), "stream_users"));
             }
         }
         List<StreamRow> streams = new ArrayList<>();
@@ -273,17 +268,9 @@ public class OperatorResource {
         String stream = streamName(change(body).get("stream"));
         ConsoleCommands commands = commands();
         String app = LiveResource.APPS.get(0);
-        Map<String, Object> current = null;
-        if (command(commands, "sevu.liststreamusers", Map.of("app", app)).body().get("stream_users") instanceof List<?> list) {
-            for (Object o : list) {
-                if (o instanceof Map<?, ?> m && stream.equals(m.get("stream"))) {
-                    current = plain(m);
-                }
-            }
-        }
-        if (current == null) {
-            throw notFound("no stream user for " + stream);
-        }
+        Map<String, Object> current = objects(command(commands, "sevu.liststreamusers", Map.of("app", app)), "stream_users")
+                .stream().filter(u -> stream.equals(u.get("stream"))).findFirst()
+                .orElseThrow(() -> notFound("no stream user for " + stream));
         Map<String, Object> fields = new LinkedHashMap<>();
         for (String name : List.of("app", "stream", "user", "record", "record_type", "segment_type", "segment_value",
                 "save_folder", "playlist_count", "playlist_timeout", "enable_dvr", "ga_key")) {
@@ -312,14 +299,8 @@ public class OperatorResource {
         operator();
         SevuApi.Answer a = command(commands(), "sevu.listrecordings",
                 Map.of("app", LiveResource.APPS.get(0), "limit", MAX_RECORDINGS));
-        List<Map<String, Object>> out = new ArrayList<>();
-        if (a.body().get("recordings") instanceof List<?> list) {
-            for (Object o : list) {
-                if (o instanceof Map<?, ?> m) {
-                    out.add(0, plain(m)); // newest first
-                }
-            }
-        }
+        List<Map<String, Object>> out = new ArrayList<>(objects(a, "recordings"));
+        java.util.Collections.reverse(out); // newest first
         return noStore(Map.of("recordings", out));
     }
 
@@ -368,8 +349,7 @@ public class OperatorResource {
             }
             Map<String, Object> app = new LinkedHashMap<>();
             app.put("app", e.getKey());
-            app.put("rows", a.body().get("data") instanceof List<?> rows ? rows.stream()
-                    .filter(Map.class::isInstance).map(m -> plain((Map<?, ?>) m)).toList() : List.of());
+            app.put("rows", objects(a, "data"));
             apps.add(app);
         }
         Map<String, Object> out = new LinkedHashMap<>();
@@ -470,10 +450,10 @@ public class OperatorResource {
     }
 
     private StreamRow streamRow(LiveStreams l, String app, String stream) {
-        String state = l.state(app, stream).map(s -> s == LiveStreams.State.LIVE ? "publishing" : s == LiveStreams.State.WAITING
-                ? "waiting for the encoder" : "ended").orElse("unknown");
+        Optional<LiveResource.LiveStream> shown = LiveResource.view(l, app, stream);
         var settings = runtime.live().users().settingsOf(app, stream);
-        return new StreamRow(app, stream, state, l.manifest(app, stream).orElse(null), settings.map(s -> s.user()).orElse(null),
+        return new StreamRow(app, stream, shown.map(LiveResource.LiveStream::state).orElse("ended"),
+                shown.map(LiveResource.LiveStream::manifest).orElse(null), settings.map(s -> s.user()).orElse(null),
                 settings.map(s -> s.dvr().enabled()).orElse(false), settings.map(s -> s.dvr().playlistCount()).orElse(0),
                 settings.map(s -> s.dvr().playlistTimeout().toSeconds()).orElse(0L),
                 settings.map(s -> s.record().record()).orElse(false));
@@ -482,6 +462,12 @@ public class OperatorResource {
     private static TicketRow row(Ticket t, Instant now) {
         return new TicketRow(t.key(), t.app().text(), t.video().text(), TicketFilter.userOf(t), t.ip().shown(), t.uses(),
                 t.active(), t.isExpired(now), t.created(), t.expires(), t.lastUsed());
+    }
+
+    /** @return the objects of a list member of a command's answer ({@link #plain}); none when it has no such list */
+    private static List<Map<String, Object>> objects(SevuApi.Answer a, String member) {
+        return a.body().get(member) instanceof List<?> list
+                ? list.stream().filter(Map.class::isInstance).map(m -> plain((Map<?, ?>) m)).toList() : List.of();
     }
 
     /** @return a command's object with string keys and JSON-B-writable values (the API's null is null) */
@@ -552,15 +538,5 @@ public class OperatorResource {
         }
         body.putAll(more);
         return Response.status(status).type(MediaType.APPLICATION_JSON).cacheControl(noStoreControl()).entity(body).build();
-    }
-
-    private static Response noStore(Object entity) {
-        return Response.ok(entity).cacheControl(noStoreControl()).build();
-    }
-
-    private static CacheControl noStoreControl() {
-        CacheControl cc = new CacheControl();
-        cc.setNoStore(true);
-        return cc;
     }
 }

@@ -14,13 +14,14 @@ import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.core.CacheControl;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import java.time.Instant;
 import java.util.List;
+
+import static dev.usher.sample.SiteResponses.noStore;
 
 /**
  * What the pages ask for: who is signed in, the catalog, a playback URL for one format (a fresh
@@ -117,11 +118,4 @@ public class SiteResource {
     private static AttemptView view(Attempt a) {
         return new AttemptView(a.datetime(), a.ip(), a.video(), a.success(), a.reason().text());
     }
-
-    private static Response noStore(Object entity) {
-        CacheControl cc = new CacheControl();
-        cc.setNoStore(true);
-        return Response.ok(entity).cacheControl(cc).build();
-    }
-
 }
