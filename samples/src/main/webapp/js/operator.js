@@ -241,7 +241,10 @@ const Console = {
       if (text != null) e.textContent = text;
       return e;
     };
-    const W = 720, H = 240, left = 40, right = 10, top = 10, bottom = 28;
+    // Drawn at the width it is shown (300 to 720 units), so its labels stay legible on a phone.
+    const W = Math.round(Math.min(720, Math.max(300, svg.clientWidth || 720))), H = 240, left = 40, right = 10, top = 10, bottom = 28;
+    svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
+    const every = W < 500 ? 20 : 10;
     const minutes = data.minutes;
     const sums = minutes.map(m => Object.values(m.refused).reduce((a, b) => a + b, 0));
     const max = Math.max(1, ...sums);
@@ -268,7 +271,7 @@ const Console = {
         parts.push(rect);
         base += n;
       }
-      if (i % 10 === 0 || i === minutes.length - 1) {
+      if (i % every === 0 || i === minutes.length - 1) {
         const d = new Date(m.minute);
         const label = i === minutes.length - 1 ? 'now' : d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
         parts.push(el('text', { x: x + slot / 2, y: H - 8, 'text-anchor': 'middle' }, label));
@@ -485,6 +488,7 @@ const Console = {
   document.getElementById('extend-cancel').addEventListener('click', () => { document.getElementById('extend-panel').hidden = true; });
   document.getElementById('user-add').addEventListener('submit', Console.addUser);
   window.addEventListener('hashchange', () => Console.show(location.hash.slice(1)));
+  window.addEventListener('resize', () => { if (window.usher.refusals) Console.drawChart(window.usher.refusals); });
   Console.show(location.hash.slice(1));
   window.usher.ready = true;
 })().catch(e => Site.error('page: ' + e, true));
