@@ -17,7 +17,9 @@ const Site = {
       const name = document.createElement('span');
       name.id = 'user';
       name.textContent = 'Signed in as ' + me.body.user;
-      who.append(name, Site.link('tickets.html', 'My tickets', 'my-tickets'), Site.link('logout', 'Sign out', 'logout'));
+      who.append(name, Site.link('tickets.html', 'My tickets', 'my-tickets'));
+      if (me.body.operator) who.append(Site.link('operator.html', 'Console', 'console'));
+      who.append(Site.link('logout', 'Sign out', 'logout'));
     } else {
       who.innerHTML = '';
       const name = document.createElement('span');

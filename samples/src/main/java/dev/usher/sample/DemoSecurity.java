@@ -8,8 +8,6 @@ import jakarta.security.enterprise.credential.UsernamePasswordCredential;
 import jakarta.security.enterprise.identitystore.CredentialValidationResult;
 import jakarta.security.enterprise.identitystore.IdentityStore;
 
-import java.util.Set;
-
 /**
  * Form login on a Jakarta EE server, with no server-side realm to set up: Jakarta Security's form
  * mechanism ({@code login.html} posts {@code j_username}/{@code j_password} to
@@ -24,7 +22,7 @@ public class DemoSecurity implements IdentityStore {
     @Override
     public CredentialValidationResult validate(Credential credential) {
         if (credential instanceof UsernamePasswordCredential c && DemoUsers.check(c.getCaller(), c.getPasswordAsString())) {
-            return new CredentialValidationResult(c.getCaller(), Set.of(DemoUsers.ROLE));
+            return new CredentialValidationResult(c.getCaller(), DemoUsers.rolesOf(c.getCaller()));
         }
         return CredentialValidationResult.INVALID_RESULT;
     }

@@ -13,7 +13,6 @@ import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.core.CacheControl;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -23,11 +22,14 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
+import static dev.usher.sample.SiteResponses.noStore;
+import static dev.usher.sample.SiteResponses.noStoreControl;
+
 /**
  * The live streams of the demo apps for {@code live.html}: which are publishing (live, or waiting
  * for their encoder within {@code playlist_timeout}) and, for the signed-in viewer, a playback URL
  * with a fresh ticket for one of them (its {@code video} is the stream, as for any package), and,
- * for a signed-in user, the newest entries of the publisher log of the demo apps (the refused or
+ * for an operator, the newest entries of the publisher log of the demo apps (the refused or
  * failed uploads {@code sevu.publishlog} answers, so an encoder with wrong credentials shows up).
  */
 @Path("live")
@@ -93,15 +95,18 @@ public class LiveResource {
     }
 
     /**
-     * The newest entries of the demo apps' publisher log, newest first. Signed-in users only (401 for
-     * anyone else): it names encoders' addresses and user names. Every demo user may read it; the
-     * sample has no operator among its demo users.
+     * The newest entries of the demo apps' publisher log, newest first. Operators only (the role
+     * {@value DemoUsers#OPERATOR_ROLE}, the demo user {@code admin}): it names encoders' addresses and
+     * user names. 401 signed out, 403 for a viewer.
      */
     @GET
     @Path("log")
-    public Response log() {
+    public Response log(@Context jakarta.servlet.http.HttpServletRequest request) {
         if (!usher.isSignedIn()) {
             return Response.status(Response.Status.UNAUTHORIZED).cacheControl(noStoreControl()).build();
+        }
+        if (!request.isUserInRole(DemoUsers.OPERATOR_ROLE)) {
+            return Response.status(Response.Status.FORBIDDEN).cacheControl(noStoreControl()).build();
         }
         Optional<UsherRuntime> runtime = runtime();
         List<LogEntry> out = new ArrayList<>();
@@ -114,7 +119,8 @@ public class LiveResource {
         return noStore(new Log(runtime.flatMap(r -> r.live().streams()).isPresent(), LOG_LIMIT, out));
     }
 
-    private static Optional<LiveStream> view(LiveStreams l, String app, String stream) {
+    /** @return how the pages show a stream: its state in words, its player and manifest; empty when it has neither */
+    static Optional<LiveStream> view(LiveStreams l, String app, String stream) {
         Optional<LiveStreams.State> state = l.state(app, stream);
         Optional<String> manifest = l.manifest(app, stream);
         if (state.isEmpty() || manifest.isEmpty()) {
@@ -132,15 +138,5 @@ public class LiveResource {
 
     private Optional<UsherRuntime> runtime() {
         return servletContext.getAttribute(UsherRuntime.ATTRIBUTE) instanceof UsherRuntime r ? Optional.of(r) : Optional.empty();
-    }
-
-    private static Response noStore(Object entity) {
-        return Response.ok(entity).cacheControl(noStoreControl()).build();
-    }
-
-    private static CacheControl noStoreControl() {
-        CacheControl cc = new CacheControl();
-        cc.setNoStore(true);
-        return cc;
     }
 }

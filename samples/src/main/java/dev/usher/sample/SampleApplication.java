@@ -15,7 +15,7 @@ public class SampleApplication extends Application {
 
     @Override
     public Set<Class<?>> getClasses() {
-        return Set.of(SiteResource.class, LiveResource.class, VaultResource.class, SiteExceptionMappers.NotSignedIn.class,
+        return Set.of(SiteResource.class, LiveResource.class, OperatorResource.class, VaultResource.class, SiteExceptionMappers.NotSignedIn.class,
                 SiteExceptionMappers.BadTicketRequest.class, ProtectedMediaFeature.class);
     }
 }

@@ -14,13 +14,14 @@ import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.core.CacheControl;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import java.time.Instant;
 import java.util.List;
+
+import static dev.usher.sample.SiteResponses.noStore;
 
 /**
  * What the pages ask for: who is signed in, the catalog, a playback URL for one format (a fresh
@@ -41,7 +42,8 @@ public class SiteResource {
     @Inject
     PlaybackStats stats;
 
-    public record Me(boolean signedIn, String user) {
+    /** @param operator true for the role {@value DemoUsers#OPERATOR_ROLE}: the header then links the console */
+    public record Me(boolean signedIn, String user, boolean operator) {
     }
 
     public record Play(String format, String title, String delivery, String player, String url, String key) {
@@ -56,8 +58,9 @@ public class SiteResource {
 
     @GET
     @Path("me")
-    public Response me() {
-        return noStore(new Me(usher.isSignedIn(), usher.isSignedIn() ? usher.user().orElse(null) : null));
+    public Response me(@Context HttpServletRequest request) {
+        return noStore(new Me(usher.isSignedIn(), usher.isSignedIn() ? usher.user().orElse(null) : null,
+                request.isUserInRole(DemoUsers.OPERATOR_ROLE)));
     }
 
     @GET
@@ -115,11 +118,4 @@ public class SiteResource {
     private static AttemptView view(Attempt a) {
         return new AttemptView(a.datetime(), a.ip(), a.video(), a.success(), a.reason().text());
     }
-
-    private static Response noStore(Object entity) {
-        CacheControl cc = new CacheControl();
-        cc.setNoStore(true);
-        return Response.ok(entity).cacheControl(cc).build();
-    }
-
 }

@@ -145,6 +145,20 @@ abstract class ServerMatrix {
         assertEquals(403, wrongPass.statusCode(), wrongPass.body());
     }
 
+    /** The console's role comes from the WAR's own identity store (DemoSecurity): admin reaches it, a viewer gets 403. */
+    @Test
+    void onlyTheOperatorReachesTheConsole() throws Exception {
+        SiteClient admin = new SiteClient(base);
+        admin.signIn("admin", "admin");
+        HttpResponse<String> tickets = admin.get("api/operator/tickets");
+        assertEquals(200, tickets.statusCode(), tickets.body());
+        assertEquals(200, admin.get("operator.html").statusCode());
+        SiteClient alice = new SiteClient(base);
+        alice.signIn("alice", "alice");
+        assertEquals(403, alice.get("api/operator/tickets").statusCode());
+        assertEquals(403, alice.get("operator.html").statusCode());
+    }
+
     @Test
     void manifestsAreRewrittenAndTheProtectedMediaResourceWorks() throws Exception {
         SiteClient bob = new SiteClient(base);

@@ -100,6 +100,16 @@ final class SiteClient {
         assertTrue(me.body().contains("\"user\":\"" + user + "\""), "not signed in as " + user + ": " + me.body());
     }
 
+    /** A POST of {@code body} as {@code contentType} with this client's cookies and the extra headers (name, value, …). */
+    HttpResponse<String> post(String path, String contentType, String body, String... headers) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(resolve(path)).timeout(Duration.ofSeconds(30))
+                .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofString(body));
+        if (headers.length > 0) {
+            b.headers(headers);
+        }
+        return bounded(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     /** @return the {@code url} member of {@code /api/play?format=…} for the signed-in viewer */
     String playbackUrl(String format) throws IOException, InterruptedException {
         HttpResponse<String> r = get("api/play?format=" + format);

@@ -272,10 +272,11 @@ public final class SampleRunner {
         }
     }
 
-    /** Form login over the demo users; /signin and the tickets page need a signed-in user. */
+    /** Form login over the demo users; /signin and the tickets page need a signed-in user, the console an operator. */
     private static ConstraintSecurityHandler security() {
         UserStore users = new UserStore();
-        DemoUsers.USERS.forEach((name, password) -> users.addUser(name, new Password(password), new String[] {DemoUsers.ROLE}));
+        DemoUsers.USERS.forEach((name, password) -> users.addUser(name, new Password(password),
+                DemoUsers.rolesOf(name).toArray(String[]::new)));
         HashLoginService login = new HashLoginService("usher-sample");
         login.setUserStore(users);
 
@@ -288,6 +289,12 @@ public final class SampleRunner {
             mapping.setConstraint(Constraint.ANY_USER);
             security.addConstraintMapping(mapping);
         }
+        // The operator console's page: signed out, the login form; signed in without the role, 403.
+        // Its API (/api/operator/) checks the role itself and answers JSON (OperatorResource).
+        ConstraintMapping console = new ConstraintMapping();
+        console.setPathSpec("/operator.html");
+        console.setConstraint(Constraint.from(DemoUsers.OPERATOR_ROLE));
+        security.addConstraintMapping(console);
         return security;
     }
 }
