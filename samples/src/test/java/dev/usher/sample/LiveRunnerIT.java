@@ -62,7 +62,7 @@ class LiveRunnerIT {
                     "Authorization: Basic " + Base64.getEncoder().encodeToString("cam_user:cam_password_123".getBytes(StandardCharsets.UTF_8)) + "\r\n",
                     base + "usher/ingest/demo-live/cam/playlist.m3u8"));
             run(ffmpeg, data);
-            Path playlist = data.resolve("live/demo-live/cam/playlist.m3u8");
+            Path playlist = data.resolve("live/demo-live/cam/r-playlist.m3u8"); // the media playlist under the entry master
             long end = System.nanoTime() + Duration.ofSeconds(15).toNanos();
             while (!(Files.isRegularFile(playlist) && Files.readString(playlist).split("#EXTINF").length > 3) && System.nanoTime() < end) {
                 Thread.sleep(50); // polling for the server's last upload: ffmpeg does not wait for its answer

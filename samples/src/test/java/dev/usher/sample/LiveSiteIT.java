@@ -57,7 +57,7 @@ class LiveSiteIT {
                     "http://cam" + credentials + host + "usher/ingest/demo-live/cam/playlist.m3u8")));
             encoders.add(ffmpeg(data, List.of("-f", "dash", "-seg_duration", "1", "-window_size", "5", "-method", "PUT",
                     "http://dcam" + credentials + host + "usher/ingest/demo-live/dcam/manifest.mpd")));
-            awaitSegments(data.resolve("live/demo-live/cam/playlist.m3u8"), "#EXTINF", runner);
+            awaitSegments(data.resolve("live/demo-live/cam/r-playlist.m3u8"), "#EXTINF", runner);
             awaitSegments(data.resolve("live/demo-live/dcam/manifest.mpd"), "<S ", runner);
 
             String bad = "<img src=x onerror=window.pwned=1>";

@@ -73,7 +73,7 @@ class IngestRegistrationTest {
             assertEquals(204, put(s, "/usher/ingest/live/cam/seg0.ts", "cam_user:cam_password_123", "segment").statusCode());
             assertEquals(204, put(s, "/usher/ingest/live/cam/playlist.m3u8", "cam_user:cam_password_123",
                     "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2,\nseg0.ts\n").statusCode());
-            assertTrue(Files.readString(dir.resolve("live/cam/playlist.m3u8")).contains("#EXTINF:2.000,"));
+            assertTrue(Files.readString(dir.resolve("live/cam/r-playlist.m3u8")).contains("#EXTINF:2.000,"));
         } finally {
             s.stop();
         }

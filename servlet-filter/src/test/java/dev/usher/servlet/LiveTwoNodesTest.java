@@ -87,7 +87,7 @@ class LiveTwoNodesTest {
     }
 
     String served() throws Exception {
-        return Files.readString(media.resolve("live/cam/playlist.m3u8"));
+        return Files.readString(media.resolve("live/cam/r-playlist.m3u8")); // the media playlist under the entry master
     }
 
     @Test

@@ -26,8 +26,10 @@ import java.util.function.BiFunction;
  * The live streams of this node and their publishing sessions. Encoders' uploads come in
  * ({@link #receiveObject}, {@link #receivePlaylist}, {@link #delete}); Usher's playlists go out,
  * written atomically to the {@link SegmentStore} after every change:
- * {@code playlist.m3u8} (the media playlist of a single rendition, or a master over
- * {@code r-{rendition}.m3u8} for several) with only complete segments, {@code playlist_count} of
+ * {@code playlist.m3u8}, always a master over {@code r-{rendition}.m3u8} (one rendition or several:
+ * a player reloads a media playlist from the URL it opened, so an entry that is a master makes every
+ * reload a child carrying the playback credential, the same viewer, never a new entry), each media
+ * playlist with only complete segments, {@code playlist_count} of
  * them, a media sequence that only grows within the session, a discontinuity (and its sequence) at
  * every reconnect or restart of the encoder, a program date-time on every segment and the init
  * segment of fMP4.
@@ -582,8 +584,7 @@ public final class LiveStreams {
         for (Rendition r : playable) {
             store.write(s.app, s.name, "r-" + r.name + ".m3u8", media(r, ended).getBytes(StandardCharsets.UTF_8));
         }
-        String top = playable.size() == 1 && s.variants.isEmpty() ? media(playable.get(0), ended) : master(s, playable);
-        store.write(s.app, s.name, "playlist.m3u8", top.getBytes(StandardCharsets.UTF_8));
+        store.write(s.app, s.name, "playlist.m3u8", master(s, playable).getBytes(StandardCharsets.UTF_8));
     }
 
     static String media(Rendition r, boolean ended) {

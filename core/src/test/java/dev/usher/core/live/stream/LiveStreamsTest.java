@@ -59,7 +59,23 @@ class LiveStreamsTest {
         live.receivePlaylist("live", "cam", "playlist.m3u8", encoder("playlist", Math.max(0, i - 4), i, false, null), "live/cam");
     }
 
+    /**
+     * The media playlist players get: the entry {@code playlist.m3u8} is a master over it, even for one
+     * rendition (so players reload it as a child, with the credential: one viewer), checked here each time.
+     */
     String served() throws IOException {
+        String master = entry();
+        if (master == null) {
+            return null;
+        }
+        assertEquals(List.of("r-playlist.m3u8"), uris(master), master);
+        assertTrue(master.contains("#EXT-X-STREAM-INF:BANDWIDTH="), master);
+        byte[] media = store.read("live", "cam", "r-playlist.m3u8");
+        return media == null ? null : new String(media, StandardCharsets.UTF_8);
+    }
+
+    /** The playlist viewers open, as written. */
+    String entry() throws IOException {
         byte[] b = store.read("live", "cam", "playlist.m3u8");
         return b == null ? null : new String(b, StandardCharsets.UTF_8);
     }
@@ -164,7 +180,7 @@ class LiveStreamsTest {
             put(v + "0.ts", v);
             live.receivePlaylist("live", "cam", v + ".m3u8", encoder(v, 0, 0, false, null), "live/cam");
         }
-        String p = served();
+        String p = entry();
         assertTrue(p.contains("#EXT-X-STREAM-INF:BANDWIDTH=800000,RESOLUTION=640x360,CODECS=\"avc1.64001e\"\nr-out_0.m3u8"), p);
         assertTrue(p.contains("r-out_1.m3u8"), p);
         assertTrue(Files.readString(dir.resolve("live/cam/r-out_1.m3u8")).contains("#EXTINF"));
@@ -354,7 +370,7 @@ class LiveStreamsTest {
             put(r + "0.ts", r);
             live.receivePlaylist("live", "cam", r + ".m3u8", encoder(r, 0, 0, false, null), "live/cam");
         }
-        String master = served();
+        String master = entry();
         assertEquals("#EXTM3U\n#EXT-X-VERSION:6\n#EXT-X-INDEPENDENT-SEGMENTS\n"
                 + "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"group_aud\",NAME=\"audio_2\",LANGUAGE=\"en\",DEFAULT=YES,URI=\"r-stream_audio.m3u8\"\n"
                 + "#EXT-X-STREAM-INF:BANDWIDTH=620400,RESOLUTION=320x180,CODECS=\"avc1.42c014,mp4a.40.2\",AUDIO=\"group_aud\"\n"
