@@ -109,8 +109,14 @@ class LiveIngestTest {
         return server.base() + "/usher/ingest/live/" + stream + "/playlist.m3u8";
     }
 
+    /**
+     * The media playlist of a one-rendition push ({@code r-playlist.m3u8}, under the entry master
+     * {@code playlist.m3u8}); for a ladder, whose renditions have the encoder's names, the master.
+     */
     static String served(String stream) throws Exception {
-        Path p = media.resolve("live").resolve(stream).resolve("playlist.m3u8");
+        Path folder = media.resolve("live").resolve(stream);
+        Path p = Files.isRegularFile(folder.resolve("r-playlist.m3u8")) ? folder.resolve("r-playlist.m3u8")
+                : folder.resolve("playlist.m3u8");
         return Files.isRegularFile(p) ? Files.readString(p) : null;
     }
 
