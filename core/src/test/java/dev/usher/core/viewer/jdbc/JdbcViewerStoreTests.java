@@ -95,6 +95,19 @@ abstract class JdbcViewerStoreTests extends ViewerStoreContract {
     }
 
     @Test
+    void twoNodesWritingANewViewerAtOnceKeepOneRowWithTheLatestRequest() {
+        try (JdbcViewerStore b = node(WINDOW)) {
+            a().seen(hls("player-a", "ticket-1", "movie"), T);
+            b.seen(hls("player-a", "ticket-1", "movie"), T.plusSeconds(2));
+            // b inserts the row between a's update (no row yet) and a's insert.
+            db.beforeInsert = () -> assertTrue(b.flush(T.plusSeconds(3)));
+            assertTrue(a().flush(T.plusSeconds(3)), "a's insert lost the race and became an update");
+            assertEquals(1, count("SELECT COUNT(*) FROM usher_viewers"));
+            assertEquals(new TicketViewing(1, 1, 2), a().ofTicket("ticket-1", T.plusSeconds(3)), "first seen on a, last on b");
+        }
+    }
+
+    @Test
     void aViewerCostsAtMostOneRowWriteAFlushHoweverManyRequestsItMakes() {
         a().flush(T);
         assertEquals(0, db.takeRowsWritten());
@@ -172,6 +185,15 @@ abstract class JdbcViewerStoreTests extends ViewerStoreContract {
             assertEquals(3, small.inMemory());
             assertEquals(3, small.activeOf("ticket-1", null, T.plusSeconds(1)));
         }
+    }
+
+    @Test
+    void aStartedStoreWritesWhatIsLeftWhenItCloses() {
+        JdbcViewerStore started = JdbcViewerStore.start(db, a().options().withFlushInterval(Duration.ofHours(1)),
+                java.time.Clock.fixed(T.plusSeconds(1), java.time.ZoneOffset.UTC));
+        started.seen(hls("player-a", "ticket-1", "movie"), T);
+        started.close();
+        assertEquals(1, total(a().tally(T.plusSeconds(1))), "written by the last flush, read by another node");
     }
 
     @Test

@@ -25,6 +25,8 @@ final class WatchedDatabase implements DataSource {
     /** Statements that wrote rows of usher_viewers (an INSERT or UPDATE of a batch each). */
     final AtomicInteger writeStatements = new AtomicInteger();
     volatile boolean down;
+    /** Run once, just before the next INSERT of usher_viewers is prepared (another node's write, in between). */
+    volatile Runnable beforeInsert;
 
     WatchedDatabase(DataSource db) {
         this.db = db;
@@ -38,6 +40,12 @@ final class WatchedDatabase implements DataSource {
         Connection c = db.getConnection();
         return (Connection) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[]{Connection.class},
                 (proxy, method, args) -> {
+                    Runnable before = beforeInsert;
+                    if (before != null && method.getName().equals("prepareStatement")
+                            && ((String) args[0]).startsWith("INSERT INTO usher_viewers")) {
+                        beforeInsert = null;
+                        before.run();
+                    }
                     Object out = call(c, method, args);
                     if (method.getName().equals("prepareStatement") && args[0] instanceof String sql && writes(sql)) {
                         return watched((PreparedStatement) out);
