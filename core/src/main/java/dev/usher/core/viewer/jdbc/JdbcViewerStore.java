@@ -71,6 +71,23 @@ public final class JdbcViewerStore implements ViewerStore {
     static final int MAX_APP = 255;
     static final int MAX_VIDEO = 2048;
 
+    // The statements, one place each (PostgresViewerQueryPlanTest explains them on a big table).
+    static final String UPDATE = "UPDATE usher_viewers SET last_seen = GREATEST(last_seen, ?), started = LEAST(started, ?)"
+            + " WHERE player_id = ?";
+    static final String INSERT = "INSERT INTO usher_viewers (player_id, ticket_key, app, video, format, ipv6, started, last_seen)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+    // The purge finds the oldest rows through the last_seen index, then deletes each by its key: a
+    // DELETE … WHERE player_id IN (SELECT … LIMIT) reads the whole table on PostgreSQL (a hash semi join).
+    static final String PURGE_FIND = "SELECT player_id FROM usher_viewers WHERE last_seen < ? ORDER BY last_seen"
+            + " FETCH FIRST " + PURGE_BATCH + " ROWS ONLY";
+    /** Deletes a row found old unless its viewer came back meanwhile. */
+    static final String PURGE_DELETE = "DELETE FROM usher_viewers WHERE player_id = ? AND last_seen < ?";
+    static final String TALLY = "SELECT app, video, format, ipv6, COUNT(*) FROM usher_viewers WHERE last_seen > ?"
+            + " GROUP BY app, video, format, ipv6";
+    static final String TICKET_ACTIVE = "SELECT player_id FROM usher_viewers WHERE ticket_key = ? AND last_seen > ?";
+    static final String TICKET_FIGURES = "SELECT SUM(CASE WHEN last_seen > ? THEN 1 ELSE 0 END), COUNT(*),"
+            + " SUM(last_seen - started) FROM usher_viewers WHERE ticket_key = ?";
+
     /**
      * How the store counts and talks to its database.
      *
@@ -287,8 +304,7 @@ public final class JdbcViewerStore implements ViewerStore {
     /** @return the indexes in {@code due} of the viewers that have no row yet */
     private List<Integer> update(Connection c, List<Viewer> due, long[] lastSeen) throws SQLException {
         List<Integer> missing = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("UPDATE usher_viewers SET last_seen = GREATEST(last_seen, ?),"
-                + " started = LEAST(started, ?) WHERE player_id = ?")) {
+        try (PreparedStatement ps = c.prepareStatement(UPDATE)) {
             ps.setQueryTimeout(timeoutSeconds);
             for (int from = 0; from < due.size(); from += BATCH) {
                 int to = Math.min(due.size(), from + BATCH);
@@ -315,8 +331,7 @@ public final class JdbcViewerStore implements ViewerStore {
         if (which.isEmpty()) {
             return;
         }
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO usher_viewers (player_id, ticket_key, app, video, format,"
-                + " ipv6, started, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+        try (PreparedStatement ps = c.prepareStatement(INSERT)) {
             ps.setQueryTimeout(timeoutSeconds);
             for (int n = 0; n < which.size(); n++) {
                 int i = which.get(n);
@@ -339,11 +354,27 @@ public final class JdbcViewerStore implements ViewerStore {
 
     /** Deletes at most {@value #PURGE_BATCH} rows last seen before {@code before}, the oldest first. */
     private void purge(Connection c, long before) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("DELETE FROM usher_viewers WHERE player_id IN (SELECT player_id"
-                + " FROM usher_viewers WHERE last_seen < ? ORDER BY last_seen FETCH FIRST " + PURGE_BATCH + " ROWS ONLY)")) {
+        List<String> old = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(PURGE_FIND)) {
             ps.setQueryTimeout(timeoutSeconds);
             ps.setLong(1, before);
-            ps.executeUpdate();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    old.add(rs.getString(1));
+                }
+            }
+        }
+        if (old.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(PURGE_DELETE)) {
+            ps.setQueryTimeout(timeoutSeconds);
+            for (String id : old) {
+                ps.setString(1, id);
+                ps.setLong(2, before);
+                ps.addBatch();
+            }
+            ps.executeBatch();
         }
     }
 
@@ -359,8 +390,7 @@ public final class JdbcViewerStore implements ViewerStore {
     @Override
     public List<ViewerTally> tally(Instant now) {
         List<ViewerTally> out = new ArrayList<>();
-        try (Connection c = schema.connection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT app, video, format, ipv6, COUNT(*) FROM usher_viewers WHERE last_seen > ? GROUP BY app, video, format, ipv6")) {
+        try (Connection c = schema.connection(); PreparedStatement ps = c.prepareStatement(TALLY)) {
             ps.setQueryTimeout(timeoutSeconds);
             ps.setLong(1, cutoff(now));
             try (ResultSet rs = ps.executeQuery()) {
@@ -383,8 +413,7 @@ public final class JdbcViewerStore implements ViewerStore {
                 active.add(v.sighting.playerId());
             }
         }
-        try (Connection c = schema.connection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT player_id FROM usher_viewers WHERE ticket_key = ? AND last_seen > ?")) {
+        try (Connection c = schema.connection(); PreparedStatement ps = c.prepareStatement(TICKET_ACTIVE)) {
             ps.setQueryTimeout(timeoutSeconds);
             ps.setMaxRows(MAX_TICKET_ROWS);
             ps.setString(1, ticketKey);
@@ -407,9 +436,7 @@ public final class JdbcViewerStore implements ViewerStore {
 
     @Override
     public TicketViewing ofTicket(String ticketKey, Instant now) {
-        try (Connection c = schema.connection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT SUM(CASE WHEN last_seen > ? THEN 1 ELSE 0 END), COUNT(*), SUM(last_seen - started)"
-                        + " FROM usher_viewers WHERE ticket_key = ?")) {
+        try (Connection c = schema.connection(); PreparedStatement ps = c.prepareStatement(TICKET_FIGURES)) {
             ps.setQueryTimeout(timeoutSeconds);
             ps.setLong(1, cutoff(now));
             ps.setString(2, ticketKey);

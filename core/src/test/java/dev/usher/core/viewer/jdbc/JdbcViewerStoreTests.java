@@ -42,7 +42,7 @@ abstract class JdbcViewerStoreTests extends ViewerStoreContract {
 
     /** @return another node's store on this test's database */
     protected JdbcViewerStore node(Duration window) {
-        return new JdbcViewerStore(db, JdbcViewerStore.Options.of(true).withWindow(window).withQueryTimeout(Duration.ofSeconds(10))
+        return new JdbcViewerStore(db.dataSource(), JdbcViewerStore.Options.of(true).withWindow(window).withQueryTimeout(Duration.ofSeconds(10))
                 .withRetention(Duration.ofDays(1)));
     }
 
@@ -177,7 +177,7 @@ abstract class JdbcViewerStoreTests extends ViewerStoreContract {
 
     @Test
     void aNodeKeepsAtMostItsBoundOfViewersInMemory() {
-        try (JdbcViewerStore small = new JdbcViewerStore(db, a().options().withMaxViewers(3))) {
+        try (JdbcViewerStore small = new JdbcViewerStore(db.dataSource(), a().options().withMaxViewers(3))) {
             for (int p = 0; p < 5; p++) {
                 small.seen(hls("player-" + p, "ticket-1", "movie"), T);
             }
@@ -189,7 +189,7 @@ abstract class JdbcViewerStoreTests extends ViewerStoreContract {
 
     @Test
     void aStartedStoreWritesWhatIsLeftWhenItCloses() {
-        JdbcViewerStore started = JdbcViewerStore.start(db, a().options().withFlushInterval(Duration.ofHours(1)),
+        JdbcViewerStore started = JdbcViewerStore.start(db.dataSource(), a().options().withFlushInterval(Duration.ofHours(1)),
                 java.time.Clock.fixed(T.plusSeconds(1), java.time.ZoneOffset.UTC));
         started.seen(hls("player-a", "ticket-1", "movie"), T);
         started.close();

@@ -1,7 +1,6 @@
 package dev.usher.core.viewer.jdbc;
 
 import javax.sql.DataSource;
-import java.io.PrintWriter;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
@@ -10,14 +9,13 @@ import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Logger;
 
 /**
  * A real database seen through a window: counts the rows that statements on {@code usher_viewers}
  * write, and can be made to refuse every connection (a database down), to show what the store does
  * then. Everything else goes to the database as it is.
  */
-final class WatchedDatabase implements DataSource {
+final class WatchedDatabase {
 
     private final DataSource db;
     /** Rows inserted or updated in usher_viewers (as the database counted them). */
@@ -32,8 +30,14 @@ final class WatchedDatabase implements DataSource {
         this.db = db;
     }
 
-    @Override
-    public Connection getConnection() throws SQLException {
+    /** @return the data source to give the store: the database's, its connections watched */
+    DataSource dataSource() {
+        return (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[]{DataSource.class},
+                (proxy, method, args) -> method.getName().equals("getConnection") && args == null
+                        ? getConnection() : call(db, method, args));
+    }
+
+    Connection getConnection() throws SQLException {
         if (down) {
             throw new SQLTransientConnectionException("the database is down (test)", "08001");
         }
@@ -85,43 +89,5 @@ final class WatchedDatabase implements DataSource {
     /** Rows written since the last call. */
     int takeRowsWritten() {
         return rowsWritten.getAndSet(0);
-    }
-
-    @Override
-    public Connection getConnection(String username, String password) throws SQLException {
-        throw new SQLException("not used");
-    }
-
-    @Override
-    public PrintWriter getLogWriter() {
-        return null;
-    }
-
-    @Override
-    public void setLogWriter(PrintWriter out) {
-    }
-
-    @Override
-    public void setLoginTimeout(int seconds) {
-    }
-
-    @Override
-    public int getLoginTimeout() {
-        return 0;
-    }
-
-    @Override
-    public Logger getParentLogger() {
-        return Logger.getGlobal();
-    }
-
-    @Override
-    public <T> T unwrap(Class<T> iface) throws SQLException {
-        throw new SQLException("not a wrapper");
-    }
-
-    @Override
-    public boolean isWrapperFor(Class<?> iface) {
-        return false;
     }
 }
