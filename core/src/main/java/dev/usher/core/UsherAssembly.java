@@ -4,6 +4,7 @@ import dev.usher.core.account.AccountRegistry;
 import dev.usher.core.account.AppNamespaces;
 import dev.usher.core.api.SevuApi;
 import dev.usher.core.api.SevuTokenResource;
+import dev.usher.core.api.ViewerCommands;
 import dev.usher.core.config.ConfigReader;
 import dev.usher.core.credential.PlaybackCredentials;
 import dev.usher.core.guard.MediaGuard;
@@ -16,6 +17,9 @@ import dev.usher.core.repository.TicketRepository;
 import dev.usher.core.repository.jdbc.JdbcTicketRepository;
 import dev.usher.core.service.RevocationWatch;
 import dev.usher.core.service.UsherService;
+import dev.usher.core.viewer.InMemoryViewerStore;
+import dev.usher.core.viewer.NoViewers;
+import dev.usher.core.viewer.ViewerStore;
 
 import javax.sql.DataSource;
 import java.time.Clock;
@@ -24,7 +28,7 @@ import java.util.function.Function;
 
 /**
  * Usher's parts, built from one {@link UsherConfiguration}: the ticket store, the service, the
- * credential signer, the revocation watch, the guard and the API's front ends. Every adapter (the
+ * credential signer, the revocation watch, the viewer store, the guard and the API's front ends. Every adapter (the
  * servlet runtime, the CDI producers) builds them here, so they are wired alike everywhere; the
  * adapters add only what their container needs (timers, context attributes, events).
  */
@@ -42,6 +46,7 @@ public final class UsherAssembly {
     private final ManifestRewriteService manifests;
     private final MediaAdmission admission;
     private final MediaLayout layout;
+    private final ViewerStore viewers;
     private final AutoCloseable owned;
 
     private UsherAssembly(UsherConfiguration configuration, UsherService service, PlaybackCredentials credentials,
@@ -53,7 +58,8 @@ public final class UsherAssembly {
         // Tenants apart: issuing keeps to each account's apps, and a ticket opens only its account's apps.
         service.enforceNamespaces(new AppNamespaces(configuration.accounts()));
         this.revocations = new RevocationWatch(service.repository(), configuration.guard().credentialLifetime());
-        this.guard = new MediaGuard(service, credentials, revocations, configuration.guard().credentialLifetime());
+        this.viewers = viewerStore(configuration.viewers(), service.repository());
+        this.guard = new MediaGuard(service, credentials, revocations, configuration.guard().credentialLifetime(), viewers);
         this.tokens = new SevuTokenResource(service);
         UsherConfiguration.Guard g = configuration.guard();
         this.clients = new ClientAddressResolver(g.trustedProxies(), g.forwardedHeader());
@@ -107,7 +113,7 @@ public final class UsherAssembly {
                                      UsherConfiguration configuration) {
         UsherConfiguration c = new UsherConfiguration(configuration.settings(), accounts, configuration.api(),
                 configuration.guard(), configuration.issue(), configuration.live(), configuration.recordings(), configuration.store(),
-                Optional.of(credentials));
+                configuration.viewers(), Optional.of(credentials));
         return new UsherAssembly(c, service, credentials, null);
     }
 
@@ -123,6 +129,22 @@ public final class UsherAssembly {
             return JdbcTicketRepository.fromConfig(config, configuration.settings(), jndi);
         }
         return new InMemoryTicketRepository(configuration.settings());
+    }
+
+    /**
+     * The viewer store {@code usher.viewers.*} asks for: none when counting is off, else this
+     * node's memory.
+     */
+    static ViewerStore viewerStore(UsherConfiguration.Viewers settings, TicketRepository repository) {
+        if (!settings.enabled()) {
+            return new NoViewers(settings.window());
+        }
+        // >>> THE ONE PLACE THE VIEWER STORE IS CHOSEN (issue 16): a JDBC ticket repository shares
+        // its viewers through its own table (dev.usher.core.viewer.jdbc, at most one row write per
+        // viewer per settings.flushInterval()), so that every node gives the same count; until that
+        // is wired here, each node counts its own. <<<
+        return new InMemoryViewerStore(settings.window(), settings.retention(), InMemoryViewerStore.DEFAULT_MAX_VIEWERS,
+                InMemoryViewerStore.DEFAULT_MAX_TICKETS);
     }
 
     /** Finds a container-managed data source by its JNDI name ({@code usher.jdbc.datasource}). */
@@ -150,8 +172,10 @@ public final class UsherAssembly {
      * @return the JSON API over these parts, with the store's shared replay ledger or one of this node
      */
     public SevuApi api(java.util.List<? extends dev.usher.core.api.CommandGroup> groups, Clock clock) {
+        java.util.List<dev.usher.core.api.CommandGroup> all = new java.util.ArrayList<>(groups);
+        all.add(new ViewerCommands(service, viewers));
         return new SevuApi(service, configuration.accounts(), configuration.api().timestampWindow(), clock,
-                dev.usher.core.api.ReplayGuard.sharedOrOwn(service.repository(), clock), groups);
+                dev.usher.core.api.ReplayGuard.sharedOrOwn(service.repository(), clock), all);
     }
 
     public UsherConfiguration configuration() {
@@ -176,6 +200,11 @@ public final class UsherAssembly {
 
     public MediaGuard guard() {
         return guard;
+    }
+
+    /** @return where the guard tells its sightings and the viewer commands read ({@code usher.viewers.*}) */
+    public ViewerStore viewers() {
+        return viewers;
     }
 
     /** @return the v2 token resource */

@@ -44,12 +44,13 @@ import java.util.function.Function;
  * @param live        live publishing and ingest
  * @param recordings  how live streams are recorded ({@code usher.live.record.*})
  * @param store       which ticket store, and its timer
+ * @param viewers     viewer counting ({@code usher.viewers.*})
  * @param credentials the configured credential signer ({@code usher.credential.secrets}), empty when
  *                    not configured (a node-local store then makes its own)
  */
 public record UsherConfiguration(UsherSettings settings, AccountRegistry accounts, Api api, Guard guard, Issue issue,
                                  LiveSettings live, dev.usher.core.live.record.RecordingSettings recordings, Store store,
-                                 Optional<PlaybackCredentials> credentials) {
+                                 Viewers viewers, Optional<PlaybackCredentials> credentials) {
 
     /** Every key, its default as the README writes it, and what it does; the README's table lists exactly these. */
     public static final List<UsherKey> KEYS = List.of(
@@ -111,7 +112,11 @@ public record UsherConfiguration(UsherSettings settings, AccountRegistry account
             key("usher.live.record.time-zone", "as `usher.time-zone`", "zone of recordings' names and schedules"),
             key("usher.live.record.duration-unit", "`1m`", "one unit of a duration segment_value"),
             key("usher.live.record.size-unit-kb", "`1024`", "KB in one unit of a size segment_value"),
-            key("usher.live.record.retention", "*(none: keep)*", "age after which finished recordings are deleted"));
+            key("usher.live.record.retention", "*(none: keep)*", "age after which finished recordings are deleted"),
+            key("usher.viewers.enabled", "`true`", "whether viewers are counted"),
+            key("usher.viewers.window", "`30s`", "a viewer is active this long after its latest request"),
+            key("usher.viewers.flush-interval", "`5s`", "at most one shared-store write per viewer per interval"),
+            key("usher.viewers.retention", "`30d`", "how long a ticket's viewer figures are kept"));
 
     private static UsherKey key(String name, String defaultValue, String description) {
         return new UsherKey(name, defaultValue, description);
@@ -281,6 +286,42 @@ public record UsherConfiguration(UsherSettings settings, AccountRegistry account
     }
 
     /**
+     * Viewer counting (issue 16): who is watching, from the requests the guard authorized.
+     *
+     * @param enabled       {@code usher.viewers.enabled}, default true; false: no sighting is recorded,
+     *                      every count is 0 and the concurrent-playback rule sees no other viewer
+     * @param window        {@code usher.viewers.window}, default 30 s (1 s to 1 h): a viewer is active
+     *                      while its latest authorized request is younger
+     * @param flushInterval {@code usher.viewers.flush-interval}, default 5 s (100 ms up to the window):
+     *                      a shared (JDBC) store writes a viewer's row at most once per interval
+     * @param retention     {@code usher.viewers.retention}, default 30 days (at least the window): how
+     *                      long a ticket's figures (playbacks, viewer-minutes) outlive its last viewer
+     */
+    public record Viewers(boolean enabled, Duration window, Duration flushInterval, Duration retention) {
+
+        public static Viewers read(ConfigReader config) {
+            boolean enabled = config.bool("usher.viewers.enabled", true);
+            Duration window = config.duration("usher.viewers.window", Duration.ofSeconds(30));
+            if (window.compareTo(Duration.ofSeconds(1)) < 0 || window.compareTo(Duration.ofHours(1)) > 0) {
+                config.problem("usher.viewers.window must lie between 1s and 1h");
+                window = Duration.ofSeconds(30);
+            }
+            Duration flush = config.duration("usher.viewers.flush-interval", Duration.ofSeconds(5));
+            if (flush.compareTo(Duration.ofMillis(100)) < 0 || flush.compareTo(window) > 0) {
+                // A row written less often than the window would let other nodes see an active viewer as gone.
+                config.problem("usher.viewers.flush-interval must lie between 100ms and usher.viewers.window (" + window + ")");
+                flush = Duration.ofSeconds(5).compareTo(window) <= 0 ? Duration.ofSeconds(5) : window;
+            }
+            Duration retention = config.duration("usher.viewers.retention", Duration.ofDays(30));
+            if (retention.compareTo(window) < 0) {
+                config.problem("usher.viewers.retention must be at least usher.viewers.window (" + window + ")");
+                retention = Duration.ofDays(30);
+            }
+            return new Viewers(enabled, window, flush, retention);
+        }
+    }
+
+    /**
      * Reads every key through {@code config}, adding each problem to it; the caller fails once all
      * parts (a store, the live folder) have added theirs.
      *
@@ -292,7 +333,8 @@ public record UsherConfiguration(UsherSettings settings, AccountRegistry account
         LiveSettings live = LiveSettings.from(config);
         return new UsherConfiguration(settings, accounts, Api.read(config, !accounts.all().isEmpty()), Guard.read(config),
                 Issue.read(config, accounts, new SevuTime(settings.timeZone())), live,
-                dev.usher.core.live.record.RecordingSettings.from(config, live), Store.read(config), credentials(config));
+                dev.usher.core.live.record.RecordingSettings.from(config, live), Store.read(config), Viewers.read(config),
+                credentials(config));
     }
 
     /**

@@ -39,7 +39,7 @@ class DeclaredDefaultsTest {
         // recordings is null without an ingest folder, hence a list that holds null.
         return java.util.Arrays.asList(c.settings(), c.api(), c.guard(), c.issue(), c.store(),
                 // the node id is drawn at random for each reading unless configured: not a declared default
-                c.live().withNodeId("n"), c.recordings(),
+                c.live().withNodeId("n"), c.recordings(), c.viewers(),
                 c.credentials());
     }
 

@@ -153,7 +153,10 @@ class ApiIntegrationTest {
         assertEquals(2006, search.getInt("code"), search::toString);
         assertEquals(key, search.getJSONArray("tickets").getJSONObject(0).getString("key"));
         assertEquals(2100, client.errorLog(key).getInt("code"));
-        assertEquals(0, client.viewerCounts("http://example.com/").getInt("code"), "vsn.viewercount is not a SEVU command");
+        // Issue 16 made vsn.viewercount a command (it was 0000): the example client's call works unchanged.
+        JSONObject counts = client.viewerCounts("http://example.com/");
+        assertEquals(2080, counts.getInt("code"), counts::toString);
+        assertEquals(0, counts.getJSONArray("data").getJSONObject(0).getInt("viewer_count_sum"), counts::toString);
         JSONObject revoked = client.revokeTicket(key);
         assertEquals(2005, revoked.getInt("code"));
     }

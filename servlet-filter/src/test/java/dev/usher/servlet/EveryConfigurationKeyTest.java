@@ -101,6 +101,10 @@ class EveryConfigurationKeyTest {
         BAD.put("usher.live.record.duration-unit", "0s");
         BAD.put("usher.live.record.size-unit-kb", "0");
         BAD.put("usher.live.record.retention", "forever");
+        BAD.put("usher.viewers.enabled", "perhaps");
+        BAD.put("usher.viewers.window", "0s");
+        BAD.put("usher.viewers.flush-interval", "1h");
+        BAD.put("usher.viewers.retention", "1s");
     }
 
     /** A valid start: one account (so the API and the account keys are read), a credential secret, a live key. */

@@ -36,7 +36,8 @@ public final class AccountConfig {
      */
     public static final Set<String> COMMANDS = Set.of("sevu.request", "sevu.status", "sevu.revoke",
             "sevu.errorlog", "sevu.search",
-            "sevu.addstreamuser", "sevu.liststreamusers", "sevu.removestreamuser", "sevu.publishlog", "sevu.listrecordings");
+            "sevu.addstreamuser", "sevu.liststreamusers", "sevu.removestreamuser", "sevu.publishlog", "sevu.listrecordings",
+            "vsn.viewercount", "sevu.viewers");
 
     private AccountConfig() {
     }

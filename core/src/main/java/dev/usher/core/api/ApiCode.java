@@ -2,7 +2,7 @@ package dev.usher.core.api;
 
 /**
  * The result codes of the SEVU JSON API. The general codes 0000–0006 and the command codes 2002,
- * 2070–2072, 2100, 2101 and 0009–0011 are ScaleEngine's (2073–2077 are Usher's live codes); the others are Usher's, in the same
+ * 2070–2072, 2100, 2101 and 0009–0011 are ScaleEngine's (2073–2077 are Usher's live codes, 2080 and 2081 its viewer codes); the others are Usher's, in the same
  * numbering style (listed in the README).
  */
 public enum ApiCode {
@@ -59,6 +59,10 @@ public enum ApiCode {
     PUBLISH_LOG_FOUND(2076, "Publisher log entries found"),
     /** Usher: sevu.listrecordings (possibly none). */
     RECORDINGS_FOUND(2077, "Recordings found"),
+    /** Usher: vsn.viewercount (always at least one row, possibly of zeros). */
+    VIEWER_COUNTS_FOUND(2080, "Viewer counts found"),
+    /** Usher: sevu.viewers, a ticket's viewer figures (possibly zeros). */
+    TICKET_VIEWERS_FOUND(2081, "Ticket viewers found"),
     TICKET_NOT_USED(2100, "ScaleEngine Virtual Usher Ticket was not used"),
     TICKET_USES_FOUND(2101, "ScaleEngine Virtual Usher Ticket uses found");
 

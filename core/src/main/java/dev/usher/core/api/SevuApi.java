@@ -55,7 +55,7 @@ public final class SevuApi {
      * its {@code COMMANDS} here.
      */
     private static final List<CommandGroup.Commands> SERVED = List.of(TicketCommands.COMMANDS, LiveCommands.COMMANDS,
-            RecordingCommands.COMMANDS);
+            RecordingCommands.COMMANDS, ViewerCommands.COMMANDS);
 
     /** How long a retry waits for the answer of its first copy that is still being carried out. */
     public static final Duration RETRY_WAIT = OncePerSignature.RETRY_WAIT;

@@ -2,6 +2,7 @@ package dev.usher.core.credential;
 
 import dev.usher.core.net.IpAddress;
 import dev.usher.core.net.IpNetwork;
+import dev.usher.core.viewer.Format;
 
 import java.time.Instant;
 import java.util.Objects;
@@ -23,9 +24,22 @@ import java.util.Objects;
  * @param keyId     the id of the server secret that signs (or signed) this credential
  * @param ticketKey the key of the ticket that granted the playback, so that a periodic revocation
  *                  check can find the ticket; never the pass
+ * @param format    how the playback plays (the kind of its entry manifest); {@link Format#OTHER} for a
+ *                  credential of wire version 1, which did not say
+ * @param playerId  the player instance the playback's entry named (1..{@value #MAX_PLAYER_ID} URL-safe
+ *                  characters: letters, digits, {@code -}, {@code _}), so every child request counts
+ *                  for that one viewer; null for a credential of wire version 1
  */
 public record PlaybackCredential(String app, String video, IpNetwork client, Instant expires, String keyId,
-                                 String ticketKey) {
+                                 String ticketKey, Format format, String playerId) {
+
+    /** The longest player id a credential carries. */
+    public static final int MAX_PLAYER_ID = 32;
+
+    /** A credential of wire version 1: no player id, format {@link Format#OTHER}. */
+    public PlaybackCredential(String app, String video, IpNetwork client, Instant expires, String keyId, String ticketKey) {
+        this(app, video, client, expires, keyId, ticketKey, Format.OTHER, null);
+    }
 
     public PlaybackCredential {
         Objects.requireNonNull(app, "app");
@@ -34,7 +48,39 @@ public record PlaybackCredential(String app, String video, IpNetwork client, Ins
         Objects.requireNonNull(expires, "expires");
         Objects.requireNonNull(keyId, "keyId");
         Objects.requireNonNull(ticketKey, "ticketKey");
+        Objects.requireNonNull(format, "format");
+        if (playerId != null && !isPlayerId(playerId)) {
+            throw new IllegalArgumentException("a player id is 1.." + MAX_PLAYER_ID + " letters, digits, '-' or '_'");
+        }
+        if (playerId == null && format != Format.OTHER) {
+            throw new IllegalArgumentException("a credential without a player id (version 1) has no format");
+        }
         expires = Instant.ofEpochSecond(expires.getEpochSecond());
+    }
+
+    /** @return the wire version this credential is encoded in: 2 with a player id, else 1 */
+    public int version() {
+        return playerId == null ? 1 : 2;
+    }
+
+    /** @return whether {@code id} can be a player id: 1..{@value #MAX_PLAYER_ID} base64url characters */
+    public static boolean isPlayerId(String id) {
+        return urlSafe(id, MAX_PLAYER_ID);
+    }
+
+    /** @return whether {@code id} is 1..{@code max} characters of the base64url alphabet */
+    static boolean urlSafe(String id, int max) {
+        if (id == null || id.isEmpty() || id.length() > max) {
+            return false;
+        }
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** @return true from the expiry on (the expiry instant itself is expired, as for tickets) */

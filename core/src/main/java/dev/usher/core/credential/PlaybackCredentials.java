@@ -2,6 +2,7 @@ package dev.usher.core.credential;
 
 import dev.usher.core.net.IpAddress;
 import dev.usher.core.net.IpNetwork;
+import dev.usher.core.viewer.Format;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -32,14 +33,19 @@ import java.util.TreeSet;
  * XML as is). The payload is a canonical binary encoding, each variable field length-prefixed, so
  * no two credentials share one encoding:
  * <pre>
- *   u8   version = 1
+ *   u8   version = 2 (1: a credential signed before players were named, ending after the ticket key)
  *   u8   n, n bytes   key id (ASCII letters, digits, '-', '_'; 1..32)
  *   i64  expiry, epoch seconds, big-endian (non-negative)
  *   u8   n, n bytes   app, UTF-8 (at most 128 bytes)
  *   u16  n, n bytes   video, UTF-8 (at most 1024 bytes)
  *   u8   family 4 or 6, u8 prefix (0..32 or 0..128), then 4 or 16 address bytes (host bits zero)
  *   u8   n, n bytes   ticket key, UTF-8 (at most 128 bytes)
+ *   u8   format       (version 2) the {@link Format} ordinal: 0 HLS, 1 DASH, 2 MP4, 3 OTHER
+ *   u8   n, n bytes   (version 2) player id (ASCII letters, digits, '-', '_'; 1..32)
  * </pre>
+ * A credential with a player id ({@link PlaybackCredential#playerId()}) is written as version 2,
+ * one without as version 1; both verify, so credentials signed before an upgrade keep working
+ * until they expire.
  * An IPv4 block ({@link IpNetwork#isV4()}) is written as family 4; everything else, {@link IpNetwork#ANY}
  * included, as family 6 (a prefix of 0 there is {@code ANY}, the only network of both families).
  *
@@ -53,8 +59,9 @@ import java.util.TreeSet;
  * {@code 127.0.0.1}. A family-6 payload whose block lies in {@code ::ffff:0:0/96} is not the
  * canonical encoding of any network and is {@code MALFORMED}, so no credential can name IPv4 with
  * family 6. The tag is the first 16 bytes (128
- * bits) of {@code HMAC-SHA256(secret, "usher-uc-v1" 0x00 payload)}; the label keeps a secret shared
- * by mistake with another use from producing valid credentials. Decoding is strict: a payload or
+ * bits) of {@code HMAC-SHA256(secret, "usher-uc-v2" 0x00 payload)} ({@code "usher-uc-v1"} for
+ * version 1); the label keeps a secret shared by mistake with another use from producing valid
+ * credentials, and a payload of one version from verifying as the other. Decoding is strict: a payload or
  * base64 text that is not exactly what encoding the decoded fields gives is {@code MALFORMED}.
  * Texts longer than {@value #MAX_LENGTH} characters are refused before any decoding.
  */
@@ -73,8 +80,11 @@ public final class PlaybackCredentials {
     static final int MAX_APP = 128;
     static final int MAX_VIDEO = 1024;
     static final int MAX_TICKET_KEY = 128;
-    private static final byte VERSION = 1;
-    private static final byte[] LABEL = "usher-uc-v1\0".getBytes(StandardCharsets.US_ASCII);
+    private static final byte VERSION_1 = 1;
+    private static final byte VERSION_2 = 2;
+    private static final byte[] LABEL_1 = "usher-uc-v1\0".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] LABEL_2 = "usher-uc-v2\0".getBytes(StandardCharsets.US_ASCII);
+    private static final Format[] FORMATS = Format.values();
     private static final String ALGORITHM = "HmacSHA256";
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder B64D = Base64.getUrlDecoder();
@@ -171,13 +181,49 @@ public final class PlaybackCredentials {
     }
 
     /**
-     * @return a credential for these fields under the current key id
+     * @return a credential for these fields under the current key id, naming no player (wire version 1)
      * @throws IllegalArgumentException when a field is too long for the wire form
      */
     public PlaybackCredential issue(String ticketKey, String app, String video, IpNetwork client, Instant expires) {
-        PlaybackCredential credential = new PlaybackCredential(app, video, client, expires, currentKeyId, ticketKey);
+        return checked(new PlaybackCredential(app, video, client, expires, currentKeyId, ticketKey));
+    }
+
+    /**
+     * @param format   how the playback plays
+     * @param playerId the player instance its children are counted for ({@link PlaybackCredential#isPlayerId})
+     * @return a credential for these fields under the current key id (wire version 2)
+     * @throws IllegalArgumentException when a field is too long for the wire form or the player id is not one
+     */
+    public PlaybackCredential issue(String ticketKey, String app, String video, IpNetwork client, Instant expires,
+                                    Format format, String playerId) {
+        Objects.requireNonNull(playerId, "playerId");
+        return checked(new PlaybackCredential(app, video, client, expires, currentKeyId, ticketKey, format, playerId));
+    }
+
+    private static PlaybackCredential checked(PlaybackCredential credential) {
         payload(credential); // checks the sizes now rather than when encoding
         return credential;
+    }
+
+    /**
+     * The viewer a credential's children count for: its player id, or for a credential of wire
+     * version 1 (which names none) one derived from the whole credential, {@code base64url} of the
+     * first 16 bytes of SHA-256 of its payload: stable for the playback it was issued to, since a
+     * manifest's children all carry the same credential.
+     */
+    public static String playerIdOf(PlaybackCredential credential) {
+        if (credential.playerId() != null) {
+            return credential.playerId();
+        }
+        return B64.encodeToString(Arrays.copyOf(sha256(payload(credential)), 16));
+    }
+
+    private static byte[] sha256(byte[] bytes) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(bytes);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("SHA-256 unavailable", e);
+        }
     }
 
     /** @return the signed query value of a credential for these fields, under the current key id */
@@ -196,7 +242,7 @@ public final class PlaybackCredentials {
             throw new IllegalArgumentException("key id not configured: " + credential.keyId());
         }
         byte[] payload = payload(credential);
-        byte[] tag = tag(prototype, payload);
+        byte[] tag = tag(prototype, payload, credential.version());
         return B64.encodeToString(payload) + '.' + B64.encodeToString(tag);
     }
 
@@ -269,7 +315,7 @@ public final class PlaybackCredentials {
         if (prototype == null) {
             return CredentialCheck.refused(CredentialStatus.UNKNOWN_KEY_ID);
         }
-        if (!MessageDigest.isEqual(tag(prototype, payload), tag)) {
+        if (!MessageDigest.isEqual(tag(prototype, payload, credential.version()), tag)) {
             return CredentialCheck.refused(CredentialStatus.BAD_SIGNATURE);
         }
         return new CredentialCheck(CredentialStatus.VALID, credential);
@@ -294,11 +340,12 @@ public final class PlaybackCredentials {
         byte[] app = utf8(c.app(), MAX_APP, "app");
         byte[] video = utf8(c.video(), MAX_VIDEO, "video");
         byte[] ticket = utf8(c.ticketKey(), MAX_TICKET_KEY, "ticket key");
+        byte[] player = c.playerId() == null ? null : c.playerId().getBytes(StandardCharsets.US_ASCII);
         IpNetwork net = c.client();
         boolean v4 = net.isV4();
         ByteBuffer out = ByteBuffer.allocate(1 + 1 + keyId.length + 8 + 1 + app.length + 2 + video.length
-                + 2 + (v4 ? 4 : 16) + 1 + ticket.length);
-        out.put(VERSION);
+                + 2 + (v4 ? 4 : 16) + 1 + ticket.length + (player == null ? 0 : 2 + player.length));
+        out.put(player == null ? VERSION_1 : VERSION_2);
         out.put((byte) keyId.length).put(keyId);
         out.putLong(c.expires().getEpochSecond());
         out.put((byte) app.length).put(app);
@@ -309,6 +356,10 @@ public final class PlaybackCredentials {
             out.put((byte) 6).put((byte) net.prefix128()).putLong(net.base().high()).putLong(net.base().low());
         }
         out.put((byte) ticket.length).put(ticket);
+        if (player != null) {
+            out.put((byte) c.format().ordinal());
+            out.put((byte) player.length).put(player);
+        }
         return out.array();
     }
 
@@ -316,7 +367,8 @@ public final class PlaybackCredentials {
     static PlaybackCredential parse(byte[] payload) {
         try {
             ByteBuffer in = ByteBuffer.wrap(payload);
-            if (in.get() != VERSION) {
+            byte version = in.get();
+            if (version != VERSION_1 && version != VERSION_2) {
                 return null;
             }
             String keyId = new String(bytes(in, in.get() & 0xff), StandardCharsets.US_ASCII);
@@ -334,11 +386,24 @@ public final class PlaybackCredentials {
                 return null;
             }
             String ticketKey = new String(bytes(in, in.get() & 0xff), StandardCharsets.UTF_8);
+            Format format = Format.OTHER;
+            String playerId = null;
+            if (version == VERSION_2) {
+                int ordinal = in.get() & 0xff;
+                if (ordinal >= FORMATS.length) {
+                    return null;
+                }
+                format = FORMATS[ordinal];
+                playerId = new String(bytes(in, in.get() & 0xff), StandardCharsets.US_ASCII);
+                if (!PlaybackCredential.isPlayerId(playerId)) {
+                    return null;
+                }
+            }
             if (in.hasRemaining() || expiry < 0 || !isKeyId(keyId)) {
                 return null;
             }
             PlaybackCredential credential = new PlaybackCredential(app, video, client,
-                    Instant.ofEpochSecond(expiry), keyId, ticketKey);
+                    Instant.ofEpochSecond(expiry), keyId, ticketKey, format, playerId);
             // One encoding per credential: anything else (host bits set, a v4 block written as v6,
             // invalid UTF-8, over-long fields) is refused.
             return Arrays.equals(payload(credential), payload) ? credential : null;
@@ -362,17 +427,7 @@ public final class PlaybackCredentials {
     }
 
     static boolean isKeyId(String id) {
-        if (id == null || id.isEmpty() || id.length() > MAX_KEY_ID) {
-            return false;
-        }
-        for (int i = 0; i < id.length(); i++) {
-            char c = id.charAt(i);
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-            if (!ok) {
-                return false;
-            }
-        }
-        return true;
+        return PlaybackCredential.urlSafe(id, MAX_KEY_ID);
     }
 
     private static Mac newMac(byte[] secret) {
@@ -385,14 +440,14 @@ public final class PlaybackCredentials {
         }
     }
 
-    private static byte[] tag(Mac prototype, byte[] payload) {
+    private static byte[] tag(Mac prototype, byte[] payload, int version) {
         Mac mac;
         try {
             mac = (Mac) prototype.clone();
         } catch (CloneNotSupportedException e) {
             throw new IllegalStateException("HmacSHA256 provider cannot clone", e);
         }
-        mac.update(LABEL);
+        mac.update(version == 1 ? LABEL_1 : LABEL_2);
         byte[] full = mac.doFinal(payload);
         return Arrays.copyOf(full, TAG_BYTES);
     }

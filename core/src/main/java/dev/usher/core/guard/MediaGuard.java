@@ -7,12 +7,23 @@ import dev.usher.core.decision.Decision;
 import dev.usher.core.decision.PlaybackRequest;
 import dev.usher.core.media.MediaPath;
 import dev.usher.core.net.IpAddress;
+import dev.usher.core.net.IpNetwork;
 import dev.usher.core.service.RevocationWatch;
 import dev.usher.core.service.UsherService;
 import dev.usher.core.ticket.Ticket;
+import dev.usher.core.viewer.Format;
+import dev.usher.core.viewer.NoViewers;
+import dev.usher.core.viewer.Sighting;
+import dev.usher.core.viewer.ViewerStore;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.Locale;
 
 /**
@@ -20,20 +31,51 @@ import java.util.Locale;
  * filter, the JAX-RS {@code @ProtectedMedia} filters): an entry with {@code key} and {@code pass}
  * goes to the service; a child with a credential is checked from the credential and the
  * revocation watch alone; a granted manifest gets the credential its children will carry.
+ *
+ * <p><b>Viewers.</b> Every authorized request is a sighting of one player instance, told to the
+ * {@link ViewerStore}: a granted manifest entry mints a random player id (16 bytes of
+ * {@link SecureRandom}, base64url) that its credential carries, so each of its children (variant
+ * playlists, segments, init segments, keys, a live MPD reloaded from its {@code Location}) is a
+ * sighting of that player — renditions and audio and video of one player count once, two players
+ * of one ticket twice. A non-manifest entry (an MP4, whose player repeats key and pass on every
+ * range request) names the player by its ticket, file and client address ({@link #mp4PlayerId}):
+ * one viewer per ticket, file and address. An entry that carries, beside key and pass, a valid
+ * credential of the same ticket stays that credential's player. A refused request is never a
+ * sighting. With {@link NoViewers} nothing is told and no id is derived.
  */
 public final class MediaGuard {
+
+    private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
+    private static final byte[] MP4_LABEL = "usher-mp4-viewer\0".getBytes(StandardCharsets.UTF_8);
 
     private final UsherService service;
     private final PlaybackCredentials credentials;
     private final RevocationWatch revocations;
     private final Duration credentialLifetime;
+    private final ViewerStore viewers;
+    private final boolean counting;
+    private final SecureRandom random = new SecureRandom();
 
+    /** A guard that counts no viewers. */
     public MediaGuard(UsherService service, PlaybackCredentials credentials, RevocationWatch revocations,
                       Duration credentialLifetime) {
+        this(service, credentials, revocations, credentialLifetime, new NoViewers(Duration.ofSeconds(30)));
+    }
+
+    /** @param viewers where sightings go ({@link NoViewers}: none, and the concurrent-playback rule sees 0 others) */
+    public MediaGuard(UsherService service, PlaybackCredentials credentials, RevocationWatch revocations,
+                      Duration credentialLifetime, ViewerStore viewers) {
         this.service = service;
         this.credentials = credentials;
         this.revocations = revocations;
         this.credentialLifetime = credentialLifetime;
+        this.viewers = viewers;
+        this.counting = NoViewers.counts(viewers);
+    }
+
+    /** @return where this guard tells its sightings */
+    public ViewerStore viewers() {
+        return viewers;
     }
 
     /** The reason given when a manifest's app or folder is too long for its children's credentials. */
@@ -104,24 +146,47 @@ public final class MediaGuard {
             return child(media, credential, client);
         }
         if (key != null) {
-            return entry(media, key, pass == null ? "" : pass, client, pageUrl, refUrl);
+            return entry(media, key, pass == null ? "" : pass, credential, client, pageUrl, refUrl);
         }
         return Verdict.refused("Forbidden: no ticket");
     }
 
-    private Verdict entry(MediaPath media, String key, String pass, IpAddress client, String pageUrl, String refUrl) {
+    private Verdict entry(MediaPath media, String key, String pass, String carriedText, IpAddress client, String pageUrl,
+                          String refUrl) {
         // What can be known before the decision is checked first, so it never costs a use: a
         // manifest whose children could not carry a credential can't be served.
         if (media.kind().isManifest() && !PlaybackCredentials.fits(media.app(), media.scope())) {
             return Verdict.refused(NAMES_TOO_LONG);
         }
-        Decision decision = service.authorize(PlaybackRequest.of(media, key, pass, client, pageUrl, refUrl));
+        // The player is named before the decision, so the concurrent-playback rule can leave it out.
+        PlaybackCredential carried = carriedText == null ? null : carried(carriedText, key, media, client);
+        String playerId;
+        Format format;
+        if (carried != null) {
+            playerId = PlaybackCredentials.playerIdOf(carried);
+            format = carried.format();
+        } else if (media.kind().isManifest()) {
+            playerId = newPlayerId();
+            format = media.kind() == MediaPath.Kind.HLS_MANIFEST ? Format.HLS : Format.DASH;
+        } else {
+            playerId = counting ? mp4PlayerId(key, media, client) : null;
+            format = Format.MP4;
+        }
+        PlaybackRequest request = PlaybackRequest.of(media, key, pass, client, pageUrl, refUrl);
+        if (counting) {
+            request = request.withOtherViewers(() -> viewers.activeOf(key, playerId, service.now()));
+        }
+        Decision decision = service.authorize(request);
         if (!decision.granted()) {
             return Verdict.refused(decision.reason().text());
         }
         Ticket ticket = decision.ticket();
         Instant now = service.now();
         revocations.watch(ticket.key(), now);
+        if (counting) {
+            String video = carried != null ? carried.video() : media.scope();
+            viewers.seen(new Sighting(playerId, ticket.key(), media.app(), video, format, IpNetwork.host(client)), now);
+        }
         Decision grant = decision.newPlayback() ? decision : null;
         if (!media.kind().isManifest()) {
             return new Verdict(true, null, null, grant);
@@ -131,13 +196,50 @@ public final class MediaGuard {
             until = ticket.expires();
         }
         try {
-            PlaybackCredential c = credentials.issue(ticket.key(), media.app(), media.scope(), decision.clientNetwork(), until);
+            PlaybackCredential c = credentials.issue(ticket.key(), media.app(), media.scope(), decision.clientNetwork(), until,
+                    format, playerId);
             return new Verdict(true, null, credentials.encode(c), grant);
         } catch (IllegalArgumentException e) {
             // Checked above, so not expected; should it happen, the grant is not charged.
             service.release(grant, 503);
             throw e;
         }
+    }
+
+    /**
+     * The credential an entry carries beside key and pass (a player that appends them to every
+     * request): when it is valid here and of the same ticket, the entry is that credential's player.
+     */
+    private PlaybackCredential carried(String text, String key, MediaPath media, IpAddress client) {
+        CredentialCheck check = credentials.verify(text, media.app(), media.path(), client, service.now());
+        return check.isValid() && check.credential().ticketKey().equals(key) ? check.credential() : null;
+    }
+
+    /** @return a new player id: 16 bytes of {@link SecureRandom}, base64url (22 characters) */
+    private String newPlayerId() {
+        byte[] id = new byte[16];
+        random.nextBytes(id);
+        return B64.encodeToString(id);
+    }
+
+    /**
+     * The player of a non-manifest entry: base64url of the first 16 bytes of
+     * SHA-256({@code "usher-mp4-viewer" 0x00 ticketKey 0x00 app/path 0x00 network}), the network being
+     * the client's own address ({@code /32}, {@code /128}). One viewer per ticket, file and address:
+     * two {@code <video>} elements of one file on one ticket from one address count once, as they
+     * spend one use.
+     */
+    static String mp4PlayerId(String ticketKey, MediaPath media, IpAddress client) {
+        MessageDigest sha;
+        try {
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 unavailable", e);
+        }
+        sha.update(MP4_LABEL);
+        sha.update((ticketKey + '\0' + media.app() + '/' + media.path() + '\0' + IpNetwork.host(client))
+                .getBytes(StandardCharsets.UTF_8));
+        return B64.encodeToString(Arrays.copyOf(sha.digest(), 16));
     }
 
     private Verdict child(MediaPath media, String credential, IpAddress client) {
@@ -147,8 +249,13 @@ public final class MediaGuard {
         if (!check.isValid()) {
             return Verdict.refused("Forbidden: credential " + check.status().name().toLowerCase(Locale.ROOT));
         }
-        if (revocations.isRevoked(check.credential().ticketKey(), now)) {
+        PlaybackCredential c = check.credential();
+        if (revocations.isRevoked(c.ticketKey(), now)) {
             return Verdict.refused("Token Revoked");
+        }
+        if (counting) {
+            viewers.seen(new Sighting(PlaybackCredentials.playerIdOf(c), c.ticketKey(), c.app(), c.video(), c.format(),
+                    IpNetwork.host(client)), now);
         }
         // A child manifest (a variant playlist) passes the same credential on to its own children.
         return new Verdict(true, null, media.kind().isManifest() ? credential : null);

@@ -25,7 +25,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SevuApiTest {
 
     final Fixture f = new Fixture();
-    final SevuApi api = new SevuApi(f.service, new AccountRegistry(List.of(STEF, DEMO)), Duration.ofMinutes(5), f.clock);
+    /** The ticket commands and, as every assembly serves them (issue 16), the viewer commands. */
+    final SevuApi api = new SevuApi(f.service, new AccountRegistry(List.of(STEF, DEMO)), Duration.ofMinutes(5), f.clock,
+            ReplayGuard.sharedOrOwn(f.repository, f.clock),
+            List.of(new ViewerCommands(f.service, new dev.usher.core.viewer.InMemoryViewerStore(Duration.ofSeconds(30)))));
 
     /** Seed 001's request, signed with STEF's secret. */
     Map<String, Object> seedRequest() {
@@ -202,7 +205,8 @@ class SevuApiTest {
                 h("timestamp fractional", ApiCode.INVALID_FIELD_TYPE, r -> put(r, "timestamp", r.get("timestamp") + ".5")),
                 new Hostile("signature of another secret", r -> r, false, ApiCode.SIGNATURE_FAILED),
                 h("unknown command", ApiCode.UNRECOGNIZED_COMMAND, r -> put(r, "command", "sevu.explode")),
-                h("viewer count command", ApiCode.UNRECOGNIZED_COMMAND, r -> put(r, "command", "vsn.viewercount")),
+                // Issue 16 made vsn.viewercount a command (it was 0000): it takes app and url only.
+                h("viewer count command with a ticket's fields", ApiCode.UNKNOWN_FIELD, r -> put(r, "command", "vsn.viewercount")),
                 h("no command", ApiCode.MISSING_FIELDS, r -> remove(r, "command")),
                 h("no app", ApiCode.MISSING_FIELDS, r -> remove(r, "app")),
                 h("no video", ApiCode.MISSING_FIELDS, r -> remove(r, "video")),

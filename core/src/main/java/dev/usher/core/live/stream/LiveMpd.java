@@ -21,10 +21,17 @@ import java.util.TreeSet;
  * {@code SegmentTimeline} of the encoder's own media times, so the filter's DASH rewriter can put
  * the child credential on {@code @media} and {@code @initialization}. Nothing from the encoder is
  * copied except attributes {@link EncoderMpd} checked to be plain text.
+ *
+ * <p>While live it names itself in a {@code <Location>} ({@value #LOCATION}, relative: the MPD's own
+ * URL), which the rewriter gives the child credential like every other URL: a player such as dash.js
+ * then reloads the MPD from there, with the credential, as the same viewer (issue 16), instead of
+ * with key and pass, which would be a new entry and so a new viewer at every reload.
  */
 final class LiveMpd {
 
     static final String NAME = "manifest.mpd";
+    /** The {@code <Location>} element of a live MPD: where it is reloaded from. */
+    static final String LOCATION = "  <Location>" + NAME + "</Location>\n";
     private static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'", Locale.ROOT)
             .withZone(java.time.ZoneOffset.UTC);
 
@@ -37,7 +44,8 @@ final class LiveMpd {
 
     /** A dynamic MPD a stopped server left, ended: static, no more updates. */
     static String ended(String mpd) {
-        return mpd.replace(" type=\"dynamic\"", " type=\"static\"").replaceAll(" minimumUpdatePeriod=\"[^\"]*\"", "");
+        return mpd.replace(" type=\"dynamic\"", " type=\"static\"").replaceAll(" minimumUpdatePeriod=\"[^\"]*\"", "")
+                .replace(LOCATION, "");
     }
 
     static String render(List<LiveStreams.Rendition> renditions, Map<Long, Instant> periodStarts, Instant availabilityStart,
@@ -138,6 +146,9 @@ final class LiveMpd {
                     .append("\" suggestedPresentationDelay=\"").append(iso(Math.min(3, count - 1) * (double) target)).append('"');
         }
         b.append(" maxSegmentDuration=\"").append(iso(target)).append("\" minBufferTime=\"").append(iso(target)).append("\">\n");
+        if (!ended) {
+            b.append(LOCATION); // before the Periods, as the MPD schema orders it
+        }
         b.append(periods).append("</MPD>\n");
         return b.toString();
     }

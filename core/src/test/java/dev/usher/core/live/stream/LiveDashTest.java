@@ -129,6 +129,25 @@ class LiveDashTest {
         assertEquals(2, all(rewritten, "initialization=\"[^\"]+\\.mp4\\?uc=(abc)\"").size(), rewritten);
     }
 
+    /**
+     * Issue 16: a live MPD names itself in a Location that the rewriter gives the credential, so
+     * dash.js reloads it as the same viewer rather than with key and pass as a new one.
+     */
+    @Test
+    void aLiveMpdIsReloadedFromItsLocationWithTheCredential() throws Exception {
+        for (int i = 1; i <= 3; i++) {
+            segment(i, false);
+        }
+        String mpd = served();
+        assertTrue(mpd.indexOf("<Location>manifest.mpd</Location>") > 0
+                && mpd.indexOf("<Location>") < mpd.indexOf("<Period"), mpd);
+        byte[] out = DashManifestRewriter.DEFAULT.rewrite(mpd.getBytes(StandardCharsets.UTF_8),
+                URI.create("http://127.0.0.1/media/live/cam/manifest.mpd?key=k&pass=p"), new ChildQuery("uc", "abc"));
+        String rewritten = new String(out, StandardCharsets.UTF_8);
+        assertTrue(rewritten.contains("<Location>manifest.mpd?uc=abc</Location>"), rewritten);
+        assertFalse(LiveMpd.ended(mpd).contains("<Location>"), "an ended MPD is not reloaded");
+    }
+
     @Test
     void anEncoderRestartIsANewPeriodThenTheEndIsStaticAfterTheTimeout() throws Exception {
         for (int i = 1; i <= 3; i++) {
@@ -152,6 +171,7 @@ class LiveDashTest {
         mpd = served();
         assertTrue(mpd.contains("type=\"static\"") && mpd.contains("mediaPresentationDuration=\"PT"), mpd);
         assertFalse(mpd.contains("minimumUpdatePeriod"), mpd);
+        assertFalse(mpd.contains("<Location>"), mpd);
         assertEquals("PT0.000S", all(mpd, "<Period id=\"p0\" start=\"([^\"]+)\"").get(0), "rebased to 0: " + mpd);
         double duration = Double.parseDouble(all(mpd, "mediaPresentationDuration=\"PT([0-9.]+)S\"").get(0));
         assertTrue(duration >= 4.0 && duration <= 5.0, "the 4 segments of the window (and no more than the gap between Periods): " + mpd);
