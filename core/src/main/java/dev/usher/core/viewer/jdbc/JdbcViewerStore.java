@@ -265,8 +265,8 @@ public final class JdbcViewerStore implements ViewerStore {
             purge(c, at - options.retention().toMillis());
         } catch (SQLException | RuntimeException e) {
             ok = false;
-            failures.refused("flush", () -> "viewer counts: writing " + due.size() + " viewers to usher_viewers failed"
-                    + " (tried again every " + options.flushInterval().toSeconds() + " s): " + describe(e));
+            failures.refused("flush", () -> "viewer counts: a flush of usher_viewers (" + due.size() + " viewers to write) failed,"
+                    + " tried again every " + options.flushInterval().toMillis() + " ms: " + describe(e));
         }
         forgetInactive(at - options.window().toMillis());
         return ok;
