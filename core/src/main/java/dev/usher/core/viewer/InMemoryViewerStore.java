@@ -201,21 +201,19 @@ public final class InMemoryViewerStore implements ViewerStore {
         if (tickets.size() < maxTickets) {
             return true;
         }
-        if (sweeping.compareAndSet(false, true)) {
-            try {
-                sweep(t);
-            } finally {
-                sweeping.set(false);
-            }
-        }
+        trySweep(t);
         return tickets.size() < maxTickets;
     }
 
     private void sweepIfDue(long t) {
         long due = nextSweep.get();
-        if (t < due || !nextSweep.compareAndSet(due, t + Math.max(1, windowMillis / 2))) {
-            return;
+        if (t >= due && nextSweep.compareAndSet(due, t + Math.max(1, windowMillis / 2))) {
+            trySweep(t);
         }
+    }
+
+    /** Sweeps unless another thread is sweeping (then it does the work). */
+    private void trySweep(long t) {
         if (sweeping.compareAndSet(false, true)) {
             try {
                 sweep(t);

@@ -47,10 +47,15 @@ class SevuApiTest {
     }
 
     Map<String, Object> command(String name, Object... fields) {
+        return command(f.clock.instant(), name, fields);
+    }
+
+    /** A command of STEF's account at {@code now}, with {@code fields} as name, value pairs. */
+    static Map<String, Object> command(java.time.Instant now, String name, Object... fields) {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("command", name);
         r.put("api_key", STEF.apiKey());
-        r.put("timestamp", f.clock.instant().getEpochSecond());
+        r.put("timestamp", now.getEpochSecond());
         r.put("cdn", 28);
         for (int i = 0; i < fields.length; i += 2) {
             r.put((String) fields[i], fields[i + 1]);

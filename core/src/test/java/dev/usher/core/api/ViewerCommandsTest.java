@@ -45,15 +45,7 @@ class ViewerCommandsTest {
     }
 
     Map<String, Object> request(String name, Object... fields) {
-        Map<String, Object> r = new LinkedHashMap<>();
-        r.put("command", name);
-        r.put("api_key", STEF.apiKey());
-        r.put("timestamp", f.clock.instant().getEpochSecond());
-        r.put("cdn", 28);
-        for (int i = 0; i < fields.length; i += 2) {
-            r.put((String) fields[i], fields[i + 1]);
-        }
-        return r;
+        return SevuApiTest.command(f.clock.instant(), name, fields);
     }
 
     Map<String, Object> call(Map<String, Object> request) throws Exception {
