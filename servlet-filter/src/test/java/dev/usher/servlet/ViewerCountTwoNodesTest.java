@@ -64,6 +64,7 @@ class ViewerCountTwoNodesTest {
     static final Account ACCOUNT = new Account(DemoAccount.DEMO.cdnId(), DemoAccount.DEMO.apiKey(), SECRET,
             DemoAccount.DEMO.username(), dev.usher.core.rule.PatternList.parse("usher.account.158.apps", TestMedia.APP));
     static final Map<String, String> KEYS = Map.of(
+            "usher.jdbc.create-schema", "true", // the repository below creates its tables; the viewer store its own
             "usher.viewers.window", "3s",
             "usher.viewers.flush-interval", "200ms");
 

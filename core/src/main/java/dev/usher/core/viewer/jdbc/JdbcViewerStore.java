@@ -462,10 +462,15 @@ public final class JdbcViewerStore implements ViewerStore {
         }
     }
 
-    /** @return a failure in one line: its class, SQLState and message (no statement parameters are in it) */
-    private static String describe(Exception e) {
-        String state = e instanceof SQLException s && s.getSQLState() != null ? " [" + s.getSQLState() + "]" : "";
-        return e.getClass().getSimpleName() + state + ": " + e.getMessage();
+    /** @return a failure in one line: its class, SQLState and message (no statement parameters are in it), and what to do about a missing table */
+    static String describe(Exception e) {
+        String code = e instanceof SQLException s ? s.getSQLState() : null;
+        String text = e.getClass().getSimpleName() + (code != null ? " [" + code + "]" : "") + ": " + e.getMessage();
+        if (code != null && java.util.Set.of("42P01", "42S02", "42S04", "42102", "42104").contains(code)) { // PostgreSQL, H2: no such table
+            text += " (create it with " + ViewerSchema.RESOURCE.substring(1) + " from usher-core.jar and record version "
+                    + ViewerSchema.VERSION + ", or set usher.jdbc.create-schema=true)";
+        }
+        return text;
     }
 
     /** Stops the flusher and writes what is left (the data source stays open: it is its owner's). */

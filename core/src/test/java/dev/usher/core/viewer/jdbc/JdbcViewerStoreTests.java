@@ -197,6 +197,20 @@ abstract class JdbcViewerStoreTests extends ViewerStoreContract {
     }
 
     @Test
+    void aStoreThatMayNotCreateItsTableSaysWhichScriptToRun() {
+        JdbcViewerStore.Options noSchema = new JdbcViewerStore.Options(false, Duration.ofSeconds(5), WINDOW, Duration.ofSeconds(5),
+                Duration.ofDays(1), 10);
+        try (JdbcViewerStore unmade = new JdbcViewerStore(db.dataSource(), noSchema)) { // and the test's own store has not made it yet
+            unmade.seen(hls("player-a", "ticket-1", "movie"), T);
+            assertFalse(unmade.flush(T.plusSeconds(1)), "no table: the flush fails, and is tried again");
+            var e = org.junit.jupiter.api.Assertions.assertThrows(dev.usher.core.repository.RepositoryException.class,
+                    () -> unmade.tally(T.plusSeconds(1)));
+            assertTrue(e.getMessage().contains("dev/usher/core/repository/jdbc/V8__viewers.sql")
+                    && e.getMessage().contains("usher.jdbc.create-schema=true"), e.getMessage());
+        }
+    }
+
+    @Test
     void theSchemaVersionIsRecordedOnceWhateverTheNodes() throws Exception {
         a().flush(T);
         try (JdbcViewerStore b = node(WINDOW)) {
