@@ -28,6 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Viewers in table {@code usher_viewers} ({@code V8__viewers.sql}), shared by every node of the
@@ -144,18 +145,23 @@ public final class JdbcViewerStore implements ViewerStore {
         }
     }
 
-    /** One viewer this node saw. {@code lastSeen} changes under the map's lock of its key; {@code written} in the flusher only. */
+    /** One viewer this node saw. {@code lastSeen} only moves forward; {@code written} changes in the flusher only. */
     private static final class Viewer {
         final Sighting sighting;
         final long started;
-        volatile long lastSeen;
+        final AtomicLong lastSeen;
         /** The last_seen this node last wrote (or found newer) in the row; -1 before its first write. */
         volatile long written = -1;
 
         Viewer(Sighting sighting, long at) {
             this.sighting = sighting;
             this.started = at;
-            this.lastSeen = at;
+            this.lastSeen = new AtomicLong(at);
+        }
+
+        /** Requests of one player may finish out of order: the latest stays. */
+        void touch(long at) {
+            lastSeen.accumulateAndGet(at, Math::max);
         }
     }
 
@@ -214,7 +220,15 @@ public final class JdbcViewerStore implements ViewerStore {
             }
             long at = now.toEpochMilli();
             String id = sighting.playerId();
-            if (viewers.size() >= options.maxViewers() && !viewers.containsKey(id)) {
+            Viewer known = viewers.get(id);
+            if (known != null) {
+                known.touch(at); // the segment path: a lookup and a compare-and-set, no lock, no allocation
+                if (viewers.get(id) == known) {
+                    return;
+                }
+                // The flusher forgot it meanwhile (written and idle): record it again below.
+            }
+            if (viewers.size() >= options.maxViewers()) {
                 failures.refused("full", () -> "viewer counts: " + options.maxViewers()
                         + " viewers in memory (the database is behind or down?); a new viewer was not counted");
                 return;
@@ -223,9 +237,7 @@ public final class JdbcViewerStore implements ViewerStore {
                 if (v == null) {
                     return new Viewer(sighting, at);
                 }
-                if (at > v.lastSeen) {
-                    v.lastSeen = at;
-                }
+                v.touch(at);
                 return v;
             });
         } catch (RuntimeException e) {
@@ -252,7 +264,7 @@ public final class JdbcViewerStore implements ViewerStore {
         long at = now.toEpochMilli();
         List<Viewer> due = new ArrayList<>();
         for (Viewer v : viewers.values()) {
-            if (v.lastSeen > v.written) {
+            if (v.lastSeen.get() > v.written) {
                 due.add(v);
             }
         }
@@ -276,7 +288,7 @@ public final class JdbcViewerStore implements ViewerStore {
     private void write(Connection c, List<Viewer> due) throws SQLException {
         long[] lastSeen = new long[due.size()];
         for (int i = 0; i < lastSeen.length; i++) {
-            lastSeen[i] = due.get(i).lastSeen; // what this flush writes; a request meanwhile is the next flush's
+            lastSeen[i] = due.get(i).lastSeen.get(); // what this flush writes; a request meanwhile is the next flush's
         }
         for (int attempt = 1; ; attempt++) {
             c.setAutoCommit(false);
@@ -381,7 +393,10 @@ public final class JdbcViewerStore implements ViewerStore {
     /** Forgets the viewers whose every sighting is written and that are no longer active (their row remains). */
     private void forgetInactive(long cutoff) {
         for (String id : viewers.keySet()) {
-            viewers.computeIfPresent(id, (k, v) -> v.lastSeen <= cutoff && v.written >= v.lastSeen ? null : v);
+            viewers.computeIfPresent(id, (k, v) -> {
+                long last = v.lastSeen.get();
+                return last <= cutoff && v.written >= last ? null : v;
+            });
         }
     }
 
@@ -409,7 +424,7 @@ public final class JdbcViewerStore implements ViewerStore {
         long cutoff = cutoff(now);
         Set<String> active = new HashSet<>();
         for (Viewer v : viewers.values()) {
-            if (v.sighting.ticketKey().equals(ticketKey) && v.lastSeen > cutoff) {
+            if (v.sighting.ticketKey().equals(ticketKey) && v.lastSeen.get() > cutoff) {
                 active.add(v.sighting.playerId());
             }
         }
