@@ -58,7 +58,7 @@ public final class UsherAssembly {
         // Tenants apart: issuing keeps to each account's apps, and a ticket opens only its account's apps.
         service.enforceNamespaces(new AppNamespaces(configuration.accounts()));
         this.revocations = new RevocationWatch(service.repository(), configuration.guard().credentialLifetime());
-        this.viewers = viewerStore(configuration.viewers(), service.repository());
+        this.viewers = viewerStore(configuration, service.repository(), service.clock());
         this.guard = new MediaGuard(service, credentials, revocations, configuration.guard().credentialLifetime(), viewers);
         this.tokens = new SevuTokenResource(service);
         UsherConfiguration.Guard g = configuration.guard();
@@ -132,17 +132,23 @@ public final class UsherAssembly {
     }
 
     /**
-     * The viewer store {@code usher.viewers.*} asks for: none when counting is off, else this
+     * The viewer store {@code usher.viewers.*} asks for: none when counting is off; with a JDBC
+     * ticket repository, its database's {@code usher_viewers} table, shared by every node; else this
      * node's memory.
      */
-    static ViewerStore viewerStore(UsherConfiguration.Viewers settings, TicketRepository repository) {
+    static ViewerStore viewerStore(UsherConfiguration configuration, TicketRepository repository, Clock clock) {
+        UsherConfiguration.Viewers settings = configuration.viewers();
         if (!settings.enabled()) {
             return new NoViewers(settings.window());
         }
-        // >>> THE ONE PLACE THE VIEWER STORE IS CHOSEN (issue 16): a JDBC ticket repository shares
-        // its viewers through its own table (dev.usher.core.viewer.jdbc, at most one row write per
-        // viewer per settings.flushInterval()), so that every node gives the same count; until that
-        // is wired here, each node counts its own. <<<
+        if (repository instanceof JdbcTicketRepository jdbc) {
+            // Shared through the ticket repository's database: every node counts alike.
+            return dev.usher.core.viewer.jdbc.JdbcViewerStore.start(jdbc.dataSource(),
+                    new dev.usher.core.viewer.jdbc.JdbcViewerStore.Options(configuration.store().createSchema(),
+                            jdbc.queryTimeout(), settings.window(),
+                            settings.flushInterval(), settings.retention(), dev.usher.core.viewer.jdbc.JdbcViewerStore.DEFAULT_MAX_VIEWERS),
+                    clock);
+        }
         return new InMemoryViewerStore(settings.window(), settings.retention(), InMemoryViewerStore.DEFAULT_MAX_VIEWERS,
                 InMemoryViewerStore.DEFAULT_MAX_TICKETS);
     }

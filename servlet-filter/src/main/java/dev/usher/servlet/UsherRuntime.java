@@ -46,6 +46,11 @@ public final class UsherRuntime implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final LiveRuntime live;
 
+    /** @return the viewer store counting this node's viewers (shared through the database with a JDBC repository) */
+    public dev.usher.core.viewer.ViewerStore viewers() {
+        return parts.viewers();
+    }
+
     private UsherRuntime(UsherAssembly parts, LiveRuntime live) {
         this.parts = parts;
         this.live = live;
@@ -292,6 +297,7 @@ public final class UsherRuntime implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        closeQuietly(parts.viewers()); // its last flush, before the pool it writes through closes
         if (closeWithRuntime != null) {
             closeQuietly(closeWithRuntime);
         }

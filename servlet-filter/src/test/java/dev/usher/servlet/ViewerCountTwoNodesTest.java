@@ -113,7 +113,8 @@ class ViewerCountTwoNodesTest {
                 k -> Optional.ofNullable(KEYS.get(k)));
         closing.add(pool); // closed last: what closes before it may still write (a viewer store's last flush)
         closing.add(runtime);
-        closing.add(SharedViewers.install(runtime, pool, clock));
+        // The assembly gives a JDBC ticket repository's runtime the store shared through its database.
+        assertTrue(runtime.viewers() instanceof dev.usher.core.viewer.jdbc.JdbcViewerStore, runtime.viewers().getClass().getName());
         MediaServer server = MediaServer.builder()
                 .attribute(UsherRuntime.ATTRIBUTE, runtime)
                 .filter(UsherFilter.class, "/*", Map.of(), EnumSet.allOf(DispatcherType.class))

@@ -349,6 +349,11 @@ public final class UsherService {
         }
     }
 
+    /** @return the service's clock, for parts that keep time alongside it (a viewer store's flushes) */
+    public Clock clock() {
+        return clock;
+    }
+
     /** @return the current time of the service's clock */
     public Instant now() {
         return clock.instant();

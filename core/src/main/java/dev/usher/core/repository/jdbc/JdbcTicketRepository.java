@@ -97,6 +97,7 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
     private final JdbcAttemptLog attemptLog;
     /** How much a playback's latest request must be newer than its stored {@code last_seen} to be written: 1 s, or a tenth of a shorter window. */
     private final Duration lastSeenStep;
+    private final Duration queryTimeout;
     /** Per key, what its last decision on PostgreSQL read ({@link Hint}). */
     private final Map<String, Hint> hints = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -107,6 +108,7 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
     /** @param owned closed with this repository (the pool {@link JdbcStoreConfig} made), or null */
     JdbcTicketRepository(DataSource dataSource, AutoCloseable owned, UsherSettings settings, JdbcOptions options) {
         this.tx = new JdbcTransactions(dataSource, options);
+        this.queryTimeout = options.queryTimeout();
         this.ownedDataSource = owned;
         this.rules = new RepositoryRules(settings);
         this.attemptLog = new JdbcAttemptLog(tx, rules.maxAttemptsPerTicket());
@@ -130,6 +132,11 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
                 LOG.log(System.Logger.Level.WARNING, "closing the JDBC pool failed", e);
             }
         }
+    }
+
+    /** @return the timeout of every statement ({@code usher.jdbc.query-timeout}), for stores that share the database */
+    public Duration queryTimeout() {
+        return queryTimeout;
     }
 
     /** @return the database, for other stores that share it (live stream users) */
