@@ -41,7 +41,8 @@ import java.util.stream.Stream;
  * ticket) ({@code 0.0.0.0/0}, a million uses each); every decision names a random ticket; one in
  * five starts a playback from a new client address (a use consumed, a playback row inserted), four
  * in five continue one of the thread's recent playbacks. Every decision also appends its attempt.
- * A 2 s warm-up is not counted.
+ * A warm-up of {@code USHER_BENCH_WARMUP} seconds (default 5: on a loaded machine the JIT compiler
+ * needs that long) is not counted.
  *
  * <p>Usage: {@code JdbcDecisionLoad [seconds=10] [clients=32] [jdbc-url]}; without a URL it starts
  * a throw-away PostgreSQL with the server's default (durable) settings: fsync and synchronous
@@ -75,6 +76,7 @@ public final class JdbcDecisionLoad {
         int ticketCount = Integer.parseInt(System.getenv().getOrDefault("USHER_BENCH_TICKETS", "2000"));
         int rounds = Integer.parseInt(System.getenv().getOrDefault("USHER_BENCH_ROUNDS", "1"));
         boolean pgbench = "1".equals(System.getenv("USHER_BENCH_PGBENCH"));
+        int warmUp = Integer.parseInt(System.getenv().getOrDefault("USHER_BENCH_WARMUP", "5"));
         PostgresServer server = null;
         String url;
         if (args.length > 2) {
@@ -99,7 +101,7 @@ public final class JdbcDecisionLoad {
                 tickets.add(service.issue(Fixture.STEF,
                         IssueRequest.of("live", "stream" + (i % 100), "passpasspass", "0.0.0.0/0", 1_000_000, "+1 day")));
             }
-            run(service, tickets, clients, 2, false);
+            run(service, tickets, clients, warmUp, false);
             List<Double> ratios = new ArrayList<>();
             List<Double> cpuRatios = new ArrayList<>();
             List<Double> clientCpu = new ArrayList<>();
