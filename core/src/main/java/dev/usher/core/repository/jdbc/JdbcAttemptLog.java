@@ -50,9 +50,8 @@ final class JdbcAttemptLog {
     /**
      * On PostgreSQL, what {@link #trim} does after a grant's insert, as one statement in the same
      * statement list (after the log's turn, {@link #SERIALIZE}, so the counts are exact): the
-     * ticket's rows are counted after the insert; while within the cap nothing else is read (the
-     * grants' count is in the branch of a {@code CASE} not taken, and a {@code LIMIT 0} reads no
-     * row); beyond it, the excess is taken from the oldest refusals while they are more than half
+     * ticket's rows are counted after the insert; while within the cap nothing else runs (the count
+     * gates the whole statement as a one-time filter); beyond it, the excess is taken from the oldest refusals while they are more than half
      * the cap and from the oldest grants for the rest, as {@link AttemptLog#evict} decides for an
      * added grant. Parameters: {@link #bindTrimAfterGrant}.
      */
@@ -60,7 +59,7 @@ final class JdbcAttemptLog {
             + " e AS (SELECT n.total - ? AS excess, CASE WHEN n.total <= ? THEN 0 ELSE n.total"
             + " - (SELECT COUNT(*) FROM usher_attempts WHERE ticket_key = ? AND reason = ?) END AS refusals FROM n),"
             + " k AS (SELECT GREATEST(0, LEAST(excess, refusals - ?)) AS refusals, GREATEST(0, excess) AS excess FROM e)"
-            + " DELETE FROM usher_attempts WHERE id IN ("
+            + " DELETE FROM usher_attempts WHERE (SELECT total FROM n) > ? AND id IN ("
             + "(SELECT id FROM usher_attempts WHERE ticket_key = ? AND reason <> ? ORDER BY attempted_at ASC, id ASC"
             + " LIMIT (SELECT refusals FROM k))"
             + " UNION ALL (SELECT id FROM usher_attempts WHERE ticket_key = ? AND reason = ? ORDER BY attempted_at ASC, id ASC"
@@ -75,11 +74,12 @@ final class JdbcAttemptLog {
         ps.setString(first + 3, key);
         ps.setString(first + 4, grant);
         ps.setInt(first + 5, maxAttempts / 2);
-        ps.setString(first + 6, key);
-        ps.setString(first + 7, grant);
-        ps.setString(first + 8, key);
-        ps.setString(first + 9, grant);
-        return first + 10;
+        ps.setInt(first + 6, maxAttempts);
+        ps.setString(first + 7, key);
+        ps.setString(first + 8, grant);
+        ps.setString(first + 9, key);
+        ps.setString(first + 10, grant);
+        return first + 11;
     }
 
     /**

@@ -58,8 +58,8 @@ import javax.sql.DataSource;
  * one node is seen by the next decision of every node. At the default READ COMMITTED isolation the
  * locked read returns the newest committed row; at REPEATABLE READ or SERIALIZABLE a conflicting
  * update raises a serialization failure instead. Serialization failures and deadlocks (SQLState
- * {@code 40001}, {@code 40P01}) are retried a bounded number of times. On PostgreSQL a decision
- * takes three round trips and the commit.
+ * {@code 40001}, {@code 40P01}) are retried a bounded number of times. On PostgreSQL a grant takes
+ * two or three round trips, its commit included ({@link #decideOnPostgres}).
  *
  * <p><b>Playback refresh.</b> A continued playback's {@code last_seen} is written once it has aged
  * by {@link #LAST_SEEN_STEP} (or a tenth of a shorter window), not on every request: a playback
@@ -463,15 +463,16 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
     }
 
     /**
-     * The same decision in three round trips on PostgreSQL (and the commit): one plain read of the
-     * ticket with its playbacks, which settles the refusals that need no lock; the row lock, which
-     * reads back the row's version ({@code xmin}): while it is the version read, nobody changed the
-     * ticket in between, and since every change of a ticket's playbacks that matters (a playback
-     * opened, forgotten or released) changes its ticket too, the playbacks read stand; otherwise
-     * they are read again under the lock. Then every write and the attempt in one statement list.
-     * A request whose pass matched at the last decision on the key here ({@link Hint}) skips the
-     * plain read: the locked read brings the playbacks along, and they stand while the row is of
-     * the version last seen (two round trips and the commit).
+     * The same decision in three round trips on PostgreSQL, the commit included: one plain read of
+     * the ticket with its playbacks, which settles the refusals that need no lock; the row lock,
+     * which reads back the row's version ({@code xmin}): while it is the version read, nobody
+     * changed the ticket in between, and since every change of a ticket's playbacks that matters (a
+     * playback opened, forgotten or released) changes its ticket too, the playbacks read stand;
+     * otherwise they are read again under the lock. Then every write, the attempt, the log's trim
+     * and the commit in one statement list ({@link #storeGrantTogether}; a refusal under the lock
+     * appends its attempt and commits apart). A request whose pass matched at the last decision on
+     * the key here ({@link Hint}) skips the plain read: the locked read brings the playbacks along,
+     * and they stand while the row is of the version that decision left (two round trips).
      *
      * <p>The lock is {@code FOR NO KEY UPDATE}: decisions on a ticket take turns as with
      * {@code FOR UPDATE}, but the key-share lock that an attempt's foreign key takes does not wait
