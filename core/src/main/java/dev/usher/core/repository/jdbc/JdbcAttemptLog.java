@@ -51,9 +51,10 @@ final class JdbcAttemptLog {
      * On PostgreSQL, what {@link #trim} does after a grant's insert, as one statement in the same
      * statement list (after the log's turn, {@link #SERIALIZE}, so the counts are exact): the
      * ticket's rows are counted after the insert; while within the cap nothing else runs (the count
-     * gates the whole statement as a one-time filter); beyond it, the excess is taken from the oldest refusals while they are more than half
-     * the cap and from the oldest grants for the rest, as {@link AttemptLog#evict} decides for an
-     * added grant. Parameters: {@link #bindTrimAfterGrant}.
+     * gates the whole statement as a one-time filter); beyond it, the excess is taken from the
+     * oldest refusals while they are more than half the cap and from the oldest grants for the
+     * rest, as {@link AttemptLog#evict} decides for an added grant. Parameters:
+     * {@link #bindTrimAfterGrant}.
      */
     static final String TRIM_AFTER_GRANT = "WITH n AS (SELECT COUNT(*) AS total FROM usher_attempts WHERE ticket_key = ?),"
             + " e AS (SELECT n.total - ? AS excess, CASE WHEN n.total <= ? THEN 0 ELSE n.total"

@@ -662,7 +662,8 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
         writes.add(new Write(JdbcAttemptLog.TRIM_AFTER_GRANT, (ps, i) -> attemptLog.bindTrimAfterGrant(ps, i, attempt.key()), null));
         writes.add(new Write("COMMIT", (ps, i) -> i, null));
         Object[] results = runTogether(c, writes);
-        return ticketWritten ? (String) results[0] : version;
+        // "" (no version matches it) should the update have returned none: the next decision reads the playbacks again.
+        return ticketWritten ? results[0] instanceof String v ? v : "" : version;
     }
 
     @Override
