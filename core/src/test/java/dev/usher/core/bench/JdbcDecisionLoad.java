@@ -14,6 +14,7 @@ import dev.usher.core.ticket.Ticket;
 import dev.usher.testing.PostgresServer;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,12 +41,18 @@ import java.util.stream.Stream;
  * ticket) ({@code 0.0.0.0/0}, a million uses each); every decision names a random ticket; one in
  * five starts a playback from a new client address (a use consumed, a playback row inserted), four
  * in five continue one of the thread's recent playbacks. Every decision also appends its attempt.
- * A 2 s warm-up is not counted.
+ * A warm-up of {@code USHER_BENCH_WARMUP} seconds (default 5: on a loaded machine the JIT compiler
+ * needs that long) is not counted.
  *
  * <p>Usage: {@code JdbcDecisionLoad [seconds=10] [clients=32] [jdbc-url]}; without a URL it starts
  * a throw-away PostgreSQL with the server's default (durable) settings: fsync and synchronous
  * commit on; {@code USHER_BENCH_PG_SETTINGS="synchronous_commit=off ..."} adds {@code -c} settings;
  * {@code USHER_BENCH_ROUNDS} (default 1) rounds. Run by {@code core/src/test/bench/jdbc-load.sh}.
+ *
+ * <p>Besides rates, each round reports CPU time per decision (per pgbench transaction): the
+ * client's (this JVM's, or the pgbench process's) and the throw-away server's (the postmaster and
+ * every backend, from {@code /proc}). On a shared machine those are far steadier than rates: they
+ * do not depend on how the cores were shared, only on the work each side did.
  */
 public final class JdbcDecisionLoad {
 
@@ -69,6 +76,7 @@ public final class JdbcDecisionLoad {
         int ticketCount = Integer.parseInt(System.getenv().getOrDefault("USHER_BENCH_TICKETS", "2000"));
         int rounds = Integer.parseInt(System.getenv().getOrDefault("USHER_BENCH_ROUNDS", "1"));
         boolean pgbench = "1".equals(System.getenv("USHER_BENCH_PGBENCH"));
+        int warmUp = Integer.parseInt(System.getenv().getOrDefault("USHER_BENCH_WARMUP", "5"));
         PostgresServer server = null;
         String url;
         if (args.length > 2) {
@@ -93,24 +101,47 @@ public final class JdbcDecisionLoad {
                 tickets.add(service.issue(Fixture.STEF,
                         IssueRequest.of("live", "stream" + (i % 100), "passpasspass", "0.0.0.0/0", 1_000_000, "+1 day")));
             }
-            run(service, tickets, clients, 2, false);
+            run(service, tickets, clients, warmUp, false);
             List<Double> ratios = new ArrayList<>();
+            List<Double> cpuRatios = new ArrayList<>();
+            List<Double> clientCpu = new ArrayList<>();
+            List<Double> serverCpu = new ArrayList<>();
+            long postmaster = server == null ? -1 : server.postmasterPid();
             for (int round = 1; round <= rounds; round++) {
+                long jvm0 = jvmCpuNanos();
+                long server0 = serverCpuNanos(postmaster);
                 Result r = run(service, tickets, clients, seconds, true);
+                double client = (jvmCpuNanos() - jvm0) / 1e3 / Math.max(1, r.count);
+                double onServer = (serverCpuNanos(postmaster) - server0) / 1e3 / Math.max(1, r.count);
+                clientCpu.add(client);
+                serverCpu.add(onServer);
                 double rate = r.count / (double) seconds;
-                System.out.printf("round %d usher:   decisions/s: %.0f   p50: %.2f ms   p99: %.2f ms   (%d decisions, %d new playbacks, %d refused)%n",
-                        round, rate, r.p50Nanos / 1e6, r.p99Nanos / 1e6, r.count, r.newPlaybacks, r.refused);
+                System.out.printf("round %d usher:   decisions/s: %.0f   p50: %.2f ms   p99: %.2f ms   (%d decisions, %d new playbacks, %d refused)"
+                                + "   CPU per decision: client %.0f µs, server %s%n",
+                        round, rate, r.p50Nanos / 1e6, r.p99Nanos / 1e6, r.count, r.newPlaybacks, r.refused, client,
+                        postmaster < 0 ? "unknown" : String.format("%.0f µs", onServer));
                 if (pgbench) {
-                    double floor = pgbench(url, tickets.get(0).id(), tickets.get(ticketCount - 1).id(), clients, seconds);
-                    ratios.add(rate / floor);
-                    System.out.printf("round %d ratio usher / pgbench floor: %.2f%n", round, rate / floor);
+                    long pg0 = serverCpuNanos(postmaster);
+                    Floor floor = pgbench(url, tickets.get(0).id(), tickets.get(ticketCount - 1).id(), clients, seconds);
+                    double floorServer = (serverCpuNanos(postmaster) - pg0) / 1e3 / Math.max(1, floor.transactions);
+                    double floorClient = floor.clientCpuNanos / 1e3 / Math.max(1, floor.transactions);
+                    ratios.add(rate / floor.rate);
+                    System.out.printf("        pgbench CPU per transaction: client %.0f µs, server %s%n", floorClient,
+                            postmaster < 0 ? "unknown" : String.format("%.0f µs", floorServer));
+                    System.out.printf("round %d ratio usher / pgbench floor: %.2f%s%n", round, rate / floor.rate,
+                            postmaster < 0 ? "" : String.format("   CPU per decision / per floor transaction: %.2f",
+                                    (client + onServer) / (floorClient + floorServer)));
+                    if (postmaster >= 0) {
+                        cpuRatios.add((client + onServer) / (floorClient + floorServer));
+                    }
                 }
             }
-            if (!ratios.isEmpty()) {
-                double[] v = ratios.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-                System.out.printf("ratio over %d rounds: median %.2f, min %.2f, max %.2f%n", v.length, v[v.length / 2], v[0],
-                        v[v.length - 1]);
+            summary("CPU per decision, client (µs)", clientCpu);
+            if (postmaster >= 0) {
+                summary("CPU per decision, server (µs)", serverCpu);
             }
+            summary("ratio usher / pgbench floor", ratios);
+            summary("CPU ratio usher / pgbench floor", cpuRatios);
         } finally {
             if (server != null) {
                 server.close();
@@ -118,8 +149,71 @@ public final class JdbcDecisionLoad {
         }
     }
 
-    /** Runs {@link #FLOOR} with pgbench on the tickets numbered {@code first} to {@code last}. @return transactions per second */
-    private static double pgbench(String jdbcUrl, long first, long last, int clients, int seconds)
+    private static void summary(String what, List<Double> values) {
+        if (values.isEmpty()) {
+            return;
+        }
+        double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        System.out.printf("%s over %d rounds: median %.2f, min %.2f, max %.2f%n", what, v.length, v[v.length / 2], v[0],
+                v[v.length - 1]);
+    }
+
+    /** @return the CPU time this JVM used so far, every thread */
+    private static long jvmCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /**
+     * @return the CPU time the server used so far: the postmaster's own and that of its children
+     *         which ended (the {@code cutime}, {@code cstime} of {@code /proc/PID/stat}), plus the
+     *         running children's; 0 when there is no server of ours ({@code postmaster} &lt; 0)
+     */
+    private static long serverCpuNanos(long postmaster) throws IOException {
+        if (postmaster < 0) {
+            return 0;
+        }
+        long ticks = 0;
+        String[] own = procStat(Path.of("/proc", Long.toString(postmaster), "stat"));
+        if (own != null) {
+            ticks += Long.parseLong(own[13]) + Long.parseLong(own[14]) + Long.parseLong(own[15]) + Long.parseLong(own[16]);
+        }
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            for (Path p : (Iterable<Path>) procs::iterator) {
+                if (!p.getFileName().toString().chars().allMatch(Character::isDigit)) {
+                    continue;
+                }
+                String[] f = procStat(p.resolve("stat"));
+                if (f != null && Long.parseLong(f[3]) == postmaster) {
+                    ticks += Long.parseLong(f[13]) + Long.parseLong(f[14]);
+                }
+            }
+        }
+        return ticks * (1_000_000_000L / CLOCK_TICKS);
+    }
+
+    /** Linux's USER_HZ, the unit of {@code /proc/PID/stat}'s times. */
+    private static final long CLOCK_TICKS = 100;
+
+    /** @return the fields of a {@code /proc/PID/stat} (numbered from 0, the command's parentheses skipped), or null when it ended */
+    private static String[] procStat(Path stat) {
+        try {
+            String text = Files.readString(stat);
+            String afterCommand = text.substring(text.lastIndexOf(')') + 2);
+            String[] rest = afterCommand.trim().split(" ");
+            String[] out = new String[rest.length + 2];
+            System.arraycopy(rest, 0, out, 2, rest.length);
+            return out;
+        } catch (IOException | RuntimeException e) {
+            return null; // the process ended meanwhile
+        }
+    }
+
+    /** What a pgbench run did: its rate, transactions and the CPU time of the pgbench process. */
+    private record Floor(double rate, long transactions, long clientCpuNanos) {
+    }
+
+    /** Runs {@link #FLOOR} with pgbench on the tickets numbered {@code first} to {@code last}. */
+    private static Floor pgbench(String jdbcUrl, long first, long last, int clients, int seconds)
             throws IOException, InterruptedException {
         Matcher m = Pattern.compile("jdbc:postgresql://([^:/]+):(\\d+)/([^?]+)").matcher(jdbcUrl);
         if (!m.find()) {
@@ -134,7 +228,13 @@ public final class JdbcDecisionLoad {
                     "-h", m.group(1), "-p", m.group(2), "-U", "postgres", "-c", Integer.toString(clients),
                     "-j", Integer.toString(Math.min(clients, 4)), "-T", Integer.toString(seconds), "-f", script.toString(),
                     "-l", "--log-prefix=" + dir.resolve("log"), m.group(3));
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            // Through a shell whose "times" reports the CPU time pgbench used (its child's user and system times).
+            StringBuilder shell = new StringBuilder();
+            for (String word : command) {
+                shell.append('\'').append(word.replace("'", "'\\''")).append("' ");
+            }
+            Process p = new ProcessBuilder("bash", "-c", shell + "; s=$?; echo; echo pgbench-cpu; times; exit $s")
+                    .redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(seconds + 60L, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 throw new IOException("pgbench failed: " + out);
@@ -157,7 +257,14 @@ public final class JdbcDecisionLoad {
             System.out.printf("        pgbench: transactions/s: %.0f   p50: %.2f ms   p99: %.2f ms%n", rate,
                     latencies.length == 0 ? 0 : latencies[latencies.length / 2] / 1e3,
                     latencies.length == 0 ? 0 : latencies[Math.min(latencies.length - 1, (int) (latencies.length * 0.99))] / 1e3);
-            return rate;
+            // "times" prints the shell's user and system times, then its children's: the last pair is pgbench's.
+            Matcher t = Pattern.compile("(\\d+)m([0-9.]+)s (\\d+)m([0-9.]+)s").matcher(out.substring(out.lastIndexOf("pgbench-cpu")));
+            long cpu = 0;
+            while (t.find()) {
+                cpu = (long) ((Long.parseLong(t.group(1)) * 60 + Double.parseDouble(t.group(2))
+                        + Long.parseLong(t.group(3)) * 60 + Double.parseDouble(t.group(4))) * 1e9);
+            }
+            return new Floor(rate, latencies.length, cpu);
         } finally {
             try (Stream<Path> files = Files.list(dir)) {
                 files.forEach(f -> f.toFile().delete());

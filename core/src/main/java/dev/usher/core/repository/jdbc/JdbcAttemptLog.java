@@ -48,6 +48,42 @@ final class JdbcAttemptLog {
     static final String SERIALIZE = "SELECT 0 FROM pg_advisory_xact_lock(21875, hashtext(?))";
 
     /**
+     * On PostgreSQL, what {@link #trim} does after a grant's insert, as one statement in the same
+     * statement list (after the log's turn, {@link #SERIALIZE}, so the counts are exact): the
+     * ticket's rows are counted after the insert; while within the cap nothing else runs (the count
+     * gates the whole statement as a one-time filter); beyond it, the excess is taken from the
+     * oldest refusals while they are more than half the cap and from the oldest grants for the
+     * rest, as {@link AttemptLog#evict} decides for an added grant. Parameters:
+     * {@link #bindTrimAfterGrant}.
+     */
+    static final String TRIM_AFTER_GRANT = "WITH n AS (SELECT COUNT(*) AS total FROM usher_attempts WHERE ticket_key = ?),"
+            + " e AS (SELECT n.total - ? AS excess, CASE WHEN n.total <= ? THEN 0 ELSE n.total"
+            + " - (SELECT COUNT(*) FROM usher_attempts WHERE ticket_key = ? AND reason = ?) END AS refusals FROM n),"
+            + " k AS (SELECT GREATEST(0, LEAST(excess, refusals - ?)) AS refusals, GREATEST(0, excess) AS excess FROM e)"
+            + " DELETE FROM usher_attempts WHERE (SELECT total FROM n) > ? AND id IN ("
+            + "(SELECT id FROM usher_attempts WHERE ticket_key = ? AND reason <> ? ORDER BY attempted_at ASC, id ASC"
+            + " LIMIT (SELECT refusals FROM k))"
+            + " UNION ALL (SELECT id FROM usher_attempts WHERE ticket_key = ? AND reason = ? ORDER BY attempted_at ASC, id ASC"
+            + " LIMIT (SELECT excess - refusals FROM k)))";
+
+    /** Sets the parameters of {@link #TRIM_AFTER_GRANT} from {@code first} on for the ticket {@code key}. @return the next parameter */
+    int bindTrimAfterGrant(PreparedStatement ps, int first, String key) throws SQLException {
+        String grant = Reason.SUCCESS.text();
+        ps.setString(first, key);
+        ps.setInt(first + 1, maxAttempts);
+        ps.setInt(first + 2, maxAttempts);
+        ps.setString(first + 3, key);
+        ps.setString(first + 4, grant);
+        ps.setInt(first + 5, maxAttempts / 2);
+        ps.setInt(first + 6, maxAttempts);
+        ps.setString(first + 7, key);
+        ps.setString(first + 8, grant);
+        ps.setString(first + 9, key);
+        ps.setString(first + 10, grant);
+        return first + 11;
+    }
+
+    /**
      * Appends an attempt, inside the decision's transaction, in turn with every other append to the
      * ticket's log on every node: on PostgreSQL through {@link #SERIALIZE}; elsewhere through the
      * ticket's row lock, which a refusal decided without it

@@ -21,6 +21,7 @@ import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -239,7 +240,10 @@ final class JdbcRows {
         }
     }
 
-    /** Whether a statement class is PostgreSQL's driver's (which takes untyped text for a timestamptz). */
+    /**
+     * Whether a statement (or result set) class is PostgreSQL's driver's: it takes untyped text for
+     * a timestamptz, and gives a binary value's bytes as received.
+     */
     private static final ClassValue<Boolean> POSTGRES_DRIVER = new ClassValue<>() {
         @Override
         protected Boolean computeValue(Class<?> type) {
@@ -248,7 +252,32 @@ final class JdbcRows {
     };
 
     static Instant instant(ResultSet rs, int index) throws SQLException {
+        if (POSTGRES_DRIVER.get(rs.getClass())) {
+            // PostgreSQL's driver hands a value it received in binary (statements it prepared on the
+            // server) over as its 8 bytes: microseconds since 2000-01-01 UTC. Read here, that skips
+            // the driver's per-result-set time utilities and their calendars. Text (a statement's
+            // first runs) is never 8 bytes long but for "infinity"; that, the infinities and a
+            // binary value spelling "infinity" go the driver's way, which knows the format.
+            byte[] raw = rs.getBytes(index);
+            if (raw == null) {
+                return null;
+            }
+            if (raw.length == 8 && !Arrays.equals(raw, INFINITY_TEXT)) {
+                long micros = 0;
+                for (byte b : raw) {
+                    micros = micros << 8 | (b & 0xFF);
+                }
+                if (micros != Long.MAX_VALUE && micros != Long.MIN_VALUE) {
+                    return POSTGRES_EPOCH.plus(micros, ChronoUnit.MICROS);
+                }
+            }
+        }
         OffsetDateTime t = rs.getObject(index, OffsetDateTime.class);
         return t == null ? null : t.toInstant();
     }
+
+    private static final byte[] INFINITY_TEXT = "infinity".getBytes(StandardCharsets.US_ASCII);
+
+    /** The origin of PostgreSQL's binary timestamps. */
+    private static final Instant POSTGRES_EPOCH = Instant.parse("2000-01-01T00:00:00Z");
 }

@@ -58,8 +58,8 @@ import javax.sql.DataSource;
  * one node is seen by the next decision of every node. At the default READ COMMITTED isolation the
  * locked read returns the newest committed row; at REPEATABLE READ or SERIALIZABLE a conflicting
  * update raises a serialization failure instead. Serialization failures and deadlocks (SQLState
- * {@code 40001}, {@code 40P01}) are retried a bounded number of times. On PostgreSQL a decision
- * takes three round trips and the commit.
+ * {@code 40001}, {@code 40P01}) are retried a bounded number of times. On PostgreSQL a grant takes
+ * two or three round trips, its commit included ({@link #decideOnPostgres}).
  *
  * <p><b>Playback refresh.</b> A continued playback's {@code last_seen} is written once it has aged
  * by {@link #LAST_SEEN_STEP} (or a tenth of a shorter window), not on every request: a playback
@@ -448,7 +448,7 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
             return rules.unknownKey(request, now);
         }
         Map<Playback, Long> ids = new IdentityHashMap<>();
-        return decideLocked(c, ticket, selectPlaybacks(c, ticket.key(), ids), ids, request, now, false);
+        return decideLocked(c, ticket, null, selectPlaybacks(c, ticket.key(), ids), ids, request, now, false).decision();
     }
 
     /**
@@ -469,15 +469,16 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
     }
 
     /**
-     * The same decision in three round trips on PostgreSQL (and the commit): one plain read of the
-     * ticket with its playbacks, which settles the refusals that need no lock; the row lock, which
-     * reads back the row's version ({@code xmin}): while it is the version read, nobody changed the
-     * ticket in between, and since every change of a ticket's playbacks that matters (a playback
-     * opened, forgotten or released) changes its ticket too, the playbacks read stand; otherwise
-     * they are read again under the lock. Then every write and the attempt in one statement list.
-     * A request whose pass matched at the last decision on the key here ({@link Hint}) skips the
-     * plain read: the locked read brings the playbacks along, and they stand while the row is of
-     * the version last seen (two round trips and the commit).
+     * The same decision in three round trips on PostgreSQL, the commit included: one plain read of
+     * the ticket with its playbacks, which settles the refusals that need no lock; the row lock,
+     * which reads back the row's version ({@code xmin}): while it is the version read, nobody
+     * changed the ticket in between, and since every change of a ticket's playbacks that matters (a
+     * playback opened, forgotten or released) changes its ticket too, the playbacks read stand;
+     * otherwise they are read again under the lock. Then every write, the attempt, the log's trim
+     * and the commit in one statement list ({@link #storeGrantTogether}; a refusal under the lock
+     * appends its attempt and commits apart). A request whose pass matched at the last decision on
+     * the key here ({@link Hint}) skips the plain read: the locked read brings the playbacks along,
+     * and they stand while the row is of the version that decision left (two round trips).
      *
      * <p>The lock is {@code FOR NO KEY UPDATE}: decisions on a ticket take turns as with
      * {@code FOR UPDATE}, but the key-share lock that an attempt's foreign key takes does not wait
@@ -521,10 +522,11 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
                 }
             }
         }
-        Decision d = decideLocked(c, use.ticket(), use.playbacks(), use.ids(), request, now, true);
-        // A decision that opened a playback changed the row: its version is unknown ("" matches none).
-        remember(key, use.ticket().pass(), d.newPlayback() ? "" : use.version());
-        return d;
+        Decided d = decideLocked(c, use.ticket(), use.version(), use.playbacks(), use.ids(), request, now, true);
+        // The version the row has once this commits: the next decision here that finds it unchanged
+        // trusts the playbacks it joined (this decision's own, when it wrote them).
+        remember(key, use.ticket().pass(), d.version());
+        return d.decision();
     }
 
     /** A ticket with its playbacks (their row ids in {@code ids}) and the row's version ({@code xmin}). */
@@ -597,47 +599,80 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
 
     /**
      * Decides under the ticket's lock and stores the outcome: a refusal only appends its attempt;
-     * a grant writes the ticket and playbacks it changed and its attempt, all in one round trip when
-     * {@code together} (statement lists are PostgreSQL's), then keeps the log's cap.
+     * a grant writes the ticket and playbacks it changed and its attempt, then keeps the log's cap.
+     * When {@code together} (PostgreSQL, whose driver sends a statement list in one round trip),
+     * all of that and the commit are one statement list ({@link #storeGrantTogether}); otherwise
+     * one statement each.
+     *
+     * @return the decision and the row's version after it ({@code xmin}: unchanged, or the
+     *         version its write gave the row), for {@link #remember}; the version is null unless {@code together}
      */
-    private Decision decideLocked(Connection c, Ticket ticket, List<Playback> before, Map<Playback, Long> ids,
-                                  PlaybackRequest request, Instant now, boolean together) throws SQLException {
+    private Decided decideLocked(Connection c, Ticket ticket, String version, List<Playback> before, Map<Playback, Long> ids,
+                                 PlaybackRequest request, Instant now, boolean together) throws SQLException {
         RepositoryRules.Decided decided = rules.decide(ticket, before, request, now);
         if (!decided.decision().granted()) {
             attemptLog.append(c, decided.attempt(), true); // a refusal changes nothing else
-            return decided.decision();
+            return new Decided(decided.decision(), version);
+        }
+        if (together) {
+            return new Decided(decided.decision(), storeGrantTogether(c, ticket, version, before, ids, decided));
         }
         List<Write> writes = new ArrayList<>();
         if (decided.ticketChanged(ticket)) {
-            writes.add(useWrite(decided.ticket()));
+            writes.add(useWrite(decided.ticket(), false));
         }
         if (decided.playbacksChanged(before)) {
-            playbackWrites(ticket.key(), before, decided.playbacks(), ids, writes);
+            playbackWrites(ticket.key(), before, decided.playbacks(), ids, writes, false);
         }
         Attempt attempt = decided.attempt();
-        if (together) { // PostgreSQL: the appends of the ticket's log take turns (JdbcAttemptLog.SERIALIZE)
-            writes.add(new Write(JdbcAttemptLog.SERIALIZE, (ps, i) -> {
-                ps.setString(i, attempt.key());
-                return i + 1;
-            }, null));
-            // One statement for the attempt and the log's count: RETURNING's subquery sees the rows
-            // before the insert (its snapshot was taken after the turn above), so the count is one more.
-            writes.add(new Write(JdbcAttemptLog.INSERT + " RETURNING (" + JdbcAttemptLog.COUNT + ")", (ps, i) -> {
-                int next = JdbcRows.bindAttempt(ps, i, attempt);
-                ps.setString(next, attempt.key());
-                return next + 1;
-            }, null));
-        } else {
-            writes.add(new Write(JdbcAttemptLog.INSERT, (ps, i) -> JdbcRows.bindAttempt(ps, i, attempt), null));
-            writes.add(new Write(JdbcAttemptLog.COUNT, (ps, i) -> {
-                ps.setString(i, attempt.key());
-                return i + 1;
-            }, null));
-        }
-        int[] results = together ? runTogether(c, writes) : runEach(c, writes);
+        writes.add(new Write(JdbcAttemptLog.INSERT, (ps, i) -> JdbcRows.bindAttempt(ps, i, attempt), null));
+        writes.add(new Write(JdbcAttemptLog.COUNT, (ps, i) -> {
+            ps.setString(i, attempt.key());
+            return i + 1;
+        }, null));
+        Object[] results = runEach(c, writes);
         reinsertVanished(c, ticket.key(), writes, results);
-        attemptLog.trim(c, ticket.key(), true, results[results.length - 1] + (together ? 1 : 0));
-        return decided.decision();
+        attemptLog.trim(c, ticket.key(), true, ((Number) results[results.length - 1]).intValue());
+        return new Decided(decided.decision(), null);
+    }
+
+    /** A decision and the version of its ticket's row once stored. */
+    private record Decided(Decision decision, String version) {
+    }
+
+    /**
+     * A grant's writes on PostgreSQL, in one statement list and so one round trip: the ticket's
+     * row when the use changed it (returning the row's new version), the playbacks (a refresh
+     * inserts its row again when the purge removed it meanwhile), the turn of the ticket's log
+     * ({@link JdbcAttemptLog#SERIALIZE}), the attempt, the log's trim to its cap
+     * ({@link JdbcAttemptLog#TRIM_AFTER_GRANT}, which counts after the insert under that turn, so
+     * exactly as {@link JdbcAttemptLog#trim} would), and {@code COMMIT}: the connection's own
+     * commit afterwards finds no transaction open and sends nothing. A failing statement fails the
+     * list before its commit, and the transaction is rolled back as any other failure.
+     *
+     * @return the row's version after the grant
+     */
+    private String storeGrantTogether(Connection c, Ticket ticket, String version, List<Playback> before,
+                                      Map<Playback, Long> ids, RepositoryRules.Decided decided) throws SQLException {
+        List<Write> writes = new ArrayList<>();
+        boolean ticketWritten = decided.ticketChanged(ticket);
+        if (ticketWritten) {
+            writes.add(useWrite(decided.ticket(), true));
+        }
+        if (decided.playbacksChanged(before)) {
+            playbackWrites(ticket.key(), before, decided.playbacks(), ids, writes, true);
+        }
+        Attempt attempt = decided.attempt();
+        writes.add(new Write(JdbcAttemptLog.SERIALIZE, (ps, i) -> {
+            ps.setString(i, attempt.key());
+            return i + 1;
+        }, null));
+        writes.add(new Write(JdbcAttemptLog.INSERT, (ps, i) -> JdbcRows.bindAttempt(ps, i, attempt), null));
+        writes.add(new Write(JdbcAttemptLog.TRIM_AFTER_GRANT, (ps, i) -> attemptLog.bindTrimAfterGrant(ps, i, attempt.key()), null));
+        writes.add(new Write("COMMIT", (ps, i) -> i, null));
+        Object[] results = runTogether(c, writes);
+        // "" (no version matches it) should the update have returned none: the next decision reads the playbacks again.
+        return ticketWritten ? results[0] instanceof String v ? v : "" : version;
     }
 
     @Override
@@ -688,8 +723,8 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
                 return false;
             }
             List<Write> writes = new ArrayList<>();
-            writes.add(useWrite(undone.ticket()));
-            playbackWrites(key, before, undone.playbacks(), ids, writes);
+            writes.add(useWrite(undone.ticket(), false));
+            playbackWrites(key, before, undone.playbacks(), ids, writes, false);
             reinsertVanished(c, key, writes, runEach(c, writes));
             attemptLog.markNotServed(c, grant, status);
             return true;
@@ -731,9 +766,13 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
         int bind(PreparedStatement ps, int first) throws SQLException;
     }
 
-    /** What a use (or a use given back) changes on the ticket's row: uses, bindings, first and last use. */
-    private static Write useWrite(Ticket t) {
-        return new Write("UPDATE usher_tickets SET uses = ?, ip_bindings = ?, used_date = ?, last_used = ? WHERE ticket_key = ?",
+    /**
+     * What a use (or a use given back) changes on the ticket's row: uses, bindings, first and last
+     * use; with {@code version} (PostgreSQL), returning the row's new version ({@code xmin}).
+     */
+    private static Write useWrite(Ticket t, boolean version) {
+        return new Write("UPDATE usher_tickets SET uses = ?, ip_bindings = ?, used_date = ?, last_used = ? WHERE ticket_key = ?"
+                + (version ? " RETURNING xmin::text" : ""),
                 (ps, i) -> {
                     ps.setInt(i, t.uses());
                     ps.setString(i + 1, JdbcRows.bindingsText(t.ip()));
@@ -744,9 +783,9 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
                 }, null);
     }
 
-    /** @return per write its update count, or for a query the first column of its row; one statement each */
-    private int[] runEach(Connection c, List<Write> writes) throws SQLException {
-        int[] out = new int[writes.size()];
+    /** @return per write its update count, or for a query the first column of its row (null when none); one statement each */
+    private Object[] runEach(Connection c, List<Write> writes) throws SQLException {
+        Object[] out = new Object[writes.size()];
         for (int w = 0; w < writes.size(); w++) {
             Write write = writes.get(w);
             try (PreparedStatement ps = tx.prepare(c, write.sql())) {
@@ -758,7 +797,7 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
     }
 
     /** As {@link #runEach}, in one statement list: one round trip (PostgreSQL's driver sends them together). */
-    private int[] runTogether(Connection c, List<Write> writes) throws SQLException {
+    private Object[] runTogether(Connection c, List<Write> writes) throws SQLException {
         if (writes.size() == 1) {
             return runEach(c, writes);
         }
@@ -766,7 +805,7 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
         for (Write w : writes) {
             sql.append(sql.length() == 0 ? "" : ";\n").append(w.sql());
         }
-        int[] out = new int[writes.size()];
+        Object[] out = new Object[writes.size()];
         try (PreparedStatement ps = tx.prepare(c, sql.toString())) {
             int next = 1;
             for (Write w : writes) {
@@ -781,18 +820,18 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
         return out;
     }
 
-    private static int firstColumn(PreparedStatement ps) throws SQLException {
+    private static Object firstColumn(PreparedStatement ps) throws SQLException {
         try (ResultSet rs = ps.getResultSet()) {
-            return rs.next() ? rs.getInt(1) : 0;
+            return rs.next() ? rs.getObject(1) : null;
         }
     }
 
     /** Inserts again the playbacks whose refresh found no row (purged meanwhile). */
-    private void reinsertVanished(Connection c, String key, List<Write> writes, int[] results) throws SQLException {
+    private void reinsertVanished(Connection c, String key, List<Write> writes, Object[] results) throws SQLException {
         List<Write> again = new ArrayList<>();
         for (int w = 0; w < writes.size(); w++) {
             Playback p = writes.get(w).reinsert();
-            if (p != null && results[w] == 0) {
+            if (p != null && Integer.valueOf(0).equals(results[w])) {
                 again.add(insertWrite(key, p));
             }
         }
@@ -830,9 +869,12 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
      * that the requests of a running playback mostly write nothing but their attempt. The stored
      * {@code last_seen} is therefore up to that step older than the playback's latest request, and
      * a playback closes between {@code window - step} and {@code window} after its latest request.
+     * A refresh whose row the purge removed meanwhile inserts it again: with {@code inOneStatement}
+     * (PostgreSQL) in the refresh's own statement ({@link #REFRESH_OR_INSERT}), otherwise
+     * afterwards ({@link #reinsertVanished}).
      */
     private void playbackWrites(String key, List<Playback> before, List<Playback> after, Map<Playback, Long> ids,
-                                List<Write> writes) {
+                                List<Write> writes, boolean inOneStatement) {
         Map<Playback, Boolean> kept = new IdentityHashMap<>();
         for (Playback p : after) {
             kept.put(p, Boolean.TRUE);
@@ -856,11 +898,14 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
             if (was.scope().equals(now.scope()) && was.client().equals(now.client()) && was.started().equals(now.started())) {
                 if (Duration.between(was.lastSeen(), now.lastSeen()).compareTo(lastSeenStep) >= 0) {
                     long id = gone.get(0);
-                    writes.add(new Write("UPDATE usher_playbacks SET last_seen = ? WHERE id = ?", (ps, i) -> {
+                    Binder refresh = (ps, i) -> {
                         JdbcRows.setInstant(ps, i, now.lastSeen());
                         ps.setLong(i + 1, id);
                         return i + 2;
-                    }, now));
+                    };
+                    writes.add(inOneStatement
+                            ? new Write(REFRESH_OR_INSERT, (ps, i) -> JdbcRows.bindPlayback(ps, refresh.bind(ps, i), key, now), null)
+                            : new Write("UPDATE usher_playbacks SET last_seen = ? WHERE id = ?", refresh, now));
                 }
                 return;
             }
@@ -875,6 +920,15 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
             writes.add(insertWrite(key, p));
         }
     }
+
+    /**
+     * A playback's refresh ({@code last_seen}, its row id), and the playback's insert
+     * ({@link JdbcRows#bindPlayback}) only when the refresh found no row: one statement.
+     */
+    private static final String REFRESH_OR_INSERT = "WITH refreshed AS (UPDATE usher_playbacks SET last_seen = ? WHERE id = ?"
+            + " RETURNING id) INSERT INTO usher_playbacks (" + JdbcRows.PLAYBACK_COLUMNS + ")"
+            + " SELECT ?, ?, ?, CAST(? AS TIMESTAMP WITH TIME ZONE), CAST(? AS TIMESTAMP WITH TIME ZONE)"
+            + " WHERE NOT EXISTS (SELECT 1 FROM refreshed)";
 
     private static Playback findById(List<Playback> list, Map<Playback, Long> ids, long id) {
         for (Playback p : list) {
