@@ -1,5 +1,6 @@
 package dev.usher.core.manifest;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -63,64 +64,35 @@ final class XmlBytes {
     }
 
     /**
-     * Copies the leading run of ASCII characters that need no escaping in one tight loop (all of a
-     * typical MPD's names and values), then goes on character by character.
+     * Encodes {@code s} with the JDK's UTF-8 encoder (an intrinsic copy for ASCII text; a lone
+     * surrogate, which the parser never returns, becomes {@code ?}), then copies it in one piece
+     * when nothing in it needs escaping, as in nearly every name and value of an MPD. The bytes of a
+     * multi-byte UTF-8 sequence are all 0x80 or more, so only real {@code & < > "} are escaped.
      */
     private XmlBytes put(String s, int context) {
-        int n = s.length();
-        room(n); // at least one byte a character; what the rest needs is checked as it comes
-        byte[] b = buf;
-        int at = count;
-        int i = 0;
-        while (i < n) {
-            char c = s.charAt(i);
-            if (c >= 0x80 || (ESCAPED[c] & context) != 0) {
-                break;
+        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+        int n = utf8.length;
+        int plain = 0;
+        if (context != RAW) {
+            while (plain < n && (utf8[plain] < 0 || (ESCAPED[utf8[plain]] & context) == 0)) {
+                plain++;
             }
-            b[at + i] = (byte) c;
-            i++;
+        } else {
+            plain = n;
         }
-        count = at + i;
-        if (i < n) {
-            rest(s, i, context);
+        room(n);
+        System.arraycopy(utf8, 0, buf, count, plain);
+        count += plain;
+        for (int i = plain; i < n; i++) {
+            byte v = utf8[i];
+            if (v >= 0 && (ESCAPED[v] & context) != 0) {
+                entity((char) v);
+            } else {
+                room(1);
+                buf[count++] = v;
+            }
         }
         return this;
-    }
-
-    private void rest(String s, int from, int context) {
-        int n = s.length();
-        for (int i = from; i < n; i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) {
-                if ((ESCAPED[c] & context) != 0) {
-                    entity(c);
-                } else {
-                    room(1);
-                    buf[count++] = (byte) c;
-                }
-            } else if (c < 0x800) {
-                room(2);
-                buf[count++] = (byte) (0xc0 | c >> 6);
-                buf[count++] = (byte) (0x80 | c & 0x3f);
-            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-                int cp = Character.toCodePoint(c, s.charAt(++i));
-                room(4);
-                buf[count++] = (byte) (0xf0 | cp >> 18);
-                buf[count++] = (byte) (0x80 | (cp >> 12) & 0x3f);
-                buf[count++] = (byte) (0x80 | (cp >> 6) & 0x3f);
-                buf[count++] = (byte) (0x80 | cp & 0x3f);
-            } else if (Character.isSurrogate(c)) {
-                // The parser never returns a lone surrogate (it is not an XML character); should one
-                // come, it is written as String.getBytes(UTF_8) would write it.
-                room(1);
-                buf[count++] = '?';
-            } else {
-                room(3);
-                buf[count++] = (byte) (0xe0 | c >> 12);
-                buf[count++] = (byte) (0x80 | (c >> 6) & 0x3f);
-                buf[count++] = (byte) (0x80 | c & 0x3f);
-            }
-        }
     }
 
     private void entity(char c) {
