@@ -42,15 +42,18 @@ tick=$(getconf CLK_TCK)
 
 # the server JVM's user+system CPU, in clock ticks (fields 14 and 15; the name in field 2 has no spaces: java)
 cpu() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
-# one wrk run against $1: prints "req/s requests cpu-seconds"; refuses a run with errors or non-2xx answers
+# one wrk run against $1: prints "req/s requests cpu-seconds". A non-2xx answer stops the test (a
+# refused request is cheap and would flatter the ratio); socket errors are reported, not fatal: on
+# a loaded machine a connection may time out, and the requests counted are the ones completed
 run() {
   local before after report
   before=$(cpu)
-  report=$(wrk -t2 -c"$conns" -d"${secs}s" "$1")
+  report=$(wrk -t2 -c"$conns" -d"${secs}s" --timeout 10s "$1")
   after=$(cpu)
-  if grep -qE 'Non-2xx|Socket errors' <<<"$report"; then
-    echo "wrk saw errors against $1:" >&2; echo "$report" >&2; exit 1
+  if grep -q 'Non-2xx' <<<"$report"; then
+    echo "wrk saw non-2xx answers from $1:" >&2; echo "$report" >&2; exit 1
   fi
+  grep 'Socket errors' <<<"$report" | sed "s|^ *|warning, $1: |" >&2 || true
   awk -v b="$before" -v a="$after" -v t="$tick" '
     /Requests\/sec/ {rps = $2}
     / requests in / {n = $1}
