@@ -119,6 +119,12 @@ public class UsherFilter implements Filter {
         public List<String> headers(String name) {
             return Collections.list(request.getHeaders(name));
         }
+
+        /** The container's first value as it is: no enumeration copied into a list on every segment. */
+        @Override
+        public String header(String name) {
+            return request.getHeader(name);
+        }
     }
 
     private void serve(HttpServletRequest request, HttpServletResponse response, FilterChain chain, String path,
