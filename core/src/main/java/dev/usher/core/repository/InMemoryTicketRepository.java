@@ -50,6 +50,7 @@ public final class InMemoryTicketRepository implements TicketRepository {
     private final java.util.concurrent.atomic.AtomicLong ids = new java.util.concurrent.atomic.AtomicLong();
     private final RepositoryRules rules;
     private final int maxAttempts;
+    private final PackedAttemptLog.SharedStrings strings = new PackedAttemptLog.SharedStrings();
 
     public InMemoryTicketRepository(UsherSettings settings) {
         this.rules = new RepositoryRules(settings);
@@ -156,7 +157,7 @@ public final class InMemoryTicketRepository implements TicketRepository {
             if (e.attempts == null) {
                 e.attempts = new PackedAttemptLog();
             }
-            e.attempts.append(attempt, e.ownPassFingerprint, maxAttempts);
+            e.attempts.append(attempt, e.ownPassFingerprint, strings, maxAttempts);
             return decided.decision();
         }
     }

@@ -28,6 +28,8 @@ import java.util.List;
  * <li>The fingerprint of the ticket's own pass is the same on every request that got past the pass
  *     check: the origin refers to the one copy the caller keeps. Another fingerprint (a wrong pass)
  *     is kept as its 128 bits.</li>
+ * <li>The strings of a new origin come from {@link SharedStrings}, so the page, referrer, app and
+ *     video that many tickets' viewers send are kept once for all of them.</li>
  * <li>Evicting the oldest entries (the cap holds on every insert) moves only the entries before the
  *     ones removed, and the log counts its grants, so a log at its cap costs no scan per insert.</li>
  * </ul>
@@ -91,6 +93,33 @@ final class PackedAttemptLog {
         }
     }
 
+    /**
+     * Strings seen lately in attempts, by their text, shared by every ticket's log of one repository:
+     * an origin refers to the copy kept here when equal rather than to the request's own. Lossy and
+     * bounded ({@value #SLOTS} slots, each holding the last string of at most {@value #LONGEST}
+     * characters that fell in it), so a flood of distinct texts only costs the copies it would have
+     * cost anyway. Strings are immutable: the slots need no lock.
+     */
+    static final class SharedStrings {
+        static final int SLOTS = 4096;
+        static final int LONGEST = 512;
+        private final String[] slots = new String[SLOTS];
+
+        String share(String s) {
+            if (s.length() > LONGEST) {
+                return s;
+            }
+            int h = s.hashCode();
+            int slot = (h ^ (h >>> 16)) & (SLOTS - 1);
+            String kept = slots[slot];
+            if (s.equals(kept)) {
+                return kept;
+            }
+            slots[slot] = s;
+            return s;
+        }
+    }
+
     private static final int FINGERPRINT_CHARS = 22; // 128 bits in unpadded base64url
 
     /** The entries, oldest first, in {@code items[start..end)}. */
@@ -111,11 +140,11 @@ final class PackedAttemptLog {
      * @param ownFingerprint the fingerprint of the ticket's own pass (the text an origin refers to
      *                       rather than keeping its own copy), or null
      */
-    void append(Attempt attempt, String ownFingerprint, int cap) {
+    void append(Attempt attempt, String ownFingerprint, SharedStrings strings, int cap) {
         if (!attempt.success() && absorbed(attempt)) {
             return;
         }
-        add(new Entry(attempt.datetime(), attempt.reason(), originOf(attempt, ownFingerprint), attempt.count(),
+        add(new Entry(attempt.datetime(), attempt.reason(), originOf(attempt, ownFingerprint, strings), attempt.count(),
                 attempt.failedStatus()));
         if (size() > cap) {
             AttemptLog.Eviction eviction = AttemptLog.evict(size() - grants, grants, attempt.success(), cap);
@@ -141,7 +170,7 @@ final class PackedAttemptLog {
     }
 
     /** @return the origin of {@code a}: the newest entry's when the same, else a new one sharing what it can */
-    private Origin originOf(Attempt a, String ownFingerprint) {
+    private Origin originOf(Attempt a, String ownFingerprint, SharedStrings strings) {
         String fp = a.passFingerprint();
         Origin last = end > start ? items[end - 1].origin : null;
         if (last != null && last.sameAs(a, fp)) {
@@ -162,17 +191,18 @@ final class PackedAttemptLog {
                 low = packed[1];
             }
         }
-        if (last == null) {
-            return new Origin(a.ip(), a.video(), a.app(), a.appinst(), a.pageurl(), a.refurl(), a.server(), fingerprint,
-                    high, low);
-        }
-        return new Origin(reuse(last.ip, a.ip()), reuse(last.video, a.video()), reuse(last.app, a.app()),
-                reuse(last.appinst, a.appinst()), reuse(last.pageurl, a.pageurl()), reuse(last.refurl, a.refurl()),
-                reuse(last.server, a.server()), fingerprint, high, low);
+        return new Origin(reuse(last == null ? null : last.ip, a.ip(), strings),
+                reuse(last == null ? null : last.video, a.video(), strings),
+                reuse(last == null ? null : last.app, a.app(), strings),
+                reuse(last == null ? null : last.appinst, a.appinst(), strings),
+                reuse(last == null ? null : last.pageurl, a.pageurl(), strings),
+                reuse(last == null ? null : last.refurl, a.refurl(), strings),
+                reuse(last == null ? null : last.server, a.server(), strings), fingerprint, high, low);
     }
 
-    private static String reuse(String kept, String s) {
-        return s.equals(kept) ? kept : s;
+    /** @return {@code kept} (the previous origin's) when equal to {@code s}, else the shared copy of {@code s} */
+    private static String reuse(String kept, String s, SharedStrings strings) {
+        return s.equals(kept) ? kept : strings.share(s);
     }
 
     /** @return the 128 bits of a fingerprint in its usual form, or null when it is not in that form */
