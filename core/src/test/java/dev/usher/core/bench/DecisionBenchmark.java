@@ -33,6 +33,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -50,7 +51,9 @@ import java.util.concurrent.TimeUnit;
  *     pass, client and video) of a ticket with generous uses;</li>
  * <li>{@code continuingPlaybackViaService}: the same through {@link UsherService#authorize} with a fixed clock;</li>
  * <li>{@code refusedWrongPass}: a wrong pass (refused, logged as an attempt; no service log line
- *     since it goes to the repository directly).</li>
+ *     since it goes to the repository directly);</li>
+ * <li>{@code lookupFloor}: the limit these are measured against: the same random pick and one
+ *     {@link ConcurrentHashMap#get} of the request's key in a map of as many keys, nothing else.</li>
  * </ul>
  * Cases on a few tickets of their own ({@link Few}):
  * <ul>
@@ -108,6 +111,8 @@ public class DecisionBenchmark {
         UsherService service;
         PlaybackRequest[] continuing;
         PlaybackRequest[] wrongPass;
+        /** The same keys, for {@link #lookupFloor}. */
+        ConcurrentHashMap<String, Object> keys;
         private long seed = 0x9E3779B97F4A7C15L;
 
         @Setup(Level.Trial)
@@ -119,9 +124,11 @@ public class DecisionBenchmark {
             SplittableRandom random = new SplittableRandom(42);
             continuing = new PlaybackRequest[tickets];
             wrongPass = new PlaybackRequest[tickets];
+            keys = new ConcurrentHashMap<>();
             for (int t = 0; t < tickets; t++) {
                 String pass = randomPass(random);
                 Ticket ticket = service.issue(account, IssueRequest.of(APP, "mystream", pass, "auto/24", 1000, "+1 week"));
+                keys.put(ticket.key(), Boolean.TRUE);
                 IpAddress client = IpAddress.ofV4(0x0A000000 | t); // 10.x.y.z, one per ticket
                 continuing[t] = new PlaybackRequest(copy(ticket.key()), copy(pass), client, APP, "mystream", null, null,
                         PAGE, REFERRER);
@@ -252,6 +259,11 @@ public class DecisionBenchmark {
     @Benchmark
     public void refusedWrongPass(Stored s, Blackhole bh) {
         bh.consume(s.repository.decide(s.wrongPass[s.next()], NOW));
+    }
+
+    @Benchmark
+    public void lookupFloor(Stored s, Blackhole bh) {
+        bh.consume(s.keys.get(s.continuing[s.next()].key()));
     }
 
     @Benchmark
