@@ -102,10 +102,10 @@ public final class AdmissionRules {
             return refuse(Reason.TOO_MANY_PLAYBACKS, ticket, playbacks);
         }
         if (continuing >= 0) {
-            List<Playback> after = new ArrayList<>(playbacks);
-            Playback open = after.get(continuing).seenAt(now);
-            after.set(continuing, open);
-            return new Outcome(new Decision(Reason.SUCCESS, ticket, open.client(), false, null, -1), ticket, List.copyOf(after));
+            Playback open = playbacks.get(continuing).seenAt(now);
+            Playback[] after = playbacks.toArray(new Playback[0]); // one copy, not three: the hot path
+            after[continuing] = open;
+            return new Outcome(new Decision(Reason.SUCCESS, ticket, open.client(), false, null, -1), ticket, List.of(after));
         }
         IpRestriction ipAfter = match.bindSlot() >= 0 ? ticket.ip().bind(match.bindSlot(), match.network()) : ticket.ip();
         Ticket consumed = ticket.consumed(ipAfter, now);

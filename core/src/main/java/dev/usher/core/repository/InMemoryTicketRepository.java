@@ -7,6 +7,7 @@ import dev.usher.core.decision.AdmissionRules;
 import dev.usher.core.decision.Decision;
 import dev.usher.core.decision.Playback;
 import dev.usher.core.decision.PlaybackRequest;
+import dev.usher.core.decision.Reason;
 import dev.usher.core.ticket.Ticket;
 
 import java.time.Instant;
@@ -25,6 +26,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * entries on every insert, by the rules of {@link AttemptLog} (repeated refusals counted, not
  * stored; refusals go first; grants keep their share); {@link #purge}, run on a timer by
  * {@link ScheduledPurge}, removes tickets expired longer than the retention and older attempts.
+ * And it stays small: the log is packed ({@link PackedAttemptLog}), and the fingerprint of a
+ * ticket's own pass is computed once, on its first decision with that pass, and kept: every
+ * granted request carries it, and it costs an HMAC.
  */
 public final class InMemoryTicketRepository implements TicketRepository {
 
@@ -32,7 +36,9 @@ public final class InMemoryTicketRepository implements TicketRepository {
     private static final class Entry {
         Ticket ticket;
         List<Playback> playbacks = List.of();
-        ArrayList<Attempt> attempts;
+        PackedAttemptLog attempts;
+        /** {@code PassFingerprint.of(pass, key, pass)} once a request carried the right pass, else null. */
+        String ownPassFingerprint;
         boolean removed;
 
         Entry(Ticket ticket) {
@@ -44,6 +50,7 @@ public final class InMemoryTicketRepository implements TicketRepository {
     private final java.util.concurrent.atomic.AtomicLong ids = new java.util.concurrent.atomic.AtomicLong();
     private final RepositoryRules rules;
     private final int maxAttempts;
+    private final PackedAttemptLog.SharedStrings strings = new PackedAttemptLog.SharedStrings();
 
     public InMemoryTicketRepository(UsherSettings settings) {
         this.rules = new RepositoryRules(settings);
@@ -140,46 +147,18 @@ public final class InMemoryTicketRepository implements TicketRepository {
             if (e.removed) {
                 return rules.unknownKey(request, now);
             }
-            RepositoryRules.Decided decided = rules.decide(e.ticket, e.playbacks, request, now);
+            RepositoryRules.Decided decided = rules.decide(e.ticket, e.playbacks, request, now, e.ownPassFingerprint);
             e.ticket = decided.ticket();
             e.playbacks = decided.playbacks();
-            append(e, decided.attempt());
+            Attempt attempt = decided.attempt();
+            if (e.ownPassFingerprint == null && decided.decision().reason() != Reason.INVALID_AUTH_TOKEN) {
+                e.ownPassFingerprint = attempt.passFingerprint(); // the pass was right: it is the ticket's own
+            }
+            if (e.attempts == null) {
+                e.attempts = new PackedAttemptLog();
+            }
+            e.attempts.append(attempt, e.ownPassFingerprint, strings, maxAttempts);
             return decided.decision();
-        }
-    }
-
-    private void append(Entry e, Attempt attempt) {
-        if (e.attempts == null) {
-            e.attempts = new ArrayList<>(4);
-        }
-        ArrayList<Attempt> log = e.attempts;
-        if (!attempt.success()) {
-            Instant windowStart = AttemptLog.windowStart(attempt.datetime());
-            for (int i = log.size() - 1; i >= 0 && log.get(i).datetime().isAfter(windowStart); i--) {
-                if (AttemptLog.absorbs(log.get(i), attempt)) {
-                    log.set(i, log.get(i).repeated());
-                    return;
-                }
-            }
-        }
-        log.add(attempt);
-        if (log.size() <= maxAttempts) {
-            return;
-        }
-        int grants = 0;
-        for (Attempt a : log) {
-            if (a.success()) {
-                grants++;
-            }
-        }
-        AttemptLog.Eviction eviction = AttemptLog.evict(log.size() - grants, grants, attempt.success(), maxAttempts);
-        int refusals = eviction.refusals();
-        int successes = eviction.grants();
-        for (Iterator<Attempt> it = log.iterator(); it.hasNext() && (refusals > 0 || successes > 0); ) {
-            Attempt a = it.next();
-            if (a.success() ? successes-- > 0 : refusals-- > 0) {
-                it.remove();
-            }
         }
     }
 
@@ -203,13 +182,7 @@ public final class InMemoryTicketRepository implements TicketRepository {
             e.ticket = undone.ticket();
             e.playbacks = undone.playbacks();
             if (e.attempts != null) {
-                for (int i = e.attempts.size() - 1; i >= 0; i--) {
-                    Attempt a = e.attempts.get(i);
-                    if (RepositoryRules.isAttemptOf(grant, a)) {
-                        e.attempts.set(i, a.notServed(status));
-                        break;
-                    }
-                }
+                e.attempts.markNotServed(e.ticket.key(), grant, status);
             }
             return true;
         }
@@ -221,18 +194,12 @@ public final class InMemoryTicketRepository implements TicketRepository {
         if (e == null) {
             return List.of();
         }
-        List<Attempt> found = new ArrayList<>();
         synchronized (e) {
             if (e.removed || e.attempts == null) {
                 return List.of();
             }
-            for (Attempt a : e.attempts) {
-                if (since == null || !a.datetime().isBefore(since)) {
-                    found.add(a);
-                }
-            }
+            return e.attempts.since(e.ticket.key(), since, limit);
         }
-        return found.size() > limit ? List.copyOf(found.subList(found.size() - limit, found.size())) : found;
     }
 
     @Override
@@ -252,7 +219,7 @@ public final class InMemoryTicketRepository implements TicketRepository {
                     continue;
                 }
                 if (e.attempts != null) {
-                    e.attempts.removeIf(a -> a.datetime().isBefore(horizon));
+                    e.attempts.removeBefore(horizon);
                 }
                 if (!e.playbacks.isEmpty()) {
                     List<Playback> open = e.playbacks.stream().filter(p -> rules.isOpen(p, now)).toList();

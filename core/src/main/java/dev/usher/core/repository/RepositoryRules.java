@@ -106,9 +106,25 @@ public final class RepositoryRules {
      * @param playbacks the ticket's stored playbacks (closed ones may be among them)
      */
     public Decided decide(Ticket ticket, List<Playback> playbacks, PlaybackRequest request, Instant now) {
+        return decide(ticket, playbacks, request, now, null);
+    }
+
+    /**
+     * {@link #decide(Ticket, List, PlaybackRequest, Instant)} for a store that keeps the fingerprint of
+     * the ticket's own pass, so that a request carrying it (every request but a wrong pass) costs no
+     * HMAC: a request that passes the first rule carries exactly the ticket's pass.
+     *
+     * @param ownPassFingerprint {@code PassFingerprint.of(ticket.pass(), ticket.key(), ticket.pass())},
+     *                           or null to compute every fingerprint
+     */
+    public Decided decide(Ticket ticket, List<Playback> playbacks, PlaybackRequest request, Instant now,
+                          String ownPassFingerprint) {
         Objects.requireNonNull(ticket, "ticket (an unknown key is decided by unknownKey)");
         AdmissionRules.Outcome outcome = admission.evaluate(ticket, playbacks, request, now);
-        return new Decided(outcome, attempt(ticket, request, now, outcome.decision()));
+        Decision decision = outcome.decision();
+        String fingerprint = ownPassFingerprint != null && decision.reason() != Reason.INVALID_AUTH_TOKEN
+                ? ownPassFingerprint : PassFingerprint.of(ticket.pass(), ticket.key(), request.pass());
+        return new Decided(outcome, attempt(ticket, request, now, decision, fingerprint));
     }
 
     /**
@@ -136,9 +152,13 @@ public final class RepositoryRules {
 
     /** @return the attempt that records {@code decision} on {@code ticket}, by this node */
     public Attempt attempt(Ticket ticket, PlaybackRequest request, Instant now, Decision decision) {
+        return attempt(ticket, request, now, decision, PassFingerprint.of(ticket.pass(), ticket.key(), request.pass()));
+    }
+
+    private Attempt attempt(Ticket ticket, PlaybackRequest request, Instant now, Decision decision, String passFingerprint) {
         return new Attempt(ticket.key(), now, request.client().toString(), request.video(), request.app(),
-                request.appInstance(), request.pageUrl(), request.referrer(), decision.reason(), serverName)
-                .withPassFingerprint(PassFingerprint.of(ticket.pass(), ticket.key(), request.pass()));
+                request.appInstance(), request.pageUrl(), request.referrer(), decision.reason(), serverName, 1, 0,
+                passFingerprint);
     }
 
     /**

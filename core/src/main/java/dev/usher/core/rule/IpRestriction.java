@@ -79,6 +79,13 @@ public final class IpRestriction {
         static final Match REFUSED = new Match(false, null, -1);
     }
 
+    /**
+     * Restrictions parsed lately, by their text, so that the many tickets issued with the same rule
+     * (say {@code auto/24}) share one until a slot binds (binding makes a new one). Lossy and
+     * bounded: a slot holds the last restriction whose text fell in it; immutable, so shared freely.
+     */
+    private static final IpRestriction[] RECENT = new IpRestriction[1024];
+
     private final String text;
     private final Entry[] entries;
 
@@ -94,6 +101,11 @@ public final class IpRestriction {
      */
     public static IpRestriction parse(String text) {
         Objects.requireNonNull(text, "ip");
+        int slot = (text.hashCode() ^ (text.hashCode() >>> 16)) & (RECENT.length - 1);
+        IpRestriction seen = RECENT[slot];
+        if (seen != null && seen.text.equals(text)) {
+            return seen;
+        }
         if (text.isBlank()) {
             throw new IllegalArgumentException("ip must not be empty (use 0.0.0.0/0 to allow any address)");
         }
@@ -118,7 +130,9 @@ public final class IpRestriction {
             throw new IllegalArgumentException("invalid ip restriction " + String.join(", ", problems)
                     + ": expected an address, a CIDR block (192.168.0.0/24), auto or auto/N, separated by |");
         }
-        return new IpRestriction(text, entries);
+        IpRestriction parsed = new IpRestriction(text, entries);
+        RECENT[slot] = parsed;
+        return parsed;
     }
 
     private static Entry parseEntry(String part) {

@@ -16,6 +16,13 @@ public final class PatternList {
     /** Most entries in one list. */
     public static final int MAX_ENTRIES = 64;
 
+    /**
+     * Lists parsed lately, by their text, so that the many tickets issued with the same text share
+     * one parsed list (some 170 bytes each). Lossy and bounded: a slot holds the last list whose text
+     * fell in it. Lists are immutable, so sharing one between threads needs no lock.
+     */
+    private static final PatternList[] RECENT = new PatternList[1024];
+
     private final String text;
     private final WildcardPattern[] patterns;
 
@@ -33,6 +40,11 @@ public final class PatternList {
      */
     public static PatternList parse(String field, String text) {
         Objects.requireNonNull(text, field);
+        int slot = (text.hashCode() ^ (text.hashCode() >>> 16)) & (RECENT.length - 1);
+        PatternList seen = RECENT[slot];
+        if (seen != null && seen.text.equals(text)) {
+            return seen; // the field only names a bad text, and a remembered one parsed
+        }
         if (text.isEmpty()) {
             throw new IllegalArgumentException(field + " must not be empty");
         }
@@ -56,7 +68,9 @@ public final class PatternList {
             throw new IllegalArgumentException("invalid " + field + " " + String.join(", ", bad)
                     + ": entries separated by | must be non-empty names or paths with optional * wildcards");
         }
-        return new PatternList(text, patterns);
+        PatternList parsed = new PatternList(text, patterns);
+        RECENT[slot] = parsed;
+        return parsed;
     }
 
     private static boolean isClean(String part) {

@@ -1,0 +1,342 @@
+package dev.usher.core.repository;
+
+import dev.usher.core.attempt.Attempt;
+import dev.usher.core.attempt.AttemptLog;
+import dev.usher.core.decision.Decision;
+import dev.usher.core.decision.Reason;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * One ticket's attempt log as {@link InMemoryTicketRepository} keeps it: the same entries, in the
+ * same order, under the same rules ({@link AttemptLog}) as a list of {@link Attempt}s, in about a
+ * tenth of the heap, so that a million tickets with their logs fit.
+ *
+ * <p>Where the bytes went, and where they go now:
+ * <ul>
+ * <li>An {@link Attempt} holds thirteen references, an {@link Instant} and its own copies of the
+ *     request's strings (address, video, app, page, referrer, pass fingerprint): some 370 bytes.
+ *     Here an entry is its time as numbers, its reason, count and status, and a reference to an
+ *     {@link Origin}: what asked (the strings). The requests of one playback all come from the same
+ *     origin, so consecutive entries share one; a new origin takes each string from the previous
+ *     origin when equal, so only what changed is kept twice.</li>
+ * <li>The fingerprint of the ticket's own pass is the same on every request that got past the pass
+ *     check: the origin refers to the one copy the caller keeps. Another fingerprint (a wrong pass)
+ *     is kept as its 128 bits.</li>
+ * <li>The strings of a new origin come from {@link SharedStrings}, so the page, referrer, app and
+ *     video that many tickets' viewers send are kept once for all of them.</li>
+ * <li>Evicting the oldest entries (the cap holds on every insert) moves only the entries before the
+ *     ones removed, and the log counts its grants, so a log at its cap costs no scan per insert.</li>
+ * </ul>
+ * Not thread-safe: the repository calls it under the ticket's lock.
+ */
+final class PackedAttemptLog {
+
+    /**
+     * Who asked, as an {@link Attempt} names it.
+     *
+     * @param fingerprintText the pass fingerprint, or null when it is kept as {@code fpHigh} and {@code fpLow}
+     */
+    record Origin(String ip, String video, String app, String appinst, String pageurl, String refurl, String server,
+                  String fingerprintText, long fpHigh, long fpLow) {
+
+        boolean sameAs(Attempt a, String fingerprintOf) {
+            return a.ip().equals(ip) && a.video().equals(video) && a.app().equals(app) && a.appinst().equals(appinst)
+                    && a.pageurl().equals(pageurl) && a.refurl().equals(refurl) && a.server().equals(server)
+                    && fingerprintOf.equals(fingerprint());
+        }
+
+        String fingerprint() {
+            return fingerprintText != null ? fingerprintText : packedText(fpHigh, fpLow);
+        }
+    }
+
+    /** An entry: when, the decision, and who asked. Mutable under the ticket's lock (count, status). */
+    private static final class Entry {
+        final long seconds;
+        final int nanos;
+        final Reason reason;
+        final Origin origin;
+        int count;
+        int failedStatus;
+
+        Entry(Instant datetime, Reason reason, Origin origin, int count, int failedStatus) {
+            this.seconds = datetime.getEpochSecond();
+            this.nanos = datetime.getNano();
+            this.reason = reason;
+            this.origin = origin;
+            this.count = count;
+            this.failedStatus = failedStatus;
+        }
+
+        boolean success() {
+            return reason.granted();
+        }
+
+        boolean isAfter(Instant t) {
+            return seconds > t.getEpochSecond() || (seconds == t.getEpochSecond() && nanos > t.getNano());
+        }
+
+        boolean isBefore(Instant t) {
+            return seconds < t.getEpochSecond() || (seconds == t.getEpochSecond() && nanos < t.getNano());
+        }
+
+        Attempt toAttempt(String key) {
+            Origin o = origin;
+            return new Attempt(key, Instant.ofEpochSecond(seconds, nanos), o.ip, o.video, o.app, o.appinst, o.pageurl,
+                    o.refurl, reason, o.server, count, failedStatus, o.fingerprint());
+        }
+    }
+
+    /**
+     * Strings seen lately in attempts, by their text, shared by every ticket's log of one repository:
+     * an origin refers to the copy kept here when equal rather than to the request's own. Lossy and
+     * bounded ({@value #SLOTS} slots, each holding the last string of at most {@value #LONGEST}
+     * characters that fell in it), so a flood of distinct texts only costs the copies it would have
+     * cost anyway. Strings are immutable: the slots need no lock.
+     */
+    static final class SharedStrings {
+        static final int SLOTS = 4096;
+        static final int LONGEST = 512;
+        private final String[] slots = new String[SLOTS];
+
+        String share(String s) {
+            if (s.length() > LONGEST) {
+                return s;
+            }
+            int h = s.hashCode();
+            int slot = (h ^ (h >>> 16)) & (SLOTS - 1);
+            String kept = slots[slot];
+            if (s.equals(kept)) {
+                return kept;
+            }
+            slots[slot] = s;
+            return s;
+        }
+    }
+
+    private static final int FINGERPRINT_CHARS = 22; // 128 bits in unpadded base64url
+
+    /** The entries, oldest first, in {@code items[start..end)}. */
+    private Entry[] items = new Entry[2];
+    private int start;
+    private int end;
+    private int grants;
+
+    int size() {
+        return end - start;
+    }
+
+    /**
+     * Appends {@code attempt} by the rules of {@link AttemptLog}: a refusal the log absorbs is counted
+     * into the stored one; then the oldest entries go as {@link AttemptLog#evict} says, so at most
+     * {@code cap} stay.
+     *
+     * @param ownFingerprint the fingerprint of the ticket's own pass (the text an origin refers to
+     *                       rather than keeping its own copy), or null
+     */
+    void append(Attempt attempt, String ownFingerprint, SharedStrings strings, int cap) {
+        if (!attempt.success() && absorbed(attempt)) {
+            return;
+        }
+        add(new Entry(attempt.datetime(), attempt.reason(), originOf(attempt, ownFingerprint, strings), attempt.count(),
+                attempt.failedStatus()));
+        if (size() > cap) {
+            AttemptLog.Eviction eviction = AttemptLog.evict(size() - grants, grants, attempt.success(), cap);
+            if (!eviction.none()) {
+                removeOldest(eviction.refusals(), eviction.grants());
+            }
+        }
+    }
+
+    private boolean absorbed(Attempt attempt) {
+        Instant windowStart = AttemptLog.windowStart(attempt.datetime());
+        for (int i = end - 1; i >= start && items[i].isAfter(windowStart); i--) {
+            Entry e = items[i];
+            // Only a refusal of the same reason can absorb: skip the others without building their Attempt.
+            if (!e.success() && e.reason == attempt.reason() && AttemptLog.absorbs(e.toAttempt(attempt.key()), attempt)) {
+                if (e.count != Integer.MAX_VALUE) {
+                    e.count++;
+                }
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** @return the origin of {@code a}: the newest entry's when the same, else a new one sharing what it can */
+    private Origin originOf(Attempt a, String ownFingerprint, SharedStrings strings) {
+        String fp = a.passFingerprint();
+        Origin last = end > start ? items[end - 1].origin : null;
+        if (last != null && last.sameAs(a, fp)) {
+            return last;
+        }
+        String fingerprint;
+        long high = 0;
+        long low = 0;
+        if (ownFingerprint != null && fp.equals(ownFingerprint)) {
+            fingerprint = ownFingerprint;
+        } else if (last != null && fp.equals(last.fingerprintText)) {
+            fingerprint = last.fingerprintText;
+        } else {
+            long[] packed = packed(fp);
+            fingerprint = packed == null ? fp : null;
+            if (packed != null) {
+                high = packed[0];
+                low = packed[1];
+            }
+        }
+        return new Origin(reuse(last == null ? null : last.ip, a.ip(), strings),
+                reuse(last == null ? null : last.video, a.video(), strings),
+                reuse(last == null ? null : last.app, a.app(), strings),
+                reuse(last == null ? null : last.appinst, a.appinst(), strings),
+                reuse(last == null ? null : last.pageurl, a.pageurl(), strings),
+                reuse(last == null ? null : last.refurl, a.refurl(), strings),
+                reuse(last == null ? null : last.server, a.server(), strings), fingerprint, high, low);
+    }
+
+    /** @return {@code kept} (the previous origin's) when equal to {@code s}, else the shared copy of {@code s} */
+    private static String reuse(String kept, String s, SharedStrings strings) {
+        return s.equals(kept) ? kept : strings.share(s);
+    }
+
+    /** @return the 128 bits of a fingerprint in its usual form, or null when it is not in that form */
+    private static long[] packed(String fp) {
+        if (fp.length() != FINGERPRINT_CHARS) {
+            return null;
+        }
+        byte[] bits;
+        try {
+            bits = Base64.getUrlDecoder().decode(fp);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        long high = 0;
+        long low = 0;
+        for (int i = 0; i < 8; i++) {
+            high = (high << 8) | (bits[i] & 0xff);
+            low = (low << 8) | (bits[i + 8] & 0xff);
+        }
+        // Only a text that comes back exactly (no stray low bits in the last character) is packed.
+        return packedText(high, low).equals(fp) ? new long[]{high, low} : null;
+    }
+
+    private static String packedText(long high, long low) {
+        byte[] bits = new byte[16];
+        for (int i = 7; i >= 0; i--) {
+            bits[i] = (byte) high;
+            bits[i + 8] = (byte) low;
+            high >>>= 8;
+            low >>>= 8;
+        }
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bits);
+    }
+
+    private void add(Entry e) {
+        if (end == items.length) {
+            int size = size();
+            if (size <= items.length * 3 / 4 && start > 0) {
+                // At least a quarter free at the front: move down (amortized a few copies per insert).
+                System.arraycopy(items, start, items, 0, size);
+                Arrays.fill(items, size, end, null);
+                start = 0;
+                end = size;
+            } else {
+                Entry[] grown = new Entry[items.length + (items.length >> 1) + 1];
+                System.arraycopy(items, start, grown, 0, size);
+                items = grown;
+                start = 0;
+                end = size;
+            }
+        }
+        items[end++] = e;
+        if (e.success()) {
+            grants++;
+        }
+    }
+
+    /** Removes the oldest {@code refusals} refusals and the oldest {@code grantsToRemove} grants. */
+    private void removeOldest(int refusals, int grantsToRemove) {
+        int r = refusals;
+        int g = grantsToRemove;
+        int last = -1;
+        for (int i = start; i < end && (r > 0 || g > 0); i++) {
+            Entry e = items[i];
+            if (e.success() ? g > 0 : r > 0) {
+                if (e.success()) {
+                    g--;
+                    grants--;
+                } else {
+                    r--;
+                }
+                items[i] = null;
+                last = i;
+            }
+        }
+        if (last < 0) {
+            return;
+        }
+        // Close the gaps by moving the entries kept before the last removed one up towards it.
+        int w = last;
+        for (int i = last; i >= start; i--) {
+            if (items[i] != null) {
+                items[w--] = items[i];
+            }
+        }
+        for (int i = start; i <= w; i++) {
+            items[i] = null;
+        }
+        start = w + 1;
+    }
+
+    /**
+     * Marks the newest entry that {@code grant} appended as not served, with {@code status}.
+     *
+     * @return whether such an entry was found
+     */
+    boolean markNotServed(String key, Decision grant, int status) {
+        for (int i = end - 1; i >= start; i--) {
+            Entry e = items[i];
+            if (e.success() && RepositoryRules.isAttemptOf(grant, e.toAttempt(key))) {
+                e.failedStatus = status;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** @return the newest {@code limit} entries at or after {@code since} (any time when null), oldest first */
+    List<Attempt> since(String key, Instant since, int limit) {
+        List<Attempt> found = new ArrayList<>(Math.max(0, Math.min(limit, size())));
+        for (int i = end - 1; i >= start && found.size() < limit; i--) {
+            Entry e = items[i];
+            if (since == null || !e.isBefore(since)) {
+                found.add(e.toAttempt(key));
+            }
+        }
+        Collections.reverse(found);
+        return found;
+    }
+
+    /** Forgets the entries older than {@code horizon}. */
+    void removeBefore(Instant horizon) {
+        int w = start;
+        for (int i = start; i < end; i++) {
+            Entry e = items[i];
+            if (e.isBefore(horizon)) {
+                if (e.success()) {
+                    grants--;
+                }
+            } else {
+                items[w++] = e;
+            }
+        }
+        Arrays.fill(items, w, end, null);
+        end = w;
+    }
+}
