@@ -100,4 +100,40 @@ class ViewerCountFilterTest {
                 new ViewerTally("vod", "movies/trailer.mp4", Format.MP4, false, 1)), tally);
         assertTrue(server.runtime.guard().viewers().ofTicket(hls.key(), Instant.now()).playbacks() == 2);
     }
+
+    /**
+     * The concurrent rule end to end (issue 16): with {@code concurrent=1}, a second player's entry is
+     * refused while the first plays, with the reason in the ticket's attempt log and no use spent, and
+     * admitted once the first has stopped for the viewer window.
+     */
+    @Test
+    void aSecondSimultaneousPlayerIsRefusedUntilTheFirstStops() throws Exception {
+        try (GuardedServer one = new GuardedServer(media, Map.of("usher.trusted-proxies", "127.0.0.1/32",
+                "usher.viewers.window", "PT2S", "usher.viewers.flush-interval", "PT0.5S"), Map.of())) {
+            Ticket t = one.service.issue(GuardedServer.ACCOUNT, dev.usher.core.service.IssueRequest.of("live", "show",
+                    "pass-" + System.nanoTime(), "0.0.0.0/0", 5, "+1 hour").withConcurrent(1));
+            String master = one.baseUrl() + "/media/live/show/master.m3u8?key=" + t.key() + "&pass=" + t.pass();
+            HttpResponse<String> first = get(master, "198.51.100.7");
+            assertEquals(200, first.statusCode(), first.body());
+            String variant = FilterFlowTest.resolve(one.baseUrl() + "/media/live/show/master.m3u8", FilterFlowTest.childUris(first.body()).get(0));
+            assertEquals(200, get(variant, "198.51.100.7").statusCode(), "the first player goes on");
+
+            HttpResponse<String> second = get(master, "203.0.113.9");
+            assertEquals(403, second.statusCode(), "a second player while the first plays");
+            assertEquals(4, one.service.status(GuardedServer.ACCOUNT, t.key()).orElseThrow().uses(), "the refusal spent no use");
+            List<String> reasons = one.service.errorlog(GuardedServer.ACCOUNT, t.key(), null).orElseThrow().stream()
+                    .map(a -> a.reason().text()).toList();
+            assertTrue(reasons.contains("Too many concurrent playbacks"), reasons.toString());
+
+            // The first player stops: once its last request is a window old, it no longer counts.
+            ViewerStore viewers = one.runtime.guard().viewers();
+            long end = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+            while (viewers.activeOf(t.key(), null, Instant.now()) > 0) {
+                assertTrue(System.nanoTime() < end, "the first player never went inactive");
+                Thread.sleep(50); // polling the condition, not a guessed time
+            }
+            HttpResponse<String> again = get(master, "203.0.113.9");
+            assertEquals(200, again.statusCode(), "admitted after the first stopped: " + again.body());
+        }
+    }
 }
