@@ -225,8 +225,12 @@ class OperatorConsoleIT {
         for (JsonObject r : after.getJsonArray("later").getValuesAs(JsonObject.class)) {
             assertTrue(r.getInt("status") != 200 && r.getInt("status") != 206, "let in after the refusal: " + r);
         }
+        // The refusal that stopped it was a child's (a live playlist reload or a segment, carrying the
+        // credential): children are not written to the ticket's attempt log, the refusals chart counts
+        // it as Token Revoked (theRefusalsChartShowsTheRefusedReasons).
+        assertTrue(after.getJsonObject("refusal").getString("url").contains("uc="), after::toString);
         List<List<String>> attempts = after.getJsonArray("attempts").getValuesAs(JsonArray.class).stream().map(OperatorConsoleIT::strings).toList();
-        assertTrue(attempts.stream().anyMatch(a -> a.get(3).startsWith("Token Revoked")), "the attempt log says why: " + attempts);
+        assertFalse(attempts.isEmpty(), "the attempt log still shows the ticket's entries: " + after);
     }
 
     @Test

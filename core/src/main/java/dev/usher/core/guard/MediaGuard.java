@@ -251,6 +251,7 @@ public final class MediaGuard {
         }
         PlaybackCredential c = check.credential();
         if (revocations.isRevoked(c.ticketKey(), now)) {
+            service.tell(l -> l.childRevoked(c.ticketKey()));
             return Verdict.refused("Token Revoked");
         }
         if (counting) {

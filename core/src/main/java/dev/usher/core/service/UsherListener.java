@@ -38,6 +38,14 @@ public interface UsherListener {
     }
 
     /**
+     * A child whose credential was valid was refused because its ticket is revoked ({@code Token
+     * Revoked}): how a playback in progress stops. Children are not written to the ticket's attempt
+     * log (no repository write on the segment path), so this is where their refusals are seen.
+     */
+    default void childRevoked(String ticketKey) {
+    }
+
+    /**
      * A granted manifest was answered by the filter.
      *
      * @param outcome {@code rewritten} (sent with credentials), {@code passed} (the server's own

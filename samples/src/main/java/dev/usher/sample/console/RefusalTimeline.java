@@ -77,6 +77,11 @@ public final class RefusalTimeline implements UsherListener {
         }
     }
 
+    @Override
+    public void childRevoked(String ticketKey) {
+        count(REASONS.indexOf("Token Revoked")); // a playback in progress stopped by its revocation
+    }
+
     private void count(int reason) {
         if (reason < 0) {
             return;
