@@ -24,17 +24,17 @@ import java.util.Optional;
  */
 public final class JdbcIngestLeases implements IngestLeases {
 
-    private final LiveSchema.Connections connections;
+    private final dev.usher.core.repository.jdbc.SchemaPart connections;
 
     /** @param createSchema run the live schema scripts (idempotent) on first use */
     public JdbcIngestLeases(DataSource dataSource, boolean createSchema) {
-        this.connections = new LiveSchema.Connections(dataSource, createSchema);
+        this.connections = LiveSchema.connections(dataSource, createSchema);
     }
 
     @Override
     public IngestLease acquire(String app, String stream, String node, String session, Instant now, Duration duration) {
         Instant expires = now.plus(duration);
-        try (Connection c = connections.get()) {
+        try (Connection c = connections.connection()) {
             try (PreparedStatement ps = c.prepareStatement("UPDATE usher_ingest_leases SET node_id = ?, session_id = ?, expires = ?"
                     + " WHERE app = ? AND stream = ? AND (node_id = ? OR expires <= ?)")) {
                 ps.setString(1, node);
@@ -72,7 +72,7 @@ public final class JdbcIngestLeases implements IngestLeases {
 
     @Override
     public void release(String app, String stream, String node) {
-        try (Connection c = connections.get(); PreparedStatement ps = c.prepareStatement(
+        try (Connection c = connections.connection(); PreparedStatement ps = c.prepareStatement(
                 "DELETE FROM usher_ingest_leases WHERE app = ? AND stream = ? AND node_id = ?")) {
             ps.setString(1, app);
             ps.setString(2, stream);
@@ -85,7 +85,7 @@ public final class JdbcIngestLeases implements IngestLeases {
 
     @Override
     public Optional<IngestLease> current(String app, String stream, Instant now) {
-        try (Connection c = connections.get()) {
+        try (Connection c = connections.connection()) {
             return read(c, app, stream).filter(l -> l.expires().isAfter(now));
         } catch (SQLException e) {
             throw new IllegalStateException("reading an ingest lease failed: " + e.getMessage(), e);

@@ -28,15 +28,15 @@ public final class JdbcStreamUserStore implements StreamUserStore {
     private static final String COLUMNS = "app, stream, cdn_id, username, password_hash, record, record_type, segment_type, "
             + "segment_value, save_folder, playlist_count, playlist_timeout, enable_dvr, ga_key, created";
 
-    private final LiveSchema.Connections connections;
+    private final dev.usher.core.repository.jdbc.SchemaPart connections;
 
     /** @param createSchema run {@code V3__live.sql} and {@code V6__live_leases.sql} (idempotent) on first use, as the ticket repository does */
     public JdbcStreamUserStore(DataSource dataSource, boolean createSchema) {
-        this.connections = new LiveSchema.Connections(dataSource, createSchema);
+        this.connections = LiveSchema.connections(dataSource, createSchema);
     }
 
     private Connection connection() throws SQLException {
-        return connections.get();
+        return connections.connection();
     }
 
     @Override

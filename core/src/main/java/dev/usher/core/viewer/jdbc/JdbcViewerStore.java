@@ -165,7 +165,7 @@ public final class JdbcViewerStore implements ViewerStore {
         }
     }
 
-    private final ViewerSchema schema;
+    private final dev.usher.core.repository.jdbc.SchemaPart schema;
     private final Options options;
     private final int timeoutSeconds;
     private final Map<String, Viewer> viewers = new ConcurrentHashMap<>();
@@ -178,7 +178,7 @@ public final class JdbcViewerStore implements ViewerStore {
     public JdbcViewerStore(DataSource dataSource, Options options) {
         this.options = Objects.requireNonNull(options, "options");
         this.timeoutSeconds = (int) Math.max(1, Math.min(Integer.MAX_VALUE, (options.queryTimeout().toMillis() + 999) / 1000));
-        this.schema = new ViewerSchema(Objects.requireNonNull(dataSource, "dataSource"), options.createSchema(), timeoutSeconds);
+        this.schema = ViewerSchema.connections(Objects.requireNonNull(dataSource, "dataSource"), options.createSchema(), timeoutSeconds);
     }
 
     /**
