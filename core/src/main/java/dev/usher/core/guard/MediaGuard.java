@@ -158,28 +158,31 @@ public final class MediaGuard {
         if (media.kind().isManifest() && !PlaybackCredentials.fits(media.app(), media.scope())) {
             return Verdict.refused(NAMES_TOO_LONG);
         }
-        // The player is named before the decision, so the concurrent-playback rule can leave it out.
+        // A player already known is named before the decision, so the concurrent-playback rule can
+        // leave it out; a new manifest player's id is minted only once granted (a random id is no
+        // active viewer, and a refused entry costs no random bytes).
         PlaybackCredential carried = carriedText == null ? null : carried(carriedText, key, media, client);
-        String playerId;
+        String known;
         Format format;
         if (carried != null) {
-            playerId = PlaybackCredentials.playerIdOf(carried);
+            known = PlaybackCredentials.playerIdOf(carried);
             format = carried.format();
         } else if (media.kind().isManifest()) {
-            playerId = newPlayerId();
+            known = null;
             format = media.kind() == MediaPath.Kind.HLS_MANIFEST ? Format.HLS : Format.DASH;
         } else {
-            playerId = counting ? mp4PlayerId(key, media, client) : null;
+            known = counting ? mp4PlayerId(key, media, client) : null;
             format = Format.MP4;
         }
         PlaybackRequest request = PlaybackRequest.of(media, key, pass, client, pageUrl, refUrl);
         if (counting) {
-            request = request.withOtherViewers(() -> viewers.activeOf(key, playerId, service.now()));
+            request = request.withOtherViewers(() -> viewers.activeOf(key, known, service.now()));
         }
         Decision decision = service.authorize(request);
         if (!decision.granted()) {
             return Verdict.refused(decision.reason().text());
         }
+        String playerId = known == null && media.kind().isManifest() ? newPlayerId() : known;
         Ticket ticket = decision.ticket();
         Instant now = service.now();
         revocations.watch(ticket.key(), now);
