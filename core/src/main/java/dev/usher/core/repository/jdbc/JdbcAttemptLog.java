@@ -84,6 +84,70 @@ final class JdbcAttemptLog {
     }
 
     /**
+     * On PostgreSQL, the log's turns of several keys at once ({@link #SERIALIZE} each, its one
+     * parameter an array of keys): taken in the order of their lock numbers, so that two batches
+     * (on two nodes) never wait for each other in a cycle, whatever keys share a hash; a decision
+     * under a row lock takes one turn only, last, so it never closes a cycle with a batch either.
+     */
+    static final String SERIALIZE_ALL = "SELECT 0 FROM (SELECT DISTINCT hashtext(k) AS h FROM unnest(CAST(? AS text[])) AS k"
+            + " ORDER BY 1) AS turns, LATERAL pg_advisory_xact_lock(21875, turns.h)";
+
+    /**
+     * Appends a batch of grants' attempts that changed nothing else ({@link AttemptGroupCommit}), on
+     * PostgreSQL, as one statement list ending with its {@code COMMIT} (one round trip; the
+     * connection's own commit afterwards sends nothing): the turns of every key
+     * ({@link #SERIALIZE_ALL}); then per key, in sorted order, one multi-row insert of its attempts
+     * and {@link #TRIM_AFTER_GRANT}. Trimming once after k grants removes what k trims after one
+     * grant each would: refusals while more than half the cap, then the oldest grants (a log of the
+     * cap's newest entries either way). A key whose ticket was deleted since its decision's read
+     * inserts nothing (the ticket's log went with it) rather than failing the batch on the foreign key.
+     *
+     * @param grants successes, each of a key its decision read
+     */
+    void appendGrants(Connection c, List<Attempt> grants) throws SQLException {
+        java.util.TreeMap<String, List<Attempt>> byKey = new java.util.TreeMap<>();
+        for (Attempt a : grants) {
+            byKey.computeIfAbsent(a.key(), k -> new ArrayList<>()).add(a);
+        }
+        StringBuilder sql = new StringBuilder(SERIALIZE_ALL);
+        for (List<Attempt> rows : byKey.values()) {
+            sql.append(";\n").append(INSERT_IF_TICKET);
+            for (int i = 0; i < rows.size(); i++) {
+                sql.append(i == 0 ? "" : ", ").append(INSERT_ROW);
+            }
+            sql.append(INSERT_IF_TICKET_END).append(";\n").append(TRIM_AFTER_GRANT);
+        }
+        sql.append(";\nCOMMIT");
+        try (PreparedStatement ps = tx.prepare(c, sql.toString())) {
+            ps.setArray(1, c.createArrayOf("text", byKey.keySet().toArray()));
+            int next = 2;
+            for (java.util.Map.Entry<String, List<Attempt>> e : byKey.entrySet()) {
+                for (Attempt a : e.getValue()) {
+                    next = JdbcRows.bindAttempt(ps, next, a);
+                }
+                ps.setString(next++, e.getKey());
+                next = bindTrimAfterGrant(ps, next, e.getKey());
+            }
+            ps.execute();
+            while (ps.getMoreResults() || ps.getUpdateCount() != -1) {
+                // every result read, so that a failing statement of the list surfaces here
+            }
+        }
+    }
+
+    /** The start of a batch's insert of one key's rows ({@link #appendGrants}). */
+    private static final String INSERT_IF_TICKET = "INSERT INTO usher_attempts (" + JdbcRows.ATTEMPT_COLUMNS
+            + ") SELECT v.* FROM (VALUES ";
+    /** One row of it: {@link JdbcRows#bindAttempt}'s parameters, the instant typed as the column is. */
+    private static final String INSERT_ROW = "(?, CAST(? AS TIMESTAMP WITH TIME ZONE), ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    /**
+     * Its end: only while the ticket is there, holding its key (the share lock the foreign key
+     * takes, which a decision's {@code FOR NO KEY UPDATE} does not block), so a delete waits or wins.
+     */
+    private static final String INSERT_IF_TICKET_END = ") AS v WHERE EXISTS (SELECT 1 FROM usher_tickets"
+            + " WHERE ticket_key = ? FOR KEY SHARE)";
+
+    /**
      * Appends an attempt, inside the decision's transaction, in turn with every other append to the
      * ticket's log on every node: on PostgreSQL through {@link #SERIALIZE}; elsewhere through the
      * ticket's row lock, which a refusal decided without it
