@@ -41,12 +41,14 @@ import javax.sql.DataSource;
  * {@link JdbcSchema}, its rows {@link JdbcRows}, its attempt log {@link JdbcAttemptLog}, how it runs
  * transactions {@link JdbcTransactions}, and its configuration {@link JdbcStoreConfig}.
  *
- * <p><b>Atomicity.</b> {@link #decide} is one transaction. It first reads the ticket without a
- * lock: a wrong pass, a revoked or expired ticket or another app is refused from that read
- * ({@link RepositoryRules#refusalBeforeLock}) and its attempt logged without the ticket's lock on
+ * <p><b>Atomicity.</b> {@link #decide} first reads the ticket without a lock: a wrong pass, a
+ * revoked or expired ticket or another app is refused from that read ({@link RepositoryRules#refusalBeforeLock}) and its attempt logged without the ticket's lock on
  * PostgreSQL (the log's appends take turns on an advisory lock instead, held only from the append to
  * the commit), so a flood of wrong passes never waits in line with real viewers' decisions; on other
- * databases the refusal's append takes the row lock. Otherwise it locks the ticket's row
+ * databases the refusal's append takes the row lock. On PostgreSQL a decision that changes nothing
+ * but its attempt (a continuing grant whose playback needs no refresh) is the read's decision, its
+ * attempt committed by group commit before it returns ({@link #decideOnPostgres},
+ * {@link AttemptGroupCommit}). Otherwise, in one transaction, it locks the ticket's row
  * ({@code SELECT … FOR UPDATE}; on PostgreSQL {@code FOR NO KEY UPDATE}, which the attempts'
  * foreign key does not wait for), reads the ticket's open playbacks, runs the
  * {@link AdmissionRules} on them, writes back the ticket (uses, bound slots, first and last use) and
@@ -56,8 +58,9 @@ import javax.sql.DataSource;
  * one node is seen by the next decision of every node. At the default READ COMMITTED isolation the
  * locked read returns the newest committed row; at REPEATABLE READ or SERIALIZABLE a conflicting
  * update raises a serialization failure instead. Serialization failures and deadlocks (SQLState
- * {@code 40001}, {@code 40P01}) are retried a bounded number of times. On PostgreSQL a grant takes
- * two or three round trips, its commit included ({@link #decideOnPostgres}).
+ * {@code 40001}, {@code 40P01}) are retried a bounded number of times. On PostgreSQL a locked grant
+ * takes three round trips, its commit included, a continuing one one and a share of a batch's
+ * ({@link #decideOnPostgres}).
  *
  * <p><b>Playback refresh.</b> A continued playback's {@code last_seen} is written once it has aged
  * by {@link #LAST_SEEN_STEP} (or a tenth of a shorter window), not on every request: a playback
@@ -68,8 +71,9 @@ import javax.sql.DataSource;
  * {@code decide} that means no decision at all: the caller refuses the request.
  *
  * <p><b>The attempt log</b> follows {@link AttemptLog} on every insert, in the decision's
- * transaction, one append of a ticket at a time: repeated refusals raise a row's count, and a
- * ticket's rows never exceed {@code maxAttemptsPerTicket}, refusals removed first.
+ * transaction or (a continuing grant's, on PostgreSQL) in a batch committed before the decision
+ * returns, one append (or one batch's appends) of a ticket at a time: repeated refusals raise a
+ * row's count, and a ticket's rows never exceed {@code maxAttemptsPerTicket}, refusals removed first.
  *
  * <p><b>Retention.</b> {@link #purge} removes tickets expired longer than the retention (with their
  * playbacks and attempts), older attempts and closed playbacks; {@link dev.usher.core.repository.ScheduledPurge}
