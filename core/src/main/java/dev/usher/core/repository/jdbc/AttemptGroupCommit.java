@@ -45,22 +45,23 @@ final class AttemptGroupCommit {
     private final BatchWriter writer;
     private final long timeoutNanos;
     private final ReentrantLock lock = new ReentrantLock();
-    /** Signalled whenever a batch ends: its waiters return, and a queued one may lead the next. */
-    private final Condition batchEnded = lock.newCondition();
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     /** Whether a leader is writing a batch: at most one at a time, so that the others gather into the next. */
     private boolean writing;
-    /** Batches committed or failed since this was made (for tests and benchmarks). */
-    private long batches;
 
     AttemptGroupCommit(BatchWriter writer, Duration timeout) {
         this.writer = writer;
         this.timeoutNanos = timeout.toNanos();
     }
 
-    /** An attempt waiting for its batch's end; guarded by {@link #lock}. */
-    private static final class Pending {
+    /**
+     * An attempt waiting for its batch's end; guarded by {@link #lock}. Each has its own condition,
+     * so that a batch's end wakes only its own waiters and the next leader (the queue's head), not
+     * every thread queued (each woken thread costs a context switch, and most would only wait again).
+     */
+    private final class Pending {
         final Attempt attempt;
+        final Condition woken = lock.newCondition();
         /** Taken by a leader into the batch being written. */
         boolean taken;
         boolean done;
@@ -92,13 +93,13 @@ final class AttemptGroupCommit {
                     continue;
                 }
                 try {
-                    batchEnded.awaitNanos(left);
+                    mine.woken.awaitNanos(left);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     RepositoryException failure = new RepositoryException(
                             "JDBC ticket repository: append an attempt interrupted while waiting for its commit", e);
                     if (!mine.taken) {
-                        queue.remove(mine);
+                        leave(mine);
                     }
                     throw failure;
                 }
@@ -115,10 +116,19 @@ final class AttemptGroupCommit {
     private RepositoryException timedOut(Pending mine) {
         String what = mine.taken ? "its batch still being committed" : "not yet taken by a batch (nothing written)";
         if (!mine.taken) {
-            queue.remove(mine);
+            leave(mine);
         }
         return new RepositoryException("JDBC ticket repository: append an attempt timed out (query timeout "
                 + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms), " + what);
+    }
+
+    /** Takes a waiter out of the queue; should it have been woken to lead, the next in line is. */
+    private void leave(Pending mine) {
+        queue.remove(mine);
+        Pending next = queue.peek();
+        if (!writing && next != null) {
+            next.woken.signal();
+        }
     }
 
     /** Called holding the lock with no batch being written: writes the queue's head as the next batch. */
@@ -149,18 +159,13 @@ final class AttemptGroupCommit {
                 p.failure = failure;
             }
             writing = false;
-            batches++;
-            batchEnded.signalAll();
-        }
-    }
-
-    /** @return how many batches were written (committed or failed) */
-    long batches() {
-        lock.lock();
-        try {
-            return batches;
-        } finally {
-            lock.unlock();
+            for (Pending p : batch) {
+                p.woken.signal();
+            }
+            Pending next = queue.peek();
+            if (next != null) {
+                next.woken.signal(); // it leads the next batch
+            }
         }
     }
 }
