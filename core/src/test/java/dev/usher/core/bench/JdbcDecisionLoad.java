@@ -54,7 +54,8 @@ import java.util.stream.Stream;
  * every backend, from {@code /proc}). On a shared machine those are far steadier than rates: they
  * do not depend on how the cores were shared, only on the work each side did. It also reports how
  * many attempts each writing transaction stored (the attempts of a round against their distinct
- * {@code xmin}): 1 per decision without group commit, more as continuing decisions share commits.
+ * {@code xmin}): 1 per decision without group commit, more as continuing decisions share commits;
+ * only the attempts still stored count, so a log held at its cap (the hot ticket) says little.
  */
 public final class JdbcDecisionLoad {
 
@@ -124,8 +125,8 @@ public final class JdbcDecisionLoad {
                                 + "   CPU per decision: client %.0f µs, server %s%n",
                         round, rate, r.p50Nanos / 1e6, r.p99Nanos / 1e6, r.count, r.newPlaybacks, r.refused, client,
                         postmaster < 0 ? "unknown" : String.format("%.0f µs", onServer));
-                System.out.printf("        usher: %d attempts stored by %d transactions: %.2f attempts per durable commit"
-                        + " (the floor: 1)%n", commits[0], commits[1], commits[0] / (double) Math.max(1, commits[1]));
+                System.out.printf("        usher: %d attempts still stored, by %d transactions: %.2f attempts per durable commit"
+                        + " (the floor: 1; a log at its cap kept only its newest)%n", commits[0], commits[1], commits[0] / (double) Math.max(1, commits[1]));
                 if (pgbench) {
                     long pg0 = serverCpuNanos(postmaster);
                     Floor floor = pgbench(url, tickets.get(0).id(), tickets.get(ticketCount - 1).id(), clients, seconds);

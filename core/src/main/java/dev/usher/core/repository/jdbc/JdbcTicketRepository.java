@@ -42,7 +42,8 @@ import javax.sql.DataSource;
  * transactions {@link JdbcTransactions}, and its configuration {@link JdbcStoreConfig}.
  *
  * <p><b>Atomicity.</b> {@link #decide} first reads the ticket without a lock: a wrong pass, a
- * revoked or expired ticket or another app is refused from that read ({@link RepositoryRules#refusalBeforeLock}) and its attempt logged without the ticket's lock on
+ * revoked or expired ticket or another app is refused from that read
+ * ({@link RepositoryRules#refusalBeforeLock}) and its attempt logged without the ticket's lock on
  * PostgreSQL (the log's appends take turns on an advisory lock instead, held only from the append to
  * the commit), so a flood of wrong passes never waits in line with real viewers' decisions; on other
  * databases the refusal's append takes the row lock. On PostgreSQL a decision that changes nothing
@@ -486,10 +487,10 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
      *     attempt under the log's turn, without the row lock, and commits;</li>
      * <li>a decision that changes nothing but its attempt (a grant continuing a playback whose
      *     {@code last_seen} has not aged by {@link #lastSeenStep}: no use, no binding, no playback
-     *     row written), on a ticket without the concurrent rule (whose viewer count is asked once,
-     *     under the lock, as before), is that read's decision: it is linearized at the read, which saw the
-     *     newest committed row, and since it writes nothing another decision reads, no other
-     *     decision depends on it: uses, slots and playbacks stay exact without the row lock. Its
+     *     row written), on a ticket without the concurrent rule (whose viewer count is asked
+     *     once, under the lock, as before), is that read's decision: it is linearized at the
+     *     read, which saw the newest committed row, and since it writes nothing another decision
+     *     reads, no other decision depends on it: uses, slots and playbacks stay exact without the row lock. Its
      *     attempt is made durable by {@link AttemptGroupCommit} before the decision is returned
      *     (no connection held while it waits), so that the attempts of running playbacks share
      *     commits;</li>
