@@ -52,7 +52,10 @@ import java.util.stream.Stream;
  * <p>Besides rates, each round reports CPU time per decision (per pgbench transaction): the
  * client's (this JVM's, or the pgbench process's) and the throw-away server's (the postmaster and
  * every backend, from {@code /proc}). On a shared machine those are far steadier than rates: they
- * do not depend on how the cores were shared, only on the work each side did.
+ * do not depend on how the cores were shared, only on the work each side did. It also reports how
+ * many attempts each writing transaction stored (the attempts of a round against their distinct
+ * {@code xmin}): 1 per decision without group commit, more as continuing decisions share commits;
+ * only the attempts still stored count, so a log held at its cap (the hot ticket) says little.
  */
 public final class JdbcDecisionLoad {
 
@@ -110,7 +113,9 @@ public final class JdbcDecisionLoad {
             for (int round = 1; round <= rounds; round++) {
                 long jvm0 = jvmCpuNanos();
                 long server0 = serverCpuNanos(postmaster);
+                java.time.Instant from = java.time.Instant.now();
                 Result r = run(service, tickets, clients, seconds, true);
+                long[] commits = attemptCommits(ds, from, java.time.Instant.now());
                 double client = (jvmCpuNanos() - jvm0) / 1e3 / Math.max(1, r.count);
                 double onServer = (serverCpuNanos(postmaster) - server0) / 1e3 / Math.max(1, r.count);
                 clientCpu.add(client);
@@ -120,6 +125,8 @@ public final class JdbcDecisionLoad {
                                 + "   CPU per decision: client %.0f µs, server %s%n",
                         round, rate, r.p50Nanos / 1e6, r.p99Nanos / 1e6, r.count, r.newPlaybacks, r.refused, client,
                         postmaster < 0 ? "unknown" : String.format("%.0f µs", onServer));
+                System.out.printf("        usher: %d attempts still stored, by %d transactions: %.2f attempts per durable commit"
+                        + " (the floor: 1; a log at its cap kept only its newest)%n", commits[0], commits[1], commits[0] / (double) Math.max(1, commits[1]));
                 if (pgbench) {
                     long pg0 = serverCpuNanos(postmaster);
                     Floor floor = pgbench(url, tickets.get(0).id(), tickets.get(ticketCount - 1).id(), clients, seconds);
@@ -156,6 +163,24 @@ public final class JdbcDecisionLoad {
         double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         System.out.printf("%s over %d rounds: median %.2f, min %.2f, max %.2f%n", what, v.length, v[v.length / 2], v[0],
                 v[v.length - 1]);
+    }
+
+    /**
+     * @return the attempts stored between two instants and how many transactions stored them (the
+     *         rows one transaction inserted share its {@code xmin}): what group commit shares
+     */
+    private static long[] attemptCommits(javax.sql.DataSource ds, java.time.Instant from, java.time.Instant to)
+            throws java.sql.SQLException {
+        try (java.sql.Connection c = ds.getConnection();
+             java.sql.PreparedStatement ps = c.prepareStatement("SELECT COUNT(*), COUNT(DISTINCT xmin::text) FROM usher_attempts"
+                     + " WHERE attempted_at >= CAST(? AS timestamptz) AND attempted_at < CAST(? AS timestamptz)")) {
+            ps.setString(1, from.toString());
+            ps.setString(2, to.toString());
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return new long[] {rs.getLong(1), rs.getLong(2)};
+            }
+        }
     }
 
     /** @return the CPU time this JVM used so far, every thread */

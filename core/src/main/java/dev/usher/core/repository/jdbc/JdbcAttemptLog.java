@@ -84,6 +84,94 @@ final class JdbcAttemptLog {
     }
 
     /**
+     * On PostgreSQL, the log's turns of several keys at once ({@link #SERIALIZE} each, its one
+     * parameter an array of keys): taken in the order of their lock numbers, so that two batches
+     * (on two nodes) never wait for each other in a cycle, whatever keys share a hash; a decision
+     * under a row lock takes one turn only, last, so it never closes a cycle with a batch either.
+     */
+    static final String SERIALIZE_ALL = "SELECT 0 FROM (SELECT DISTINCT hashtext(k) AS h FROM unnest(CAST(? AS text[])) AS k"
+            + " ORDER BY 1) AS turns, LATERAL pg_advisory_xact_lock(21875, turns.h)";
+
+    /**
+     * Appends a batch of grants' attempts that changed nothing else ({@link AttemptGroupCommit}), on
+     * PostgreSQL, as one statement list of a fixed text (so that the server plans it once per
+     * connection, whatever the batch) ending with its {@code COMMIT}, one round trip (the
+     * connection's own commit afterwards sends nothing): the turns of every key
+     * ({@link #SERIALIZE_ALL}); every attempt, in the batch's order ({@link #INSERT_ALL}); the trim
+     * of every key to the cap ({@link #TRIM_ALL}). Trimming once after k grants removes what k trims
+     * after one grant each would: refusals while more than half the cap, then the oldest grants (a
+     * log of the cap's newest entries either way). A key whose ticket was deleted since its
+     * decision's read inserts nothing (the ticket's log went with it) rather than failing the batch.
+     *
+     * @param grants successes, each of a key its decision read
+     */
+    void appendGrants(Connection c, List<Attempt> grants) throws SQLException {
+        String[][] columns = new String[ATTEMPT_COLUMN_COUNT][grants.size()];
+        java.util.Set<String> keys = new java.util.TreeSet<>();
+        for (int row = 0; row < grants.size(); row++) {
+            String[] texts = JdbcRows.attemptTexts(grants.get(row));
+            for (int col = 0; col < ATTEMPT_COLUMN_COUNT; col++) {
+                columns[col][row] = texts[col];
+            }
+            keys.add(grants.get(row).key());
+        }
+        try (PreparedStatement ps = tx.prepare(c, APPEND_GRANTS)) {
+            java.sql.Array keyArray = c.createArrayOf("text", keys.toArray());
+            ps.setArray(1, keyArray);
+            for (int col = 0; col < ATTEMPT_COLUMN_COUNT; col++) {
+                ps.setArray(2 + col, c.createArrayOf("text", columns[col]));
+            }
+            int i = 2 + ATTEMPT_COLUMN_COUNT;
+            ps.setArray(i, keyArray);
+            ps.setInt(i + 1, maxAttempts);
+            ps.setString(i + 2, Reason.SUCCESS.text());
+            ps.setInt(i + 3, maxAttempts);
+            ps.setInt(i + 4, maxAttempts / 2);
+            ps.setString(i + 5, Reason.SUCCESS.text());
+            ps.setString(i + 6, Reason.SUCCESS.text());
+            ps.execute();
+            while (ps.getMoreResults() || ps.getUpdateCount() != -1) {
+                // every result read, so that a failing statement of the list surfaces here
+            }
+        }
+    }
+
+    private static final int ATTEMPT_COLUMN_COUNT = 11;
+
+    /**
+     * The attempts of a batch, one array per column (the instant's as ISO texts), inserted in the
+     * batch's order, each only while its ticket is there, holding its key (the share lock the
+     * foreign key takes, which a decision's {@code FOR NO KEY UPDATE} does not block): a ticket
+     * deleted meanwhile loses its attempt with its log instead of failing the batch.
+     */
+    static final String INSERT_ALL = "INSERT INTO usher_attempts (" + JdbcRows.ATTEMPT_COLUMNS + ")"
+            + " SELECT v.k, v.at, v.ip, v.video, v.app, v.appinst, v.pageurl, v.refurl, v.reason, v.server, v.fp FROM unnest("
+            + "CAST(? AS text[]), CAST(CAST(? AS text[]) AS timestamp with time zone[]), CAST(? AS text[]), CAST(? AS text[]),"
+            + " CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]),"
+            + " CAST(? AS text[])) WITH ORDINALITY AS v(k, at, ip, video, app, appinst, pageurl, refurl, reason, server, fp, n)"
+            + " WHERE EXISTS (SELECT 1 FROM usher_tickets t WHERE t.ticket_key = v.k FOR KEY SHARE) ORDER BY v.n";
+
+    /**
+     * {@link #TRIM_AFTER_GRANT} for every key of an array at once: per key its rows counted after
+     * the inserts (under its turn); the grants counted only for a key beyond the cap; the excess
+     * taken from the oldest refusals while they are more than half the cap and from the oldest
+     * grants for the rest. Parameters: keys, cap, the grant's reason, cap, half the cap, the
+     * grant's reason twice.
+     */
+    static final String TRIM_ALL = "WITH n AS (SELECT k.key, (SELECT COUNT(*) FROM usher_attempts a WHERE a.ticket_key = k.key)"
+            + " AS total FROM unnest(CAST(? AS text[])) AS k(key)),"
+            + " e AS (SELECT key, total - ? AS excess, total - (SELECT COUNT(*) FROM usher_attempts a WHERE a.ticket_key = n.key"
+            + " AND a.reason = ?) AS refusals FROM n WHERE total > ?),"
+            + " r AS (SELECT key, GREATEST(0, LEAST(excess, refusals - ?)) AS refusals, excess FROM e)"
+            + " DELETE FROM usher_attempts WHERE id IN (SELECT d.id FROM r, LATERAL ("
+            + "(SELECT id FROM usher_attempts a WHERE a.ticket_key = r.key AND a.reason <> ? ORDER BY attempted_at ASC, id ASC"
+            + " LIMIT r.refusals) UNION ALL (SELECT id FROM usher_attempts a WHERE a.ticket_key = r.key AND a.reason = ?"
+            + " ORDER BY attempted_at ASC, id ASC LIMIT r.excess - r.refusals)) AS d)";
+
+    /** {@link #appendGrants}' statement list. */
+    private static final String APPEND_GRANTS = SERIALIZE_ALL + ";\n" + INSERT_ALL + ";\n" + TRIM_ALL + ";\nCOMMIT";
+
+    /**
      * Appends an attempt, inside the decision's transaction, in turn with every other append to the
      * ticket's log on every node: on PostgreSQL through {@link #SERIALIZE}; elsewhere through the
      * ticket's row lock, which a refusal decided without it

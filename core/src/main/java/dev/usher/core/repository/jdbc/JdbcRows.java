@@ -171,6 +171,16 @@ final class JdbcRows {
         return first + 11;
     }
 
+    /**
+     * @return per column of {@link #ATTEMPT_COLUMNS} the text {@link #bindAttempt} binds (the instant
+     *         as its UTC ISO text), for arrays that insert many attempts in one statement
+     */
+    static String[] attemptTexts(Attempt a) {
+        return new String[] {a.key(), a.datetime().truncatedTo(ChronoUnit.MICROS).toString(), ipText(a.ip()),
+            cut(a.video(), LONG_TEXT), cut(a.app(), NAME_TEXT), cut(a.appinst(), NAME_TEXT), cut(a.pageurl(), LONG_TEXT),
+            cut(a.refurl(), LONG_TEXT), a.reason().text(), cut(a.server(), NAME_TEXT), a.passFingerprint()};
+    }
+
     /** @return the attempt of a row read with {@link #ATTEMPT_SELECT} */
     static Attempt attemptOf(ResultSet rs) throws SQLException {
         return new Attempt(rs.getString(1), instant(rs, 2), rs.getString(3), rs.getString(4),

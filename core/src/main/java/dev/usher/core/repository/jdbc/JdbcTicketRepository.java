@@ -16,8 +16,6 @@ import dev.usher.core.repository.TicketQuery;
 import dev.usher.core.repository.TicketRepository;
 import dev.usher.core.ticket.Ticket;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -43,12 +41,15 @@ import javax.sql.DataSource;
  * {@link JdbcSchema}, its rows {@link JdbcRows}, its attempt log {@link JdbcAttemptLog}, how it runs
  * transactions {@link JdbcTransactions}, and its configuration {@link JdbcStoreConfig}.
  *
- * <p><b>Atomicity.</b> {@link #decide} is one transaction. It first reads the ticket without a
- * lock: a wrong pass, a revoked or expired ticket or another app is refused from that read
+ * <p><b>Atomicity.</b> {@link #decide} first reads the ticket without a lock: a wrong pass, a
+ * revoked or expired ticket or another app is refused from that read
  * ({@link RepositoryRules#refusalBeforeLock}) and its attempt logged without the ticket's lock on
  * PostgreSQL (the log's appends take turns on an advisory lock instead, held only from the append to
  * the commit), so a flood of wrong passes never waits in line with real viewers' decisions; on other
- * databases the refusal's append takes the row lock. Otherwise it locks the ticket's row
+ * databases the refusal's append takes the row lock. On PostgreSQL a decision that changes nothing
+ * but its attempt (a continuing grant whose playback needs no refresh) is the read's decision, its
+ * attempt committed by group commit before it returns ({@link #decideOnPostgres},
+ * {@link AttemptGroupCommit}). Otherwise, in one transaction, it locks the ticket's row
  * ({@code SELECT … FOR UPDATE}; on PostgreSQL {@code FOR NO KEY UPDATE}, which the attempts'
  * foreign key does not wait for), reads the ticket's open playbacks, runs the
  * {@link AdmissionRules} on them, writes back the ticket (uses, bound slots, first and last use) and
@@ -58,8 +59,9 @@ import javax.sql.DataSource;
  * one node is seen by the next decision of every node. At the default READ COMMITTED isolation the
  * locked read returns the newest committed row; at REPEATABLE READ or SERIALIZABLE a conflicting
  * update raises a serialization failure instead. Serialization failures and deadlocks (SQLState
- * {@code 40001}, {@code 40P01}) are retried a bounded number of times. On PostgreSQL a grant takes
- * two or three round trips, its commit included ({@link #decideOnPostgres}).
+ * {@code 40001}, {@code 40P01}) are retried a bounded number of times. On PostgreSQL a locked grant
+ * takes three round trips, its commit included, a continuing one one and a share of a batch's
+ * ({@link #decideOnPostgres}).
  *
  * <p><b>Playback refresh.</b> A continued playback's {@code last_seen} is written once it has aged
  * by {@link #LAST_SEEN_STEP} (or a tenth of a shorter window), not on every request: a playback
@@ -70,8 +72,9 @@ import javax.sql.DataSource;
  * {@code decide} that means no decision at all: the caller refuses the request.
  *
  * <p><b>The attempt log</b> follows {@link AttemptLog} on every insert, in the decision's
- * transaction, one append of a ticket at a time: repeated refusals raise a row's count, and a
- * ticket's rows never exceed {@code maxAttemptsPerTicket}, refusals removed first.
+ * transaction or (a continuing grant's, on PostgreSQL) in a batch committed before the decision
+ * returns, one append (or one batch's appends) of a ticket at a time: repeated refusals raise a
+ * row's count, and a ticket's rows never exceed {@code maxAttemptsPerTicket}, refusals removed first.
  *
  * <p><b>Retention.</b> {@link #purge} removes tickets expired longer than the retention (with their
  * playbacks and attempts), older attempts and closed playbacks; {@link dev.usher.core.repository.ScheduledPurge}
@@ -98,8 +101,8 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
     /** How much a playback's latest request must be newer than its stored {@code last_seen} to be written: 1 s, or a tenth of a shorter window. */
     private final Duration lastSeenStep;
     private final Duration queryTimeout;
-    /** Per key, what its last decision on PostgreSQL read ({@link Hint}). */
-    private final Map<String, Hint> hints = new java.util.concurrent.ConcurrentHashMap<>();
+    /** On PostgreSQL, the shared commits of the attempts of decisions that change nothing else ({@link #decideOnPostgres}). */
+    private final AttemptGroupCommit attemptBatches;
 
     public JdbcTicketRepository(DataSource dataSource, UsherSettings settings, JdbcOptions options) {
         this(dataSource, null, settings, options);
@@ -112,6 +115,11 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
         this.ownedDataSource = owned;
         this.rules = new RepositoryRules(settings);
         this.attemptLog = new JdbcAttemptLog(tx, rules.maxAttemptsPerTicket());
+        this.attemptBatches = new AttemptGroupCommit(
+                batch -> tx.transaction("append attempts", c -> {
+                    attemptLog.appendGrants(c, batch);
+                    return null;
+                }), options.queryTimeout());
         Duration tenth = settings.playbackWindow().dividedBy(10);
         this.lastSeenStep = tenth.compareTo(LAST_SEEN_STEP) < 0 ? tenth : LAST_SEEN_STEP;
     }
@@ -430,8 +438,10 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
         if (!storable(request.key())) {
             return rules.unknownKey(request, now);
         }
-        boolean postgres = tx.ready() == JdbcDialect.POSTGRESQL;
-        return tx.transaction("decide", c -> postgres ? decideOnPostgres(c, request, now) : decidePortably(c, request, now));
+        if (tx.ready() == JdbcDialect.POSTGRESQL) {
+            return decideOnPostgres(request, now);
+        }
+        return tx.transaction("decide", c -> decidePortably(c, request, now));
     }
 
     /**
@@ -448,7 +458,7 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
             return rules.unknownKey(request, now);
         }
         Map<Playback, Long> ids = new IdentityHashMap<>();
-        return decideLocked(c, ticket, null, selectPlaybacks(c, ticket.key(), ids), ids, request, now, false).decision();
+        return decideLocked(c, ticket, selectPlaybacks(c, ticket.key(), ids), ids, request, now, false, null);
     }
 
     /**
@@ -469,43 +479,61 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
     }
 
     /**
-     * The same decision in three round trips on PostgreSQL, the commit included: one plain read of
-     * the ticket with its playbacks, which settles the refusals that need no lock; the row lock,
-     * which reads back the row's version ({@code xmin}): while it is the version read, nobody
-     * changed the ticket in between, and since every change of a ticket's playbacks that matters (a
-     * playback opened, forgotten or released) changes its ticket too, the playbacks read stand;
-     * otherwise they are read again under the lock. Then every write, the attempt, the log's trim
-     * and the commit in one statement list ({@link #storeGrantTogether}; a refusal under the lock
-     * appends its attempt and commits apart). A request whose pass matched at the last decision on
-     * the key here ({@link Hint}) skips the plain read: the locked read brings the playbacks along,
-     * and they stand while the row is of the version that decision left (two round trips).
+     * The decision on PostgreSQL. First one plain read of the ticket with its playbacks
+     * ({@link #READ_WITH_PLAYBACKS}, one statement: one snapshot, with auto-commit: one round
+     * trip), on which the rules decide:
+     * <ul>
+     * <li>a refusal that needs no lock ({@link RepositoryRules#refusalBeforeLock}) appends its
+     *     attempt under the log's turn, without the row lock, and commits;</li>
+     * <li>a decision that changes nothing but its attempt (a grant continuing a playback whose
+     *     {@code last_seen} has not aged by {@link #lastSeenStep}: no use, no binding, no playback
+     *     row written), on a ticket without the concurrent rule (whose viewer count is asked
+     *     once, under the lock, as before), is that read's decision: it is linearized at the
+     *     read, which saw the newest committed row, and since it writes nothing another decision
+     *     reads, no other decision depends on it: uses, slots and playbacks stay exact without the row lock. Its
+     *     attempt is made durable by {@link AttemptGroupCommit} before the decision is returned
+     *     (no connection held while it waits), so that the attempts of running playbacks share
+     *     commits;</li>
+     * <li>any other decision (a playback opened or refreshed, a slot bound, a refusal of the
+     *     locked rules) takes the row lock ({@code FOR NO KEY UPDATE}), which reads back the
+     *     row's version ({@code xmin}): while it is the version read, nobody changed the ticket in
+     *     between, and since every change of a ticket's playbacks that matters (a playback opened,
+     *     forgotten or released) changes its ticket too, the playbacks read stand; otherwise they
+     *     are read again under the lock. Then every write, the attempt, the log's trim and the
+     *     commit go in one statement list ({@link #storeGrantTogether}; a refusal under the lock
+     *     appends its attempt and commits apart): three round trips.</li>
+     * </ul>
      *
      * <p>The lock is {@code FOR NO KEY UPDATE}: decisions on a ticket take turns as with
      * {@code FOR UPDATE}, but the key-share lock that an attempt's foreign key takes does not wait
-     * for it, so refusals decided before the lock never wait for a real viewer's decision.
+     * for it, so refusals decided before the lock and batched attempts never wait for a real
+     * viewer's decision.
      */
-    private Decision decideOnPostgres(Connection c, PlaybackRequest request, Instant now) throws SQLException {
+    private Decision decideOnPostgres(PlaybackRequest request, Instant now) {
         String key = request.key();
-        Hint hint = hints.get(key);
-        Read use;
-        if (hint != null && MessageDigest.isEqual(hint.pass(), request.pass().getBytes(StandardCharsets.UTF_8))) {
-            // The pass was right when last read: lock at once, the playbacks read along.
-            use = readWithPlaybacks(c, key, true, hint.version());
-            if (use == null) {
-                hints.remove(key);
-                return rules.unknownKey(request, now); // deleted meanwhile
-            }
-            if (!use.version().equals(hint.version())) {
-                // Changed since: the playbacks joined may be older than the row locked; read them under the lock.
-                Map<Playback, Long> ids = new IdentityHashMap<>();
-                use = new Read(use.ticket(), use.version(), selectPlaybacks(c, key, ids), ids);
-            }
-        } else {
-            Read read = readWithPlaybacks(c, key, false, null);
-            Decision settled = withoutLock(c, read == null ? null : read.ticket(), request, now);
-            if (settled != null) {
-                return settled;
-            }
+        Read read = tx.autocommit("decide", c -> readWithPlaybacks(c, key));
+        if (read == null) {
+            return rules.unknownKey(request, now);
+        }
+        RepositoryRules.Decided early = rules.refusalBeforeLock(read.ticket(), request, now);
+        if (early != null) {
+            return tx.transaction("decide", c -> {
+                attemptLog.append(c, early.attempt(), false);
+                return early.decision();
+            });
+        }
+        // The rules are pure but for the count of other viewers (the concurrent rule), asked once per
+        // decision and under the lock as before: a ticket with that rule is decided only there.
+        RepositoryRules.Decided onRead = read.ticket().concurrent() > 0 ? null
+                : rules.decide(read.ticket(), read.playbacks(), request, now);
+        if (onRead != null && changesOnlyItsAttempt(read, onRead)) {
+            attemptBatches.append(onRead.attempt());
+            return onRead.decision();
+        }
+        // The decision on the read stands while the row locked is of the version read (same ticket,
+        // playbacks, request and instant): the rules are not run twice.
+        RepositoryRules.Decided reusable = onRead;
+        return tx.transaction("decide", c -> {
             try (PreparedStatement ps = tx.prepare(c, LOCK_WITH_VERSION)) {
                 ps.setString(1, key);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -514,65 +542,50 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
                     }
                     String version = rs.getString(JdbcRows.TICKET_SELECT_WIDTH + 1);
                     if (version.equals(read.version())) {
-                        use = read;
-                    } else {
-                        Map<Playback, Long> ids = new IdentityHashMap<>();
-                        use = new Read(JdbcRows.ticketOf(rs), version, selectPlaybacks(c, key, ids), ids);
+                        return decideLocked(c, read.ticket(), read.playbacks(), read.ids(), request, now, true, reusable);
                     }
+                    Ticket locked = JdbcRows.ticketOf(rs);
+                    Map<Playback, Long> ids = new IdentityHashMap<>();
+                    return decideLocked(c, locked, selectPlaybacks(c, key, ids), ids, request, now, true, null);
                 }
             }
+        });
+    }
+
+    /**
+     * @return whether {@code decided}, made on {@code read}, stores nothing but its attempt: a grant
+     *         that leaves the ticket as read (no use, no binding) and whose playback writes
+     *         ({@link #playbackWrites}) are none (a continued playback not yet aged)
+     */
+    private boolean changesOnlyItsAttempt(Read read, RepositoryRules.Decided decided) {
+        if (!decided.decision().granted() || decided.decision().newPlayback() || decided.ticketChanged(read.ticket())) {
+            return false;
         }
-        Decided d = decideLocked(c, use.ticket(), use.version(), use.playbacks(), use.ids(), request, now, true);
-        // The version the row has once this commits: the next decision here that finds it unchanged
-        // trusts the playbacks it joined (this decision's own, when it wrote them).
-        remember(key, use.ticket().pass(), d.version());
-        return d.decision();
+        if (!decided.playbacksChanged(read.playbacks())) {
+            return true;
+        }
+        List<Write> writes = new ArrayList<>(1);
+        playbackWrites(read.ticket().key(), read.playbacks(), decided.playbacks(), read.ids(), writes, true);
+        return writes.isEmpty();
     }
 
     /** A ticket with its playbacks (their row ids in {@code ids}) and the row's version ({@code xmin}). */
     private record Read(Ticket ticket, String version, List<Playback> playbacks, Map<Playback, Long> ids) {
     }
 
-    /**
-     * What the last decision on a key here read: the stored pass and the row's version. A request
-     * whose pass matches it takes the lock at once (one round trip less), reading the playbacks along;
-     * when the row locked is still of that version nobody changed the ticket since, so the playbacks
-     * read stand (see {@link #decideOnPostgres}). Only a hint: the locked step checks everything again.
-     */
-    private record Hint(byte[] pass, String version) {
-    }
-
-    /** Most keys {@link #hints} holds; it starts over when full. */
-    private static final int MAX_HINTS = 10_000;
-
-    private void remember(String key, String pass, String version) {
-        if (hints.size() >= MAX_HINTS) {
-            hints.clear();
-        }
-        hints.put(key, new Hint(pass.getBytes(StandardCharsets.UTF_8), version));
-    }
-
-    /**
-     * @param expected the row version the playbacks are wanted for, or null for any: when the row
-     *                 is of another version its playbacks are not parsed (the caller reads them again)
-     * @return the ticket, its version and playbacks, read in one statement (locking the ticket's row
-     *         when {@code lock}); null when there is none
-     */
-    private Read readWithPlaybacks(Connection c, String key, boolean lock, String expected) throws SQLException {
+    /** @return the ticket, its version and playbacks, read without a lock in one statement; null when there is none */
+    private Read readWithPlaybacks(Connection c, String key) throws SQLException {
         Ticket ticket = null;
         String version = null;
         Map<Playback, Long> ids = new IdentityHashMap<>();
         List<Playback> playbacks = new ArrayList<>();
-        try (PreparedStatement ps = tx.prepare(c, lock ? READ_WITH_PLAYBACKS + " FOR NO KEY UPDATE OF t" : READ_WITH_PLAYBACKS)) {
+        try (PreparedStatement ps = tx.prepare(c, READ_WITH_PLAYBACKS)) {
             ps.setString(1, key);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     if (ticket == null) {
                         ticket = JdbcRows.ticketOf(rs);
                         version = rs.getString(JdbcRows.TICKET_SELECT_WIDTH + 1);
-                        if (expected != null && !expected.equals(version)) {
-                            break; // of no use: a hot ticket's playbacks would be parsed twice under its lock
-                        }
                     }
                     long id = rs.getLong(JdbcRows.TICKET_SELECT_WIDTH + 2);
                     if (!rs.wasNull()) {
@@ -604,22 +617,25 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
      * all of that and the commit are one statement list ({@link #storeGrantTogether}); otherwise
      * one statement each.
      *
-     * @return the decision and the row's version after it ({@code xmin}: unchanged, or the
-     *         version its write gave the row), for {@link #remember}; the version is null unless {@code together}
+     * @param decided the rules' decision on exactly these ticket and playbacks, or null to decide here
      */
-    private Decided decideLocked(Connection c, Ticket ticket, String version, List<Playback> before, Map<Playback, Long> ids,
-                                 PlaybackRequest request, Instant now, boolean together) throws SQLException {
-        RepositoryRules.Decided decided = rules.decide(ticket, before, request, now);
+    private Decision decideLocked(Connection c, Ticket ticket, List<Playback> before, Map<Playback, Long> ids,
+                                  PlaybackRequest request, Instant now, boolean together,
+                                  RepositoryRules.Decided decided) throws SQLException {
+        if (decided == null) {
+            decided = rules.decide(ticket, before, request, now);
+        }
         if (!decided.decision().granted()) {
             attemptLog.append(c, decided.attempt(), true); // a refusal changes nothing else
-            return new Decided(decided.decision(), version);
+            return decided.decision();
         }
         if (together) {
-            return new Decided(decided.decision(), storeGrantTogether(c, ticket, version, before, ids, decided));
+            storeGrantTogether(c, ticket, before, ids, decided);
+            return decided.decision();
         }
         List<Write> writes = new ArrayList<>();
         if (decided.ticketChanged(ticket)) {
-            writes.add(useWrite(decided.ticket(), false));
+            writes.add(useWrite(decided.ticket()));
         }
         if (decided.playbacksChanged(before)) {
             playbackWrites(ticket.key(), before, decided.playbacks(), ids, writes, false);
@@ -633,31 +649,24 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
         Object[] results = runEach(c, writes);
         reinsertVanished(c, ticket.key(), writes, results);
         attemptLog.trim(c, ticket.key(), true, ((Number) results[results.length - 1]).intValue());
-        return new Decided(decided.decision(), null);
-    }
-
-    /** A decision and the version of its ticket's row once stored. */
-    private record Decided(Decision decision, String version) {
+        return decided.decision();
     }
 
     /**
      * A grant's writes on PostgreSQL, in one statement list and so one round trip: the ticket's
-     * row when the use changed it (returning the row's new version), the playbacks (a refresh
-     * inserts its row again when the purge removed it meanwhile), the turn of the ticket's log
-     * ({@link JdbcAttemptLog#SERIALIZE}), the attempt, the log's trim to its cap
-     * ({@link JdbcAttemptLog#TRIM_AFTER_GRANT}, which counts after the insert under that turn, so
-     * exactly as {@link JdbcAttemptLog#trim} would), and {@code COMMIT}: the connection's own
-     * commit afterwards finds no transaction open and sends nothing. A failing statement fails the
-     * list before its commit, and the transaction is rolled back as any other failure.
-     *
-     * @return the row's version after the grant
+     * row when the use changed it, the playbacks (a refresh inserts its row again when the purge
+     * removed it meanwhile), the turn of the ticket's log ({@link JdbcAttemptLog#SERIALIZE}), the
+     * attempt, the log's trim to its cap ({@link JdbcAttemptLog#TRIM_AFTER_GRANT}, which counts
+     * after the insert under that turn, so exactly as {@link JdbcAttemptLog#trim} would), and
+     * {@code COMMIT}: the connection's own commit afterwards finds no transaction open and sends
+     * nothing. A failing statement fails the list before its commit, and the transaction is rolled
+     * back as any other failure.
      */
-    private String storeGrantTogether(Connection c, Ticket ticket, String version, List<Playback> before,
-                                      Map<Playback, Long> ids, RepositoryRules.Decided decided) throws SQLException {
+    private void storeGrantTogether(Connection c, Ticket ticket, List<Playback> before,
+                                    Map<Playback, Long> ids, RepositoryRules.Decided decided) throws SQLException {
         List<Write> writes = new ArrayList<>();
-        boolean ticketWritten = decided.ticketChanged(ticket);
-        if (ticketWritten) {
-            writes.add(useWrite(decided.ticket(), true));
+        if (decided.ticketChanged(ticket)) {
+            writes.add(useWrite(decided.ticket()));
         }
         if (decided.playbacksChanged(before)) {
             playbackWrites(ticket.key(), before, decided.playbacks(), ids, writes, true);
@@ -670,9 +679,7 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
         writes.add(new Write(JdbcAttemptLog.INSERT, (ps, i) -> JdbcRows.bindAttempt(ps, i, attempt), null));
         writes.add(new Write(JdbcAttemptLog.TRIM_AFTER_GRANT, (ps, i) -> attemptLog.bindTrimAfterGrant(ps, i, attempt.key()), null));
         writes.add(new Write("COMMIT", (ps, i) -> i, null));
-        Object[] results = runTogether(c, writes);
-        // "" (no version matches it) should the update have returned none: the next decision reads the playbacks again.
-        return ticketWritten ? results[0] instanceof String v ? v : "" : version;
+        runTogether(c, writes);
     }
 
     @Override
@@ -723,7 +730,7 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
                 return false;
             }
             List<Write> writes = new ArrayList<>();
-            writes.add(useWrite(undone.ticket(), false));
+            writes.add(useWrite(undone.ticket()));
             playbackWrites(key, before, undone.playbacks(), ids, writes, false);
             reinsertVanished(c, key, writes, runEach(c, writes));
             attemptLog.markNotServed(c, grant, status);
@@ -766,13 +773,9 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
         int bind(PreparedStatement ps, int first) throws SQLException;
     }
 
-    /**
-     * What a use (or a use given back) changes on the ticket's row: uses, bindings, first and last
-     * use; with {@code version} (PostgreSQL), returning the row's new version ({@code xmin}).
-     */
-    private static Write useWrite(Ticket t, boolean version) {
-        return new Write("UPDATE usher_tickets SET uses = ?, ip_bindings = ?, used_date = ?, last_used = ? WHERE ticket_key = ?"
-                + (version ? " RETURNING xmin::text" : ""),
+    /** What a use (or a use given back) changes on the ticket's row: uses, bindings, first and last use. */
+    private static Write useWrite(Ticket t) {
+        return new Write("UPDATE usher_tickets SET uses = ?, ip_bindings = ?, used_date = ?, last_used = ? WHERE ticket_key = ?",
                 (ps, i) -> {
                     ps.setInt(i, t.uses());
                     ps.setString(i + 1, JdbcRows.bindingsText(t.ip()));
