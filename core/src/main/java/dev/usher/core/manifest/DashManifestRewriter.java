@@ -9,6 +9,7 @@ import java.io.ByteArrayInputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -107,33 +108,34 @@ public final class DashManifestRewriter extends BoundedManifestRewriter {
         if (!marker.changed) {
             return Rewritten.of(manifest);
         }
-        return Rewritten.of(write(document, manifest.length + (long) marker.added, limits, budget));
+        return write(document, manifest.length + (long) marker.added, limits, budget, marker.suffix);
     }
 
     /**
      * The time bound of one rewrite, checked every few hundred steps. It counts the thread's CPU
      * time where the JVM measures it (so a loaded machine does not refuse a fair MPD), wall time
-     * otherwise.
+     * otherwise. Reading the thread's CPU clock is a system call (about 1 µs, some 30 per
+     * 1,000-entry SegmentList); the wall clock costs 30 ns, and a thread never uses more CPU time
+     * than has passed, so the CPU clock is read only once the wall time alone is over the bound.
      */
-    private static final class Budget {
+    static final class Budget {
         private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
         private static final boolean CPU = THREADS.isCurrentThreadCpuTimeSupported() && THREADS.isThreadCpuTimeEnabled();
 
         private final long maxNanos;
-        private final long start;
+        private final long startWall;
+        private final long startCpu;
         private int steps;
 
         Budget(ManifestLimits limits) {
             this.maxNanos = limits.maxTime().toNanos();
-            this.start = now();
-        }
-
-        private static long now() {
-            return CPU ? THREADS.getCurrentThreadCpuTime() : System.nanoTime();
+            this.startWall = System.nanoTime();
+            this.startCpu = CPU ? THREADS.getCurrentThreadCpuTime() : 0;
         }
 
         void step() {
-            if ((++steps & 0xff) == 0 && now() - start > maxNanos) {
+            if ((++steps & 0xff) == 0 && System.nanoTime() - startWall > maxNanos
+                    && (!CPU || THREADS.getCurrentThreadCpuTime() - startCpu > maxNanos)) {
                 throw new ManifestException("MPD rewrite took longer than " + maxNanos / 1_000_000 + " ms");
             }
         }
@@ -155,7 +157,14 @@ public final class DashManifestRewriter extends BoundedManifestRewriter {
         final String ns;
         final String[] namespaces; // prefix, uri pairs
         final String[] attributes; // prefix, ns, local, value quadruples
-        final List<Object> children = new ArrayList<>(2);
+        /**
+         * Bit {@code k}: attribute {@code k} gets {@code ?name=value} written after its value (a
+         * value without {@code ?} or {@code #}, the usual case: no rewritten String per segment).
+         * Attributes past the 64th are rewritten in place instead.
+         */
+        long appended;
+        /** Shared and empty until the first child: most elements of a SegmentList have none. */
+        List<Object> children = NONE;
 
         Element(String prefix, String local, String ns, String[] namespaces, String[] attributes) {
             this.prefix = prefix;
@@ -163,6 +172,13 @@ public final class DashManifestRewriter extends BoundedManifestRewriter {
             this.ns = ns;
             this.namespaces = namespaces;
             this.attributes = attributes;
+        }
+
+        void add(Object child) {
+            if (children == NONE) {
+                children = new ArrayList<>(4);
+            }
+            children.add(child);
         }
 
         String text() {
@@ -175,6 +191,8 @@ public final class DashManifestRewriter extends BoundedManifestRewriter {
             return out.toString();
         }
     }
+
+    private static final List<Object> NONE = List.of();
 
     private static final class Text {
         String value;
@@ -214,9 +232,10 @@ public final class DashManifestRewriter extends BoundedManifestRewriter {
             while (reader.hasNext()) {
                 int event = reader.next();
                 budget.step();
-                List<Object> siblings = open.isEmpty()
+                Element parent = open.isEmpty() ? null : open.get(open.size() - 1);
+                List<Object> siblings = parent == null
                         ? (document.root == null ? document.prolog : document.epilog)
-                        : open.get(open.size() - 1).children;
+                        : parent.children;
                 switch (event) {
                     case XMLStreamConstants.DTD -> throw new ManifestException("an MPD with a DOCTYPE is refused");
                     case XMLStreamConstants.START_ELEMENT -> {
@@ -227,10 +246,10 @@ public final class DashManifestRewriter extends BoundedManifestRewriter {
                             throw new ManifestException("MPD nested deeper than " + limits.maxDepth() + " levels");
                         }
                         Element element = startElement(reader);
-                        if (open.isEmpty()) {
+                        if (parent == null) {
                             document.root = element;
                         } else {
-                            siblings.add(element);
+                            parent.add(element);
                         }
                         open.add(element);
                     }
@@ -241,13 +260,13 @@ public final class DashManifestRewriter extends BoundedManifestRewriter {
                             if (last instanceof Text t) {
                                 t.value += reader.getText();
                             } else {
-                                siblings.add(new Text(reader.getText()));
+                                parent.add(new Text(reader.getText()));
                             }
                         }
                     }
-                    case XMLStreamConstants.COMMENT -> siblings.add(new Comment(reader.getText()));
+                    case XMLStreamConstants.COMMENT -> add(document, parent, new Comment(reader.getText()));
                     case XMLStreamConstants.PROCESSING_INSTRUCTION ->
-                            siblings.add(new Instruction(reader.getPITarget(), reader.getPIData()));
+                            add(document, parent, new Instruction(reader.getPITarget(), reader.getPIData()));
                     case XMLStreamConstants.ENTITY_REFERENCE ->
                             throw new ManifestException("an MPD with entity references is refused");
                     default -> {
@@ -271,15 +290,24 @@ public final class DashManifestRewriter extends BoundedManifestRewriter {
         }
     }
 
+    /** Adds a node to its parent, or to the prolog or epilog outside the root. */
+    private static void add(Document document, Element parent, Object node) {
+        if (parent != null) {
+            parent.add(node);
+        } else {
+            (document.root == null ? document.prolog : document.epilog).add(node);
+        }
+    }
+
     private static Element startElement(XMLStreamReader reader) {
         int nsCount = reader.getNamespaceCount();
-        String[] namespaces = new String[2 * nsCount];
+        String[] namespaces = nsCount == 0 ? NO_STRINGS : new String[2 * nsCount];
         for (int i = 0; i < nsCount; i++) {
             namespaces[2 * i] = nullToEmpty(reader.getNamespacePrefix(i));
             namespaces[2 * i + 1] = nullToEmpty(reader.getNamespaceURI(i));
         }
         int count = reader.getAttributeCount();
-        String[] attributes = new String[4 * count];
+        String[] attributes = count == 0 ? NO_STRINGS : new String[4 * count];
         int kept = 0;
         for (int i = 0; i < count; i++) {
             String ns = nullToEmpty(reader.getAttributeNamespace(i));
@@ -299,6 +327,8 @@ public final class DashManifestRewriter extends BoundedManifestRewriter {
                 namespaces, attributes);
     }
 
+    private static final String[] NO_STRINGS = {};
+
     private static String nullToEmpty(String s) {
         return s == null ? "" : s;
     }
@@ -313,10 +343,14 @@ public final class DashManifestRewriter extends BoundedManifestRewriter {
         /** How many characters the credentials add: sizes the output buffer. */
         long added;
 
+        /** {@code ?name=value}, appended to most references; URL-unreserved, so ASCII and never escaped. */
+        final byte[] suffix;
+
         Marker(String self, ChildQuery query, Budget budget) {
             this.self = self;
             this.query = query;
             this.budget = budget;
+            this.suffix = ('?' + query.pair()).getBytes(StandardCharsets.US_ASCII);
         }
 
         /** One MPD level (MPD, Period, AdaptationSet, Representation) being handled. */
@@ -403,8 +437,10 @@ public final class DashManifestRewriter extends BoundedManifestRewriter {
                 return;
             }
             String rewritten = text.substring(0, first) + ChildUris.withQuery(reference, query) + text.substring(last);
-            element.children.removeIf(c -> c instanceof Text);
-            element.children.add(0, new Text(rewritten));
+            List<Object> children = new ArrayList<>(element.children);
+            children.removeIf(c -> c instanceof Text);
+            children.add(0, new Text(rewritten));
+            element.children = children;
             changed = true;
             added += rewritten.length() - text.length();
         }
@@ -441,9 +477,17 @@ public final class DashManifestRewriter extends BoundedManifestRewriter {
                 }
                 for (String name : names) {
                     if (a[i + 2].equals(name) && ours(a[i + 3], bases)) {
-                        String rewritten = ChildUris.withQuery(a[i + 3], query);
-                        added += rewritten.length() - a[i + 3].length();
-                        a[i + 3] = rewritten;
+                        String value = a[i + 3];
+                        int k = i / 4;
+                        if (k < 64 && value.indexOf('?') < 0 && value.indexOf('#') < 0) {
+                            // withQuery would return value + "?name=value": the writer appends it
+                            element.appended |= 1L << k;
+                            added += suffix.length;
+                        } else {
+                            String rewritten = ChildUris.withQuery(value, query);
+                            added += rewritten.length() - value.length();
+                            a[i + 3] = rewritten;
+                        }
                         changed = true;
                     }
                 }
@@ -500,7 +544,7 @@ public final class DashManifestRewriter extends BoundedManifestRewriter {
      * {@code xmlns:xml}, which that writer dropped) and its attributes in order, with double quotes;
      * an element without children is written as {@code <e/>}.
      */
-    private static byte[] write(Document document, long sizeHint, ManifestLimits limits, Budget budget) {
+    private static Rewritten write(Document document, long sizeHint, ManifestLimits limits, Budget budget, byte[] suffix) {
         // the input plus what the credentials add, with room for some escaping: one array, rarely grown
         XmlBytes out = new XmlBytes((int) Math.min(limits.maxOutputBytes(), sizeHint + sizeHint / 16 + 256), limits);
         if (document.declared) {
@@ -511,13 +555,13 @@ public final class DashManifestRewriter extends BoundedManifestRewriter {
             node(out, node);
             out.raw('\n');
         }
-        tree(out, document.root, budget);
+        tree(out, document.root, budget, suffix);
         for (Object node : document.epilog) {
             out.raw('\n');
             node(out, node);
         }
         out.raw('\n');
-        return out.toByteArray();
+        return out.result();
     }
 
     /** A node that is not an element (elements are written by {@link #tree}). */
@@ -536,11 +580,11 @@ public final class DashManifestRewriter extends BoundedManifestRewriter {
     }
 
     /** Writes an element and its subtree, depth first with an explicit stack. */
-    private static void tree(XmlBytes out, Element root, Budget budget) {
+    private static void tree(XmlBytes out, Element root, Budget budget, byte[] suffix) {
         record Open(Element element, int[] next) {
         }
         Deque<Open> stack = new ArrayDeque<>();
-        if (start(out, root)) {
+        if (start(out, root, suffix)) {
             stack.push(new Open(root, new int[1]));
         }
         while (!stack.isEmpty()) {
@@ -550,7 +594,7 @@ public final class DashManifestRewriter extends BoundedManifestRewriter {
             if (open.next()[0] < children.size()) {
                 Object child = children.get(open.next()[0]++);
                 if (child instanceof Element e) {
-                    if (start(out, e)) {
+                    if (start(out, e, suffix)) {
                         stack.push(new Open(e, new int[1]));
                     }
                 } else {
@@ -565,7 +609,7 @@ public final class DashManifestRewriter extends BoundedManifestRewriter {
     }
 
     /** Writes an element's start tag; @return true when it has children (and needs an end tag) */
-    private static boolean start(XmlBytes out, Element e) {
+    private static boolean start(XmlBytes out, Element e, byte[] suffix) {
         name(out.raw('<'), e.prefix, e.local);
         for (int i = 0; i < e.namespaces.length; i += 2) {
             String prefix = e.namespaces[i];
@@ -581,7 +625,11 @@ public final class DashManifestRewriter extends BoundedManifestRewriter {
         }
         String[] a = e.attributes;
         for (int i = 0; i < a.length; i += 4) {
-            name(out.raw(' '), a[i], a[i + 2]).raw("=\"").attribute(a[i + 3]).raw('"');
+            name(out.raw(' '), a[i], a[i + 2]).raw("=\"").attribute(a[i + 3]);
+            if (i / 4 < 64 && (e.appended & 1L << (i / 4)) != 0) {
+                out.raw(suffix);
+            }
+            out.raw('"');
         }
         boolean empty = e.children.isEmpty();
         out.raw(empty ? "/>" : ">");
