@@ -14,8 +14,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * on a loaded machine, and the JIT can only lower it). Issue 17, item 5: a 30 kB playlist of 1,000
  * segments allocated 1.29 MB per rewrite, eight times its output (a String per URI and its
  * rewritten copy, in each of two passes, then the output copied through a stream); now it is about
- * the output once. The DASH rewrite of a 1,000-entry SegmentList allocated 1.44 MB, nine times
- * its output.
+ * the output once. The DASH rewrite of a 1,000-entry SegmentList allocated 1.54 MB, 9.7 times its
+ * output (0.69 MB with the writer's changes alone); read by the scanner instead of StAX, 0.62 MB, of
+ * which the output array and its copy for {@code toByteArray} are half.
  */
 class ManifestAllocationTest {
 
@@ -56,7 +57,7 @@ class ManifestAllocationTest {
     }
 
     @Test
-    void aDashRewriteAllocatesLessThanFiveTimesItsOutput() {
+    void aDashRewriteAllocatesLessThanFourAndAQuarterTimesItsOutput() {
         StringBuilder mpd = new StringBuilder("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
                 + "<MPD xmlns=\"urn:mpeg:dash:schema:mpd:2011\" type=\"static\" mediaPresentationDuration=\"PT2000S\">\n"
                 + "\t<Period id=\"0\">\n\t\t<AdaptationSet contentType=\"video\" mimeType=\"video/mp4\">\n"
@@ -70,6 +71,6 @@ class ManifestAllocationTest {
         URI url = URI.create("https://media.example.com/vod/show/manifest.mpd");
         int output = DashManifestRewriter.DEFAULT.rewrite(in, url, CREDENTIAL).length;
         long bytes = allocated(() -> DashManifestRewriter.DEFAULT.rewrite(in, url, CREDENTIAL));
-        assertTrue(bytes < output * 5L, bytes + " bytes allocated for an output of " + output);
+        assertTrue(bytes < output * 17L / 4, bytes + " bytes allocated for an output of " + output);
     }
 }
