@@ -5,6 +5,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Set;
 
 /**
@@ -25,11 +26,15 @@ import java.util.Set;
  * page, is refused rather than rewritten line by line.
  *
  * <h2>Bounded, and streamed</h2>
- * The playlist is walked line by line twice, never copied whole: the first pass decides which
- * URIs get the credential and counts the output bytes, refusing before anything is produced when
- * the output would exceed {@link ManifestLimits#maxOutputBytes()} (a playlist of short URIs grows
- * by the credential's length on every line); the second pass, {@link Rewritten#writeTo}, streams
- * the same lines, with the same decisions, to the client. Only the (bounded) input is held.
+ * The playlist is walked line by line once, never copied whole: that pass decides which URIs get
+ * the credential, remembers each decision as the span of the URI in the input (and, for the rare
+ * URI whose query or fragment needs more than an appended {@code ?uc=…}, its rewritten bytes), and
+ * counts the output bytes, refusing before anything is produced when the output would exceed
+ * {@link ManifestLimits#maxOutputBytes()} (a playlist of short URIs grows by the credential's
+ * length on every line). {@link Rewritten#writeTo} then only copies: stretches of the input and the
+ * remembered insertions, streamed to the client. Held are the (bounded) input and 8 bytes per
+ * rewritten URI, each of which adds at least 4 bytes to the checked output (with a real credential
+ * over 100), so what is remembered is bounded by the output limit too.
  */
 public final class HlsPlaylistRewriter extends BoundedManifestRewriter {
 
@@ -57,80 +62,22 @@ public final class HlsPlaylistRewriter extends BoundedManifestRewriter {
     @Override
     Rewritten prepareWithin(byte[] manifest, URI manifestUrl, ChildQuery query) {
         int start = startsWith(manifest, 0, BOM) ? BOM.length : 0;
-        if (!startsWith(manifest, start, "#EXTM3U".getBytes(StandardCharsets.ISO_8859_1))) {
+        if (!startsWith(manifest, start, EXTM3U)) {
             throw new ManifestException("not an HLS playlist: it does not start with #EXTM3U");
         }
-        String self = ChildUris.originOf(manifestUrl);
-        Counter counter = new Counter(limits());
-        try {
-            walk(manifest, start, self, query, counter);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // counting does no I/O
-        }
-        if (!counter.changed) {
+        Edits edits = new Edits(manifest, ChildUris.originOf(manifestUrl), query, limits());
+        walk(manifest, start, edits);
+        if (edits.count == 0) {
             return Rewritten.of(manifest);
         }
-        long length = counter.size;
-        return new Rewritten() {
-            @Override
-            public long length() {
-                return length;
-            }
-
-            @Override
-            public void writeTo(OutputStream out) throws IOException {
-                walk(manifest, start, self, query, new Sink() {
-                    @Override
-                    public void copy(int from, int to) throws IOException {
-                        out.write(manifest, from, to - from);
-                    }
-
-                    @Override
-                    public void insert(String latin1) throws IOException {
-                        out.write(latin1.getBytes(StandardCharsets.ISO_8859_1));
-                    }
-                });
-            }
-        };
+        limits().checkOutput(edits.length());
+        return edits;
     }
 
-    /** Where a pass sends the output: stretches of the input, and rewritten URIs in between. */
-    private interface Sink {
-        void copy(int from, int to) throws IOException;
+    private static final byte[] EXTM3U = "#EXTM3U".getBytes(StandardCharsets.ISO_8859_1);
 
-        void insert(String latin1) throws IOException;
-    }
-
-    /** The first pass: measures the output and refuses it as soon as it is over the limit. */
-    private static final class Counter implements Sink {
-        private final ManifestLimits limits;
-        long size;
-        boolean changed;
-
-        Counter(ManifestLimits limits) {
-            this.limits = limits;
-        }
-
-        @Override
-        public void copy(int from, int to) {
-            add(to - from);
-        }
-
-        @Override
-        public void insert(String latin1) {
-            changed = true;
-            add(latin1.length());
-        }
-
-        private void add(long n) {
-            size += n;
-            limits.checkOutput(size);
-        }
-    }
-
-    /** One pass over the playlist, line by line; both passes make the same decisions. */
-    private static void walk(byte[] in, int start, String self, ChildQuery query, Sink sink) throws IOException {
-        Pass pass = new Pass(in, self, query, sink);
+    /** One pass over the playlist, line by line, handing each URI to {@code edits}. */
+    private static void walk(byte[] in, int start, Edits edits) {
         int n = in.length;
         int pos = start;
         while (pos < n) {
@@ -150,23 +97,34 @@ public final class HlsPlaylistRewriter extends BoundedManifestRewriter {
                     while (last > first && isBlank(in[last - 1])) {
                         last--;
                     }
-                    pass.uri(first, last);
+                    edits.uri(first, last);
                 } else if (startsWith(in, first, EXT_X)) {
                     int colon = indexOf(in, (byte) ':', first, end);
-                    if (colon > 0 && URI_TAGS.contains(latin1(in, first + 1, colon))) {
-                        attributes(in, colon + 1, end, pass);
+                    if (colon > 0 && isUriTag(in, first + 1, colon)) {
+                        attributes(in, colon + 1, end, edits);
                     }
                 }
             }
             pos = lineEnd + 1;
         }
-        sink.copy(pass.copied, n);
     }
 
     private static final byte[] EXT_X = "#EXT-X-".getBytes(StandardCharsets.ISO_8859_1);
+    private static final byte[][] URI_TAG_BYTES = URI_TAGS.stream()
+            .map(tag -> tag.getBytes(StandardCharsets.ISO_8859_1)).toArray(byte[][]::new);
+
+    /** @return true when {@code in[from, to)} is one of {@link #URI_TAGS} (compared as bytes: no String per tag line) */
+    private static boolean isUriTag(byte[] in, int from, int to) {
+        for (byte[] tag : URI_TAG_BYTES) {
+            if (tag.length == to - from && startsWith(in, from, tag)) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /** Walks an attribute list, {@code NAME=value,NAME="quoted, value",…}, rewriting {@code URI="…"}. */
-    private static void attributes(byte[] in, int from, int end, Pass pass) throws IOException {
+    private static void attributes(byte[] in, int from, int end, Edits edits) {
         int i = from;
         while (i < end) {
             while (i < end && isBlank(in[i])) {
@@ -188,7 +146,7 @@ public final class HlsPlaylistRewriter extends BoundedManifestRewriter {
                     return; // unterminated quoted string
                 }
                 if (isUri) {
-                    pass.uri(value + 1, close);
+                    edits.uri(value + 1, close);
                 }
                 next = close + 1;
             } else {
@@ -201,30 +159,139 @@ public final class HlsPlaylistRewriter extends BoundedManifestRewriter {
         }
     }
 
-    /** The state of one pass: how far the input has been sent on. */
-    private static final class Pass {
+    /**
+     * The decisions of the pass, and the rewritten playlist they describe. Edit {@code k} is the
+     * span {@code [spans[2k], spans[2k+1])} of a URI that gets the credential: a plain one (see
+     * {@link #isPlainRelative}) is followed by {@code ?name=value}, shared by all; any other is
+     * replaced by its next entry in {@code replaced} (its start is stored as {@code -1 - start}).
+     */
+    private static final class Edits implements Rewritten {
         final byte[] in;
         final String self;
         final ChildQuery query;
-        final Sink sink;
-        int copied;
+        final ManifestLimits limits;
+        /** {@code ?name=value}, appended to every plain URI. */
+        final byte[] suffix;
+        int[] spans = new int[32];
+        byte[][] replaced = new byte[0][];
+        int count;
+        int replacedCount;
+        /** Output bytes minus input bytes so far. */
+        long growth;
 
-        Pass(byte[] in, String self, ChildQuery query, Sink sink) {
+        Edits(byte[] in, String self, ChildQuery query, ManifestLimits limits) {
             this.in = in;
             this.self = self;
             this.query = query;
-            this.sink = sink;
+            this.limits = limits;
+            this.suffix = ('?' + query.pair()).getBytes(StandardCharsets.ISO_8859_1);
         }
 
-        void uri(int from, int to) throws IOException {
-            String uri = latin1(in, from, to);
-            if (!ChildUris.staysAt(uri, self, self)) {
-                return;
+        /** Decides about the URI at {@code in[from, to)}, and remembers the decision. */
+        void uri(int from, int to) {
+            if (isPlainRelative(in, from, to)) {
+                add(from, to);
+                growth += suffix.length;
+            } else {
+                String uri = latin1(in, from, to);
+                if (!ChildUris.staysAt(uri, self, self)) {
+                    return;
+                }
+                byte[] rewritten = ChildUris.withQuery(uri, query).getBytes(StandardCharsets.ISO_8859_1);
+                if (replacedCount == replaced.length) {
+                    replaced = Arrays.copyOf(replaced, Math.max(8, 2 * replacedCount));
+                }
+                replaced[replacedCount++] = rewritten;
+                add(-1 - from, to);
+                growth += rewritten.length - (to - from);
             }
-            sink.copy(copied, from);
-            sink.insert(ChildUris.withQuery(uri, query));
-            copied = to;
+            // Refused as soon as the output up to here is over the limit, so no more is remembered.
+            limits.checkOutput(to + growth);
         }
+
+        private void add(int from, int to) {
+            if (2 * count == spans.length) {
+                spans = Arrays.copyOf(spans, 2 * spans.length);
+            }
+            spans[2 * count] = from;
+            spans[2 * count + 1] = to;
+            count++;
+        }
+
+        @Override
+        public long length() {
+            return in.length + growth;
+        }
+
+        @Override
+        public void writeTo(OutputStream out) throws IOException {
+            copy(out::write);
+        }
+
+        @Override
+        public byte[] toByteArray() {
+            byte[] bytes = new byte[Math.toIntExact(length())];
+            int[] at = new int[1];
+            try {
+                copy((b, off, len) -> {
+                    System.arraycopy(b, off, bytes, at[0], len);
+                    at[0] += len;
+                });
+            } catch (IOException e) {
+                throw new UncheckedIOException(e); // an array does no I/O
+            }
+            return bytes;
+        }
+
+        /** The second step: only copies, as the pass decided. */
+        private void copy(Target out) throws IOException {
+            int copied = 0;
+            int next = 0;
+            for (int k = 0; k < count; k++) {
+                int from = spans[2 * k];
+                int to = spans[2 * k + 1];
+                if (from >= 0) {
+                    out.write(in, copied, to - copied);
+                    out.write(suffix, 0, suffix.length);
+                } else {
+                    out.write(in, copied, -1 - from - copied);
+                    byte[] rewritten = replaced[next++];
+                    out.write(rewritten, 0, rewritten.length);
+                }
+                copied = to;
+            }
+            out.write(in, copied, in.length - copied);
+        }
+    }
+
+    /** Where the copy goes: an {@code OutputStream} or an array. */
+    private interface Target {
+        void write(byte[] b, int off, int len) throws IOException;
+    }
+
+    /**
+     * @return true for the common URI that {@link ChildUris#staysAt} accepts and
+     *         {@link ChildUris#withQuery} extends by {@code ?name=value} alone, decided on the bytes:
+     *         a relative reference ({@code segment_00001.m4s}, {@code ../v1/index.m3u8}) that is not
+     *         empty, holds no byte the origin rule finds ambiguous (controls, space, DEL, {@code \}),
+     *         no {@code ?} or {@code #}, does not start with {@code //} and has no {@code :} before
+     *         its first {@code /}. Every other URI takes the general path (a String, the full rule).
+     */
+    static boolean isPlainRelative(byte[] in, int from, int to) {
+        if (from >= to || (to - from >= 2 && in[from] == '/' && in[from + 1] == '/')) {
+            return false;
+        }
+        boolean firstSegment = true;
+        for (int i = from; i < to; i++) {
+            int c = in[i] & 0xff;
+            if (c <= 0x20 || c == 0x7f || c == '\\' || c == '?' || c == '#' || (firstSegment && c == ':')) {
+                return false;
+            }
+            if (c == '/') {
+                firstSegment = false;
+            }
+        }
+        return true;
     }
 
     /** The bytes as ISO-8859-1, which maps each byte to one char and back; all syntax is ASCII. */

@@ -1,5 +1,7 @@
 package dev.usher.core.manifest;
 
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -63,27 +65,47 @@ final class XmlBytes {
         return this;
     }
 
+    /** Writes bytes known to need no escaping (the child query's {@code ?name=value}). */
+    XmlBytes raw(byte[] bytes) {
+        room(bytes.length);
+        System.arraycopy(bytes, 0, buf, count, bytes.length);
+        count += bytes.length;
+        return this;
+    }
+
     /**
-     * Encodes {@code s} with the JDK's UTF-8 encoder (an intrinsic copy for ASCII text; a lone
-     * surrogate, which the parser never returns, becomes {@code ?}), then copies it in one piece
-     * when nothing in it needs escaping, as in nearly every name and value of an MPD. The bytes of a
-     * multi-byte UTF-8 sequence are all 0x80 or more, so only real {@code & < > "} are escaped.
+     * Copies the ASCII characters of {@code s} that need no escaping straight into the array (every
+     * name and nearly every value and text of an MPD), without the array that
+     * {@code String.getBytes} would make for each; from the first other character on, the rest goes
+     * through {@link #encoded}.
      */
     private XmlBytes put(String s, int context) {
+        int n = s.length();
+        room(n);
+        byte[] b = buf;
+        int at = count;
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c >= 0x80 || (ESCAPED[c] & context) != 0) {
+                count = at + i;
+                return encoded(s.substring(i), context);
+            }
+            b[at + i] = (byte) c;
+        }
+        count = at + n;
+        return this;
+    }
+
+    /**
+     * Encodes {@code s} with the JDK's UTF-8 encoder (a lone surrogate, which the parser never
+     * returns, becomes {@code ?}) and escapes it. The bytes of a multi-byte UTF-8 sequence are all
+     * 0x80 or more, so only real {@code & < > "} are escaped.
+     */
+    private XmlBytes encoded(String s, int context) {
         byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
         int n = utf8.length;
-        int plain = 0;
-        if (context != RAW) {
-            while (plain < n && (utf8[plain] < 0 || (ESCAPED[utf8[plain]] & context) == 0)) {
-                plain++;
-            }
-        } else {
-            plain = n;
-        }
         room(n);
-        System.arraycopy(utf8, 0, buf, count, plain);
-        count += plain;
-        for (int i = plain; i < n; i++) {
+        for (int i = 0; i < n; i++) {
             byte v = utf8[i];
             if (v >= 0 && (ESCAPED[v] & context) != 0) {
                 entity((char) v);
@@ -124,5 +146,31 @@ final class XmlBytes {
 
     byte[] toByteArray() {
         return Arrays.copyOf(buf, count);
+    }
+
+    /**
+     * @return the bytes written, sent from this array as they are: no copy but the one a caller of
+     *         {@link Rewritten#toByteArray} gets (the array itself must not be handed out: a second
+     *         {@code writeTo} must write the same bytes)
+     */
+    Rewritten result() {
+        byte[] bytes = buf;
+        int length = count;
+        return new Rewritten() {
+            @Override
+            public long length() {
+                return length;
+            }
+
+            @Override
+            public void writeTo(OutputStream out) throws IOException {
+                out.write(bytes, 0, length);
+            }
+
+            @Override
+            public byte[] toByteArray() {
+                return Arrays.copyOf(bytes, length);
+            }
+        };
     }
 }

@@ -221,6 +221,47 @@ class HlsPlaylistRewriterTest {
         assertEquals(ManifestRewriter.DEFAULT_MAX_BYTES, rewriter.maxBytes());
     }
 
+    /**
+     * The rewriter decides most URIs on their bytes, without a String (issue 17, item 5): a random
+     * reference it takes for plain must be one the origin rule gives the credential, by appending
+     * {@code ?uc=…} alone; and a playlist of random references is rewritten line by line exactly as
+     * {@link ChildUris#staysAt} and {@link ChildUris#withQuery} say, whichever path each line takes.
+     */
+    @Test
+    void theByteLevelDecisionAgreesWithTheOriginRule() {
+        String alphabet = "a/:?#.%@[]\\ \t\u007f\u0000\u00e9hpst0=&";
+        java.util.Random random = new java.util.Random(17);
+        URI url = URI.create("https://media.example.com/live/show/index.m3u8");
+        String self = ChildUris.originOf(url);
+        StringBuilder playlist = new StringBuilder("#EXTM3U\n");
+        StringBuilder expected = new StringBuilder("#EXTM3U\n");
+        int plain = 0;
+        for (int n = 0; n < 20_000; n++) {
+            StringBuilder b = new StringBuilder(n % 3 == 0 ? "//" : n % 3 == 1 ? "https://media.example.com/" : "");
+            for (int len = random.nextInt(8); len > 0; len--) {
+                b.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            String reference = b.toString();
+            byte[] bytes = reference.getBytes(StandardCharsets.ISO_8859_1);
+            if (HlsPlaylistRewriter.isPlainRelative(bytes, 0, bytes.length)) {
+                plain++;
+                assertTrue(ChildUris.staysAt(reference, self, self), reference);
+                assertTrue(ChildUris.staysAt(reference, ChildUris.UNKNOWN_SELF, ChildUris.UNKNOWN_SELF), reference);
+                assertEquals(reference + "?" + Q, ChildUris.withQuery(reference, UC), reference);
+            }
+            String line = reference.strip();
+            if (line.isEmpty() || line.startsWith("#") || line.length() != reference.length()) {
+                continue; // blank, a comment, or blanks around it: not a URI line as written
+            }
+            playlist.append(reference).append('\n');
+            expected.append(ChildUris.staysAt(reference, self, self) ? ChildUris.withQuery(reference, UC) : reference)
+                    .append('\n');
+        }
+        assertTrue(plain > 1000, "plain references tried: " + plain);
+        assertEquals(expected.toString(), new String(rewriter.rewrite(playlist.toString()
+                .getBytes(StandardCharsets.ISO_8859_1), url, UC), StandardCharsets.ISO_8859_1));
+    }
+
     @Test
     void forPath() {
         assertSame(HlsPlaylistRewriter.DEFAULT, ManifestRewriter.forPath("live/mystream/playlist.m3u8").orElseThrow());
