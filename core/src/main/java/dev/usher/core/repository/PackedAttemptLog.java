@@ -3,7 +3,9 @@ package dev.usher.core.repository;
 import dev.usher.core.attempt.Attempt;
 import dev.usher.core.attempt.AttemptLog;
 import dev.usher.core.decision.Decision;
+import dev.usher.core.decision.PlaybackRequest;
 import dev.usher.core.decision.Reason;
+import dev.usher.core.net.IpAddress;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,14 +42,31 @@ final class PackedAttemptLog {
     /**
      * Who asked, as an {@link Attempt} names it.
      *
+     * @param ipText          the client's address as text, or null when it is kept as the numbers
+     *                        {@code ipHigh} and {@code ipLow} (an origin made from a request: its text is
+     *                        made only when the log is read, not on every decision)
      * @param fingerprintText the pass fingerprint, or null when it is kept as {@code fpHigh} and {@code fpLow}
      */
-    record Origin(String ip, String video, String app, String appinst, String pageurl, String refurl, String server,
-                  String fingerprintText, long fpHigh, long fpLow) {
+    record Origin(String ipText, long ipHigh, long ipLow, String video, String app, String appinst, String pageurl,
+                  String refurl, String server, String fingerprintText, long fpHigh, long fpLow) {
+
+        String ip() {
+            return ipText != null ? ipText : new IpAddress(ipHigh, ipLow).toString();
+        }
+
+        boolean hasIp(IpAddress client) {
+            return ipText == null ? ipHigh == client.high() && ipLow == client.low() : ipText.equals(client.toString());
+        }
 
         boolean sameAs(Attempt a, String fingerprintOf) {
-            return a.ip().equals(ip) && a.video().equals(video) && a.app().equals(app) && a.appinst().equals(appinst)
+            return a.ip().equals(ip()) && a.video().equals(video) && a.app().equals(app) && a.appinst().equals(appinst)
                     && a.pageurl().equals(pageurl) && a.refurl().equals(refurl) && a.server().equals(server)
+                    && fingerprintOf.equals(fingerprint());
+        }
+
+        boolean sameAs(PlaybackRequest r, String serverOf, String fingerprintOf) {
+            return hasIp(r.client()) && r.video().equals(video) && r.app().equals(app) && r.appInstance().equals(appinst)
+                    && r.pageUrl().equals(pageurl) && r.referrer().equals(refurl) && serverOf.equals(server)
                     && fingerprintOf.equals(fingerprint());
         }
 
@@ -88,7 +107,7 @@ final class PackedAttemptLog {
 
         Attempt toAttempt(String key) {
             Origin o = origin;
-            return new Attempt(key, Instant.ofEpochSecond(seconds, nanos), o.ip, o.video, o.app, o.appinst, o.pageurl,
+            return new Attempt(key, Instant.ofEpochSecond(seconds, nanos), o.ip(), o.video, o.app, o.appinst, o.pageurl,
                     o.refurl, reason, o.server, count, failedStatus, o.fingerprint());
         }
     }
@@ -146,8 +165,13 @@ final class PackedAttemptLog {
         }
         add(new Entry(attempt.datetime(), attempt.reason(), originOf(attempt, ownFingerprint, strings), attempt.count(),
                 attempt.failedStatus()));
+        evictOverCap(attempt.success(), cap);
+    }
+
+    /** Removes the oldest entries as {@link AttemptLog#evict} says, so at most {@code cap} stay. */
+    private void evictOverCap(boolean addedWasGrant, int cap) {
         if (size() > cap) {
-            AttemptLog.Eviction eviction = AttemptLog.evict(size() - grants, grants, attempt.success(), cap);
+            AttemptLog.Eviction eviction = AttemptLog.evict(size() - grants, grants, addedWasGrant, cap);
             if (!eviction.none()) {
                 removeOldest(eviction.refusals(), eviction.grants());
             }
@@ -169,6 +193,45 @@ final class PackedAttemptLog {
         return false;
     }
 
+    /**
+     * Appends the attempt that records {@code reason} for {@code request} at {@code now} by this node,
+     * the same entry as {@link #append(Attempt, String, SharedStrings, int)} of the {@link Attempt}
+     * {@link RepositoryRules} makes of them, without making that attempt: its text of the client's
+     * address is made only when the log is read (on the hot path it was an allocation and some
+     * formatting per decision).
+     *
+     * @param fingerprint the fingerprint of the pass the request carried
+     */
+    void append(PlaybackRequest request, Instant now, Reason reason, String server, String fingerprint,
+                String ownFingerprint, SharedStrings strings, int cap) {
+        boolean success = reason.granted();
+        if (!success && absorbed(request.client(), reason, now)) {
+            return;
+        }
+        Origin last = end > start ? items[end - 1].origin : null;
+        Origin origin = last != null && last.sameAs(request, server, fingerprint) ? last
+                : newOrigin(last, null, request.client(), request.video(), request.app(), request.appInstance(),
+                request.pageUrl(), request.referrer(), server, fingerprint, ownFingerprint, strings);
+        add(new Entry(now, reason, origin, 1, 0));
+        evictOverCap(success, cap);
+    }
+
+    /** {@link #absorbed(Attempt)} for a refusal of {@code client} for {@code reason} at {@code now} */
+    private boolean absorbed(IpAddress client, Reason reason, Instant now) {
+        Instant windowStart = AttemptLog.windowStart(now);
+        for (int i = end - 1; i >= start && items[i].isAfter(windowStart); i--) {
+            Entry e = items[i];
+            // AttemptLog.absorbs, on the entry's own fields
+            if (!e.success() && e.reason == reason && e.failedStatus == 0 && e.origin.hasIp(client)) {
+                if (e.count != Integer.MAX_VALUE) {
+                    e.count++;
+                }
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** @return the origin of {@code a}: the newest entry's when the same, else a new one sharing what it can */
     private Origin originOf(Attempt a, String ownFingerprint, SharedStrings strings) {
         String fp = a.passFingerprint();
@@ -176,6 +239,16 @@ final class PackedAttemptLog {
         if (last != null && last.sameAs(a, fp)) {
             return last;
         }
+        return newOrigin(last, a.ip(), null, a.video(), a.app(), a.appinst(), a.pageurl(), a.refurl(), a.server(), fp,
+                ownFingerprint, strings);
+    }
+
+    /**
+     * @param ipText the client's address as text, or null to keep {@code client}'s numbers
+     */
+    private static Origin newOrigin(Origin last, String ipText, IpAddress client, String video, String app,
+                                    String appinst, String pageurl, String refurl, String server, String fp,
+                                    String ownFingerprint, SharedStrings strings) {
         String fingerprint;
         long high = 0;
         long low = 0;
@@ -191,13 +264,14 @@ final class PackedAttemptLog {
                 low = packed[1];
             }
         }
-        return new Origin(reuse(last == null ? null : last.ip, a.ip(), strings),
-                reuse(last == null ? null : last.video, a.video(), strings),
-                reuse(last == null ? null : last.app, a.app(), strings),
-                reuse(last == null ? null : last.appinst, a.appinst(), strings),
-                reuse(last == null ? null : last.pageurl, a.pageurl(), strings),
-                reuse(last == null ? null : last.refurl, a.refurl(), strings),
-                reuse(last == null ? null : last.server, a.server(), strings), fingerprint, high, low);
+        return new Origin(ipText == null ? null : reuse(last == null ? null : last.ipText, ipText, strings),
+                client == null ? 0 : client.high(), client == null ? 0 : client.low(),
+                reuse(last == null ? null : last.video, video, strings),
+                reuse(last == null ? null : last.app, app, strings),
+                reuse(last == null ? null : last.appinst, appinst, strings),
+                reuse(last == null ? null : last.pageurl, pageurl, strings),
+                reuse(last == null ? null : last.refurl, refurl, strings),
+                reuse(last == null ? null : last.server, server, strings), fingerprint, high, low);
     }
 
     /** @return {@code kept} (the previous origin's) when equal to {@code s}, else the shared copy of {@code s} */

@@ -122,9 +122,23 @@ public final class RepositoryRules {
         Objects.requireNonNull(ticket, "ticket (an unknown key is decided by unknownKey)");
         AdmissionRules.Outcome outcome = admission.evaluate(ticket, playbacks, request, now);
         Decision decision = outcome.decision();
-        String fingerprint = ownPassFingerprint != null && decision.reason() != Reason.INVALID_AUTH_TOKEN
+        return new Decided(outcome, attempt(ticket, request, now, decision,
+                passFingerprint(ticket, request, decision, ownPassFingerprint)));
+    }
+
+    /**
+     * @param ownPassFingerprint as for {@link #decide(Ticket, List, PlaybackRequest, Instant, String)}
+     * @return the pass fingerprint of the attempt that records {@code decision}: the kept one of
+     *         the ticket's own pass when the request got past the pass check, else computed
+     */
+    public String passFingerprint(Ticket ticket, PlaybackRequest request, Decision decision, String ownPassFingerprint) {
+        return ownPassFingerprint != null && decision.reason() != Reason.INVALID_AUTH_TOKEN
                 ? ownPassFingerprint : PassFingerprint.of(ticket.pass(), ticket.key(), request.pass());
-        return new Decided(outcome, attempt(ticket, request, now, decision, fingerprint));
+    }
+
+    /** @return the name of this node, the {@link Attempt#server()} of the attempts it records */
+    public String serverName() {
+        return serverName;
     }
 
     /**
