@@ -86,11 +86,14 @@ public final class AdmissionRules {
         if (!ticket.app().matches(request.app()) || !request.appOwnedBy(ticket.cdnId())) {
             return refuse(Reason.WRONG_APPLICATION, ticket, playbacks);
         }
-        int continuing = openPlaybackOf(playbacks, request, now);
+        // Matched before the playbacks are looked at (it is pure, and its refusal still comes after the
+        // uses' below): a client that a bound slot allows is inside that slot's network, the very object a
+        // playback started through the slot keeps, so that playback needs no second look at its network.
+        IpRestriction.Match match = ticket.ip().match(request.client());
+        int continuing = openPlaybackOf(playbacks, request, now, match.allowed() ? match.network() : null);
         if (continuing < 0 && ticket.uses() <= 0) {
             return refuse(Reason.EXCEEDED_MAX_VIEWS, ticket, playbacks);
         }
-        IpRestriction.Match match = ticket.ip().match(request.client());
         if (!match.allowed()) {
             return refuse(Reason.INVALID_IP_ADDRESS, ticket, playbacks);
         }
@@ -194,11 +197,13 @@ public final class AdmissionRules {
      * @return the index of the open playback {@code request} continues: one from the same client (or
      * the network its slot bound) whose scope holds the request's path, the manifest's folder and
      * below for HLS and DASH, the file itself for an MP4; -1 when there is none
+     * @param holdsClient a network known to contain the request's client (the ip rule's match), or null
      */
-    private int openPlaybackOf(List<Playback> playbacks, PlaybackRequest request, Instant now) {
+    private int openPlaybackOf(List<Playback> playbacks, PlaybackRequest request, Instant now, IpNetwork holdsClient) {
         for (int i = 0; i < playbacks.size(); i++) {
             Playback p = playbacks.get(i);
-            if (p.covers(request.app(), request.path()) && p.client().contains(request.client())
+            if (p.covers(request.app(), request.path())
+                    && (p.client() == holdsClient || p.client().contains(request.client()))
                     && seenWithinWindow(p.lastSeen(), now)) {
                 return i;
             }

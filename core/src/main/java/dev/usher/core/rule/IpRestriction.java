@@ -72,7 +72,8 @@ public final class IpRestriction {
      *
      * @param allowed whether the client may enter
      * @param network the client's network for the one-use-per-playback identity: the slot's bound
-     *                network when a slot let it in, else the client's own address
+     *                network when a slot let it in, else the client's own address; an allowed match's
+     *                network always contains the client (the admission rules rely on it)
      * @param bindSlot index of the entry to bind on a granted playback, or -1
      */
     public record Match(boolean allowed, IpNetwork network, int bindSlot) {

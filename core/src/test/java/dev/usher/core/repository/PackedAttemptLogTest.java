@@ -174,4 +174,25 @@ class PackedAttemptLogTest {
             }
         }
     }
+
+    /** A packed fingerprint is compared with a text without the text of its bits being made, and alike. */
+    @Test
+    void aPackedFingerprintIsComparedAsItsText() {
+        SplittableRandom random = new SplittableRandom(5);
+        for (int n = 0; n < 2000; n++) {
+            String fp = PassFingerprint.of(PASS, KEY, "wrong-" + n);
+            byte[] bits = java.util.Base64.getUrlDecoder().decode(fp);
+            long high = java.nio.ByteBuffer.wrap(bits, 0, 8).getLong();
+            long low = java.nio.ByteBuffer.wrap(bits, 8, 8).getLong();
+            PackedAttemptLog.Origin o = new PackedAttemptLog.Origin(null, 0, 0, "v", "a", "i", "", "", "s", null, high, low);
+            assertEquals(fp, o.fingerprint());
+            org.junit.jupiter.api.Assertions.assertTrue(o.hasFingerprint(fp));
+            char[] other = fp.toCharArray();
+            int at = random.nextInt(other.length);
+            other[at] = other[at] == 'A' ? 'B' : 'A';
+            org.junit.jupiter.api.Assertions.assertFalse(o.hasFingerprint(new String(other)), fp + " at " + at);
+            org.junit.jupiter.api.Assertions.assertFalse(o.hasFingerprint(fp.substring(1)));
+            org.junit.jupiter.api.Assertions.assertFalse(o.hasFingerprint(""));
+        }
+    }
 }
