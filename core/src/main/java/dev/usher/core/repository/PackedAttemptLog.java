@@ -95,42 +95,9 @@ final class PackedAttemptLog {
         }
     }
 
-    /** An entry: when, the decision, and who asked. Mutable under the ticket's lock (count, status). */
-    private static final class Entry {
-        final long seconds;
-        final int nanos;
-        final Reason reason;
-        final Origin origin;
-        int count;
-        int failedStatus;
-
-        Entry(Instant datetime, Reason reason, Origin origin, int count, int failedStatus) {
-            this.seconds = datetime.getEpochSecond();
-            this.nanos = datetime.getNano();
-            this.reason = reason;
-            this.origin = origin;
-            this.count = count;
-            this.failedStatus = failedStatus;
-        }
-
-        boolean success() {
-            return reason.granted();
-        }
-
-        boolean isAfter(Instant t) {
-            return seconds > t.getEpochSecond() || (seconds == t.getEpochSecond() && nanos > t.getNano());
-        }
-
-        boolean isBefore(Instant t) {
-            return seconds < t.getEpochSecond() || (seconds == t.getEpochSecond() && nanos < t.getNano());
-        }
-
-        Attempt toAttempt(String key) {
-            Origin o = origin;
-            return new Attempt(key, Instant.ofEpochSecond(seconds, nanos), o.ip(), o.video, o.app, o.appinst, o.pageurl,
-                    o.refurl, reason, o.server, count, failedStatus, o.fingerprint());
-        }
-    }
+    private static final Reason[] REASONS = Reason.values();
+    /** Longs per entry in {@link #data}: its second; its nano and reason; its count and status. */
+    private static final int STRIDE = 3;
 
     /**
      * Strings seen lately in attempts, by their text, shared by every ticket's log of one repository:
@@ -182,8 +149,14 @@ final class PackedAttemptLog {
         return (int) (bits & 0x3f);
     }
 
-    /** The entries, oldest first, in {@code items[start..end)}. */
-    private Entry[] items = new Entry[2];
+    /**
+     * The entries, oldest first, in slots {@code start..end)}: slot i's origin in {@code origins[i]}, its
+     * numbers in {@code data[STRIDE * i ..]} (epoch second; nanosecond and reason ordinal; count and
+     * failed status). Numbers in a long array rather than an object per entry: an append allocates
+     * nothing until the arrays grow, and gives the collector no new object held by an old ticket.
+     */
+    private Origin[] origins = new Origin[2];
+    private long[] data = new long[2 * STRIDE];
     private int start;
     private int end;
     private int grants;
@@ -198,6 +171,50 @@ final class PackedAttemptLog {
         return end - start;
     }
 
+    private long seconds(int i) {
+        return data[STRIDE * i];
+    }
+
+    private int nanos(int i) {
+        return (int) data[STRIDE * i + 1];
+    }
+
+    private Reason reason(int i) {
+        return REASONS[(int) (data[STRIDE * i + 1] >>> 32)];
+    }
+
+    private boolean success(int i) {
+        return reason(i).granted();
+    }
+
+    private int count(int i) {
+        return (int) (data[STRIDE * i + 2] >>> 32);
+    }
+
+    private int failedStatus(int i) {
+        return (int) data[STRIDE * i + 2];
+    }
+
+    private void setCountAndStatus(int i, int count, int failedStatus) {
+        data[STRIDE * i + 2] = ((long) count << 32) | (failedStatus & 0xffff_ffffL);
+    }
+
+    private boolean isAfter(int i, Instant t) {
+        long s = seconds(i);
+        return s > t.getEpochSecond() || (s == t.getEpochSecond() && nanos(i) > t.getNano());
+    }
+
+    private boolean isBefore(int i, Instant t) {
+        long s = seconds(i);
+        return s < t.getEpochSecond() || (s == t.getEpochSecond() && nanos(i) < t.getNano());
+    }
+
+    private Attempt toAttempt(int i, String key) {
+        Origin o = origins[i];
+        return new Attempt(key, Instant.ofEpochSecond(seconds(i), nanos(i)), o.ip(), o.video, o.app, o.appinst, o.pageurl,
+                o.refurl, reason(i), o.server, count(i), failedStatus(i), o.fingerprint());
+    }
+
     /**
      * Appends {@code attempt} by the rules of {@link AttemptLog}: a refusal the log absorbs is counted
      * into the stored one; then the oldest entries go as {@link AttemptLog#evict} says, so at most
@@ -210,8 +227,8 @@ final class PackedAttemptLog {
         if (!attempt.success() && absorbed(attempt)) {
             return;
         }
-        add(new Entry(attempt.datetime(), attempt.reason(), originOf(attempt, ownFingerprint, strings), attempt.count(),
-                attempt.failedStatus()));
+        add(attempt.datetime(), attempt.reason(), originOf(attempt, ownFingerprint, strings), attempt.count(),
+                attempt.failedStatus());
         evictOverCap(attempt.success(), cap);
     }
 
@@ -227,13 +244,10 @@ final class PackedAttemptLog {
 
     private boolean absorbed(Attempt attempt) {
         Instant windowStart = AttemptLog.windowStart(attempt.datetime());
-        for (int i = end - 1; i >= start && items[i].isAfter(windowStart); i--) {
-            Entry e = items[i];
+        for (int i = end - 1; i >= start && isAfter(i, windowStart); i--) {
             // Only a refusal of the same reason can absorb: skip the others without building their Attempt.
-            if (!e.success() && e.reason == attempt.reason() && AttemptLog.absorbs(e.toAttempt(attempt.key()), attempt)) {
-                if (e.count != Integer.MAX_VALUE) {
-                    e.count++;
-                }
+            if (!success(i) && reason(i) == attempt.reason() && AttemptLog.absorbs(toAttempt(i, attempt.key()), attempt)) {
+                countRepeat(i);
                 return true;
             }
         }
@@ -259,20 +273,17 @@ final class PackedAttemptLog {
         Origin origin = last != null && last.sameAs(request, server, fingerprint) ? last
                 : newOrigin(last, null, request.client(), request.video(), request.app(), request.appInstance(),
                 request.pageUrl(), request.referrer(), server, fingerprint, ownFingerprint, strings);
-        add(new Entry(now, reason, origin, 1, 0));
+        add(now, reason, origin, 1, 0);
         evictOverCap(success, cap);
     }
 
     /** {@link #absorbed(Attempt)} for a refusal of {@code client} for {@code reason} at {@code now} */
     private boolean absorbed(IpAddress client, Reason reason, Instant now) {
         Instant windowStart = AttemptLog.windowStart(now);
-        for (int i = end - 1; i >= start && items[i].isAfter(windowStart); i--) {
-            Entry e = items[i];
+        for (int i = end - 1; i >= start && isAfter(i, windowStart); i--) {
             // AttemptLog.absorbs, on the entry's own fields
-            if (!e.success() && e.reason == reason && e.failedStatus == 0 && e.origin.hasIp(client)) {
-                if (e.count != Integer.MAX_VALUE) {
-                    e.count++;
-                }
+            if (!success(i) && reason(i) == reason && failedStatus(i) == 0 && origins[i].hasIp(client)) {
+                countRepeat(i);
                 return true;
             }
         }
@@ -358,26 +369,40 @@ final class PackedAttemptLog {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bits);
     }
 
-    private void add(Entry e) {
-        if (end == items.length) {
-            int size = size();
-            if (size <= items.length * 3 / 4 && start > 0) {
-                // At least a quarter free at the front: move down (amortized a few copies per insert).
-                System.arraycopy(items, start, items, 0, size);
-                Arrays.fill(items, size, end, null);
-                start = 0;
-                end = size;
-            } else {
-                Entry[] grown = new Entry[items.length + (items.length >> 1) + 1];
-                System.arraycopy(items, start, grown, 0, size);
-                items = grown;
-                start = 0;
-                end = size;
-            }
+    private void countRepeat(int i) {
+        int count = count(i);
+        if (count != Integer.MAX_VALUE) {
+            setCountAndStatus(i, count + 1, failedStatus(i));
         }
-        items[end++] = e;
-        newest = e.origin;
-        if (e.success()) {
+    }
+
+    private void add(Instant datetime, Reason reason, Origin origin, int count, int failedStatus) {
+        if (end == origins.length) {
+            int size = size();
+            if (size <= origins.length * 3 / 4 && start > 0) {
+                // At least a quarter free at the front: move down (amortized a few copies per insert).
+                System.arraycopy(origins, start, origins, 0, size);
+                System.arraycopy(data, STRIDE * start, data, 0, STRIDE * size);
+                Arrays.fill(origins, size, end, null);
+            } else {
+                int capacity = origins.length + (origins.length >> 1) + 1;
+                Origin[] grown = new Origin[capacity];
+                long[] grownData = new long[STRIDE * capacity];
+                System.arraycopy(origins, start, grown, 0, size);
+                System.arraycopy(data, STRIDE * start, grownData, 0, STRIDE * size);
+                origins = grown;
+                data = grownData;
+            }
+            start = 0;
+            end = size;
+        }
+        int i = end++;
+        origins[i] = origin;
+        data[STRIDE * i] = datetime.getEpochSecond();
+        data[STRIDE * i + 1] = (datetime.getNano() & 0xffff_ffffL) | ((long) reason.ordinal() << 32);
+        setCountAndStatus(i, count, failedStatus);
+        newest = origin;
+        if (reason.granted()) {
             grants++;
         }
     }
@@ -388,15 +413,15 @@ final class PackedAttemptLog {
         int g = grantsToRemove;
         int last = -1;
         for (int i = start; i < end && (r > 0 || g > 0); i++) {
-            Entry e = items[i];
-            if (e.success() ? g > 0 : r > 0) {
-                if (e.success()) {
+            boolean success = success(i);
+            if (success ? g > 0 : r > 0) {
+                if (success) {
                     g--;
                     grants--;
                 } else {
                     r--;
                 }
-                items[i] = null;
+                origins[i] = null; // marks the slot removed: a kept entry always has an origin
                 last = i;
             }
         }
@@ -406,15 +431,22 @@ final class PackedAttemptLog {
         // Close the gaps by moving the entries kept before the last removed one up towards it.
         int w = last;
         for (int i = last; i >= start; i--) {
-            if (items[i] != null) {
-                items[w--] = items[i];
+            if (origins[i] != null) {
+                move(i, w--);
             }
         }
         for (int i = start; i <= w; i++) {
-            items[i] = null;
+            origins[i] = null;
         }
         start = w + 1;
-        newest = end > start ? items[end - 1].origin : null;
+        newest = end > start ? origins[end - 1] : null;
+    }
+
+    private void move(int from, int to) {
+        if (from != to) {
+            origins[to] = origins[from];
+            System.arraycopy(data, STRIDE * from, data, STRIDE * to, STRIDE);
+        }
     }
 
     /**
@@ -424,9 +456,8 @@ final class PackedAttemptLog {
      */
     boolean markNotServed(String key, Decision grant, int status) {
         for (int i = end - 1; i >= start; i--) {
-            Entry e = items[i];
-            if (e.success() && RepositoryRules.isAttemptOf(grant, e.toAttempt(key))) {
-                e.failedStatus = status;
+            if (success(i) && RepositoryRules.isAttemptOf(grant, toAttempt(i, key))) {
+                setCountAndStatus(i, count(i), status);
                 return true;
             }
         }
@@ -437,9 +468,8 @@ final class PackedAttemptLog {
     List<Attempt> since(String key, Instant since, int limit) {
         List<Attempt> found = new ArrayList<>(Math.max(0, Math.min(limit, size())));
         for (int i = end - 1; i >= start && found.size() < limit; i--) {
-            Entry e = items[i];
-            if (since == null || !e.isBefore(since)) {
-                found.add(e.toAttempt(key));
+            if (since == null || !isBefore(i, since)) {
+                found.add(toAttempt(i, key));
             }
         }
         Collections.reverse(found);
@@ -450,17 +480,16 @@ final class PackedAttemptLog {
     void removeBefore(Instant horizon) {
         int w = start;
         for (int i = start; i < end; i++) {
-            Entry e = items[i];
-            if (e.isBefore(horizon)) {
-                if (e.success()) {
+            if (isBefore(i, horizon)) {
+                if (success(i)) {
                     grants--;
                 }
             } else {
-                items[w++] = e;
+                move(i, w++);
             }
         }
-        Arrays.fill(items, w, end, null);
+        Arrays.fill(origins, w, end, null);
         end = w;
-        newest = end > start ? items[end - 1].origin : null;
+        newest = end > start ? origins[end - 1] : null;
     }
 }
