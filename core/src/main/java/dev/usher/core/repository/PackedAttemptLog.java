@@ -23,8 +23,9 @@ import java.util.List;
  * <ul>
  * <li>An {@link Attempt} holds thirteen references, an {@link Instant} and its own copies of the
  *     request's strings (address, video, app, page, referrer, pass fingerprint): some 370 bytes.
- *     Here an entry is its time as numbers, its reason, count and status, and a reference to an
- *     {@link Origin}: what asked (the strings). The requests of one playback all come from the same
+ *     Here an entry is its time, reason, count and status as three longs in one array, and a
+ *     reference to an {@link Origin} in another: what asked (the strings; the client's address as
+ *     its numbers when the entry came from a request). The requests of one playback all come from the same
  *     origin, so consecutive entries share one; a new origin takes each string from the previous
  *     origin when equal, so only what changed is kept twice.</li>
  * <li>The fingerprint of the ticket's own pass is the same on every request that got past the pass
