@@ -25,7 +25,9 @@ import java.util.Objects;
  *     stores nothing); else {@link #decide} with the ticket and its stored playbacks, then stores
  *     the {@link Decided#ticket() ticket} and {@link Decided#playbacks() playbacks} it returns when
  *     they changed, and appends its {@link Decided#attempt() attempt} by the rules of
- *     {@link AttemptLog} (at most {@link #maxAttemptsPerTicket()} per ticket);</li>
+ *     {@link AttemptLog} (at most {@link #maxAttemptsPerTicket()} per ticket; Usher's in-memory store
+ *     does the same in parts, {@link AdmissionRules#evaluate} and {@link #passFingerprint}, and appends
+ *     that attempt's fields from the request without making the {@link Attempt});</li>
  * <li>in {@link TicketRepository#update update}: {@link TicketChange#applyTo};</li>
  * <li>in {@link TicketRepository#release release}: {@link AdmissionRules#release} through
  *     {@link #admission()}, and {@link #isAttemptOf} to find the grant's attempt;</li>
