@@ -4,8 +4,6 @@ import dev.usher.core.net.IpNetwork;
 import dev.usher.core.rule.IpRestriction;
 import dev.usher.core.ticket.Ticket;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,6 +34,9 @@ public final class AdmissionRules {
     public static final int MAX_OPEN_PLAYBACKS = 64;
 
     private final Duration playbackWindow;
+    /** The window as seconds and nanoseconds, so that "open at now" is decided without an Instant per call. */
+    private final long windowSeconds;
+    private final int windowNanos;
 
     /**
      * @param playbackWindow how long after its latest request a playback stays open
@@ -45,6 +46,8 @@ public final class AdmissionRules {
             throw new IllegalArgumentException("the playback window must be positive");
         }
         this.playbackWindow = playbackWindow;
+        this.windowSeconds = playbackWindow.getSeconds();
+        this.windowNanos = playbackWindow.getNano();
     }
 
     public Duration playbackWindow() {
@@ -83,11 +86,14 @@ public final class AdmissionRules {
         if (!ticket.app().matches(request.app()) || !request.appOwnedBy(ticket.cdnId())) {
             return refuse(Reason.WRONG_APPLICATION, ticket, playbacks);
         }
-        int continuing = openPlaybackOf(playbacks, request, now);
+        // Matched before the playbacks are looked at (it is pure, and its refusal still comes after the
+        // uses' below): a client that a bound slot allows is inside that slot's network, the very object a
+        // playback started through the slot keeps, so that playback needs no second look at its network.
+        IpRestriction.Match match = ticket.ip().match(request.client());
+        int continuing = openPlaybackOf(playbacks, request, now, match.allowed() ? match.network() : null);
         if (continuing < 0 && ticket.uses() <= 0) {
             return refuse(Reason.EXCEEDED_MAX_VIEWS, ticket, playbacks);
         }
-        IpRestriction.Match match = ticket.ip().match(request.client());
         if (!match.allowed()) {
             return refuse(Reason.INVALID_IP_ADDRESS, ticket, playbacks);
         }
@@ -103,9 +109,8 @@ public final class AdmissionRules {
         }
         if (continuing >= 0) {
             Playback open = playbacks.get(continuing).seenAt(now);
-            Playback[] after = playbacks.toArray(new Playback[0]); // one copy, not three: the hot path
-            after[continuing] = open;
-            return new Outcome(new Decision(Reason.SUCCESS, ticket, open.client(), false, null, -1), ticket, List.of(after));
+            return new Outcome(new Decision(Reason.SUCCESS, ticket, open.client(), false, null, -1), ticket,
+                    replaced(playbacks, continuing, open));
         }
         IpRestriction ipAfter = match.bindSlot() >= 0 ? ticket.ip().bind(match.bindSlot(), match.network()) : ticket.ip();
         Ticket consumed = ticket.consumed(ipAfter, now);
@@ -192,17 +197,43 @@ public final class AdmissionRules {
      * @return the index of the open playback {@code request} continues: one from the same client (or
      * the network its slot bound) whose scope holds the request's path, the manifest's folder and
      * below for HLS and DASH, the file itself for an MP4; -1 when there is none
+     * @param holdsClient a network known to contain the request's client (the ip rule's match), or null
      */
-    private int openPlaybackOf(List<Playback> playbacks, PlaybackRequest request, Instant now) {
-        Instant openAfter = null;
+    private int openPlaybackOf(List<Playback> playbacks, PlaybackRequest request, Instant now, IpNetwork holdsClient) {
         for (int i = 0; i < playbacks.size(); i++) {
             Playback p = playbacks.get(i);
-            if (p.covers(request.app(), request.path()) && p.client().contains(request.client())
-                    && p.lastSeen().isAfter(openAfter == null ? openAfter = now.minus(playbackWindow) : openAfter)) {
+            if (p.covers(request.app(), request.path())
+                    && (p.client() == holdsClient || p.client().contains(request.client()))
+                    && seenWithinWindow(p.lastSeen(), now)) {
                 return i;
             }
         }
         return -1;
+    }
+
+    /**
+     * @return {@code lastSeen > now - window} (a playback open at {@code now}), computed as
+     *         {@code lastSeen + window > now} on the numbers: {@code now.minus} made an Instant on
+     *         every continuing decision, the hot path
+     */
+    private boolean seenWithinWindow(Instant lastSeen, Instant now) {
+        long seconds = lastSeen.getEpochSecond() + windowSeconds; // Instant's range is far inside a long's
+        int nanos = lastSeen.getNano() + windowNanos;
+        if (nanos >= 1_000_000_000) {
+            seconds++;
+            nanos -= 1_000_000_000;
+        }
+        return seconds > now.getEpochSecond() || (seconds == now.getEpochSecond() && nanos > now.getNano());
+    }
+
+    /** @return {@code playbacks} with entry {@code index} replaced, immutable, in one copy */
+    private static List<Playback> replaced(List<Playback> playbacks, int index, Playback p) {
+        if (playbacks.size() == 1) {
+            return List.of(p); // the common case: one viewer's one playback
+        }
+        Playback[] after = playbacks.toArray(new Playback[0]);
+        after[index] = p;
+        return List.of(after);
     }
 
     private static Outcome refuse(Reason reason, Ticket ticket, List<Playback> playbacks) {
@@ -211,10 +242,20 @@ public final class AdmissionRules {
 
     /**
      * Compares in time that depends only on the stored pass's length, never on where the texts
-     * first differ.
+     * first differ. Compares the characters themselves (two texts have the same UTF-8 bytes when
+     * they have the same characters), so the hot path copies neither text into a byte array.
      */
     static boolean passMatches(String stored, String given) {
         Objects.requireNonNull(given);
-        return MessageDigest.isEqual(stored.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8));
+        int n = stored.length();
+        int m = given.length();
+        int diff = n ^ m;
+        for (int i = 0; i < n; i++) {
+            // Every stored character is compared, against the given one or, past its end, its first
+            // (or 0 for an empty text): the work depends on the stored length only.
+            char g = m == 0 ? 0 : given.charAt(i < m ? i : 0);
+            diff |= stored.charAt(i) ^ g;
+        }
+        return diff == 0;
     }
 }

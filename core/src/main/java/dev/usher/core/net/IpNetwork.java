@@ -76,14 +76,23 @@ public record IpNetwork(IpAddress base, int prefix128) {
      *         {@link #isAny()} always true
      */
     public boolean contains(IpAddress address) {
+        return contains(base.high(), base.low(), prefix128, address);
+    }
+
+    /**
+     * {@link #contains(IpAddress)} of the block with base {@code high}, {@code low} and {@code prefix128},
+     * for a holder that keeps those numbers itself rather than a reference to the block.
+     */
+    public static boolean contains(long high, long low, int prefix128, IpAddress address) {
         if (prefix128 == 0) {
             return true;
         }
-        if (address.isV4() != isV4()) {
+        boolean v4 = prefix128 >= 96 && high == 0L && (low >>> 32) == 0xffffL; // isV4(), from the numbers
+        if (address.isV4() != v4) {
             return false;
         }
-        return (address.high() & highMask(prefix128)) == base.high()
-                && (address.low() & lowMask(prefix128)) == base.low();
+        return (address.high() & highMask(prefix128)) == high
+                && (address.low() & lowMask(prefix128)) == low;
     }
 
     /** @return true for the whole space ({@code 0.0.0.0/0}, {@code ::/0}), the only block of both families */

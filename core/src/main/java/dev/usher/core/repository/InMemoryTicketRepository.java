@@ -147,18 +147,24 @@ public final class InMemoryTicketRepository implements TicketRepository {
             if (e.removed) {
                 return rules.unknownKey(request, now);
             }
-            RepositoryRules.Decided decided = rules.decide(e.ticket, e.playbacks, request, now, e.ownPassFingerprint);
-            e.ticket = decided.ticket();
-            e.playbacks = decided.playbacks();
-            Attempt attempt = decided.attempt();
-            if (e.ownPassFingerprint == null && decided.decision().reason() != Reason.INVALID_AUTH_TOKEN) {
-                e.ownPassFingerprint = attempt.passFingerprint(); // the pass was right: it is the ticket's own
+            // RepositoryRules.decide, with the attempt appended from the request itself rather than
+            // made as an Attempt first (its fields copied, the client's address formatted as text):
+            // the same entry, a few allocations and a string formatting fewer per decision.
+            Ticket ticket = e.ticket;
+            AdmissionRules.Outcome outcome = rules.admission().evaluate(ticket, e.playbacks, request, now);
+            Decision decision = outcome.decision();
+            String fingerprint = rules.passFingerprint(ticket, request, decision, e.ownPassFingerprint);
+            e.ticket = outcome.ticket();
+            e.playbacks = outcome.playbacks();
+            if (e.ownPassFingerprint == null && decision.reason() != Reason.INVALID_AUTH_TOKEN) {
+                e.ownPassFingerprint = fingerprint; // the pass was right: it is the ticket's own
             }
             if (e.attempts == null) {
                 e.attempts = new PackedAttemptLog();
             }
-            e.attempts.append(attempt, e.ownPassFingerprint, strings, maxAttempts);
-            return decided.decision();
+            e.attempts.append(request, now, decision.reason(), rules.serverName(), fingerprint, e.ownPassFingerprint,
+                    strings, maxAttempts);
+            return decision;
         }
     }
 

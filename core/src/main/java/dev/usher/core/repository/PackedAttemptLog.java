@@ -3,7 +3,9 @@ package dev.usher.core.repository;
 import dev.usher.core.attempt.Attempt;
 import dev.usher.core.attempt.AttemptLog;
 import dev.usher.core.decision.Decision;
+import dev.usher.core.decision.PlaybackRequest;
 import dev.usher.core.decision.Reason;
+import dev.usher.core.net.IpAddress;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,8 +23,9 @@ import java.util.List;
  * <ul>
  * <li>An {@link Attempt} holds thirteen references, an {@link Instant} and its own copies of the
  *     request's strings (address, video, app, page, referrer, pass fingerprint): some 370 bytes.
- *     Here an entry is its time as numbers, its reason, count and status, and a reference to an
- *     {@link Origin}: what asked (the strings). The requests of one playback all come from the same
+ *     Here an entry is its time, reason, count and status as three longs in one array, and a
+ *     reference to an {@link Origin} in another: what asked (the strings; the client's address as
+ *     its numbers when the entry came from a request). The requests of one playback all come from the same
  *     origin, so consecutive entries share one; a new origin takes each string from the previous
  *     origin when equal, so only what changed is kept twice.</li>
  * <li>The fingerprint of the ticket's own pass is the same on every request that got past the pass
@@ -40,15 +43,52 @@ final class PackedAttemptLog {
     /**
      * Who asked, as an {@link Attempt} names it.
      *
+     * @param ipText          the client's address as text, or null when it is kept as the numbers
+     *                        {@code ipHigh} and {@code ipLow} (an origin made from a request: its text is
+     *                        made only when the log is read, not on every decision)
      * @param fingerprintText the pass fingerprint, or null when it is kept as {@code fpHigh} and {@code fpLow}
      */
-    record Origin(String ip, String video, String app, String appinst, String pageurl, String refurl, String server,
-                  String fingerprintText, long fpHigh, long fpLow) {
+    record Origin(String ipText, long ipHigh, long ipLow, String video, String app, String appinst, String pageurl,
+                  String refurl, String server, String fingerprintText, long fpHigh, long fpLow) {
+
+        String ip() {
+            return ipText != null ? ipText : new IpAddress(ipHigh, ipLow).toString();
+        }
+
+        boolean hasIp(IpAddress client) {
+            return ipText == null ? ipHigh == client.high() && ipLow == client.low() : ipText.equals(client.toString());
+        }
 
         boolean sameAs(Attempt a, String fingerprintOf) {
-            return a.ip().equals(ip) && a.video().equals(video) && a.app().equals(app) && a.appinst().equals(appinst)
+            return a.ip().equals(ip()) && a.video().equals(video) && a.app().equals(app) && a.appinst().equals(appinst)
                     && a.pageurl().equals(pageurl) && a.refurl().equals(refurl) && a.server().equals(server)
-                    && fingerprintOf.equals(fingerprint());
+                    && hasFingerprint(fingerprintOf);
+        }
+
+        boolean sameAs(PlaybackRequest r, String serverOf, String fingerprintOf) {
+            return hasIp(r.client()) && r.video().equals(video) && r.app().equals(app) && r.appInstance().equals(appinst)
+                    && r.pageUrl().equals(pageurl) && r.referrer().equals(refurl) && serverOf.equals(server)
+                    && hasFingerprint(fingerprintOf);
+        }
+
+        /**
+         * @return {@code fingerprint().equals(fp)}, without making the text of a packed one: a ticket
+         *         whose newest entry is a wrong pass's encoded it on its next decision (a base64
+         *         encoding and two allocations, 15 % of a continuing decision's samples)
+         */
+        boolean hasFingerprint(String fp) {
+            if (fingerprintText != null) {
+                return fp.equals(fingerprintText);
+            }
+            if (fp.length() != FINGERPRINT_CHARS) {
+                return false;
+            }
+            for (int k = 0; k < FINGERPRINT_CHARS; k++) {
+                if (fp.charAt(k) != BASE64URL.charAt(sextet(fpHigh, fpLow, k))) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         String fingerprint() {
@@ -56,42 +96,9 @@ final class PackedAttemptLog {
         }
     }
 
-    /** An entry: when, the decision, and who asked. Mutable under the ticket's lock (count, status). */
-    private static final class Entry {
-        final long seconds;
-        final int nanos;
-        final Reason reason;
-        final Origin origin;
-        int count;
-        int failedStatus;
-
-        Entry(Instant datetime, Reason reason, Origin origin, int count, int failedStatus) {
-            this.seconds = datetime.getEpochSecond();
-            this.nanos = datetime.getNano();
-            this.reason = reason;
-            this.origin = origin;
-            this.count = count;
-            this.failedStatus = failedStatus;
-        }
-
-        boolean success() {
-            return reason.granted();
-        }
-
-        boolean isAfter(Instant t) {
-            return seconds > t.getEpochSecond() || (seconds == t.getEpochSecond() && nanos > t.getNano());
-        }
-
-        boolean isBefore(Instant t) {
-            return seconds < t.getEpochSecond() || (seconds == t.getEpochSecond() && nanos < t.getNano());
-        }
-
-        Attempt toAttempt(String key) {
-            Origin o = origin;
-            return new Attempt(key, Instant.ofEpochSecond(seconds, nanos), o.ip, o.video, o.app, o.appinst, o.pageurl,
-                    o.refurl, reason, o.server, count, failedStatus, o.fingerprint());
-        }
-    }
+    private static final Reason[] REASONS = Reason.values();
+    /** Longs per entry in {@link #data}: its second; its nano and reason; its count and status. */
+    private static final int STRIDE = 3;
 
     /**
      * Strings seen lately in attempts, by their text, shared by every ticket's log of one repository:
@@ -121,15 +128,92 @@ final class PackedAttemptLog {
     }
 
     private static final int FINGERPRINT_CHARS = 22; // 128 bits in unpadded base64url
+    private static final String BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-    /** The entries, oldest first, in {@code items[start..end)}. */
-    private Entry[] items = new Entry[2];
+    /**
+     * @return the value of character {@code k} of the unpadded base64url text of the 128 bits
+     *         {@code high}, {@code low}: bits {@code 6k..6k+5} from the top, the last character's
+     *         two bits followed by four zero bits
+     */
+    static int sextet(long high, long low, int k) {
+        int bit = 6 * k; // the first of the six bits, counted from the top
+        long bits;
+        if (bit + 6 <= 64) {
+            bits = high >>> (58 - bit);
+        } else if (bit < 64) {
+            bits = (high << (bit + 6 - 64)) | (low >>> (128 - bit - 6));
+        } else if (bit + 6 <= 128) {
+            bits = low >>> (122 - bit);
+        } else {
+            bits = low << (bit + 6 - 128); // the last character: two bits, then zeros
+        }
+        return (int) (bits & 0x3f);
+    }
+
+    /**
+     * The entries, oldest first, in slots {@code start..end)}: slot i's origin in {@code origins[i]}, its
+     * numbers in {@code data[STRIDE * i ..]} (epoch second; nanosecond and reason ordinal; count and
+     * failed status). Numbers in a long array rather than an object per entry: an append allocates
+     * nothing until the arrays grow, and gives the collector no new object held by an old ticket.
+     */
+    private Origin[] origins = new Origin[2];
+    private long[] data = new long[2 * STRIDE];
     private int start;
     private int end;
     private int grants;
+    /**
+     * The newest entry's origin, or null when empty: what the next attempt is compared with, kept
+     * here so that a decision on a ticket not decided lately reads this object rather than also the
+     * array's last slot and that entry (two cache misses). Set wherever the newest entry changes.
+     */
+    private Origin newest;
 
     int size() {
         return end - start;
+    }
+
+    private long seconds(int i) {
+        return data[STRIDE * i];
+    }
+
+    private int nanos(int i) {
+        return (int) data[STRIDE * i + 1];
+    }
+
+    private Reason reason(int i) {
+        return REASONS[(int) (data[STRIDE * i + 1] >>> 32)];
+    }
+
+    private boolean success(int i) {
+        return reason(i).granted();
+    }
+
+    private int count(int i) {
+        return (int) (data[STRIDE * i + 2] >>> 32);
+    }
+
+    private int failedStatus(int i) {
+        return (int) data[STRIDE * i + 2];
+    }
+
+    private void setCountAndStatus(int i, int count, int failedStatus) {
+        data[STRIDE * i + 2] = ((long) count << 32) | (failedStatus & 0xffff_ffffL);
+    }
+
+    private boolean isAfter(int i, Instant t) {
+        long s = seconds(i);
+        return s > t.getEpochSecond() || (s == t.getEpochSecond() && nanos(i) > t.getNano());
+    }
+
+    private boolean isBefore(int i, Instant t) {
+        long s = seconds(i);
+        return s < t.getEpochSecond() || (s == t.getEpochSecond() && nanos(i) < t.getNano());
+    }
+
+    private Attempt toAttempt(int i, String key) {
+        Origin o = origins[i];
+        return new Attempt(key, Instant.ofEpochSecond(seconds(i), nanos(i)), o.ip(), o.video, o.app, o.appinst, o.pageurl,
+                o.refurl, reason(i), o.server, count(i), failedStatus(i), o.fingerprint());
     }
 
     /**
@@ -144,10 +228,15 @@ final class PackedAttemptLog {
         if (!attempt.success() && absorbed(attempt)) {
             return;
         }
-        add(new Entry(attempt.datetime(), attempt.reason(), originOf(attempt, ownFingerprint, strings), attempt.count(),
-                attempt.failedStatus()));
+        add(attempt.datetime(), attempt.reason(), originOf(attempt, ownFingerprint, strings), attempt.count(),
+                attempt.failedStatus());
+        evictOverCap(attempt.success(), cap);
+    }
+
+    /** Removes the oldest entries as {@link AttemptLog#evict} says, so at most {@code cap} stay. */
+    private void evictOverCap(boolean addedWasGrant, int cap) {
         if (size() > cap) {
-            AttemptLog.Eviction eviction = AttemptLog.evict(size() - grants, grants, attempt.success(), cap);
+            AttemptLog.Eviction eviction = AttemptLog.evict(size() - grants, grants, addedWasGrant, cap);
             if (!eviction.none()) {
                 removeOldest(eviction.refusals(), eviction.grants());
             }
@@ -156,13 +245,46 @@ final class PackedAttemptLog {
 
     private boolean absorbed(Attempt attempt) {
         Instant windowStart = AttemptLog.windowStart(attempt.datetime());
-        for (int i = end - 1; i >= start && items[i].isAfter(windowStart); i--) {
-            Entry e = items[i];
+        for (int i = end - 1; i >= start && isAfter(i, windowStart); i--) {
             // Only a refusal of the same reason can absorb: skip the others without building their Attempt.
-            if (!e.success() && e.reason == attempt.reason() && AttemptLog.absorbs(e.toAttempt(attempt.key()), attempt)) {
-                if (e.count != Integer.MAX_VALUE) {
-                    e.count++;
-                }
+            if (!success(i) && reason(i) == attempt.reason() && AttemptLog.absorbs(toAttempt(i, attempt.key()), attempt)) {
+                countRepeat(i);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Appends the attempt that records {@code reason} for {@code request} at {@code now} by this node,
+     * the same entry as {@link #append(Attempt, String, SharedStrings, int)} of the {@link Attempt}
+     * {@link RepositoryRules} makes of them, without making that attempt: its text of the client's
+     * address is made only when the log is read (on the hot path it was an allocation and some
+     * formatting per decision).
+     *
+     * @param fingerprint the fingerprint of the pass the request carried
+     */
+    void append(PlaybackRequest request, Instant now, Reason reason, String server, String fingerprint,
+                String ownFingerprint, SharedStrings strings, int cap) {
+        boolean success = reason.granted();
+        if (!success && absorbed(request.client(), reason, now)) {
+            return;
+        }
+        Origin last = newest;
+        Origin origin = last != null && last.sameAs(request, server, fingerprint) ? last
+                : newOrigin(last, null, request.client(), request.video(), request.app(), request.appInstance(),
+                request.pageUrl(), request.referrer(), server, fingerprint, ownFingerprint, strings);
+        add(now, reason, origin, 1, 0);
+        evictOverCap(success, cap);
+    }
+
+    /** {@link #absorbed(Attempt)} for a refusal of {@code client} for {@code reason} at {@code now} */
+    private boolean absorbed(IpAddress client, Reason reason, Instant now) {
+        Instant windowStart = AttemptLog.windowStart(now);
+        for (int i = end - 1; i >= start && isAfter(i, windowStart); i--) {
+            // AttemptLog.absorbs, on the entry's own fields
+            if (!success(i) && reason(i) == reason && failedStatus(i) == 0 && origins[i].hasIp(client)) {
+                countRepeat(i);
                 return true;
             }
         }
@@ -172,10 +294,20 @@ final class PackedAttemptLog {
     /** @return the origin of {@code a}: the newest entry's when the same, else a new one sharing what it can */
     private Origin originOf(Attempt a, String ownFingerprint, SharedStrings strings) {
         String fp = a.passFingerprint();
-        Origin last = end > start ? items[end - 1].origin : null;
+        Origin last = newest;
         if (last != null && last.sameAs(a, fp)) {
             return last;
         }
+        return newOrigin(last, a.ip(), null, a.video(), a.app(), a.appinst(), a.pageurl(), a.refurl(), a.server(), fp,
+                ownFingerprint, strings);
+    }
+
+    /**
+     * @param ipText the client's address as text, or null to keep {@code client}'s numbers
+     */
+    private static Origin newOrigin(Origin last, String ipText, IpAddress client, String video, String app,
+                                    String appinst, String pageurl, String refurl, String server, String fp,
+                                    String ownFingerprint, SharedStrings strings) {
         String fingerprint;
         long high = 0;
         long low = 0;
@@ -191,13 +323,14 @@ final class PackedAttemptLog {
                 low = packed[1];
             }
         }
-        return new Origin(reuse(last == null ? null : last.ip, a.ip(), strings),
-                reuse(last == null ? null : last.video, a.video(), strings),
-                reuse(last == null ? null : last.app, a.app(), strings),
-                reuse(last == null ? null : last.appinst, a.appinst(), strings),
-                reuse(last == null ? null : last.pageurl, a.pageurl(), strings),
-                reuse(last == null ? null : last.refurl, a.refurl(), strings),
-                reuse(last == null ? null : last.server, a.server(), strings), fingerprint, high, low);
+        return new Origin(ipText == null ? null : reuse(last == null ? null : last.ipText, ipText, strings),
+                client == null ? 0 : client.high(), client == null ? 0 : client.low(),
+                reuse(last == null ? null : last.video, video, strings),
+                reuse(last == null ? null : last.app, app, strings),
+                reuse(last == null ? null : last.appinst, appinst, strings),
+                reuse(last == null ? null : last.pageurl, pageurl, strings),
+                reuse(last == null ? null : last.refurl, refurl, strings),
+                reuse(last == null ? null : last.server, server, strings), fingerprint, high, low);
     }
 
     /** @return {@code kept} (the previous origin's) when equal to {@code s}, else the shared copy of {@code s} */
@@ -237,25 +370,40 @@ final class PackedAttemptLog {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bits);
     }
 
-    private void add(Entry e) {
-        if (end == items.length) {
-            int size = size();
-            if (size <= items.length * 3 / 4 && start > 0) {
-                // At least a quarter free at the front: move down (amortized a few copies per insert).
-                System.arraycopy(items, start, items, 0, size);
-                Arrays.fill(items, size, end, null);
-                start = 0;
-                end = size;
-            } else {
-                Entry[] grown = new Entry[items.length + (items.length >> 1) + 1];
-                System.arraycopy(items, start, grown, 0, size);
-                items = grown;
-                start = 0;
-                end = size;
-            }
+    private void countRepeat(int i) {
+        int count = count(i);
+        if (count != Integer.MAX_VALUE) {
+            setCountAndStatus(i, count + 1, failedStatus(i));
         }
-        items[end++] = e;
-        if (e.success()) {
+    }
+
+    private void add(Instant datetime, Reason reason, Origin origin, int count, int failedStatus) {
+        if (end == origins.length) {
+            int size = size();
+            if (size <= origins.length * 3 / 4 && start > 0) {
+                // At least a quarter free at the front: move down (amortized a few copies per insert).
+                System.arraycopy(origins, start, origins, 0, size);
+                System.arraycopy(data, STRIDE * start, data, 0, STRIDE * size);
+                Arrays.fill(origins, size, end, null);
+            } else {
+                int capacity = origins.length + (origins.length >> 1) + 1;
+                Origin[] grown = new Origin[capacity];
+                long[] grownData = new long[STRIDE * capacity];
+                System.arraycopy(origins, start, grown, 0, size);
+                System.arraycopy(data, STRIDE * start, grownData, 0, STRIDE * size);
+                origins = grown;
+                data = grownData;
+            }
+            start = 0;
+            end = size;
+        }
+        int i = end++;
+        origins[i] = origin;
+        data[STRIDE * i] = datetime.getEpochSecond();
+        data[STRIDE * i + 1] = (datetime.getNano() & 0xffff_ffffL) | ((long) reason.ordinal() << 32);
+        setCountAndStatus(i, count, failedStatus);
+        newest = origin;
+        if (reason.granted()) {
             grants++;
         }
     }
@@ -266,15 +414,15 @@ final class PackedAttemptLog {
         int g = grantsToRemove;
         int last = -1;
         for (int i = start; i < end && (r > 0 || g > 0); i++) {
-            Entry e = items[i];
-            if (e.success() ? g > 0 : r > 0) {
-                if (e.success()) {
+            boolean success = success(i);
+            if (success ? g > 0 : r > 0) {
+                if (success) {
                     g--;
                     grants--;
                 } else {
                     r--;
                 }
-                items[i] = null;
+                origins[i] = null; // marks the slot removed: a kept entry always has an origin
                 last = i;
             }
         }
@@ -284,14 +432,22 @@ final class PackedAttemptLog {
         // Close the gaps by moving the entries kept before the last removed one up towards it.
         int w = last;
         for (int i = last; i >= start; i--) {
-            if (items[i] != null) {
-                items[w--] = items[i];
+            if (origins[i] != null) {
+                move(i, w--);
             }
         }
         for (int i = start; i <= w; i++) {
-            items[i] = null;
+            origins[i] = null;
         }
         start = w + 1;
+        newest = end > start ? origins[end - 1] : null;
+    }
+
+    private void move(int from, int to) {
+        if (from != to) {
+            origins[to] = origins[from];
+            System.arraycopy(data, STRIDE * from, data, STRIDE * to, STRIDE);
+        }
     }
 
     /**
@@ -301,9 +457,8 @@ final class PackedAttemptLog {
      */
     boolean markNotServed(String key, Decision grant, int status) {
         for (int i = end - 1; i >= start; i--) {
-            Entry e = items[i];
-            if (e.success() && RepositoryRules.isAttemptOf(grant, e.toAttempt(key))) {
-                e.failedStatus = status;
+            if (success(i) && RepositoryRules.isAttemptOf(grant, toAttempt(i, key))) {
+                setCountAndStatus(i, count(i), status);
                 return true;
             }
         }
@@ -314,9 +469,8 @@ final class PackedAttemptLog {
     List<Attempt> since(String key, Instant since, int limit) {
         List<Attempt> found = new ArrayList<>(Math.max(0, Math.min(limit, size())));
         for (int i = end - 1; i >= start && found.size() < limit; i--) {
-            Entry e = items[i];
-            if (since == null || !e.isBefore(since)) {
-                found.add(e.toAttempt(key));
+            if (since == null || !isBefore(i, since)) {
+                found.add(toAttempt(i, key));
             }
         }
         Collections.reverse(found);
@@ -327,16 +481,16 @@ final class PackedAttemptLog {
     void removeBefore(Instant horizon) {
         int w = start;
         for (int i = start; i < end; i++) {
-            Entry e = items[i];
-            if (e.isBefore(horizon)) {
-                if (e.success()) {
+            if (isBefore(i, horizon)) {
+                if (success(i)) {
                     grants--;
                 }
             } else {
-                items[w++] = e;
+                move(i, w++);
             }
         }
-        Arrays.fill(items, w, end, null);
+        Arrays.fill(origins, w, end, null);
         end = w;
+        newest = end > start ? origins[end - 1] : null;
     }
 }

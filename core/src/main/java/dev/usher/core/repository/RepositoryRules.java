@@ -25,7 +25,9 @@ import java.util.Objects;
  *     stores nothing); else {@link #decide} with the ticket and its stored playbacks, then stores
  *     the {@link Decided#ticket() ticket} and {@link Decided#playbacks() playbacks} it returns when
  *     they changed, and appends its {@link Decided#attempt() attempt} by the rules of
- *     {@link AttemptLog} (at most {@link #maxAttemptsPerTicket()} per ticket);</li>
+ *     {@link AttemptLog} (at most {@link #maxAttemptsPerTicket()} per ticket; Usher's in-memory store
+ *     does the same in parts, {@link AdmissionRules#evaluate} and {@link #passFingerprint}, and appends
+ *     that attempt's fields from the request without making the {@link Attempt});</li>
  * <li>in {@link TicketRepository#update update}: {@link TicketChange#applyTo};</li>
  * <li>in {@link TicketRepository#release release}: {@link AdmissionRules#release} through
  *     {@link #admission()}, and {@link #isAttemptOf} to find the grant's attempt;</li>
@@ -122,9 +124,23 @@ public final class RepositoryRules {
         Objects.requireNonNull(ticket, "ticket (an unknown key is decided by unknownKey)");
         AdmissionRules.Outcome outcome = admission.evaluate(ticket, playbacks, request, now);
         Decision decision = outcome.decision();
-        String fingerprint = ownPassFingerprint != null && decision.reason() != Reason.INVALID_AUTH_TOKEN
+        return new Decided(outcome, attempt(ticket, request, now, decision,
+                passFingerprint(ticket, request, decision, ownPassFingerprint)));
+    }
+
+    /**
+     * @param ownPassFingerprint as for {@link #decide(Ticket, List, PlaybackRequest, Instant, String)}
+     * @return the pass fingerprint of the attempt that records {@code decision}: the kept one of
+     *         the ticket's own pass when the request got past the pass check, else computed
+     */
+    public String passFingerprint(Ticket ticket, PlaybackRequest request, Decision decision, String ownPassFingerprint) {
+        return ownPassFingerprint != null && decision.reason() != Reason.INVALID_AUTH_TOKEN
                 ? ownPassFingerprint : PassFingerprint.of(ticket.pass(), ticket.key(), request.pass());
-        return new Decided(outcome, attempt(ticket, request, now, decision, fingerprint));
+    }
+
+    /** @return the name of this node, the {@link Attempt#server()} of the attempts it records */
+    public String serverName() {
+        return serverName;
     }
 
     /**

@@ -58,6 +58,20 @@ class AdmissionTest {
         assertEquals(Reason.TOKEN_REVOKED, decide(t, pass, "192.168.0.1", "stef-chorigin", "mystream"));
     }
 
+    /**
+     * The pass is compared as the text it is: a pass holding an unpaired surrogate (a JSON
+     * {@code \ud800} escape is a valid issue request) is not opened by the same pass with {@code ?}
+     * in its place, which is what its UTF-8 bytes read as.
+     */
+    @Test
+    void aPassIsNotOpenedByTheTextItsBytesReadAs() {
+        Ticket t = f.service.issue(STEF, IssueRequest.of("stef-chorigin", "mystream", "secret-\ud800-pass",
+                "192.168.0.0/24", 5, "2021-08-25 01:16:39"));
+        assertEquals(Reason.INVALID_AUTH_TOKEN, decide(t, "secret-?-pass", "192.168.0.1", "stef-chorigin", "mystream"));
+        assertEquals(5, f.service.status(STEF, t.key()).orElseThrow().uses());
+        assertEquals(Reason.SUCCESS, decide(t, "secret-\ud800-pass", "192.168.0.1", "stef-chorigin", "mystream"));
+    }
+
     @Test
     void expiryIsCheckedAtTheSecondItPasses() {
         Ticket t = seedTicket();

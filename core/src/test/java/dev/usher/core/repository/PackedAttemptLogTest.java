@@ -133,4 +133,66 @@ class PackedAttemptLogTest {
             }
         }
     }
+
+    /**
+     * The in-memory store appends an attempt from the request itself (its client's address kept as
+     * numbers, made text only when read): the log holds exactly the entries that appending the
+     * {@link Attempt} {@link RepositoryRules} makes of the same request would hold, repeats absorbed
+     * and the cap kept alike, for IPv4 and IPv6 clients.
+     */
+    @Test
+    void anAttemptAppendedFromItsRequestIsTheAttemptRepositoryRulesMakes() {
+        SplittableRandom random = new SplittableRandom(23);
+        String[] ips = {"198.51.100.7", "198.51.100.8", "2001:db8::1", "::ffff:198.51.100.7"};
+        String[] pages = {"", "https://example.com/watch", "https://example.org/"};
+        String[] videos = {"mystream", "movies/trailer.mp4"};
+        Reason[] reasons = Reason.values();
+        RepositoryRules rules = new RepositoryRules(dev.usher.core.config.UsherSettings.defaults().withServerName("node-1"));
+        Ticket ticket = new Ticket(KEY, 1, PASS, IpRestriction.parse("0.0.0.0/0"), PatternList.parse("video", "*"),
+                PatternList.parse("app", "myapp"), 10, true, Instant.EPOCH, Instant.parse("9999-01-01T00:00:00Z"), null);
+        for (int run = 0; run < 200; run++) {
+            int cap = 1 + random.nextInt(9);
+            PackedAttemptLog direct = new PackedAttemptLog();
+            PackedAttemptLog viaAttempt = new PackedAttemptLog();
+            PackedAttemptLog.SharedStrings strings = new PackedAttemptLog.SharedStrings();
+            Instant now = Instant.parse("2025-06-01T12:00:00Z").plusNanos(random.nextInt(1_000_000_000));
+            for (int step = 0; step < 60; step++) {
+                now = now.plusMillis(random.nextInt(4) == 0 ? 0 : random.nextInt(40_000));
+                Reason reason = random.nextBoolean() ? Reason.SUCCESS : reasons[random.nextInt(reasons.length)];
+                String pass = random.nextInt(3) == 0 ? "wrong-" + random.nextInt(3) : PASS;
+                dev.usher.core.decision.PlaybackRequest request = new dev.usher.core.decision.PlaybackRequest(KEY, pass,
+                        IpAddress.parse(ips[random.nextInt(ips.length)]), "myapp", videos[random.nextInt(videos.length)],
+                        null, null, new String(pages[random.nextInt(pages.length)].toCharArray()),
+                        pages[random.nextInt(pages.length)]);
+                Decision decision = reason.granted() ? new Decision(Reason.SUCCESS, ticket, null, false)
+                        : Decision.refused(reason, ticket);
+                String fingerprint = rules.passFingerprint(ticket, request, decision, pass.equals(PASS) ? OWN : null);
+                direct.append(request, now, reason, rules.serverName(), fingerprint, OWN, strings, cap);
+                viaAttempt.append(rules.attempt(ticket, request, now, decision), OWN, strings, cap);
+                assertEquals(viaAttempt.since(KEY, null, Integer.MAX_VALUE), direct.since(KEY, null, Integer.MAX_VALUE),
+                        "run " + run + " step " + step);
+            }
+        }
+    }
+
+    /** A packed fingerprint is compared with a text without the text of its bits being made, and alike. */
+    @Test
+    void aPackedFingerprintIsComparedAsItsText() {
+        SplittableRandom random = new SplittableRandom(5);
+        for (int n = 0; n < 2000; n++) {
+            String fp = PassFingerprint.of(PASS, KEY, "wrong-" + n);
+            byte[] bits = java.util.Base64.getUrlDecoder().decode(fp);
+            long high = java.nio.ByteBuffer.wrap(bits, 0, 8).getLong();
+            long low = java.nio.ByteBuffer.wrap(bits, 8, 8).getLong();
+            PackedAttemptLog.Origin o = new PackedAttemptLog.Origin(null, 0, 0, "v", "a", "i", "", "", "s", null, high, low);
+            assertEquals(fp, o.fingerprint());
+            org.junit.jupiter.api.Assertions.assertTrue(o.hasFingerprint(fp));
+            char[] other = fp.toCharArray();
+            int at = random.nextInt(other.length);
+            other[at] = other[at] == 'A' ? 'B' : 'A';
+            org.junit.jupiter.api.Assertions.assertFalse(o.hasFingerprint(new String(other)), fp + " at " + at);
+            org.junit.jupiter.api.Assertions.assertFalse(o.hasFingerprint(fp.substring(1)));
+            org.junit.jupiter.api.Assertions.assertFalse(o.hasFingerprint(""));
+        }
+    }
 }
