@@ -39,21 +39,32 @@ final class CredentialCache {
     /**
      * @param text the presented text, already bounded by {@link PlaybackCredentials#MAX_LENGTH}
      * @param dot  the index of its one {@code '.'}, where the payload part ends
-     * @return the check of this exact text when it is held, else null
+     * @return where that text is held if it is: the first slot of its pair, for {@link #find} and {@link #put}
      */
-    CredentialCheck find(String text, int dot) {
-        int i = pair(text, dot);
+    int pairOf(String text, int dot) {
+        int h = seed;
+        for (int i = 0; i < dot; i++) {
+            h = 31 * h + text.charAt(i);
+        }
+        h ^= h >>> 16;
+        h *= 0x45d9f3b;
+        h ^= h >>> 16;
+        return (h & MASK) & ~1;
+    }
+
+    /** @return the check of this exact text when it is held in its pair ({@link #pairOf}), else null */
+    CredentialCheck find(String text, int pair) {
         // both slots of the pair are compared in full, so the time does not depend on which one holds it
-        CredentialCheck a = same(slots[i], text);
-        CredentialCheck b = same(slots[i + 1], text);
+        CredentialCheck a = same(slots[pair], text);
+        CredentialCheck b = same(slots[pair + 1], text);
         return a != null ? a : b;
     }
 
-    /** Holds a text that passed the full check, with that check ({@code VALID}). */
-    void put(String text, int dot, CredentialCheck check) {
-        int i = pair(text, dot);
+    /** Holds a text that passed the full check, with that check ({@code VALID}), in its pair ({@link #pairOf}). */
+    void put(String text, int pair, CredentialCheck check) {
         // the free slot of the pair, else the one the text's last character picks (no shared counter to contend on)
-        int slot = slots[i] == null ? i : slots[i + 1] == null ? i + 1 : i + (text.charAt(text.length() - 1) & 1);
+        int slot = slots[pair] == null ? pair : slots[pair + 1] == null ? pair + 1
+                : pair + (text.charAt(text.length() - 1) & 1);
         slots[slot] = new Entry(text, check);
     }
 
@@ -68,18 +79,6 @@ final class CredentialCache {
         return n;
     }
 
-    /** The first slot of the pair of the payload part {@code text[0, dot)}. */
-    private int pair(String text, int dot) {
-        int h = seed;
-        for (int i = 0; i < dot; i++) {
-            h = 31 * h + text.charAt(i);
-        }
-        h ^= h >>> 16;
-        h *= 0x45d9f3b;
-        h ^= h >>> 16;
-        return (h & MASK) & ~1;
-    }
-
     /**
      * @return the entry's check when its text equals {@code text}, compared over the whole of
      *         {@code text} without stopping at a difference; else null
@@ -87,10 +86,11 @@ final class CredentialCache {
     private static CredentialCheck same(Entry entry, String text) {
         String held = entry == null ? "" : entry.text;
         int n = text.length();
-        int m = held.length();
-        int diff = n ^ m;
+        int diff = n ^ held.length();
+        // a text of another length is compared with itself: the same work, and the lengths already differ
+        String other = diff == 0 ? held : text;
         for (int i = 0; i < n; i++) {
-            diff |= text.charAt(i) ^ (i < m ? held.charAt(i) : 0);
+            diff |= text.charAt(i) ^ other.charAt(i);
         }
         return diff == 0 && entry != null ? entry.check : null;
     }

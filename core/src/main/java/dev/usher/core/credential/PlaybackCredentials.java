@@ -298,7 +298,8 @@ public final class PlaybackCredentials {
             return CredentialCheck.refused(CredentialStatus.MALFORMED);
         }
         // A text already authenticated in full is that same check again (compared in constant time).
-        CredentialCheck known = authenticated.find(text, dot);
+        int pair = authenticated.pairOf(text, dot);
+        CredentialCheck known = authenticated.find(text, pair);
         if (known != null) {
             return known;
         }
@@ -328,7 +329,7 @@ public final class PlaybackCredentials {
             return CredentialCheck.refused(CredentialStatus.BAD_SIGNATURE);
         }
         CredentialCheck valid = new CredentialCheck(CredentialStatus.VALID, credential);
-        authenticated.put(text, dot, valid);
+        authenticated.put(text, pair, valid);
         return valid;
     }
 
