@@ -24,7 +24,9 @@ import java.util.TreeSet;
 /**
  * Signs and checks {@link PlaybackCredential}s with server secrets, one per key id, so secrets can
  * be rotated: new credentials are signed with the current key id; a credential signed with any
- * configured key id verifies. Thread-safe and immutable; build a new instance to change keys.
+ * configured key id verifies. Thread-safe; its keys are immutable (build a new instance to change
+ * them). It remembers a bounded number of texts it has authenticated ({@link CredentialCache}), so
+ * the segments of one playback, which all carry the same text, are checked in full once.
  *
  * <h2>Wire form</h2>
  * One query parameter, {@value #PARAMETER}, whose value is
@@ -92,6 +94,8 @@ public final class PlaybackCredentials {
     private final String currentKeyId;
     /** Initialized, never updated: each use works on a clone. */
     private final Map<String, Mac> macs;
+    /** Texts authenticated by these keys (and only these: a new instance starts empty). */
+    private final CredentialCache authenticated = new CredentialCache();
 
     /**
      * @param currentKeyId the key id new credentials are signed with; must be among {@code secrets}
@@ -293,6 +297,12 @@ public final class PlaybackCredentials {
         if (dot <= 0 || dot != text.lastIndexOf('.')) {
             return CredentialCheck.refused(CredentialStatus.MALFORMED);
         }
+        // A text already authenticated in full is that same check again (compared in constant time).
+        int pair = authenticated.pairOf(text, dot);
+        CredentialCheck known = authenticated.find(text, pair);
+        if (known != null) {
+            return known;
+        }
         String payloadText = text.substring(0, dot);
         String tagText = text.substring(dot + 1);
         byte[] payload;
@@ -318,7 +328,14 @@ public final class PlaybackCredentials {
         if (!MessageDigest.isEqual(tag(prototype, payload, credential.version()), tag)) {
             return CredentialCheck.refused(CredentialStatus.BAD_SIGNATURE);
         }
-        return new CredentialCheck(CredentialStatus.VALID, credential);
+        CredentialCheck valid = new CredentialCheck(CredentialStatus.VALID, credential);
+        authenticated.put(text, pair, valid);
+        return valid;
+    }
+
+    /** @return how many authenticated texts are remembered (for tests of the bound) */
+    int rememberedTexts() {
+        return authenticated.size();
     }
 
     /** Names the key ids, never the secrets. */

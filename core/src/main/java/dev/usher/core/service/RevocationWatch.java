@@ -67,8 +67,15 @@ public final class RevocationWatch {
      *         and the next request reads again
      */
     public boolean isRevoked(String ticketKey, Instant now) {
-        Watched w = watched.computeIfAbsent(ticketKey, k -> new Watched(now, false));
-        w.lastSeen = now;
+        Watched w = watched.get(ticketKey);
+        if (w == null) {
+            w = watched.computeIfAbsent(ticketKey, k -> new Watched(now, false));
+        }
+        // Read only against a horizon of forgetAfter, so moved on once a second, not on every segment:
+        // the segments of all of a ticket's players would otherwise all write one shared field
+        if (now.getEpochSecond() > w.lastSeen.getEpochSecond()) {
+            w.lastSeen = now;
+        }
         if (!w.confirmed) {
             synchronized (w) {
                 if (!w.confirmed) {

@@ -22,7 +22,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Signing and verifying playback credentials: throughput per thread, and with four threads sharing
- * one {@link PlaybackCredentials} as a filter does.
+ * one {@link PlaybackCredentials} as a filter does. {@code verify} checks one text again and again,
+ * as the segments of one playback do (after the first, a remembered text: a lookup and a compare);
+ * {@code verifyFirstSight} goes round more texts than are remembered, so each is checked in full
+ * (decoding, parsing, the HMAC).
  * Run: {@code mvn -B -ntp -pl core -Pbench test-compile exec:exec -Dbench=CredentialBenchmark}
  */
 @State(Scope.Benchmark)
@@ -41,6 +44,8 @@ public class CredentialBenchmark {
     private Instant expires;
     private Instant now;
     private String token;
+    private String[] tokens;
+    private int next;
 
     @Setup
     public void setUp() {
@@ -50,6 +55,11 @@ public class CredentialBenchmark {
         now = Instant.now();
         expires = now.plusSeconds(3600);
         token = credentials.sign(TICKET, "live", "mystream", network, expires);
+        // more texts than the 8,192 remembered, visited in turn: every one is evicted before it comes back
+        tokens = new String[4 * 8192];
+        for (int i = 0; i < tokens.length; i++) {
+            tokens[i] = credentials.sign(TICKET, "live", "mystream", network, expires.plusSeconds(i));
+        }
     }
 
     @Benchmark
@@ -60,6 +70,13 @@ public class CredentialBenchmark {
     @Benchmark
     public CredentialCheck verify() {
         return credentials.verify(token, "live", "mystream/v0/seg_001.ts", CLIENT, now);
+    }
+
+    @Benchmark
+    public CredentialCheck verifyFirstSight() {
+        String t = tokens[next];
+        next = (next + 1) & (tokens.length - 1);
+        return credentials.verify(t, "live", "mystream/v0/seg_001.ts", CLIENT, now);
     }
 
     @Benchmark
