@@ -108,28 +108,19 @@ public final class RepositoryRules {
      * @param playbacks the ticket's stored playbacks (closed ones may be among them)
      */
     public Decided decide(Ticket ticket, List<Playback> playbacks, PlaybackRequest request, Instant now) {
-        return decide(ticket, playbacks, request, now, null);
-    }
-
-    /**
-     * {@link #decide(Ticket, List, PlaybackRequest, Instant)} for a store that keeps the fingerprint of
-     * the ticket's own pass, so that a request carrying it (every request but a wrong pass) costs no
-     * HMAC: a request that passes the first rule carries exactly the ticket's pass.
-     *
-     * @param ownPassFingerprint {@code PassFingerprint.of(ticket.pass(), ticket.key(), ticket.pass())},
-     *                           or null to compute every fingerprint
-     */
-    public Decided decide(Ticket ticket, List<Playback> playbacks, PlaybackRequest request, Instant now,
-                          String ownPassFingerprint) {
         Objects.requireNonNull(ticket, "ticket (an unknown key is decided by unknownKey)");
         AdmissionRules.Outcome outcome = admission.evaluate(ticket, playbacks, request, now);
         Decision decision = outcome.decision();
-        return new Decided(outcome, attempt(ticket, request, now, decision,
-                passFingerprint(ticket, request, decision, ownPassFingerprint)));
+        return new Decided(outcome, attempt(ticket, request, now, decision, passFingerprint(ticket, request, decision, null)));
     }
 
     /**
-     * @param ownPassFingerprint as for {@link #decide(Ticket, List, PlaybackRequest, Instant, String)}
+     * For a store that keeps the fingerprint of the ticket's own pass (the in-memory one), so that a
+     * request carrying it (every request but a wrong pass) costs no HMAC: a request that passes the
+     * first rule carries exactly the ticket's pass.
+     *
+     * @param ownPassFingerprint {@code PassFingerprint.of(ticket.pass(), ticket.key(), ticket.pass())},
+     *                           or null to compute it
      * @return the pass fingerprint of the attempt that records {@code decision}: the kept one of
      *         the ticket's own pass when the request got past the pass check, else computed
      */
