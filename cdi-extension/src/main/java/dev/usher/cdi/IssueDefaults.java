@@ -1,6 +1,8 @@
 package dev.usher.cdi;
 
 import dev.usher.core.UsherConfiguration;
+import dev.usher.core.account.Account;
+import dev.usher.core.account.AccountRegistry;
 
 /**
  * How the {@code usher} bean issues tickets when the caller says nothing else: the issuing part of
@@ -17,5 +19,14 @@ public record IssueDefaults(int uses, String expire, String ip, boolean allowAno
 
     static IssueDefaults of(UsherConfiguration.Issue issue) {
         return new IssueDefaults(issue.uses(), issue.expire(), issue.ip(), issue.allowAnonymous(), issue.cdnId());
+    }
+
+    /**
+     * @return the account the tickets are issued for and read as: the API account of {@link #cdnId}
+     *         among {@code accounts}, or, for a cdn id without one (the site's own), a local account
+     *         that no API request can act as
+     */
+    public Account account(AccountRegistry accounts) {
+        return accounts.byCdnId(cdnId).orElseGet(() -> new Account(cdnId, "-", "-", "local"));
     }
 }

@@ -156,7 +156,6 @@ public class UsherTickets {
     }
 
     private Account account() {
-        return runtime.accounts().byCdnId(defaults.cdnId())
-                .orElseGet(() -> new Account(defaults.cdnId(), "-", "-", "local"));
+        return defaults.account(runtime.accounts());
     }
 }

@@ -446,7 +446,7 @@ public class OperatorResource {
     }
 
     private Account account() {
-        return runtime.accounts().byCdnId(defaults.cdnId()).orElseGet(() -> new Account(defaults.cdnId(), "-", "-", "local"));
+        return defaults.account(runtime.accounts()); // the same account the usher bean issues the tickets for
     }
 
     private StreamRow streamRow(LiveStreams l, String app, String stream) {
