@@ -1,5 +1,6 @@
 package dev.usher.core.manifest;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
@@ -24,6 +25,15 @@ public record ChildQuery(String name, String value) {
     /** @return {@code name=value} */
     public String pair() {
         return name + '=' + value;
+    }
+
+    /**
+     * @return what {@link ChildUris#withQuery} appends to a reference with neither query nor
+     *         fragment, {@code ?name=value}, as bytes (ASCII: every character is URL-unreserved), for
+     *         the rewriters that write it after such a reference themselves
+     */
+    byte[] appendedToPlainReference() {
+        return ('?' + pair()).getBytes(StandardCharsets.US_ASCII);
     }
 
     /** The value may be a bearer credential: it is not shown. */

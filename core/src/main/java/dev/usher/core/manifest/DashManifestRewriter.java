@@ -9,7 +9,6 @@ import java.io.ByteArrayInputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -362,7 +361,7 @@ public final class DashManifestRewriter extends BoundedManifestRewriter {
             this.self = self;
             this.query = query;
             this.budget = budget;
-            this.suffix = ('?' + query.pair()).getBytes(StandardCharsets.US_ASCII);
+            this.suffix = query.appendedToPlainReference();
         }
 
         /** One MPD level (MPD, Period, AdaptationSet, Representation) being handled. */

@@ -184,7 +184,7 @@ public final class HlsPlaylistRewriter extends BoundedManifestRewriter {
             this.self = self;
             this.query = query;
             this.limits = limits;
-            this.suffix = ('?' + query.pair()).getBytes(StandardCharsets.ISO_8859_1);
+            this.suffix = query.appendedToPlainReference();
         }
 
         /** Decides about the URI at {@code in[from, to)}, and remembers the decision. */
