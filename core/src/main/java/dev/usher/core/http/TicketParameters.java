@@ -59,33 +59,88 @@ public record TicketParameters(String key, String pass, String credential, Strin
         String pass = null;
         String credential = null;
         String refUrl = null;
-        for (String pair : query.split("&")) {
-            int eq = pair.indexOf('=');
-            String name = decode(eq < 0 ? pair : pair.substring(0, eq));
-            String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
-            if (name.equals(KEY)) {
-                if (key != null) {
-                    throw new AmbiguousQueryException("key given twice");
-                }
-                key = value;
-            } else if (name.equals(PASS)) {
-                if (pass != null) {
-                    throw new AmbiguousQueryException("pass given twice");
-                }
-                pass = value;
-            } else if (name.equals(REFURL)) {
-                if (refUrl != null) {
-                    throw new AmbiguousQueryException("refurl given twice");
-                }
-                refUrl = value;
-            } else if (name.equals(credentialName)) {
-                if (credential != null) {
-                    throw new AmbiguousQueryException(credentialName + " given twice");
-                }
-                credential = value;
+        // One pass over the query, in place: only the values of the names read are cut out (a child's
+        // query is its one credential); split("&") built an array, a list and a name string per pair
+        // on every segment. What is read, and refused, is what reading pair by pair gave.
+        for (int start = 0, n = query.length(); start <= n; ) {
+            int end = query.indexOf('&', start);
+            if (end < 0) {
+                end = n;
             }
+            int eq = -1; // the first '=' of this pair only: a search to the end of the query, pair after pair, would be quadratic
+            for (int i = start; i < end; i++) {
+                if (query.charAt(i) == '=') {
+                    eq = i;
+                    break;
+                }
+            }
+            int nameEnd = eq < 0 ? end : eq;
+            String name = name(query, start, nameEnd, credentialName);
+            if (name == null) {
+                // not a name Usher reads, but a malformed encoding in it is refused all the same
+                validate(query, eq < 0 ? end : eq + 1, end);
+            } else {
+                String value = eq < 0 ? "" : decode(query.substring(eq + 1, end));
+                if (name.equals(KEY)) {
+                    if (key != null) {
+                        throw new AmbiguousQueryException("key given twice");
+                    }
+                    key = value;
+                } else if (name.equals(PASS)) {
+                    if (pass != null) {
+                        throw new AmbiguousQueryException("pass given twice");
+                    }
+                    pass = value;
+                } else if (name.equals(REFURL)) {
+                    if (refUrl != null) {
+                        throw new AmbiguousQueryException("refurl given twice");
+                    }
+                    refUrl = value;
+                } else if (name.equals(credentialName)) {
+                    if (credential != null) {
+                        throw new AmbiguousQueryException(credentialName + " given twice");
+                    }
+                    credential = value;
+                }
+            }
+            start = end + 1;
         }
         return new TicketParameters(key, pass, credential, refUrl);
+    }
+
+    /**
+     * @return the decoded name of the pair {@code query[start, end)} when it can be one Usher reads
+     *         (a plain name is matched in place, not copied), else null; an encoded name is decoded
+     *         and matched as before, so {@code ke%79} is {@code key} and a malformed one is refused
+     */
+    private static String name(String query, int start, int end, String credentialName)
+            throws AmbiguousQueryException {
+        if (encoded(query, start, end)) {
+            return decode(query.substring(start, end));
+        }
+        return is(KEY, query, start, end) ? KEY : is(PASS, query, start, end) ? PASS
+                : is(REFURL, query, start, end) ? REFURL : is(credentialName, query, start, end) ? credentialName : null;
+    }
+
+    private static boolean is(String name, String query, int start, int end) {
+        return name.length() == end - start && query.startsWith(name, start);
+    }
+
+    /** Refuses a malformed encoding in {@code query[start, end)}, a part that is not kept. */
+    private static void validate(String query, int start, int end) throws AmbiguousQueryException {
+        if (encoded(query, start, end)) {
+            decode(query.substring(start, end));
+        }
+    }
+
+    private static boolean encoded(String query, int start, int end) {
+        for (int i = start; i < end; i++) {
+            char c = query.charAt(i);
+            if (c == '%' || c == '+') {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String decode(String s) throws AmbiguousQueryException {

@@ -28,6 +28,26 @@ class TicketParametersTest {
         }
     }
 
+    /**
+     * What the one-pass reading keeps from reading pair by pair: empty pairs and names Usher does not
+     * read are passed over, a name without '=' has an empty value, only the first '=' ends a name, and
+     * a malformed encoding anywhere is refused, in a parameter Usher does not read too.
+     */
+    @Test
+    void readsPairByPairAsSplitAtAmpersands() throws Exception {
+        TicketParameters p = TicketParameters.parse("&&uc=a.b=c&keys=x&ke=y&pass&&refurl=&");
+        assertEquals("a.b=c", p.credential());
+        assertNull(p.key());
+        assertEquals("", p.pass());
+        assertEquals("", p.refUrl());
+        assertEquals("k", TicketParameters.parse("%6Bey=k").key());
+        assertEquals("u", TicketParameters.parse("x=1&uc=u", "uc").credential());
+        assertEquals("c", TicketParameters.parse("uc=u&token=c", "token").credential());
+        for (String q : new String[] {"other=%zz&uc=a", "uc=a&%zz=1", "uc=a&x=%", "uc=a%2"}) {
+            assertThrows(TicketParameters.AmbiguousQueryException.class, () -> TicketParameters.parse(q), q);
+        }
+    }
+
     @Test
     void neverPrintsThePass() throws Exception {
         assertEquals("TicketParameters[key=k]", TicketParameters.parse("key=k&pass=secret").toString());
