@@ -106,6 +106,20 @@ final class JdbcAttemptLog {
      * @param grants successes, each of a key its decision read
      */
     void appendGrants(Connection c, List<Attempt> grants) throws SQLException {
+        try (PreparedStatement ps = tx.prepare(c, APPEND_GRANTS)) {
+            bindGrants(c, ps, 1, grants);
+            ps.execute();
+            while (ps.getMoreResults() || ps.getUpdateCount() != -1) {
+                // every result read, so that a failing statement of the list surfaces here
+            }
+        }
+    }
+
+    /**
+     * Sets the parameters of {@link #APPEND_GRANTS} from {@code first} on, so that a decision batch
+     * ({@link DecisionCombiner}) ends its own statement list with it. @return the next parameter
+     */
+    int bindGrants(Connection c, PreparedStatement ps, int first, List<Attempt> grants) throws SQLException {
         String[][] columns = new String[ATTEMPT_COLUMN_COUNT][grants.size()];
         java.util.Set<String> keys = new java.util.TreeSet<>();
         for (int row = 0; row < grants.size(); row++) {
@@ -115,25 +129,20 @@ final class JdbcAttemptLog {
             }
             keys.add(grants.get(row).key());
         }
-        try (PreparedStatement ps = tx.prepare(c, APPEND_GRANTS)) {
-            java.sql.Array keyArray = c.createArrayOf("text", keys.toArray());
-            ps.setArray(1, keyArray);
-            for (int col = 0; col < ATTEMPT_COLUMN_COUNT; col++) {
-                ps.setArray(2 + col, c.createArrayOf("text", columns[col]));
-            }
-            int i = 2 + ATTEMPT_COLUMN_COUNT;
-            ps.setArray(i, keyArray);
-            ps.setInt(i + 1, maxAttempts);
-            ps.setString(i + 2, Reason.SUCCESS.text());
-            ps.setInt(i + 3, maxAttempts);
-            ps.setInt(i + 4, maxAttempts / 2);
-            ps.setString(i + 5, Reason.SUCCESS.text());
-            ps.setString(i + 6, Reason.SUCCESS.text());
-            ps.execute();
-            while (ps.getMoreResults() || ps.getUpdateCount() != -1) {
-                // every result read, so that a failing statement of the list surfaces here
-            }
+        java.sql.Array keyArray = c.createArrayOf("text", keys.toArray());
+        ps.setArray(first, keyArray);
+        for (int col = 0; col < ATTEMPT_COLUMN_COUNT; col++) {
+            ps.setArray(first + 1 + col, c.createArrayOf("text", columns[col]));
         }
+        int i = first + 1 + ATTEMPT_COLUMN_COUNT;
+        ps.setArray(i, keyArray);
+        ps.setInt(i + 1, maxAttempts);
+        ps.setString(i + 2, Reason.SUCCESS.text());
+        ps.setInt(i + 3, maxAttempts);
+        ps.setInt(i + 4, maxAttempts / 2);
+        ps.setString(i + 5, Reason.SUCCESS.text());
+        ps.setString(i + 6, Reason.SUCCESS.text());
+        return i + 7;
     }
 
     private static final int ATTEMPT_COLUMN_COUNT = 11;
@@ -169,7 +178,7 @@ final class JdbcAttemptLog {
             + " ORDER BY attempted_at ASC, id ASC LIMIT r.excess - r.refusals)) AS d)";
 
     /** {@link #appendGrants}' statement list. */
-    private static final String APPEND_GRANTS = SERIALIZE_ALL + ";\n" + INSERT_ALL + ";\n" + TRIM_ALL + ";\nCOMMIT";
+    static final String APPEND_GRANTS = SERIALIZE_ALL + ";\n" + INSERT_ALL + ";\n" + TRIM_ALL + ";\nCOMMIT";
 
     /**
      * Appends an attempt, inside the decision's transaction, in turn with every other append to the

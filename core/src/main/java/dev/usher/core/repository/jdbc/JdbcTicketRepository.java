@@ -49,7 +49,8 @@ import javax.sql.DataSource;
  * databases the refusal's append takes the row lock. On PostgreSQL a decision that changes nothing
  * but its attempt (a continuing grant whose playback needs no refresh) is the read's decision, its
  * attempt committed by group commit before it returns ({@link #decideOnPostgres},
- * {@link AttemptGroupCommit}). Otherwise, in one transaction, it locks the ticket's row
+ * {@link AttemptGroupCommit}). Otherwise, in one transaction (on PostgreSQL shared by the locked
+ * decisions of the ticket queued on this node, {@link DecisionCombiner}), it locks the ticket's row
  * ({@code SELECT … FOR UPDATE}; on PostgreSQL {@code FOR NO KEY UPDATE}, which the attempts'
  * foreign key does not wait for), reads the ticket's open playbacks, runs the
  * {@link AdmissionRules} on them, writes back the ticket (uses, bound slots, first and last use) and
@@ -103,6 +104,8 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
     private final Duration queryTimeout;
     /** On PostgreSQL, the shared commits of the attempts of decisions that change nothing else ({@link #decideOnPostgres}). */
     private final AttemptGroupCommit attemptBatches;
+    /** On PostgreSQL, the locked decisions of one ticket, combined into one transaction per batch ({@link #decideCombined}). */
+    private final DecisionCombiner combined;
 
     public JdbcTicketRepository(DataSource dataSource, UsherSettings settings, JdbcOptions options) {
         this(dataSource, null, settings, options);
@@ -120,6 +123,7 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
                     attemptLog.appendGrants(c, batch);
                     return null;
                 }), options.queryTimeout());
+        this.combined = new DecisionCombiner(this::decideCombined, options.queryTimeout());
         Duration tenth = settings.playbackWindow().dividedBy(10);
         this.lastSeenStep = tenth.compareTo(LAST_SEEN_STEP) < 0 ? tenth : LAST_SEEN_STEP;
     }
@@ -458,7 +462,7 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
             return rules.unknownKey(request, now);
         }
         Map<Playback, Long> ids = new IdentityHashMap<>();
-        return decideLocked(c, ticket, selectPlaybacks(c, ticket.key(), ids), ids, request, now, false, null);
+        return decideLocked(c, ticket, selectPlaybacks(c, ticket.key(), ids), ids, request, now);
     }
 
     /**
@@ -499,9 +503,14 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
      *     row's version ({@code xmin}): while it is the version read, nobody changed the ticket in
      *     between, and since every change of a ticket's playbacks that matters (a playback opened,
      *     forgotten or released) changes its ticket too, the playbacks read stand; otherwise they
-     *     are read again under the lock. Then every write, the attempt, the log's trim and the
-     *     commit go in one statement list ({@link #storeGrantTogether}; a refusal under the lock
-     *     appends its attempt and commits apart): three round trips.</li>
+     *     are read again under the lock. The locked decisions of one ticket on this node are
+     *     combined ({@link DecisionCombiner}, {@link #decideCombined}): they queue in the JVM
+     *     without a connection, and one of them at a time locks the row once for up to
+     *     {@link DecisionCombiner#MAX_BATCH} of them, decides them in arrival order (each on what
+     *     the previous one left), and writes the ticket's final row, the playbacks' net change,
+     *     every attempt, the log's trim and the commit in one statement list (a refusal under the
+     *     lock appends its attempt apart, in the same transaction): three round trips and one
+     *     commit per batch, on a hot ticket instead of per decision.</li>
      * </ul>
      *
      * <p>The lock is {@code FOR NO KEY UPDATE}: decisions on a ticket take turns as with
@@ -530,26 +539,116 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
             attemptBatches.append(onRead.attempt());
             return onRead.decision();
         }
-        // The decision on the read stands while the row locked is of the version read (same ticket,
-        // playbacks, request and instant): the rules are not run twice.
-        RepositoryRules.Decided reusable = onRead;
+        // Every other decision takes the row lock: those of this ticket on this node line up and
+        // share one lock, one transaction and one commit (decideCombined).
+        return combined.decide(request, now, read, onRead);
+    }
+
+    /**
+     * The locked decisions of one ticket queued in {@link DecisionCombiner}, in one transaction: the
+     * row lock once ({@link #LOCK_WITH_VERSION}; the playbacks a queued decision read stand while
+     * the row is of the version it read, else they are read again under the lock), then each
+     * decision in arrival order by the rules, each on the ticket and playbacks the previous one
+     * left (uses, bindings, playbacks; the concurrent rule's count asked under the lock as
+     * before), then the combined writes: a refusal's attempt appended in its turn
+     * ({@link JdbcAttemptLog#append}, as a locked refusal always was), and in one statement list
+     * the ticket's final row once, the net change of its playbacks, every grant's attempt and the
+     * log trimmed to its cap ({@link JdbcAttemptLog#APPEND_GRANTS}, as a batch of
+     * continuing grants is; one grant as before, {@link #oneGrantsAttempt}), and the
+     * {@code COMMIT}. One transaction: a failure stores none of the batch and fails every
+     * decision in it. Every batch, on any node, holds the row lock from its
+     * read to its commit, so uses stay exact across nodes as with one decision per lock.
+     */
+    private List<Decision> decideCombined(String key, List<DecisionCombiner.Queued> batch) {
         return tx.transaction("decide", c -> {
+            Ticket ticket;
+            List<Playback> before;
+            Map<Playback, Long> ids;
+            Read same = null; // a read of the version locked, whose playbacks stand
             try (PreparedStatement ps = tx.prepare(c, LOCK_WITH_VERSION)) {
                 ps.setString(1, key);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) {
-                        return rules.unknownKey(request, now); // deleted meanwhile
+                        List<Decision> unknown = new ArrayList<>(batch.size()); // deleted meanwhile
+                        for (DecisionCombiner.Queued q : batch) {
+                            unknown.add(rules.unknownKey(q.request(), q.now()));
+                        }
+                        return unknown;
                     }
                     String version = rs.getString(JdbcRows.TICKET_SELECT_WIDTH + 1);
-                    if (version.equals(read.version())) {
-                        return decideLocked(c, read.ticket(), read.playbacks(), read.ids(), request, now, true, reusable);
+                    for (int i = batch.size() - 1; i >= 0 && same == null; i--) {
+                        Read r = (Read) batch.get(i).read();
+                        if (r != null && version.equals(r.version())) {
+                            same = r;
+                        }
                     }
-                    Ticket locked = JdbcRows.ticketOf(rs);
-                    Map<Playback, Long> ids = new IdentityHashMap<>();
-                    return decideLocked(c, locked, selectPlaybacks(c, key, ids), ids, request, now, true, null);
+                    if (same != null) {
+                        ticket = same.ticket();
+                        before = same.playbacks();
+                        ids = same.ids();
+                    } else {
+                        ticket = JdbcRows.ticketOf(rs);
+                        ids = new IdentityHashMap<>();
+                        before = null;
+                    }
                 }
             }
+            if (before == null) {
+                before = selectPlaybacks(c, key, ids);
+            }
+            List<Decision> decisions = new ArrayList<>(batch.size());
+            List<Attempt> grants = new ArrayList<>(batch.size());
+            Ticket current = ticket;
+            List<Playback> playbacks = before;
+            for (DecisionCombiner.Queued q : batch) {
+                // The first decision made on the read of the version locked stands (same ticket,
+                // playbacks, request and instant): the rules are not run twice.
+                RepositoryRules.Decided decided = decisions.isEmpty() && q.decidedOnRead() != null
+                        && same == q.read() ? q.decidedOnRead() : rules.decide(current, playbacks, q.request(), q.now());
+                decisions.add(decided.decision());
+                if (decided.decision().granted()) {
+                    current = decided.ticket();
+                    playbacks = decided.playbacks();
+                    grants.add(decided.attempt());
+                } else {
+                    attemptLog.append(c, decided.attempt(), true); // a refusal changes nothing else
+                }
+            }
+            if (!grants.isEmpty()) {
+                List<Write> writes = new ArrayList<>();
+                if (current != ticket) { // the rules return the same ticket when they changed nothing
+                    writes.add(useWrite(current));
+                }
+                if (playbacks != before) {
+                    playbackWrites(key, before, playbacks, ids, writes, true);
+                }
+                if (grants.size() == 1) {
+                    oneGrantsAttempt(grants.get(0), writes);
+                } else {
+                    writes.add(new Write(JdbcAttemptLog.APPEND_GRANTS, (ps, i) -> attemptLog.bindGrants(c, ps, i, grants), null));
+                }
+                runTogether(c, writes);
+            }
+            return decisions;
         });
+    }
+
+    /**
+     * The statements of a batch of one grant (the usual batch of a ticket that is not hot): the log's turn
+     * ({@link JdbcAttemptLog#SERIALIZE}), the attempt, the log's trim to its cap
+     * ({@link JdbcAttemptLog#TRIM_AFTER_GRANT}, which counts after the insert under that turn) and {@code COMMIT}, as
+     * before batches: plain parameters, so that a ticket that is not hot writes what it wrote
+     * before, without {@link JdbcAttemptLog#APPEND_GRANTS}' arrays (one per column, typed by the
+     * server) for a single row.
+     */
+    private void oneGrantsAttempt(Attempt attempt, List<Write> writes) {
+        writes.add(new Write(JdbcAttemptLog.SERIALIZE, (ps, i) -> {
+            ps.setString(i, attempt.key());
+            return i + 1;
+        }, null));
+        writes.add(new Write(JdbcAttemptLog.INSERT, (ps, i) -> JdbcRows.bindAttempt(ps, i, attempt), null));
+        writes.add(new Write(JdbcAttemptLog.TRIM_AFTER_GRANT, (ps, i) -> attemptLog.bindTrimAfterGrant(ps, i, attempt.key()), null));
+        writes.add(new Write("COMMIT", (ps, i) -> i, null));
     }
 
     /**
@@ -611,26 +710,16 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
             + ", xmin::text FROM usher_tickets WHERE ticket_key = ? FOR NO KEY UPDATE";
 
     /**
-     * Decides under the ticket's lock and stores the outcome: a refusal only appends its attempt;
-     * a grant writes the ticket and playbacks it changed and its attempt, then keeps the log's cap.
-     * When {@code together} (PostgreSQL, whose driver sends a statement list in one round trip),
-     * all of that and the commit are one statement list ({@link #storeGrantTogether}); otherwise
-     * one statement each.
-     *
-     * @param decided the rules' decision on exactly these ticket and playbacks, or null to decide here
+     * Decides under the ticket's lock and stores the outcome (on databases other than PostgreSQL,
+     * whose locked decisions are combined, {@link #decideCombined}): a refusal only appends its
+     * attempt; a grant writes the ticket and playbacks it changed and its attempt, one statement
+     * each, then keeps the log's cap.
      */
     private Decision decideLocked(Connection c, Ticket ticket, List<Playback> before, Map<Playback, Long> ids,
-                                  PlaybackRequest request, Instant now, boolean together,
-                                  RepositoryRules.Decided decided) throws SQLException {
-        if (decided == null) {
-            decided = rules.decide(ticket, before, request, now);
-        }
+                                  PlaybackRequest request, Instant now) throws SQLException {
+        RepositoryRules.Decided decided = rules.decide(ticket, before, request, now);
         if (!decided.decision().granted()) {
             attemptLog.append(c, decided.attempt(), true); // a refusal changes nothing else
-            return decided.decision();
-        }
-        if (together) {
-            storeGrantTogether(c, ticket, before, ids, decided);
             return decided.decision();
         }
         List<Write> writes = new ArrayList<>();
@@ -650,36 +739,6 @@ public final class JdbcTicketRepository implements TicketRepository, ReplayLedge
         reinsertVanished(c, ticket.key(), writes, results);
         attemptLog.trim(c, ticket.key(), true, ((Number) results[results.length - 1]).intValue());
         return decided.decision();
-    }
-
-    /**
-     * A grant's writes on PostgreSQL, in one statement list and so one round trip: the ticket's
-     * row when the use changed it, the playbacks (a refresh inserts its row again when the purge
-     * removed it meanwhile), the turn of the ticket's log ({@link JdbcAttemptLog#SERIALIZE}), the
-     * attempt, the log's trim to its cap ({@link JdbcAttemptLog#TRIM_AFTER_GRANT}, which counts
-     * after the insert under that turn, so exactly as {@link JdbcAttemptLog#trim} would), and
-     * {@code COMMIT}: the connection's own commit afterwards finds no transaction open and sends
-     * nothing. A failing statement fails the list before its commit, and the transaction is rolled
-     * back as any other failure.
-     */
-    private void storeGrantTogether(Connection c, Ticket ticket, List<Playback> before,
-                                    Map<Playback, Long> ids, RepositoryRules.Decided decided) throws SQLException {
-        List<Write> writes = new ArrayList<>();
-        if (decided.ticketChanged(ticket)) {
-            writes.add(useWrite(decided.ticket()));
-        }
-        if (decided.playbacksChanged(before)) {
-            playbackWrites(ticket.key(), before, decided.playbacks(), ids, writes, true);
-        }
-        Attempt attempt = decided.attempt();
-        writes.add(new Write(JdbcAttemptLog.SERIALIZE, (ps, i) -> {
-            ps.setString(i, attempt.key());
-            return i + 1;
-        }, null));
-        writes.add(new Write(JdbcAttemptLog.INSERT, (ps, i) -> JdbcRows.bindAttempt(ps, i, attempt), null));
-        writes.add(new Write(JdbcAttemptLog.TRIM_AFTER_GRANT, (ps, i) -> attemptLog.bindTrimAfterGrant(ps, i, attempt.key()), null));
-        writes.add(new Write("COMMIT", (ps, i) -> i, null));
-        runTogether(c, writes);
     }
 
     @Override
