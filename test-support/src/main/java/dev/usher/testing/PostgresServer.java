@@ -122,6 +122,18 @@ public final class PostgresServer implements AutoCloseable {
         return "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
     }
 
+    /**
+     * Creates {@code schema} in {@code database}, so that a test gets tables of its own on the one
+     * shared server. @return the JDBC URL of {@code database} with {@code schema} as its current one
+     */
+    public String schemaUrl(String database, String schema) throws SQLException {
+        try (Connection c = DriverManager.getConnection(url(database), "postgres", null);
+             Statement s = c.createStatement()) {
+            s.execute("CREATE SCHEMA " + schema);
+        }
+        return url(database) + "?currentSchema=" + schema;
+    }
+
     /** Creates a database. */
     public void createDatabase(String name) throws SQLException {
         try (Connection c = DriverManager.getConnection(url("postgres"), "postgres", null);

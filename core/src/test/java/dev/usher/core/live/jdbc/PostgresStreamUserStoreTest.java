@@ -7,9 +7,6 @@ import dev.usher.testing.PostgresExtension;
 import dev.usher.testing.PostgresServer;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -23,12 +20,8 @@ class PostgresStreamUserStoreTest extends StreamUserStoreContract {
     @Override
     protected StreamUserStore newStore() throws Exception {
         PostgresServer server = PostgresExtension.server();
-        String schema = "live" + SCHEMAS.incrementAndGet();
-        try (Connection c = DriverManager.getConnection(server.url("usher_test"), "postgres", null);
-             Statement s = c.createStatement()) {
-            s.execute("CREATE SCHEMA " + schema);
-        }
-        ds = new SimpleConnectionPool(server.url("usher_test") + "?currentSchema=" + schema, "postgres", null, 4,
+        String url = server.schemaUrl("usher_test", "live" + SCHEMAS.incrementAndGet());
+        ds = new SimpleConnectionPool(url, "postgres", null, 4,
                 Duration.ofSeconds(10));
         return new JdbcStreamUserStore(ds, true);
     }

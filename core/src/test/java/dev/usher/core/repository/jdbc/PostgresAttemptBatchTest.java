@@ -25,7 +25,6 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -61,12 +60,7 @@ class PostgresAttemptBatchTest {
     @BeforeEach
     void schema() throws Exception {
         PostgresServer server = PostgresExtension.server();
-        String schema = "batch" + SCHEMAS.incrementAndGet();
-        try (Connection c = DriverManager.getConnection(server.url("usher_test"), "postgres", null);
-             Statement s = c.createStatement()) {
-            s.execute("CREATE SCHEMA " + schema);
-        }
-        url = server.url("usher_test") + "?currentSchema=" + schema;
+        url = server.schemaUrl("usher_test", "batch" + SCHEMAS.incrementAndGet());
         pool = new SimpleConnectionPool(url, "postgres", null, 40, Duration.ofSeconds(30));
     }
 

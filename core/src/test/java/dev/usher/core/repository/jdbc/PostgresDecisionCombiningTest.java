@@ -23,7 +23,6 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -59,12 +58,7 @@ class PostgresDecisionCombiningTest {
     @BeforeEach
     void schema() throws Exception {
         PostgresServer server = PostgresExtension.server();
-        String schema = "combine" + SCHEMAS.incrementAndGet();
-        try (Connection c = DriverManager.getConnection(server.url("usher_test"), "postgres", null);
-             Statement s = c.createStatement()) {
-            s.execute("CREATE SCHEMA " + schema);
-        }
-        url = server.url("usher_test") + "?currentSchema=" + schema;
+        url = server.schemaUrl("usher_test", "combine" + SCHEMAS.incrementAndGet());
         pool = new SimpleConnectionPool(url, "postgres", null, 40, Duration.ofSeconds(30));
     }
 

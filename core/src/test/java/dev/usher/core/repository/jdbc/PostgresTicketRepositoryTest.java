@@ -4,9 +4,6 @@ import dev.usher.testing.PostgresExtension;
 import dev.usher.testing.PostgresServer;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
@@ -24,12 +21,8 @@ class PostgresTicketRepositoryTest extends JdbcRepositoryContract {
     @Override
     protected DataSource newDataSource() throws Exception {
         PostgresServer server = PostgresExtension.server();
-        String schema = "t" + SCHEMAS.incrementAndGet();
-        try (Connection c = DriverManager.getConnection(server.url("usher_test"), "postgres", null);
-             Statement s = c.createStatement()) {
-            s.execute("CREATE SCHEMA " + schema);
-        }
-        return new SimpleConnectionPool(server.url("usher_test") + "?currentSchema=" + schema, "postgres", null,
+        String url = server.schemaUrl("usher_test", "t" + SCHEMAS.incrementAndGet());
+        return new SimpleConnectionPool(url, "postgres", null,
                 40, Duration.ofSeconds(10));
     }
 

@@ -7,7 +7,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -33,11 +32,7 @@ class PostgresViewerQueryPlanTest {
     @Test
     void noStatementReadsTheTableWhole() throws Exception {
         PostgresServer server = PostgresExtension.server();
-        try (Connection c = DriverManager.getConnection(server.url("usher_test"), "postgres", null);
-             Statement s = c.createStatement()) {
-            s.execute("CREATE SCHEMA viewer_plans");
-        }
-        try (SimpleConnectionPool pool = new SimpleConnectionPool(server.url("usher_test") + "?currentSchema=viewer_plans",
+        try (SimpleConnectionPool pool = new SimpleConnectionPool(server.schemaUrl("usher_test", "viewer_plans"),
                 "postgres", null, 2, Duration.ofSeconds(30))) {
             JdbcViewerStore store = new JdbcViewerStore(pool, JdbcViewerStore.Options.of(true));
             store.flush(Instant.ofEpochMilli(NOW)); // the schema

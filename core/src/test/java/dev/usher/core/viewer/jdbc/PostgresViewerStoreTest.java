@@ -6,9 +6,6 @@ import dev.usher.testing.PostgresServer;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import javax.sql.DataSource;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -22,12 +19,8 @@ class PostgresViewerStoreTest extends JdbcViewerStoreTests {
     @Override
     protected DataSource freshDatabase() throws Exception {
         PostgresServer server = PostgresExtension.server();
-        String schema = "viewers" + SCHEMAS.incrementAndGet();
-        try (Connection c = DriverManager.getConnection(server.url("usher_test"), "postgres", null);
-             Statement s = c.createStatement()) {
-            s.execute("CREATE SCHEMA " + schema);
-        }
-        pool = new SimpleConnectionPool(server.url("usher_test") + "?currentSchema=" + schema, "postgres", null, 4,
+        String url = server.schemaUrl("usher_test", "viewers" + SCHEMAS.incrementAndGet());
+        pool = new SimpleConnectionPool(url, "postgres", null, 4,
                 Duration.ofSeconds(10));
         return pool;
     }
