@@ -32,7 +32,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -42,18 +41,23 @@ import java.util.concurrent.TimeUnit;
  * {@link #newPlaybackWindowElapsed}, where it moves one playback window per call.
  *
  * <p>Cases on a repository holding {@link Stored#tickets} used tickets (a {@code @Param}: 256, which
- * stay in the CPU's caches, and 100,000 and 1,000,000, which do not), each with its own generated
- * key and 24-character pass, an open playback and three attempts logged; every call picks a ticket
- * at random, and its request carries its own copies of the key and pass, as an adapter parsing a
- * request line would make them, so the cache misses of a large store show:
+ * stay in the CPU's caches, and 100,000 and 1,000,000, which do not), each with its own key in the
+ * shape {@link TicketKeys} makes and 24-character pass, an {@code auto/24} slot bound, an open
+ * playback and three attempts logged; every call picks a ticket at random and makes its request
+ * (key, pass, client address) from the index, as an adapter makes it from the request line it has
+ * just read, so the cache misses of a large store show and the request's own do not:
  * <ul>
  * <li>{@code continuingPlayback}: the hot path, a request continuing an open playback (same key,
  *     pass, client and video) of a ticket with generous uses;</li>
  * <li>{@code continuingPlaybackViaService}: the same through {@link UsherService#authorize} with a fixed clock;</li>
  * <li>{@code refusedWrongPass}: a wrong pass (refused, logged as an attempt; no service log line
  *     since it goes to the repository directly);</li>
- * <li>{@code lookupFloor}: the limit these are measured against: the same random pick and one
- *     {@link ConcurrentHashMap#get} of the request's key in a map of as many keys, nothing else.</li>
+ * <li>{@code lookupFloor}: the same random pick and request, and one {@link ConcurrentHashMap#get}
+ *     of the request's key in a map of as many keys, nothing else;</li>
+ * <li>{@code entryFloor}: the limit these are measured against, the least work of a continuing
+ *     decision: the same pick, request and lookup, then under the found entry's lock a constant-time
+ *     pass comparison and two writes, the playback's time and one slot of a log
+ *     ({@link FloorEntry}).</li>
  * </ul>
  * Cases on a few tickets of their own ({@link Few}):
  * <ul>
@@ -100,7 +104,13 @@ public class DecisionBenchmark {
                 new TicketKeys(new SecureRandom(new byte[]{1})));
     }
 
-    /** Many used tickets, one picked at random per call. */
+    /**
+     * Many used tickets, one picked at random per call. A ticket's key and pass are functions of its
+     * index ({@link #keyOf}, {@link #passOf}), so each call makes its request anew from the index, as
+     * an adapter makes one from the request line it has just read: the request's texts are fresh in
+     * the cache, as they are in a server, and only the store's own memory is cold. (Requests kept in
+     * an array of a million were themselves some five cache misses per call, which no server pays.)
+     */
     @State(Scope.Thread)
     public static class Stored {
 
@@ -109,35 +119,50 @@ public class DecisionBenchmark {
 
         InMemoryTicketRepository repository;
         UsherService service;
-        PlaybackRequest[] continuing;
-        PlaybackRequest[] wrongPass;
         /** The same keys, for {@link #lookupFloor}. */
         ConcurrentHashMap<String, Object> keys;
+        /** The same keys, each with the least state a decision must read and write, for {@link #entryFloor}. */
+        ConcurrentHashMap<String, FloorEntry> floor;
         private long seed = 0x9E3779B97F4A7C15L;
+        private final char[] keyChars = new char[KEY_LENGTH];
+        private final char[] passChars = new char[PASS_LENGTH];
 
         @Setup(Level.Trial)
         public void setUp() {
             UsherSettings settings = UsherSettings.defaults().withServerName("bench");
             repository = new InMemoryTicketRepository(settings);
             service = service(repository, settings);
-            Account account = account();
-            SplittableRandom random = new SplittableRandom(42);
-            continuing = new PlaybackRequest[tickets];
-            wrongPass = new PlaybackRequest[tickets];
             keys = new ConcurrentHashMap<>();
+            floor = new ConcurrentHashMap<>();
+            // Rules as UsherService.issue parses them (its parsers share one instance per text).
+            IpRestriction ip = IpRestriction.parse("auto/24");
+            PatternList video = PatternList.parse("video", "mystream");
+            PatternList app = PatternList.parse("app", APP);
+            Instant expires = NOW.plus(Duration.ofDays(7));
             for (int t = 0; t < tickets; t++) {
-                String pass = randomPass(random);
-                Ticket ticket = service.issue(account, IssueRequest.of(APP, "mystream", pass, "auto/24", 1000, "+1 week"));
-                keys.put(ticket.key(), Boolean.TRUE);
-                IpAddress client = IpAddress.ofV4(0x0A000000 | t); // 10.x.y.z, one per ticket
-                continuing[t] = new PlaybackRequest(copy(ticket.key()), copy(pass), client, APP, "mystream", null, null,
-                        PAGE, REFERRER);
-                wrongPass[t] = new PlaybackRequest(continuing[t].key(), "wrong-pass-0123456789abc", client, APP,
-                        "mystream", null, null, PAGE, REFERRER);
-                expect(repository.decide(continuing[t], NOW), true, true);   // opens the playback
-                expect(repository.decide(continuing[t], NOW), true, false);  // and continues it
-                expect(repository.decide(wrongPass[t], NOW), false, false);
+                String key = keyOf(t, keyChars);
+                if (!repository.insert(new Ticket(key, 1, passOf(t, passChars), ip, video, app, 1000, true, NOW,
+                        expires, null))) {
+                    throw new IllegalStateException("duplicate key " + key);
+                }
+                keys.put(keyOf(t, keyChars), Boolean.TRUE);
+                floor.put(keyOf(t, keyChars), new FloorEntry(passOf(t, passChars)));
+                expect(repository.decide(continuing(t), NOW), true, true);   // opens the playback
+                expect(repository.decide(continuing(t), NOW), true, false);  // and continues it
+                expect(repository.decide(wrongPass(t), NOW), false, false);
             }
+        }
+
+        /** @return a request continuing ticket {@code t}'s playback, made now from its index */
+        PlaybackRequest continuing(int t) {
+            return new PlaybackRequest(keyOf(t, keyChars), passOf(t, passChars), client(t), APP, "mystream", null, null,
+                    PAGE, REFERRER);
+        }
+
+        /** @return a request for ticket {@code t} with a wrong pass, made now */
+        PlaybackRequest wrongPass(int t) {
+            return new PlaybackRequest(keyOf(t, keyChars), "wrong-pass-0123456789abc", client(t), APP, "mystream",
+                    null, null, PAGE, REFERRER);
         }
 
         /** @return a ticket's index, uniformly at random (xorshift64, then Lemire's multiply-shift) */
@@ -149,6 +174,73 @@ public class DecisionBenchmark {
             seed = x;
             return (int) (((x >>> 32) * tickets) >>> 32);
         }
+    }
+
+    /**
+     * The least a continuing decision must touch besides the lookup: its ticket's entry, under the
+     * entry's lock; the stored pass, compared in constant time; the playback's last request
+     * and one slot of the attempt log, written. No rule is evaluated, nothing is allocated.
+     */
+    static final class FloorEntry {
+        final String pass;
+        long lastSeen;
+        final long[] log = new long[8];
+        int next;
+
+        FloorEntry(String pass) {
+            this.pass = pass;
+        }
+
+        synchronized boolean decide(String given, long now) {
+            int diff = pass.length() ^ given.length(); // as AdmissionRules.passMatches: no copy, every character
+            for (int i = 0; i < pass.length(); i++) {
+                diff |= pass.charAt(i) ^ (i < given.length() ? given.charAt(i) : 0);
+            }
+            if (diff != 0) {
+                return false;
+            }
+            lastSeen = now;
+            log[next] = now;
+            next = (next + 1) & (log.length - 1);
+            return true;
+        }
+    }
+
+    static final int KEY_LENGTH = 32;  // "mystream." 14 hex "." 8 digits, the shape TicketKeys makes
+    static final int PASS_LENGTH = 24;
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    /** @return ticket {@code t}'s key, {@code mystream.} 14 hex digits {@code .} 8 digits, distinct per t */
+    static String keyOf(int t, char[] c) {
+        "mystream.".getChars(0, 9, c, 0);
+        long bits = (t + 1L) * 0x9E3779B97F4A7C15L; // a bijection of t, so keys look random and never repeat
+        for (int i = 0; i < 14; i++) {
+            c[9 + i] = HEX[(int) (bits >>> (4 * i)) & 0xf];
+        }
+        c[23] = '.';
+        int d = t;
+        for (int i = 31; i > 23; i--) {
+            c[i] = (char) ('0' + d % 10);
+            d /= 10;
+        }
+        return new String(c, 0, KEY_LENGTH);
+    }
+
+    /** @return ticket {@code t}'s 24-character pass */
+    static String passOf(int t, char[] c) {
+        long a = (t + 7L) * 0xC2B2AE3D27D4EB4FL;
+        long b = (t + 11L) * 0x165667B19E3779F9L;
+        for (int i = 0; i < 16; i++) {
+            c[i] = HEX[(int) (a >>> (4 * i)) & 0xf];
+        }
+        for (int i = 0; i < 8; i++) {
+            c[16 + i] = HEX[(int) (b >>> (4 * i)) & 0xf];
+        }
+        return new String(c, 0, PASS_LENGTH);
+    }
+
+    private static IpAddress client(int t) {
+        return IpAddress.ofV4(0x0A000000 | t); // 10.x.y.z, one per ticket
     }
 
     /** A few tickets of their own, for the cases that start playbacks or need particular rules. */
@@ -232,38 +324,31 @@ public class DecisionBenchmark {
         }
     }
 
-    /** A copy with its own character array, as parsed from a request ({@code new String(String)} would share it). */
-    private static String copy(String s) {
-        return new String(s.toCharArray());
-    }
-
-    private static String randomPass(SplittableRandom random) {
-        String alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-        char[] c = new char[24];
-        for (int k = 0; k < c.length; k++) {
-            c[k] = alphabet.charAt(random.nextInt(alphabet.length()));
-        }
-        return new String(c);
-    }
-
     @Benchmark
     public void continuingPlayback(Stored s, Blackhole bh) {
-        bh.consume(s.repository.decide(s.continuing[s.next()], NOW));
+        bh.consume(s.repository.decide(s.continuing(s.next()), NOW));
     }
 
     @Benchmark
     public void continuingPlaybackViaService(Stored s, Blackhole bh) {
-        bh.consume(s.service.authorize(s.continuing[s.next()]));
+        bh.consume(s.service.authorize(s.continuing(s.next())));
     }
 
     @Benchmark
     public void refusedWrongPass(Stored s, Blackhole bh) {
-        bh.consume(s.repository.decide(s.wrongPass[s.next()], NOW));
+        bh.consume(s.repository.decide(s.wrongPass(s.next()), NOW));
     }
 
     @Benchmark
     public void lookupFloor(Stored s, Blackhole bh) {
-        bh.consume(s.keys.get(s.continuing[s.next()].key()));
+        bh.consume(s.keys.get(s.continuing(s.next()).key()));
+    }
+
+    @Benchmark
+    public boolean entryFloor(Stored s) {
+        PlaybackRequest r = s.continuing(s.next());
+        FloorEntry e = s.floor.get(r.key());
+        return e != null && e.decide(r.pass(), NOW.getEpochSecond());
     }
 
     @Benchmark

@@ -7,8 +7,8 @@ import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
 
 /**
- * The CPU time of one {@link DecisionBenchmark#continuingPlayback} and one
- * {@link DecisionBenchmark#lookupFloor} on the same store, as the thread's own CPU time
+ * The CPU time of one {@link DecisionBenchmark#continuingPlayback}, one
+ * {@link DecisionBenchmark#lookupFloor} and one {@link DecisionBenchmark#entryFloor} on the same store, as the thread's own CPU time
  * ({@link ThreadMXBean#getCurrentThreadCpuTime}) per call: a measure that the other work of a shared
  * machine disturbs far less than JMH's throughput, which counts the time the thread waits for a core.
  * GC threads' time is not in it (the JMH figures have it).
@@ -30,6 +30,8 @@ public final class DecisionCpuTime {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         double[] decision = new double[rounds];
         double[] lookup = new double[rounds];
+        double[] floor = new double[rounds];
+        double[] ratio = new double[rounds];
         for (int r = 0; r < rounds; r++) {
             long c0 = threads.getCurrentThreadCpuTime();
             for (long i = 0; i < calls; i++) {
@@ -40,14 +42,26 @@ public final class DecisionCpuTime {
                 bench.lookupFloor(store, bh);
             }
             long c2 = threads.getCurrentThreadCpuTime();
+            for (long i = 0; i < calls; i++) {
+                bh.consume(bench.entryFloor(store));
+            }
+            long c3 = threads.getCurrentThreadCpuTime();
             decision[r] = (c1 - c0) / (double) calls;
             lookup[r] = (c2 - c1) / (double) calls;
-            System.out.printf("round %d: continuingPlayback %.0f ns CPU per call, lookupFloor %.0f ns%n", r, decision[r], lookup[r]);
+            floor[r] = (c3 - c2) / (double) calls;
+            ratio[r] = decision[r] / floor[r];
+            System.out.printf("round %d: continuingPlayback %.0f ns CPU per call, lookupFloor %.0f ns, entryFloor %.0f ns%n",
+                    r, decision[r], lookup[r], floor[r]);
         }
         Arrays.sort(decision);
         Arrays.sort(lookup);
+        Arrays.sort(floor);
+        Arrays.sort(ratio);
         System.out.printf("DecisionCpuTime %d tickets: continuingPlayback median %.0f ns (%.0f-%.0f), lookupFloor median %.0f ns"
-                        + " (%.0f-%.0f); %.2f M decisions per CPU-second%n", tickets, decision[rounds / 2], decision[0],
-                decision[rounds - 1], lookup[rounds / 2], lookup[0], lookup[rounds - 1], 1e3 / decision[rounds / 2]);
+                        + " (%.0f-%.0f), entryFloor median %.0f ns (%.0f-%.0f); decision / entryFloor %.2f (%.2f-%.2f);"
+                        + " %.2f M decisions per CPU-second, the floor %.2f M%n", tickets, decision[rounds / 2], decision[0],
+                decision[rounds - 1], lookup[rounds / 2], lookup[0], lookup[rounds - 1], floor[rounds / 2], floor[0],
+                floor[rounds - 1], ratio[rounds / 2], ratio[0], ratio[rounds - 1], 1e3 / decision[rounds / 2],
+                1e3 / floor[rounds / 2]);
     }
 }
