@@ -122,6 +122,7 @@ public final class JdbcDecisionLoad {
                 }
             }
             run(service, tickets, clients, warmUp, false);
+            warmUntilCompiled(service, tickets, clients);
             List<Double> ratios = new ArrayList<>();
             List<Double> cpuRatios = new ArrayList<>();
             List<Double> clientCpu = new ArrayList<>();
@@ -129,19 +130,22 @@ public final class JdbcDecisionLoad {
             long postmaster = server == null ? -1 : server.postmasterPid();
             for (int round = 1; round <= rounds; round++) {
                 long jvm0 = jvmCpuNanos();
+                long compilers0 = compilerThreadsCpuNanos();
                 long server0 = serverCpuNanos(postmaster);
                 java.time.Instant from = java.time.Instant.now();
                 Result r = run(service, tickets, clients, seconds, true);
                 long[] commits = attemptCommits(ds, from, java.time.Instant.now());
                 double client = (jvmCpuNanos() - jvm0) / 1e3 / Math.max(1, r.count);
+                double compilers = (compilerThreadsCpuNanos() - compilers0) / 1e3 / Math.max(1, r.count);
                 double onServer = (serverCpuNanos(postmaster) - server0) / 1e3 / Math.max(1, r.count);
                 clientCpu.add(client);
                 serverCpu.add(onServer);
                 double rate = r.count / (double) seconds;
                 System.out.printf("round %d usher:   decisions/s: %.0f   p50: %.2f ms   p99: %.2f ms   (%d decisions, %d new playbacks, %d refused)"
-                                + "   CPU per decision: client %.0f µs, server %s%n",
+                                + "   CPU per decision: client %.0f µs (of which the JIT compiler's threads %.0f µs),"
+                                + " server %s%n",
                         round, rate, r.p50Nanos / 1e6, r.p99Nanos / 1e6, r.count, r.newPlaybacks, r.refused, client,
-                        postmaster < 0 ? "unknown" : String.format("%.0f µs", onServer));
+                        compilers, postmaster < 0 ? "unknown" : String.format("%.0f µs", onServer));
                 System.out.printf("        usher: %d attempts still stored, by %d transactions: %.2f attempts per durable commit"
                         + " (the floor: 1; a log at its cap kept only its newest)%n", commits[0], commits[1], commits[0] / (double) Math.max(1, commits[1]));
                 if (pgbench) {
@@ -201,6 +205,53 @@ public final class JdbcDecisionLoad {
     }
 
     /** @return the CPU time this JVM used so far, every thread */
+    /** The longest the warm-up goes on waiting for the JIT compiler (a cap, not a wait: it ends as soon as the compiler is quiet). */
+    private static final int MAX_JIT_WARMUP_SECONDS = 60;
+
+    /**
+     * Goes on warming up, a second at a time, until the JIT compiler's threads used less than 2 %
+     * of a core in each of three seconds running (at most {@value #MAX_JIT_WARMUP_SECONDS} s).
+     * After the fixed warm-up alone, C2 was still compiling through the measured rounds (37 % of the
+     * JVM's samples in a {@code perf record} of one, on 2 cores shared with the server), so a round
+     * measured the compiler too, against a pgbench that has none. Each round reports what the
+     * compiler's threads still used.
+     */
+    private static void warmUntilCompiled(UsherService service, List<Ticket> tickets, int clients)
+            throws InterruptedException, IOException {
+        int seconds = 0;
+        int quiet = 0;
+        long used = 0;
+        while (quiet < 3 && seconds < MAX_JIT_WARMUP_SECONDS) {
+            long before = compilerThreadsCpuNanos();
+            run(service, tickets, clients, 1, false);
+            used = compilerThreadsCpuNanos() - before;
+            quiet = used < 20_000_000L ? quiet + 1 : 0;
+            seconds++;
+        }
+        System.out.printf("warm-up: %d s more until the JIT compiler was quiet (its threads: %d ms of CPU in the last second)%n",
+                seconds, used / 1_000_000);
+    }
+
+    /** @return the CPU time of this JVM's JIT compiler threads so far ({@code /proc/self/task/*}: C1 and C2) */
+    private static long compilerThreadsCpuNanos() throws IOException {
+        long ticks = 0;
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    if (!Files.readString(task.resolve("comm")).contains("CompilerThre")) { // "C2 CompilerThre", "C1 …"
+                        continue;
+                    }
+                    String stat = Files.readString(task.resolve("stat"));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
+                } catch (IOException | RuntimeException gone) {
+                    // a thread that ended between the listing and the read
+                }
+            }
+        }
+        return ticks * (1_000_000_000L / CLOCK_TICKS);
+    }
+
     private static long jvmCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
