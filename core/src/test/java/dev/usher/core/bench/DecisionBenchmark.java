@@ -76,8 +76,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Run: {@code mvn -B -ntp -pl core -Pbench test-compile exec:exec -Dbench=DecisionBenchmark}, or
  * with the JMH main directly (see the README's Benchmarks); {@code -p tickets=1000000} picks one size.
- * The heap is fixed at 4 GB (a million used tickets, their logs growing through the run, and the
- * benchmark's own million requests).
+ * The heap is fixed at 4 GB (a million used tickets and their logs growing through the run, and the
+ * floor's million entries).
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
