@@ -11,7 +11,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
@@ -103,15 +103,16 @@ class CombinerTest {
     /** A submit on a thread of its own: its thread and what it returned or threw. */
     private record Outcome(Thread thread, CompletableFuture<String> future) {
 
-        String result() {
-            return future.join();
+        // get, not join: @Timeout interrupts the test's thread, and only an interruptible wait ends a hang.
+        String result() throws InterruptedException, ExecutionException {
+            return future.get();
         }
 
-        Throwable failure() {
+        Throwable failure() throws InterruptedException {
             try {
-                fail("expected a failure, got " + future.join());
+                fail("expected a failure, got " + future.get());
                 return null;
-            } catch (CompletionException e) {
+            } catch (ExecutionException e) {
                 return e.getCause();
             }
         }
@@ -126,12 +127,13 @@ class CombinerTest {
                 future.completeExceptionally(e);
             }
         }, "submit-" + key + n);
+        t.setDaemon(true); // one left hanging by a failed test does not hold the test JVM
         t.start();
         return new Outcome(t, future);
     }
 
     /** Submits {@code n} of {@code key} and waits until it is queued, so that arrival order is the test's. */
-    private static Outcome queue(Combiner<String, Item, String> c, String key, int n) {
+    private static Outcome queue(Combiner<String, Item, String> c, String key, int n) throws InterruptedException {
         int before = c.queued(key);
         Outcome o = submit(c, key, n);
         awaitCondition(() -> c.queued(key) == before + 1);
@@ -139,9 +141,12 @@ class CombinerTest {
     }
 
     /** Polls what the combiner cannot tell the test of (a thread's arrival in a line), a millisecond apart. */
-    private static void awaitCondition(java.util.function.BooleanSupplier condition) {
+    private static void awaitCondition(java.util.function.BooleanSupplier condition) throws InterruptedException {
         while (!condition.getAsBoolean()) {
             LockSupport.parkNanos(1_000_000);
+            if (Thread.interrupted()) {
+                throw new InterruptedException("the test timed out");
+            }
         }
     }
 
@@ -223,7 +228,7 @@ class CombinerTest {
 
         assertEquals("a:0", a0.result());
         assertEquals("b:3", b3.result());
-        assertEquals(List.of("a:1", "b:4", "a:2", "b:5"), queued.stream().map(Outcome::result).toList());
+        assertEquals(List.of("a:1", "b:4", "a:2", "b:5"), List.of(queued.get(0).result(), queued.get(1).result(), queued.get(2).result(), queued.get(3).result()));
         synchronized (b.ran) {
             for (Ran r : b.ran) {
                 for (Item i : r.items()) {
@@ -398,6 +403,7 @@ class CombinerTest {
                 future.completeExceptionally(x);
             }
         });
+        t.setDaemon(true);
         t.start();
         awaitCondition(() -> c.queued("a") == 1);
         t.interrupt();
