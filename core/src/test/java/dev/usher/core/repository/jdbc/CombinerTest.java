@@ -140,6 +140,44 @@ class CombinerTest {
         return o;
     }
 
+    /** Submits {@code n} of {@code key} and waits until its batch runs (held at its gate), so that the next of the key queue. */
+    private static Outcome leading(Combiner<String, Item, String> c, Batches b, String key, int n) throws InterruptedException {
+        Outcome o = submit(c, key, n);
+        b.awaitBegun();
+        return o;
+    }
+
+    /**
+     * Runs a batch of {@code a:0} and queues the items {@code ns} of {@code a} behind it, then lets
+     * both batches end: the queued ones make the next batch, which the test then judges.
+     */
+    private static List<Outcome> nextBatch(Combiner<String, Item, String> c, Batches b, int... ns) throws Exception {
+        Outcome leader = leading(c, b, "a", 0);
+        List<Outcome> out = new ArrayList<>();
+        for (int n : ns) {
+            out.add(queue(c, "a", n));
+        }
+        b.open("a", 2);
+        assertEquals("a:0", leader.result(), "the batch before is not touched");
+        return out;
+    }
+
+    /** Queues {@code from} to {@code to} of {@code key}, in that order. */
+    private static List<Outcome> queueAll(Combiner<String, Item, String> c, String key, int from, int to) throws InterruptedException {
+        List<Outcome> out = new ArrayList<>();
+        for (int i = from; i <= to; i++) {
+            out.add(queue(c, key, i));
+        }
+        return out;
+    }
+
+    /** Each waiter got its own result, {@code key:n}, numbered from {@code from}. */
+    private static void assertResults(String key, int from, List<Outcome> outcomes) throws Exception {
+        for (int i = 0; i < outcomes.size(); i++) {
+            assertEquals(key + ":" + (from + i), outcomes.get(i).result(), "each waiter its own result");
+        }
+    }
+
     /** Polls what the combiner cannot tell the test of (a thread's arrival in a line), a millisecond apart. */
     private static void awaitCondition(java.util.function.BooleanSupplier condition) throws InterruptedException {
         while (!condition.getAsBoolean()) {
@@ -165,61 +203,47 @@ class CombinerTest {
         return new Combiner<>("test", "its batch", max, LONG, b);
     }
 
+    /** Times out on the test's clock: a waiter notices the clock moved at its next wake, at most {@code timeout} later. */
+    private static Combiner<String, Item, String> combiner(Batches b, Duration timeout, TestClock clock) {
+        return new Combiner<>("test", "its batch", 64, timeout, b, clock.nanos::get);
+    }
+
     @Test
     void followersQueuedBehindARunningBatchShareTheNextInArrivalOrderEachWithItsOwnResult() throws Exception {
-        Batches b = new Batches();
-        Combiner<String, Item, String> c = combiner(b, 64);
-        Outcome leader = submit(c, "a", 0);
-        b.awaitBegun();
-        List<Outcome> followers = new ArrayList<>();
-        for (int i = 1; i <= 5; i++) {
-            followers.add(queue(c, "a", i));
-        }
-        b.open("a", 2);
-
-        assertEquals("a:0", leader.result());
-        for (int i = 1; i <= 5; i++) {
-            assertEquals("a:" + i, followers.get(i - 1).result(), "each waiter its own result");
-        }
-        assertEquals(List.of(List.of(0), List.of(1, 2, 3, 4, 5)), b.of("a"), "the five queued share one batch, in arrival order");
-        assertEquals(0, c.lines(), "an idle key keeps no line");
+        assertBatches(64, 5, List.of(List.of(0), List.of(1, 2, 3, 4, 5)));
     }
 
     @Test
     void aBatchTakesAtMostItsMaximum() throws Exception {
+        assertBatches(3, 7, List.of(List.of(0), List.of(1, 2, 3), List.of(4, 5, 6), List.of(7)));
+    }
+
+    /** Items 1 to {@code followers} queue behind a running batch of item 0, at most {@code max} a batch: the batches run. */
+    private static void assertBatches(int max, int followers, List<List<Integer>> batches) throws Exception {
         Batches b = new Batches();
-        Combiner<String, Item, String> c = combiner(b, 3);
-        Outcome leader = submit(c, "a", 0);
-        b.awaitBegun();
-        List<Outcome> followers = new ArrayList<>();
-        for (int i = 1; i <= 7; i++) {
-            followers.add(queue(c, "a", i));
-        }
-        b.open("a", 4);
+        Combiner<String, Item, String> c = combiner(b, max);
+        Outcome leader = leading(c, b, "a", 0);
+        List<Outcome> queued = queueAll(c, "a", 1, followers);
+        b.open("a", batches.size());
 
         assertEquals("a:0", leader.result());
-        for (int i = 1; i <= 7; i++) {
-            assertEquals("a:" + i, followers.get(i - 1).result());
-        }
-        assertEquals(List.of(List.of(0), List.of(1, 2, 3), List.of(4, 5, 6), List.of(7)), b.of("a"));
-        assertEquals(0, c.lines());
+        assertResults("a", 1, queued);
+        assertEquals(batches, b.of("a"), "the queued share batches in arrival order, at most " + max + " each");
+        assertEquals(0, c.lines(), "an idle key keeps no line");
     }
 
     @Test
     void itemsOfDifferentKeysNeverShareABatchNorWaitForEachOther() throws Exception {
         Batches b = new Batches();
         Combiner<String, Item, String> c = combiner(b, 64);
-        Outcome a0 = submit(c, "a", 0);
-        b.awaitBegun();
+        Outcome a0 = leading(c, b, "a", 0);
 
-        Outcome b0 = submit(c, "b", 0);
-        b.awaitBegun();
+        Outcome b0 = leading(c, b, "b", 0);
         b.open("b", 1);
         assertEquals("b:0", b0.result(), "b decided while a's batch still runs");
         assertFalse(a0.future().isDone());
 
-        Outcome b3 = submit(c, "b", 3);
-        b.awaitBegun();
+        Outcome b3 = leading(c, b, "b", 3);
         List<Outcome> queued = List.of(queue(c, "a", 1), queue(c, "b", 4), queue(c, "a", 2), queue(c, "b", 5));
         assertEquals(2, c.queued("a"));
         assertEquals(2, c.queued("b"));
@@ -245,12 +269,7 @@ class CombinerTest {
     void aFailedBatchFailsEveryItemInItEachWithItsOwnExceptionAndTheNextBatchRuns() throws Exception {
         Batches b = new Batches();
         Combiner<String, Item, String> c = combiner(b, 64);
-        Outcome leader = submit(c, "a", 0);
-        b.awaitBegun();
-        List<Outcome> failed = List.of(queue(c, "a", 1), queue(c, "a", FAILS), queue(c, "a", 3));
-        b.open("a", 2);
-
-        assertEquals("a:0", leader.result(), "the batch before is not touched");
+        List<Outcome> failed = nextBatch(c, b, 1, FAILS, 3);
         Map<Throwable, Boolean> causes = new IdentityHashMap<>();
         Map<Throwable, Boolean> thrown = new IdentityHashMap<>();
         for (Outcome o : failed) {
@@ -272,12 +291,7 @@ class CombinerTest {
     void aBatchWithoutAResultPerItemFailsWhole() throws Exception {
         Batches b = new Batches();
         Combiner<String, Item, String> c = combiner(b, 64);
-        Outcome leader = submit(c, "a", 0);
-        b.awaitBegun();
-        List<Outcome> failed = List.of(queue(c, "a", 1), queue(c, "a", SHORT));
-        b.open("a", 2);
-
-        assertEquals("a:0", leader.result());
+        List<Outcome> failed = nextBatch(c, b, 1, SHORT);
         for (Outcome o : failed) {
             RepositoryException e = assertInstanceOf(RepositoryException.class, o.failure());
             assertInstanceOf(IllegalStateException.class, e.getCause());
@@ -289,11 +303,7 @@ class CombinerTest {
     void anErrorInTheLeaderFailsItsFollowersToo() throws Exception {
         Batches b = new Batches();
         Combiner<String, Item, String> c = combiner(b, 64);
-        Outcome first = submit(c, "a", 0);
-        b.awaitBegun();
-        List<Outcome> batch = List.of(queue(c, "a", 1), queue(c, "a", DIES));
-        b.open("a", 2);
-        assertEquals("a:0", first.result());
+        List<Outcome> batch = nextBatch(c, b, 1, DIES);
 
         // Whichever of the two led gets the Error; the other is failed, not left waiting.
         int errors = 0;
@@ -320,9 +330,8 @@ class CombinerTest {
     void aWaiterStillQueuedAtItsTimeoutLeavesTheLineAndFailsWithNothingHandedToABatch() throws Exception {
         Batches b = new Batches();
         TestClock clock = new TestClock();
-        Combiner<String, Item, String> c = new Combiner<>("test", "its batch", 64, Duration.ofMillis(100), b, clock.nanos::get);
-        Outcome leader = submit(c, "a", 0);
-        b.awaitBegun();
+        Combiner<String, Item, String> c = combiner(b, Duration.ofMillis(100), clock);
+        Outcome leader = leading(c, b, "a", 0);
         Outcome late = queue(c, "a", 1);
 
         clock.advance(Duration.ofMillis(200));
@@ -342,9 +351,8 @@ class CombinerTest {
     void aWaiterWhoseBatchIsRunningAtItsTimeoutFailsAndItsItemMayStillBeCommitted() throws Exception {
         Batches b = new Batches();
         TestClock clock = new TestClock();
-        Combiner<String, Item, String> c = new Combiner<>("test", "its batch", 64, Duration.ofMillis(100), b, clock.nanos::get);
-        Outcome first = submit(c, "a", 0);
-        b.awaitBegun();
+        Combiner<String, Item, String> c = combiner(b, Duration.ofMillis(100), clock);
+        Outcome first = leading(c, b, "a", 0);
         List<Outcome> batch = List.of(queue(c, "a", 1), queue(c, "a", 2));
         b.open("a", 1);
         assertEquals("a:0", first.result());
@@ -370,9 +378,8 @@ class CombinerTest {
         // Waits an hour of real time unless signalled: the next in line leads only if told to.
         Batches b = new Batches();
         TestClock clock = new TestClock();
-        Combiner<String, Item, String> c = new Combiner<>("test", "its batch", 64, LONG, b, clock.nanos::get);
-        Outcome first = submit(c, "a", 0);
-        b.awaitBegun();
+        Combiner<String, Item, String> c = combiner(b, LONG, clock);
+        Outcome first = leading(c, b, "a", 0);
         Outcome head = queue(c, "a", 1);
         clock.advance(LONG.dividedBy(2));
         Outcome next = queue(c, "a", 2);
@@ -391,8 +398,7 @@ class CombinerTest {
     void anInterruptedWaiterLeavesTheLineAndFailsKeepingItsInterrupt() throws Exception {
         Batches b = new Batches();
         Combiner<String, Item, String> c = combiner(b, 64);
-        Outcome first = submit(c, "a", 0);
-        b.awaitBegun();
+        Outcome first = leading(c, b, "a", 0);
         AtomicLong interruptedAfter = new AtomicLong(-1);
         CompletableFuture<String> future = new CompletableFuture<>();
         Thread t = new Thread(() -> {
