@@ -10,34 +10,34 @@ import java.util.concurrent.Executor;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The guard's own CPU per segment request, in process: the server of {@code load-test.sh}
- * ({@link LoadTestServer#start}) answers raw HTTP/1.1 requests on a kept-alive
- * {@link LocalConnector} connection, with no socket, kernel or load generator in the measure, so
- * the few microseconds Usher adds to a request are not lost in the noise of wrk and 188 kB sends on
- * two shared cores.
+ * ({@link LoadTestServer#start}) answers raw HTTP/1.1 requests (a text block) on kept-alive
+ * {@link LocalConnector} connections whose work runs on the measuring thread, so the thread's own
+ * CPU time ({@link ThreadMXBean#getCurrentThreadCpuTime}) is the request's: Jetty parsing it, the
+ * filter, the servlet serving the file and writing the answer, with no socket, kernel, load
+ * generator or thread hand-off in it. The few microseconds Usher adds to a request are then not lost
+ * in the noise of wrk and 188 kB sends on two shared cores.
  *
- * <p>Three requests for the same small real file, in batches, the order rotating every round:
+ * <p>Three requests for the same small real file, taking turns every {@value #SLICE} requests (which
+ * goes first rotates), each round's CPU summed per side:
  * <ul>
- * <li>{@code open}: the unguarded copy ({@code /open/…}; the filter sees it and lets it through);</li>
+ * <li>{@code open}: the unguarded copy ({@code /open/…}; the filter sees it and lets it through), as
+ *     {@code load-test.sh}'s unprotected side;</li>
  * <li>{@code open+uc}: the same with the child's {@code ?uc=…} query, which the open servlet ignores:
  *     what Jetty spends on the longer request line;</li>
  * <li>{@code protected}: the credential-checked child through {@link UsherFilter}.</li>
  * </ul>
- * CPU is counted for all of the JVM's Java threads ({@link ThreadMXBean#getThreadCpuTime}, in
- * nanoseconds: the request threads and this one, not the JIT compiler or GC), and once more from
- * {@code /proc/self/task} without the compiler's threads, so GC is in (clock ticks: coarser). Each
- * round prints CPU per request of each side; the end the medians and the ratios with their spread:
- * protected / open is what the segment path's goal reads, protected / open+uc the guard's own work.
+ * It prints each round, then the medians over the rounds and their spread (min-max): protected / open
+ * is what the segment path's goal reads, protected / open+uc and protected - open+uc the guard's own
+ * work; and the bytes each request allocates (GC threads' CPU is not in the thread's time).
  *
  * <p>Usage (the classpath as for {@code load-test.sh}, see the README's Benchmarks):
- * {@code SegmentPathCpuTime [rounds=10] [requests per batch=20000] [file bytes=1000] [key=value settings…]}
+ * {@code SegmentPathCpuTime [rounds=10] [requests per side and round=20000] [file bytes=1000] [key=value settings…]}
  */
 public final class SegmentPathCpuTime {
 
@@ -88,9 +88,9 @@ public final class SegmentPathCpuTime {
             LocalConnector local = inlineConnector(started.server().server);
             String query = started.protectedPath().substring(started.protectedPath().indexOf('?'));
             List<Side> sides = List.of(
-                    new Side("open", REQUEST.formatted(started.openPath()), local.connect()),
-                    new Side("open+uc", REQUEST.formatted(started.openPath() + query), local.connect()),
-                    new Side("protected", REQUEST.formatted(started.protectedPath()), local.connect()));
+                    new Side("open", REQUEST.formatted(started.openPath()), opened(local)),
+                    new Side("open+uc", REQUEST.formatted(started.openPath() + query), opened(local)),
+                    new Side("protected", REQUEST.formatted(started.protectedPath()), opened(local)));
             System.out.printf("SegmentPathCpuTime: %d-byte file, %d requests per batch, %d rounds, settings %s%n",
                     bytes, batch, rounds, settings.isEmpty() ? "(defaults)" : settings);
             System.out.printf("protected request line: %d characters, open: %d%n",
@@ -102,36 +102,50 @@ public final class SegmentPathCpuTime {
                 }
             }
             long handedOffInWarmUp = HANDED_OFF[0];
-            double[][] java = new double[sides.size()][rounds];
-            double[][] proc = new double[sides.size()][rounds];
+            double[][] cpu = new double[sides.size()][rounds];
+            double[][] allocated = new double[sides.size()][rounds];
             for (int r = 0; r < rounds; r++) {
+                // the sides take turns every SLICE requests, so a change of the machine's load during
+                // the round (other processes, frequency, caches) falls on all of them alike
+                long[] nanos = new long[sides.size()];
+                long[] alloc = new long[sides.size()];
+                for (int done = 0; done < batch; done += SLICE) {
+                    int n = Math.min(SLICE, batch - done);
+                    for (int k = 0; k < sides.size(); k++) {
+                        int s = (k + done / SLICE) % sides.size(); // which goes first rotates too
+                        long a0 = ALLOCATION.getCurrentThreadAllocatedBytes();
+                        long c0 = THREADS.getCurrentThreadCpuTime();
+                        batch(sides.get(s), n, bytes);
+                        long c1 = THREADS.getCurrentThreadCpuTime();
+                        long a1 = ALLOCATION.getCurrentThreadAllocatedBytes();
+                        nanos[s] += c1 - c0;
+                        alloc[s] += a1 - a0;
+                    }
+                }
                 StringBuilder line = new StringBuilder("round " + r + ":");
-                for (int k = 0; k < sides.size(); k++) {
-                    int s = (k + r) % sides.size(); // rotate which side goes first, so a drift favours none
-                    long j0 = THREADS.getCurrentThreadCpuTime();
-                    long p0 = processCpuWithoutCompiler();
-                    batch(sides.get(s), batch, bytes);
-                    long p1 = processCpuWithoutCompiler();
-                    long j1 = THREADS.getCurrentThreadCpuTime();
-                    java[s][r] = (j1 - j0) / (double) batch;
-                    proc[s][r] = (p1 - p0) * 1e9 / TICKS / batch;
-                }
                 for (int s = 0; s < sides.size(); s++) {
-                    line.append(String.format(" %s %.2f us (%.2f with GC)", sides.get(s).name(), java[s][r] / 1e3, proc[s][r] / 1e3));
+                    cpu[s][r] = nanos[s] / (double) batch;
+                    allocated[s][r] = alloc[s] / (double) batch;
+                    line.append(String.format(" %s %.2f us", sides.get(s).name(), cpu[s][r] / 1e3));
                 }
-                System.out.println(line);
+                System.out.println(line.append(String.format("; protected / open %.3f, protected / open+uc %.3f",
+                        cpu[2][r] / cpu[0][r], cpu[2][r] / cpu[1][r])));
             }
             for (int s = 0; s < sides.size(); s++) {
-                System.out.printf("%-10s CPU per request: Java threads median %.2f us %s; with GC, w/o JIT %.2f us%n",
-                        sides.get(s).name(), median(java[s]) / 1e3, spread(java[s], 1e3), median(proc[s]) / 1e3);
+                System.out.printf("%-10s CPU per request: median %.2f us %s; %.0f bytes allocated%n",
+                        sides.get(s).name(), median(cpu[s]) / 1e3, spread(cpu[s], 1e3), median(allocated[s]));
             }
             System.out.printf("requests answered on another thread: %d in the warm-up, %d measured (should be 0)%n",
                     handedOffInWarmUp, HANDED_OFF[0] - handedOffInWarmUp);
-            ratio("protected / open   ", java[2], java[0], proc[2], proc[0]);
-            ratio("protected / open+uc", java[2], java[1], proc[2], proc[1]);
-            ratio("open+uc / open     ", java[1], java[0], proc[1], proc[0]);
+            ratio("protected / open   ", cpu[2], cpu[0]);
+            ratio("protected / open+uc", cpu[2], cpu[1]);
+            ratio("open+uc / open     ", cpu[1], cpu[0]);
+            difference("protected - open+uc", cpu[2], cpu[1]);
         }
     }
+
+    /** Requests of one side before the next side's turn. */
+    private static final int SLICE = 100;
 
     /** Sends {@code n} requests one after the other on the side's connection, checking each answer. */
     private static void batch(Side side, int n, int bytes) throws Exception {
@@ -155,6 +169,23 @@ public final class SegmentPathCpuTime {
         } finally {
             INLINE.set(false);
         }
+    }
+
+    /**
+     * @return a new connection once the acceptor has opened it and it waits for input: a request
+     *         added before that is read by a pool thread, later, and on a loaded machine that
+     *         hand-off was seen to lose the request
+     */
+    private static LocalConnector.LocalEndPoint opened(LocalConnector local) throws InterruptedException {
+        LocalConnector.LocalEndPoint connection = local.connect();
+        long until = System.nanoTime() + 10_000_000_000L;
+        while (connection.getConnection() == null || !connection.isFillInterested()) {
+            if (System.nanoTime() > until) {
+                throw new IllegalStateException("the local connection did not open within 10 s");
+            }
+            Thread.sleep(1);
+        }
+        return connection;
     }
 
     /** Requests answered (in part) on another thread than the one that measures. */
@@ -189,50 +220,22 @@ public final class SegmentPathCpuTime {
     }
 
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
-    private static final long TICKS = 100; // USER_HZ on Linux, what /proc/*/stat counts in
+    private static final com.sun.management.ThreadMXBean ALLOCATION = (com.sun.management.ThreadMXBean) THREADS;
 
-    /** @return the CPU time of all live Java threads, in nanoseconds */
-    private static long javaThreadsCpu() {
-        long sum = 0;
-        for (long id : THREADS.getAllThreadIds()) {
-            long t = THREADS.getThreadCpuTime(id);
-            if (t > 0) {
-                sum += t;
-            }
-        }
-        return sum;
-    }
-
-    /** @return user + system clock ticks of every thread of this process but the JIT compiler's */
-    private static long processCpuWithoutCompiler() throws Exception {
-        long sum = 0;
-        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
-            for (Path task : (Iterable<Path>) tasks::iterator) {
-                try {
-                    if (Files.readString(task.resolve("comm")).contains("Compiler")) {
-                        continue;
-                    }
-                    String stat = Files.readString(task.resolve("stat"));
-                    // the name (field 2) is in parentheses and may hold spaces: count from after it
-                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    sum += Long.parseLong(f[11]) + Long.parseLong(f[12]);
-                } catch (java.nio.file.NoSuchFileException e) {
-                    // a thread that ended between the listing and the read
-                }
-            }
-        }
-        return sum;
-    }
-
-    private static void ratio(String what, double[] a, double[] b, double[] pa, double[] pb) {
+    private static void ratio(String what, double[] a, double[] b) {
         double[] r = new double[a.length];
-        double[] pr = new double[a.length];
         for (int i = 0; i < a.length; i++) {
             r[i] = a[i] / b[i];
-            pr[i] = pa[i] / pb[i];
         }
-        System.out.printf("%s CPU per request: %.3f %s; with GC, w/o JIT: %.3f %s%n", what, median(r), spread(r, 1),
-                median(pr), spread(pr, 1));
+        System.out.printf("%s CPU per request: %.3f %s (median of the rounds, min-max)%n", what, median(r), spread(r, 1));
+    }
+
+    private static void difference(String what, double[] a, double[] b) {
+        double[] d = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            d[i] = a[i] - b[i];
+        }
+        System.out.printf("%s CPU per request: %.2f us %s%n", what, median(d) / 1e3, spread(d, 1e3));
     }
 
     private static double median(double[] values) {
