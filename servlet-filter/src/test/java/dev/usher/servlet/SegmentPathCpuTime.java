@@ -37,7 +37,9 @@ import java.util.Map;
  * work; and the bytes each request allocates (GC threads' CPU is not in the thread's time).
  *
  * <p>Usage (the classpath as for {@code load-test.sh}, see the README's Benchmarks):
- * {@code SegmentPathCpuTime [rounds=10] [requests per side and round=20000] [file bytes=1000] [key=value settings…]}
+ * {@code SegmentPathCpuTime [rounds=10] [requests per side and round=20000] [file bytes=1000] [key=value settings…]};
+ * with {@code -Dusher.bench.only=protected} (or {@code open}, {@code open+uc}) it sends only that
+ * side's requests and prints nothing, for a profiler (JFR) to see one kind of request.
  */
 public final class SegmentPathCpuTime {
 
@@ -91,6 +93,15 @@ public final class SegmentPathCpuTime {
                     new Side("open", REQUEST.formatted(started.openPath()), opened(local)),
                     new Side("open+uc", REQUEST.formatted(started.openPath() + query), opened(local)),
                     new Side("protected", REQUEST.formatted(started.protectedPath()), opened(local)));
+            String only = System.getProperty("usher.bench.only");
+            if (only != null) {
+                // one side alone, for a profiler (-Dusher.bench.only=protected): samples of one kind of request
+                Side side = sides.stream().filter(x -> x.name().equals(only)).findFirst().orElseThrow();
+                for (int r = 0; r < rounds + 3; r++) {
+                    batch(side, batch, bytes);
+                }
+                return;
+            }
             System.out.printf("SegmentPathCpuTime: %d-byte file, %d requests per batch, %d rounds, settings %s%n",
                     bytes, batch, rounds, settings.isEmpty() ? "(defaults)" : settings);
             System.out.printf("protected request line: %d characters, open: %d%n",
