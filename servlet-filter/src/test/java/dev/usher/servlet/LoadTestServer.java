@@ -29,10 +29,35 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class LoadTestServer {
 
+    /**
+     * The load test's server, started: one Jetty with the guarded and the open copy of the segment.
+     *
+     * @param server        the server (close it when done)
+     * @param protectedPath the segment's guarded path with its child credential, e.g. {@code /media/live/show/seg_000.ts?uc=…}
+     * @param openPath      the same segment's unguarded path, {@code /open/live/show/seg_000.ts}
+     */
+    record Started(GuardedServer server, String protectedPath, String openPath) implements AutoCloseable {
+        @Override
+        public void close() throws Exception {
+            server.close();
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         int segmentBytes = args.length > 0 ? Integer.parseInt(args[0]) : 188 * 1000;
+        Map<String, String> settings = settings(args, 1);
+        Started started = start(segmentBytes, settings, false);
+        System.out.println("protected " + started.server().baseUrl() + started.protectedPath());
+        System.out.println("settings " + new java.util.TreeMap<>(settings));
+        System.out.println("open " + started.server().baseUrl() + started.openPath());
+        System.out.flush();
+        new CountDownLatch(1).await();
+    }
+
+    /** @return the {@code key=value} settings in {@code args} from index {@code from} on, each a key of Usher's */
+    static Map<String, String> settings(String[] args, int from) {
         Map<String, String> settings = new HashMap<>();
-        for (int i = 1; i < args.length; i++) {
+        for (int i = from; i < args.length; i++) {
             int eq = args[i].indexOf('=');
             if (eq < 1) {
                 throw new IllegalArgumentException("a setting is key=value, not " + args[i]);
@@ -44,6 +69,18 @@ public final class LoadTestServer {
             }
             settings.put(key, args[i].substring(eq + 1));
         }
+        return settings;
+    }
+
+    /**
+     * Starts the server: a segment of {@code segmentBytes} random bytes and its playlist in a new
+     * folder, a ticket for any address, and the playlist fetched once with it, so the segment's
+     * child URI (with the credential the rewritten playlist gives it) is the protected path.
+     *
+     * @param local fetch the playlist through the {@link GuardedServer#local} connector, so the
+     *              credential is bound to that connector's client address; else over loopback TCP
+     */
+    static Started start(int segmentBytes, Map<String, String> settings, boolean local) throws Exception {
         Path root = Files.createTempDirectory("usher-load");
         Files.createDirectories(root.resolve("live/show"));
         byte[] segment = new byte[segmentBytes];
@@ -60,14 +97,12 @@ public final class LoadTestServer {
         });
 
         Ticket ticket = server.issue("live", "show", "0.0.0.0/0", 1);
-        String manifest = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(server.baseUrl()
-                + "/media/live/show/index.m3u8?key=" + ticket.key() + "&pass=" + ticket.pass())).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        String entry = "/media/live/show/index.m3u8?key=" + ticket.key() + "&pass=" + ticket.pass();
+        String manifest = local
+                ? server.raw("GET " + entry + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                : HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(server.baseUrl() + entry)).build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
         String child = manifest.lines().filter(l -> l.startsWith("seg_000.ts")).findFirst().orElseThrow();
-        System.out.println("protected " + server.baseUrl() + "/media/live/show/" + child);
-        System.out.println("settings " + new java.util.TreeMap<>(settings));
-        System.out.println("open " + server.baseUrl() + "/open/live/show/seg_000.ts");
-        System.out.flush();
-        new CountDownLatch(1).await();
+        return new Started(server, "/media/live/show/" + child, "/open/live/show/seg_000.ts");
     }
 }

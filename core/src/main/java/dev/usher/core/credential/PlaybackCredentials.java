@@ -299,7 +299,8 @@ public final class PlaybackCredentials {
         }
         // A text already authenticated in full is that same check again (compared in constant time).
         int pair = authenticated.pairOf(text, dot);
-        CredentialCheck known = authenticated.find(text, pair);
+        byte[] bytes = CredentialCache.bytes(text);
+        CredentialCheck known = authenticated.find(bytes, pair);
         if (known != null) {
             return known;
         }
@@ -329,7 +330,7 @@ public final class PlaybackCredentials {
             return CredentialCheck.refused(CredentialStatus.BAD_SIGNATURE);
         }
         CredentialCheck valid = new CredentialCheck(CredentialStatus.VALID, credential);
-        authenticated.put(text, pair, valid);
+        authenticated.put(bytes, pair, valid);
         return valid;
     }
 

@@ -59,8 +59,10 @@ public final class MediaAdmission {
         MediaGuard.Verdict verdict;
         try {
             // pageurl is the page that plays (its Referer); refurl how the viewer reached it (a parameter).
+            // Only an entry (a key) logs them: a child's headers are not searched for it on every segment.
+            String pageUrl = params.key() != null ? request.header("Referer") : null;
             verdict = guard.decide(media, params.key(), params.pass(), params.credential(), client,
-                    request.header("Referer"), params.refUrl());
+                    pageUrl, params.refUrl());
         } catch (RuntimeException e) {
             // A repository that fails (a database down) refuses; it never grants.
             LOG.log(System.Logger.Level.ERROR, "playback decision failed; refusing", e);

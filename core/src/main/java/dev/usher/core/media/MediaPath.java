@@ -45,6 +45,21 @@ public record MediaPath(String app, String path, Kind kind) {
             if (name == null) {
                 return FILE;
             }
+            // Every protected request asks this: when the name's last five characters are ASCII (a
+            // segment's always are), they decide alone, compared without a lowercased copy of the
+            // name. Lowercasing maps each ASCII character to one ASCII character whatever precedes
+            // it, so the answer is the one the lowercased copy gives below.
+            int n = name.length();
+            boolean asciiTail = true;
+            for (int i = Math.max(0, n - 5); i < n; i++) {
+                asciiTail &= name.charAt(i) < 0x80;
+            }
+            if (asciiTail) {
+                if (endsWithIgnoringAsciiCase(name, ".m3u8") || endsWithIgnoringAsciiCase(name, ".m3u")) {
+                    return HLS_MANIFEST;
+                }
+                return endsWithIgnoringAsciiCase(name, ".mpd") ? DASH_MANIFEST : FILE;
+            }
             String lower = name.toLowerCase(Locale.ROOT);
             if (lower.endsWith(".m3u8") || lower.endsWith(".m3u")) {
                 return HLS_MANIFEST;
@@ -53,6 +68,21 @@ public record MediaPath(String app, String path, Kind kind) {
                 return DASH_MANIFEST;
             }
             return FILE;
+        }
+
+        /** @param suffix lowercase ASCII; {@code name}'s characters compared with it are ASCII */
+        private static boolean endsWithIgnoringAsciiCase(String name, String suffix) {
+            int from = name.length() - suffix.length();
+            if (from < 0) {
+                return false;
+            }
+            for (int i = 0; i < suffix.length(); i++) {
+                char c = name.charAt(from + i);
+                if ((c >= 'A' && c <= 'Z' ? (char) (c + 32) : c) != suffix.charAt(i)) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 

@@ -92,6 +92,25 @@ class CredentialCacheTest {
     }
 
     @Test
+    void aCharacterBeyondAsciiNeverMatchesAKnownText() {
+        // The cache compares bytes: a character whose low byte is a character of the known text
+        // (U+0141 'Ł' ends in 0x41, 'A'), or that a lossy encoding makes '?', must not be that character
+        String token = token("player-1");
+        assertEquals(VALID, creds.verify(token, "live", "mystream", CLIENT, NOW).status());
+        PlaybackCredentials fresh = PlaybackCredentials.of("k1", PlaybackCredentialsTest.SECRET_A);
+        for (int i = 0; i < token.length(); i++) {
+            char c = token.charAt(i);
+            for (String other : new String[] {String.valueOf((char) (c + 0x100)), String.valueOf((char) (c + 0xff00)),
+                    "\uD800", "\uDFFF", new String(Character.toChars(0x10000 + c))}) {
+                String bad = token.substring(0, i) + other + token.substring(i + 1);
+                CredentialStatus status = creds.verify(bad, "live", "mystream", CLIENT, NOW).status();
+                assertNotEquals(VALID, status, "position " + i + ": " + other);
+                assertEquals(fresh.verify(bad, "live", "mystream", CLIENT, NOW).status(), status, "position " + i);
+            }
+        }
+    }
+
+    @Test
     void anInstanceWithOtherKeysDoesNotKnowTheText() {
         String token = token("player-1");
         assertEquals(VALID, creds.verify(token, "live", "mystream", CLIENT, NOW).status());

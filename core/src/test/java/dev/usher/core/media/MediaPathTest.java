@@ -44,6 +44,39 @@ class MediaPathTest {
         }
     }
 
+    /** What {@link MediaPath.Kind#of} decided before its ASCII shortcut: by a lowercased copy of the whole name. */
+    private static MediaPath.Kind byLowercasedCopy(String name) {
+        String lower = name.toLowerCase(java.util.Locale.ROOT);
+        return lower.endsWith(".m3u8") || lower.endsWith(".m3u") ? MediaPath.Kind.HLS_MANIFEST
+                : lower.endsWith(".mpd") ? MediaPath.Kind.DASH_MANIFEST : MediaPath.Kind.FILE;
+    }
+
+    @Test
+    void theKindWithoutALowercasedCopyIsTheKindWithOne() {
+        // every case variant of the extensions, after ASCII and non-ASCII names, and non-ASCII
+        // characters in and next to the extension (the Kelvin sign and the dotless i fold to ASCII
+        // letters in some case mappings, the long s to 'S', the dotted capital I lowercases to two chars)
+        String[] heads = {"", "a", "seg_000", "İ", "dir/ſ", "\u212A", "x\u03A3", "\uD83C\uDFAC"};
+        String[] tails = {".m3u8", ".m3u", ".mpd", ".mp4", ".ts", "m3u8", ".m3u8 ", ".m3u\u0131", ".mp\u212A", "\u0130.mpd",
+                ".m\u01373u", ".\u017Fpd", ".mpd\u0307", "", "8", ".", "\u03A3.mpd"};
+        int n = 0;
+        for (String head : heads) {
+            for (String tail : tails) {
+                for (int mask = 0; mask < 1 << tail.length(); mask++) {
+                    StringBuilder t = new StringBuilder();
+                    for (int i = 0; i < tail.length(); i++) {
+                        char c = tail.charAt(i);
+                        t.append((mask & 1 << i) != 0 ? Character.toUpperCase(c) : c);
+                    }
+                    String name = head + t;
+                    assertEquals(byLowercasedCopy(name), MediaPath.Kind.of(name), name);
+                    n++;
+                }
+            }
+        }
+        assertTrue(n > 1000, n + " names");
+    }
+
     @Test
     void aFixedAppTakesTheWholePath() {
         MediaPath p = MediaPath.parse("mystream/playlist.m3u8", "live");
