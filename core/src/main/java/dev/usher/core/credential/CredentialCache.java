@@ -25,7 +25,7 @@ import java.security.SecureRandom;
  * <p>On the segment path this lookup is most of what the guard does for a child, so it works on
  * bytes: a held text keeps its ASCII bytes, the presented one is copied to bytes once (an intrinsic
  * copy for a Latin-1 string), and the tag alone is hashed (22 characters rather than the payload's
- * hundred and more): comparing and hashing {@code String}s character by character was about a third
+ * hundred and more): comparing and hashing {@code String}s character by character was about a quarter
  * of the guard's CPU per child request.
  *
  * <p>Bounded: a fixed table of {@value #SLOTS} slots in pairs (two-way set-associative); a new text

@@ -136,9 +136,10 @@ public final class JdbcDecisionLoad {
                 java.time.Instant from = java.time.Instant.now();
                 Result r = run(service, tickets, clients, seconds, true);
                 long[] commits = attemptCommits(ds, from, java.time.Instant.now());
-                double client = (jvmCpuNanos() - jvm0) / 1e3 / Math.max(1, r.count);
-                double compilers = (compilerThreadsCpuNanos() - compilers0) / 1e3 / Math.max(1, r.count);
-                double onServer = (serverCpuNanos(postmaster) - server0) / 1e3 / Math.max(1, r.count);
+                long decided = Math.max(1, r.count - r.failed); // per decision given: a failed one's work is overhead
+                double client = (jvmCpuNanos() - jvm0) / 1e3 / decided;
+                double compilers = (compilerThreadsCpuNanos() - compilers0) / 1e3 / decided;
+                double onServer = (serverCpuNanos(postmaster) - server0) / 1e3 / decided;
                 clientCpu.add(client);
                 serverCpu.add(onServer);
                 double rate = (r.count - r.failed) / (double) seconds; // a failed decision is no decision
@@ -206,7 +207,6 @@ public final class JdbcDecisionLoad {
         }
     }
 
-    /** @return the CPU time this JVM used so far, every thread */
     /** The longest the warm-up goes on waiting for the JIT compiler (a cap, not a wait: it ends as soon as the compiler is quiet). */
     private static final int MAX_JIT_WARMUP_SECONDS = 60;
 
@@ -254,6 +254,7 @@ public final class JdbcDecisionLoad {
         return ticks * (1_000_000_000L / CLOCK_TICKS);
     }
 
+    /** @return the CPU time this JVM used so far, every thread */
     private static long jvmCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }

@@ -45,7 +45,8 @@ public final class MemoryLatency {
                 x ^= x << 13;
                 x ^= x >>> 7;
                 x ^= x << 17;
-                v = memory[(int) ((((x ^ (v & 1)) >>> 32) * n) >>> 32)]; // the next index waits for this value
+                // The value read goes into the bits the index is made of, so the next read waits for it.
+                v = memory[(int) ((((x ^ (v << 32)) >>> 32) * n) >>> 32)];
                 sum += v;
             }
             long c2 = threads.getCurrentThreadCpuTime();

@@ -124,13 +124,26 @@ final class Combiner<K, T, R> {
                 }
                 if (!line.writing) {
                     // Releases the lock while the batch runs; mine is in it unless the line was longer.
-                    lead(key, line);
+                    try {
+                        lead(key, line);
+                    } catch (Error e) {
+                        // The batch died in this thread, and the Error ends its submit: an item of mine
+                        // that the batch did not take must not stay queued for no one (a later leader
+                        // would commit it, and the wake-up meant for the line's next head would be mine).
+                        if (!mine.taken) {
+                            leave(key, line, mine);
+                        }
+                        throw e;
+                    }
                     continue;
                 }
                 try {
                     mine.woken.awaitNanos(left);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
+                    if (mine.done) {
+                        break; // its batch ended meanwhile: its outcome stands
+                    }
                     if (!mine.taken) {
                         leave(key, line, mine);
                     }

@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -324,6 +325,44 @@ class CombinerTest {
         b.open("a", 1);
         assertEquals("a:4", submit(c, "a", 4).result(), "the next submit leads");
         assertEquals(0, c.lines());
+    }
+
+    @Test
+    void aLeaderWhoseOwnItemWasBeyondItsDeadBatchTakesItOutOfTheLine() throws Exception {
+        Batches b = new Batches();
+        Combiner<String, Item, String> c = combiner(b, 1);
+        Outcome first = leading(c, b, "a", 0);
+        Outcome head = queue(c, "a", DIES); // the next batch, and it dies
+        // A thread that arrives as a batch ends leads the next before the woken head can: holding the
+        // combiner's lock, the test lets the first batch end and a late submit queue on the lock
+        // behind its leader, so the late one leads a batch of the head alone (at most 1 a batch).
+        ReentrantLock lock = lockOf(c);
+        Outcome[] late = new Outcome[1];
+        lock.lock();
+        try {
+            b.open("a", 2);
+            awaitCondition(() -> lock.hasQueuedThread(first.thread()));
+            late[0] = submit(c, "a", 7);
+            awaitCondition(() -> lock.hasQueuedThread(late[0].thread()));
+        } finally {
+            lock.unlock();
+        }
+        assertEquals("a:0", first.result());
+        assertInstanceOf(Dies.class, late[0].failure(), "the Error propagates in the thread that led");
+        assertInstanceOf(RepositoryException.class, head.failure());
+        assertEquals(List.of(List.of(0), List.of(DIES)), b.of("a"));
+        assertEquals(0, c.queued("a"), "the late leader's own item left the line with its Error");
+        assertEquals(0, c.lines());
+
+        b.open("a", 1);
+        assertEquals("a:8", submit(c, "a", 8).result());
+        assertEquals(List.of(List.of(0), List.of(DIES), List.of(8)), b.of("a"), "7, whose caller failed, is never run");
+    }
+
+    private static ReentrantLock lockOf(Combiner<?, ?, ?> c) throws ReflectiveOperationException {
+        java.lang.reflect.Field f = Combiner.class.getDeclaredField("lock");
+        f.setAccessible(true);
+        return (ReentrantLock) f.get(c);
     }
 
     @Test
