@@ -15,9 +15,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
+import static dev.usher.core.repository.jdbc.Waiting.awaitCondition;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -176,16 +176,6 @@ class CombinerTest {
     private static void assertResults(String key, int from, List<Outcome> outcomes) throws Exception {
         for (int i = 0; i < outcomes.size(); i++) {
             assertEquals(key + ":" + (from + i), outcomes.get(i).result(), "each waiter its own result");
-        }
-    }
-
-    /** Polls what the combiner cannot tell the test of (a thread's arrival in a line), a millisecond apart. */
-    private static void awaitCondition(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        while (!condition.getAsBoolean()) {
-            LockSupport.parkNanos(1_000_000);
-            if (Thread.interrupted()) {
-                throw new InterruptedException("the test timed out");
-            }
         }
     }
 

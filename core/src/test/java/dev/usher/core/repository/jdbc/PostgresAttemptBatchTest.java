@@ -33,9 +33,9 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 
+import static dev.usher.core.repository.jdbc.Waiting.awaitCondition;
+import static dev.usher.core.repository.jdbc.Waiting.parkedIn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -180,12 +180,14 @@ class PostgresAttemptBatchTest {
             }
             assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
                 if (kill == null) {
-                    awaitCondition(() -> waitingOnTheDatabase(observer) + parked(threads) >= count);
+                    awaitCondition(() -> waitingOnTheDatabase(observer)
+                            + parkedIn(AttemptGroupCommit.class, threads) >= count);
                     holder.rollback();
                 } else {
                     while (outcomes.size() < count) {
-                        awaitCondition(() -> outcomes.size() == count || waitingOnTheDatabase(observer) + parked(threads)
-                                + outcomes.size() >= count && turnWaiter(observer) != null);
+                        awaitCondition(() -> outcomes.size() == count || waitingOnTheDatabase(observer)
+                                + parkedIn(AttemptGroupCommit.class, threads) + outcomes.size() >= count
+                                && turnWaiter(observer) != null);
                         Integer pid = turnWaiter(observer);
                         if (pid != null) {
                             try (PreparedStatement ps = observer.prepareStatement("SELECT pg_terminate_backend(?)")) {
@@ -204,13 +206,6 @@ class PostgresAttemptBatchTest {
         }
         assertEquals(count, outcomes.size());
         return outcomes;
-    }
-
-    /** Polls a condition the test cannot be told of (other sessions' waits), a millisecond apart. */
-    private static void awaitCondition(BooleanSupplier condition) {
-        while (!condition.getAsBoolean()) {
-            LockSupport.parkNanos(1_000_000);
-        }
     }
 
     /** @return how many other sessions of this database wait for a lock */
@@ -234,25 +229,6 @@ class PostgresAttemptBatchTest {
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    /**
-     * @return how many of the threads wait in the JVM for a batch's commit: by name, since a thread
-     *         that opens a pooled connection waits timed too (the driver's login timeout)
-     */
-    private static int parked(List<Thread> threads) {
-        int n = 0;
-        for (Thread t : threads) {
-            if (t.getState() == Thread.State.TIMED_WAITING) {
-                for (StackTraceElement frame : t.getStackTrace()) {
-                    if (frame.getClassName().endsWith(".AttemptGroupCommit")) {
-                        n++;
-                        break;
-                    }
-                }
-            }
-        }
-        return n;
     }
 
     /** @return how many transactions inserted the ticket's attempt rows (of one reason, or all) */

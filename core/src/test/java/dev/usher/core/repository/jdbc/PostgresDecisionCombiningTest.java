@@ -31,9 +31,9 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 
+import static dev.usher.core.repository.jdbc.Waiting.awaitCondition;
+import static dev.usher.core.repository.jdbc.Waiting.parkedIn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -157,11 +157,12 @@ class PostgresDecisionCombiningTest {
                 thread.start();
             }
             assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
-                awaitCondition(() -> waiters(observer).size() + parked(threads) >= count);
+                awaitCondition(() -> waiters(observer).size() + parkedIn(DecisionCombiner.class, threads) >= count);
                 if (kill) {
                     while (outcomes.size() < count) {
                         awaitCondition(() -> outcomes.size() == count
-                                || waiters(observer).size() + parked(threads) + outcomes.size() >= count && !waiters(observer).isEmpty());
+                                || waiters(observer).size() + parkedIn(DecisionCombiner.class, threads) + outcomes.size() >= count
+                                && !waiters(observer).isEmpty());
                         for (Integer pid : waiters(observer)) {
                             try (PreparedStatement ps = observer.prepareStatement("SELECT pg_terminate_backend(?)")) {
                                 ps.setInt(1, pid);
@@ -181,13 +182,6 @@ class PostgresDecisionCombiningTest {
         return outcomes;
     }
 
-    /** Polls a condition the test cannot be told of (other sessions' waits), a millisecond apart. */
-    private static void awaitCondition(BooleanSupplier condition) {
-        while (!condition.getAsBoolean()) {
-            LockSupport.parkNanos(1_000_000);
-        }
-    }
-
     /** @return the other sessions of this database that wait for a lock */
     private static List<Integer> waiters(Connection observer) {
         try (PreparedStatement ps = observer.prepareStatement("SELECT pid FROM pg_stat_activity"
@@ -201,22 +195,6 @@ class PostgresDecisionCombiningTest {
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    /** @return how many of the threads wait in the JVM for their batch (by their frames: a pooled connection's open waits timed too) */
-    private static int parked(List<Thread> threads) {
-        int n = 0;
-        for (Thread t : threads) {
-            if (t.getState() == Thread.State.TIMED_WAITING) {
-                for (StackTraceElement frame : t.getStackTrace()) {
-                    if (frame.getClassName().endsWith(".DecisionCombiner")) {
-                        n++;
-                        break;
-                    }
-                }
-            }
-        }
-        return n;
     }
 
     private int count(String sql, String key) throws SQLException {
