@@ -70,19 +70,12 @@ public record MediaPath(String app, String path, Kind kind) {
             return FILE;
         }
 
-        /** @param suffix lowercase ASCII; {@code name}'s characters compared with it are ASCII */
+        /**
+         * @param suffix lowercase ASCII; {@code name}'s characters compared with it are ASCII, which
+         *               {@code regionMatches} folds as {@code toLowerCase(Locale.ROOT)} does
+         */
         private static boolean endsWithIgnoringAsciiCase(String name, String suffix) {
-            int from = name.length() - suffix.length();
-            if (from < 0) {
-                return false;
-            }
-            for (int i = 0; i < suffix.length(); i++) {
-                char c = name.charAt(from + i);
-                if ((c >= 'A' && c <= 'Z' ? (char) (c + 32) : c) != suffix.charAt(i)) {
-                    return false;
-                }
-            }
-            return true;
+            return name.regionMatches(true, name.length() - suffix.length(), suffix, 0, suffix.length());
         }
     }
 
