@@ -239,15 +239,15 @@ public final class JdbcDecisionLoad {
         long ticks = 0;
         try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
             for (Path task : (Iterable<Path>) tasks::iterator) {
+                String comm;
                 try {
-                    if (!Files.readString(task.resolve("comm")).contains("CompilerThre")) { // "C2 CompilerThre", "C1 …"
-                        continue;
-                    }
-                    String stat = Files.readString(task.resolve("stat"));
-                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
-                } catch (IOException | RuntimeException gone) {
-                    // a thread that ended between the listing and the read
+                    comm = Files.readString(task.resolve("comm"));
+                } catch (IOException gone) {
+                    continue; // a thread that ended between the listing and the read
+                }
+                String[] f = comm.contains("CompilerThre") ? procStat(task.resolve("stat")) : null; // "C2 CompilerThre", "C1 …"
+                if (f != null) {
+                    ticks += Long.parseLong(f[13]) + Long.parseLong(f[14]); // utime, stime
                 }
             }
         }
