@@ -67,7 +67,8 @@ final class JdbcTransactions {
         SQLException last = null;
         for (int attempt = 1; attempt <= 3; attempt++) {
             try (Connection c = dataSource.getConnection()) {
-                return JdbcSchema.check(c, options.createSchema(), timeoutSeconds);
+                return JdbcSchema.check(c, options.createSchema(), timeoutSeconds,
+                        SimpleConnectionPool.timesOutOnServer(dataSource));
             } catch (SQLException e) {
                 last = e; // e.g. two nodes creating the schema at once: look again
                 if (!options.createSchema()) {

@@ -160,6 +160,15 @@ public final class SimpleConnectionPool implements DataSource, AutoCloseable {
                 && pool.serverStatementTimeout.compareTo(timeout) <= 0;
     }
 
+    /**
+     * @return whether the server applies a {@code statement_timeout} of this pool's to every
+     *         statement on {@code dataSource}'s connections, so that schema scripts, which may take
+     *         longer than a query, raise it for their transaction
+     */
+    public static boolean timesOutOnServer(DataSource dataSource) {
+        return dataSource instanceof SimpleConnectionPool pool && pool.serverStatementTimeout != null;
+    }
+
     @Override
     public Connection getConnection() throws SQLException {
         if (closed) {

@@ -14,12 +14,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -92,6 +94,43 @@ class PostgresStatementTimeoutTest {
             }
             assertTrue(service.authorize(request).granted(), "the lock released, decisions go on");
             assertEquals(4, repo.find(t.key()).orElseThrow().uses(), "the timed-out decision stored nothing");
+        }
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void theSchemaScriptsKeepTheirLongerBoundOnUshersPool() throws Exception {
+        String url = newSchema();
+        try (SimpleConnectionPool pool = new SimpleConnectionPool(url, "postgres", null, 2, QUERY_TIMEOUT);
+             Connection holder = DriverManager.getConnection(url, "postgres", null);
+             Connection watcher = DriverManager.getConnection(url, "postgres", null)) {
+            // Another session creates the scripts' first table and has not committed: the scripts'
+            // CREATE TABLE waits for it, longer than the query timeout.
+            holder.setAutoCommit(false);
+            try (Statement s = holder.createStatement()) {
+                s.execute("CREATE TABLE usher_schema_version (version INT)");
+            }
+            JdbcTicketRepository repo = new JdbcTicketRepository(pool, UsherSettings.defaults(), JdbcOptions.defaults()
+                    .withCreateSchema(true).withPurgeInterval(Duration.ZERO).withQueryTimeout(QUERY_TIMEOUT));
+            CompletableFuture<JdbcDialect> made = CompletableFuture.supplyAsync(repo::dialect);
+            Waiting.awaitCondition(() -> waitsForALock(watcher));
+            try (Statement s = holder.createStatement()) {
+                // Four query timeouts: each of the three tries to connect waits one when the scripts have none longer.
+                s.execute("SELECT pg_sleep(4)");
+            }
+            holder.rollback();
+            // Before, the server canceled the scripts at the query timeout (57014), on every try.
+            assertEquals(JdbcDialect.POSTGRESQL, made.get(), "the schema made once the other session let go");
+        }
+    }
+
+    /** @return whether a session waits for a lock in a CREATE TABLE of the schema scripts */
+    private static boolean waitsForALock(Connection watcher) {
+        try (Statement s = watcher.createStatement(); ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM pg_stat_activity"
+                + " WHERE wait_event_type = 'Lock' AND query LIKE '%CREATE TABLE IF NOT EXISTS usher_schema_version%'")) {
+            return rs.next() && rs.getInt(1) > 0;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
         }
     }
 
