@@ -93,12 +93,10 @@ public final class JdbcDecisionLoad {
             server.createDatabase("usher_bench");
             url = server.url("usher_bench");
         }
-        JdbcOptions options = JdbcOptions.defaults().withCreateSchema(true).withPurgeInterval(Duration.ZERO);
-        // The pool's timeout is the query timeout, as usher.jdbc.url's pool has it (JdbcStoreConfig):
-        // then the server ends statements at it and the repository sets no driver timeout per statement.
-        try (SimpleConnectionPool ds = new SimpleConnectionPool(url, "postgres", null, clients, options.queryTimeout())) {
+        try (SimpleConnectionPool ds = new SimpleConnectionPool(url, "postgres", null, clients, Duration.ofSeconds(10))) {
             UsherSettings settings = UsherSettings.defaults().withServerName("bench");
-            JdbcTicketRepository repo = new JdbcTicketRepository(ds, settings, options);
+            JdbcTicketRepository repo = new JdbcTicketRepository(ds, settings,
+                    JdbcOptions.defaults().withCreateSchema(true).withPurgeInterval(Duration.ZERO));
             UsherService service = new UsherService(repo, settings);
             System.out.println("JdbcDecisionLoad: " + repo.dialect() + ", " + clients + " clients, " + seconds + " s, "
                     + ticketCount + " tickets, " + rounds + " rounds"

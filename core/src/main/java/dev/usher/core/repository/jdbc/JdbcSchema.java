@@ -68,7 +68,7 @@ public final class JdbcSchema {
      * @throws RepositoryException when the schema is missing or incomplete (naming the scripts to run)
      * @throws SQLException        when the database fails (e.g. two nodes creating the schema at once)
      */
-    static JdbcDialect check(Connection c, boolean create, int timeoutSeconds, boolean serverTimesOut) throws SQLException {
+    static JdbcDialect check(Connection c, boolean create, int timeoutSeconds) throws SQLException {
         DatabaseMetaData meta = c.getMetaData();
         JdbcDialect d = JdbcDialect.of(meta.getDatabaseProductName());
         if (d == JdbcDialect.OTHER) {
@@ -76,7 +76,7 @@ public final class JdbcSchema {
                     + " is not tested (PostgreSQL and H2 are); using standard SQL");
         }
         if (create) {
-            create(c, timeoutSeconds, serverTimesOut);
+            create(c, timeoutSeconds);
         }
         // Every script's version must be recorded, not only the highest: versions may
         // arrive out of order (3 after 4 and 5), and a missing one is missing.
@@ -125,7 +125,7 @@ public final class JdbcSchema {
      * then takes no table lock (an ALTER TABLE, even one that changes nothing, waits for every
      * transaction on its table in PostgreSQL and can deadlock with them).
      */
-    private static void create(Connection c, int timeoutSeconds, boolean serverTimesOut) throws SQLException {
+    private static void create(Connection c, int timeoutSeconds) throws SQLException {
         if (recordedVersions(c, timeoutSeconds).containsAll(SCHEMA_VERSIONS)) {
             return;
         }
@@ -138,11 +138,6 @@ public final class JdbcSchema {
         }
         try (Statement s = c.createStatement()) {
             s.setQueryTimeout(ddlSeconds);
-            if (serverTimesOut) {
-                // The server ends this pool's statements at the query timeout (statement_timeout);
-                // the scripts get their longer bound there too, for this transaction only.
-                s.execute(SchemaPart.ddlTimeout(ddlSeconds));
-            }
             for (int i = 0; i < SCHEMA_VERSIONS.size(); i++) {
                 int version = SCHEMA_VERSIONS.get(i);
                 for (String statement : schemaStatements(SCHEMA_RESOURCES.get(i))) {

@@ -14,8 +14,7 @@ import javax.sql.DataSource;
 /**
  * How the JDBC repository runs its work on the database: connects on first use (checking, or
  * creating, the schema once), runs work in one transaction or with auto-commit, gives every
- * statement the query timeout (the driver's, unless the server already applies it: Usher's own
- * pool, {@link SimpleConnectionPool#boundsStatements}), retries serialization failures and deadlocks (SQLState
+ * statement the query timeout, retries serialization failures and deadlocks (SQLState
  * {@code 40001}, {@code 40P01}) a bounded number of times, and turns every database failure into a
  * {@link RepositoryException} naming the operation.
  */
@@ -30,19 +29,12 @@ final class JdbcTransactions {
     private final DataSource dataSource;
     private final JdbcOptions options;
     private final int timeoutSeconds;
-    /**
-     * Whether the server ends every statement at the query timeout itself (Usher's pool sets its
-     * {@code statement_timeout}): then a statement gets no driver-side timeout, whose timer task
-     * per execute, on a timer every connection shares, cost client CPU on every statement.
-     */
-    private final boolean serverTimesOut;
     private volatile JdbcDialect dialect;
 
     JdbcTransactions(DataSource dataSource, JdbcOptions options) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
         this.options = Objects.requireNonNull(options, "options");
         this.timeoutSeconds = options.queryTimeoutSeconds();
-        this.serverTimesOut = SimpleConnectionPool.boundsStatements(dataSource, java.time.Duration.ofSeconds(timeoutSeconds));
     }
 
     DataSource dataSource() {
@@ -67,8 +59,7 @@ final class JdbcTransactions {
         SQLException last = null;
         for (int attempt = 1; attempt <= 3; attempt++) {
             try (Connection c = dataSource.getConnection()) {
-                return JdbcSchema.check(c, options.createSchema(), timeoutSeconds,
-                        SimpleConnectionPool.timesOutOnServer(dataSource));
+                return JdbcSchema.check(c, options.createSchema(), timeoutSeconds);
             } catch (SQLException e) {
                 last = e; // e.g. two nodes creating the schema at once: look again
                 if (!options.createSchema()) {
@@ -129,12 +120,10 @@ final class JdbcTransactions {
         }
     }
 
-    /** @return the statement, with the query timeout (the server's, or the driver's) */
+    /** @return the statement, with the query timeout */
     PreparedStatement prepare(Connection c, String sql) throws SQLException {
         PreparedStatement ps = c.prepareStatement(sql);
-        if (!serverTimesOut) {
-            ps.setQueryTimeout(timeoutSeconds);
-        }
+        ps.setQueryTimeout(timeoutSeconds);
         return ps;
     }
 

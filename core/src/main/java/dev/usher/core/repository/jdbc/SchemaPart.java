@@ -76,11 +76,6 @@ public final class SchemaPart {
             if (timeoutSeconds > 0) {
                 s.setQueryTimeout(Math.max(timeoutSeconds, 30));
             }
-            if (SimpleConnectionPool.timesOutOnServer(dataSource)) {
-                // The server ends this pool's statements at the query timeout (statement_timeout):
-                // the scripts get their own bound there, for this transaction only (0: none, as before).
-                s.execute(ddlTimeout(timeoutSeconds > 0 ? Math.max(timeoutSeconds, 30) : 0));
-            }
             s.execute(VERSION_TABLE);
             for (int i = 0; i < versions.size(); i++) {
                 if (recorded(c, versions.get(i))) {
@@ -105,11 +100,6 @@ public final class SchemaPart {
         } finally {
             c.setAutoCommit(auto);
         }
-    }
-
-    /** @return the PostgreSQL statement that bounds the rest of the transaction's statements by {@code seconds} (0: no bound) */
-    static String ddlTimeout(int seconds) {
-        return "SET LOCAL statement_timeout = " + seconds * 1000L;
     }
 
     private boolean recorded(Connection c, int version) throws SQLException {

@@ -28,10 +28,8 @@ import javax.sql.DataSource;
  * restarted, a firewall that dropped the idle connection), so the caller does not meet the dead
  * one. On PostgreSQL every wait of the driver is bounded by the query timeout plus
  * {@link #WAIT_MARGIN} ({@link #boundWaits}), so that a frozen or unreachable server fails a
- * request instead of holding it, and the server itself ends every statement at the query timeout
- * ({@code statement_timeout}, {@link #serverStatementTimeout}), so that the repositories need no
- * driver-side query timeout on this pool's connections ({@link #boundsStatements}). Application
- * servers' pools do more (eviction, metrics): prefer JNDI in them, with the same driver properties.
+ * request instead of holding it. Application servers' pools do more (eviction, metrics): prefer
+ * JNDI in them, with the same driver properties.
  */
 public final class SimpleConnectionPool implements DataSource, AutoCloseable {
 
@@ -52,8 +50,6 @@ public final class SimpleConnectionPool implements DataSource, AutoCloseable {
     private final Duration acquireTimeout;
     private final long validateAfterNanos;
     private final int validTimeoutSeconds;
-    /** The server's {@code statement_timeout} on every connection of this pool; null when the pool does not set it. */
-    private final Duration serverStatementTimeout;
     private volatile boolean closed;
 
     /**
@@ -94,7 +90,6 @@ public final class SimpleConnectionPool implements DataSource, AutoCloseable {
         if (url.startsWith("jdbc:postgresql:")) {
             boundWaits(url, acquireTimeout, properties);
         }
-        this.serverStatementTimeout = properties.containsKey("options") ? statementTimeout(acquireTimeout) : null;
         this.permits = new Semaphore(maxSize, true);
         this.acquireTimeout = acquireTimeout;
     }
@@ -108,13 +103,6 @@ public final class SimpleConnectionPool implements DataSource, AutoCloseable {
      * ({@code cancelSignalTimeout}), and TCP keep-alive finds dead peers of idle connections
      * ({@code tcpKeepAlive}). A connection that timed out is broken (SQLState 08…) and not reused.
      *
-     * <p>The server ends every statement at the query timeout itself ({@code options=-c
-     * statement_timeout=…}, SQLState 57014 as a driver's cancel gives): the driver's own query
-     * timeout ({@link java.sql.Statement#setQueryTimeout}) schedules and cancels a task on one
-     * {@link java.util.Timer} that every connection of the JVM shares (synchronized) around every
-     * execute, a cost on every statement and a lock every client thread takes in turn. A URL that
-     * sets {@code options} itself keeps its own (and the repositories keep the driver's timeout).
-     *
      * @param timeout the query timeout ({@code usher.jdbc.query-timeout})
      */
     static void boundWaits(String url, Duration timeout, Properties into) {
@@ -126,47 +114,12 @@ public final class SimpleConnectionPool implements DataSource, AutoCloseable {
         wanted.put("socketTimeout", Long.toString(seconds + WAIT_MARGIN.toSeconds()));
         wanted.put("cancelSignalTimeout", Long.toString(WAIT_MARGIN.toSeconds()));
         wanted.put("tcpKeepAlive", "true");
-        wanted.put("options", "-c statement_timeout=" + statementTimeout(timeout).toMillis());
         wanted.forEach((name, value) -> {
             String key = name.toLowerCase(java.util.Locale.ROOT) + "=";
             if (!lower.contains("?" + key) && !lower.contains("&" + key)) {
                 into.setProperty(name, value);
             }
         });
-    }
-
-    /** @return the query timeout in whole seconds, rounded up, at least 1: what a driver's setQueryTimeout would give */
-    private static Duration statementTimeout(Duration timeout) {
-        return Duration.ofSeconds(Math.max(1, (timeout.toMillis() + 999) / 1000));
-    }
-
-    /**
-     * @return the {@code statement_timeout} the server applies to every statement of this pool's
-     *         connections (the query timeout, {@link #boundWaits}); empty when the pool does not set
-     *         it (not PostgreSQL, or a URL with its own {@code options})
-     */
-    public java.util.Optional<Duration> serverStatementTimeout() {
-        return java.util.Optional.ofNullable(serverStatementTimeout);
-    }
-
-    /**
-     * @return whether the server already ends every statement on {@code dataSource}'s connections
-     *         within {@code timeout} (Usher's own pool, {@link #serverStatementTimeout}), so that a
-     *         driver-side query timeout per statement would only add its cost; false for any other
-     *         data source (a container's pool: its statements keep {@code setQueryTimeout})
-     */
-    public static boolean boundsStatements(DataSource dataSource, Duration timeout) {
-        return dataSource instanceof SimpleConnectionPool pool && pool.serverStatementTimeout != null
-                && pool.serverStatementTimeout.compareTo(timeout) <= 0;
-    }
-
-    /**
-     * @return whether the server applies a {@code statement_timeout} of this pool's to every
-     *         statement on {@code dataSource}'s connections, so that schema scripts, which may take
-     *         longer than a query, raise it for their transaction
-     */
-    public static boolean timesOutOnServer(DataSource dataSource) {
-        return dataSource instanceof SimpleConnectionPool pool && pool.serverStatementTimeout != null;
     }
 
     @Override

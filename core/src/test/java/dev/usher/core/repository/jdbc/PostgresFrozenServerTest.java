@@ -85,7 +85,6 @@ class PostgresFrozenServerTest {
         assertEquals("7", p.getProperty("socketTimeout"));
         assertEquals("2", p.getProperty("cancelSignalTimeout"));
         assertEquals("true", p.getProperty("tcpKeepAlive"));
-        assertEquals("-c statement_timeout=5000", p.getProperty("options"), "the server ends a statement at the query timeout");
         Properties own = new Properties();
         SimpleConnectionPool.boundWaits("jdbc:postgresql://h/db?ssl=true&SocketTimeout=60&tcpKeepAlive=false",
                 Duration.ofSeconds(5), own);

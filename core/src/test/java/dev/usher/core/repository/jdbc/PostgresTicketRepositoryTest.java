@@ -4,6 +4,7 @@ import dev.usher.testing.PostgresExtension;
 import dev.usher.testing.PostgresServer;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 
@@ -21,10 +22,8 @@ class PostgresTicketRepositoryTest extends JdbcRepositoryContract {
     protected DataSource newDataSource() throws Exception {
         PostgresServer server = PostgresExtension.server();
         String url = server.schemaUrl("usher_test", "t" + SCHEMAS.incrementAndGet());
-        // The pool's timeout is the repository's default query timeout, as usher.jdbc.url's pool has it:
-        // the contract runs with the server's statement_timeout in place of the driver's.
         return new SimpleConnectionPool(url, "postgres", null,
-                40, JdbcOptions.defaults().queryTimeout());
+                40, Duration.ofSeconds(10));
     }
 
     @Override
