@@ -73,6 +73,38 @@ final class PooledConnection implements Connection {
         return e;
     }
 
+    /** A call on the driver's connection. */
+    @FunctionalInterface
+    private interface SqlCall<T> {
+        T call() throws SQLException;
+    }
+
+    /** A call on the driver's connection that answers nothing. */
+    @FunctionalInterface
+    private interface SqlRun {
+        void run() throws SQLException;
+    }
+
+    /** @return what {@code c} answers, on a connection not yet handed back; an 08… failure marks it broken */
+    private <T> T call(SqlCall<T> c) throws SQLException {
+        open();
+        try {
+            return c.call();
+        } catch (SQLException e) {
+            throw seen(e);
+        }
+    }
+
+    /** Runs {@code r}, as {@link #call} does. */
+    private void run(SqlRun r) throws SQLException {
+        open();
+        try {
+            r.run();
+        } catch (SQLException e) {
+            throw seen(e);
+        }
+    }
+
     @Override
     public <T> T unwrap(Class<T> iface) throws SQLException {
         open();
@@ -92,561 +124,291 @@ final class PooledConnection implements Connection {
 
     @Override
     public Statement createStatement() throws SQLException {
-        open();
-        try {
-            return raw.createStatement();
-        } catch (SQLException e) {
-            throw seen(e);
-        }
+        return call(raw::createStatement);
     }
 
     @Override
-    public PreparedStatement prepareStatement(String a0) throws SQLException {
-        open();
-        try {
-            return raw.prepareStatement(a0);
-        } catch (SQLException e) {
-            throw seen(e);
-        }
+    public PreparedStatement prepareStatement(String sql) throws SQLException {
+        return call(() -> raw.prepareStatement(sql));
     }
 
     @Override
-    public CallableStatement prepareCall(String a0) throws SQLException {
-        open();
-        try {
-            return raw.prepareCall(a0);
-        } catch (SQLException e) {
-            throw seen(e);
-        }
+    public CallableStatement prepareCall(String sql) throws SQLException {
+        return call(() -> raw.prepareCall(sql));
     }
 
     @Override
-    public String nativeSQL(String a0) throws SQLException {
-        open();
-        try {
-            return raw.nativeSQL(a0);
-        } catch (SQLException e) {
-            throw seen(e);
-        }
+    public String nativeSQL(String sql) throws SQLException {
+        return call(() -> raw.nativeSQL(sql));
     }
 
     @Override
-    public void setAutoCommit(boolean a0) throws SQLException {
-        open();
-        try {
-            raw.setAutoCommit(a0);
-        } catch (SQLException e) {
-            throw seen(e);
-        }
+    public void setAutoCommit(boolean autoCommit) throws SQLException {
+        run(() -> raw.setAutoCommit(autoCommit));
     }
 
     @Override
     public boolean getAutoCommit() throws SQLException {
-        open();
-        try {
-            return raw.getAutoCommit();
-        } catch (SQLException e) {
-            throw seen(e);
-        }
+        return call(raw::getAutoCommit);
     }
 
     @Override
     public void commit() throws SQLException {
-        open();
-        try {
-            raw.commit();
-        } catch (SQLException e) {
-            throw seen(e);
-        }
+        run(raw::commit);
     }
 
     @Override
     public void rollback() throws SQLException {
-        open();
-        try {
-            raw.rollback();
-        } catch (SQLException e) {
-            throw seen(e);
-        }
+        run(raw::rollback);
     }
 
     @Override
     public DatabaseMetaData getMetaData() throws SQLException {
-        open();
-        try {
-            return raw.getMetaData();
-        } catch (SQLException e) {
-            throw seen(e);
-        }
+        return call(raw::getMetaData);
     }
 
     @Override
-    public void setReadOnly(boolean a0) throws SQLException {
-        open();
-        try {
-            raw.setReadOnly(a0);
-        } catch (SQLException e) {
-            throw seen(e);
-        }
+    public void setReadOnly(boolean readOnly) throws SQLException {
+        run(() -> raw.setReadOnly(readOnly));
     }
 
     @Override
     public boolean isReadOnly() throws SQLException {
-        open();
-        try {
-            return raw.isReadOnly();
-        } catch (SQLException e) {
-            throw seen(e);
-        }
+        return call(raw::isReadOnly);
     }
 
     @Override
-    public void setCatalog(String a0) throws SQLException {
-        open();
-        try {
-            raw.setCatalog(a0);
-        } catch (SQLException e) {
-            throw seen(e);
-        }
+    public void setCatalog(String catalog) throws SQLException {
+        run(() -> raw.setCatalog(catalog));
     }
 
     @Override
     public String getCatalog() throws SQLException {
-        open();
-        try {
-            return raw.getCatalog();
-        } catch (SQLException e) {
-            throw seen(e);
-        }
+        return call(raw::getCatalog);
     }
 
     @Override
-    public void setTransactionIsolation(int a0) throws SQLException {
-        open();
-        try {
-            raw.setTransactionIsolation(a0);
-        } catch (SQLException e) {
-            throw seen(e);
-        }
+    public void setTransactionIsolation(int level) throws SQLException {
+        run(() -> raw.setTransactionIsolation(level));
     }
 
     @Override
     public int getTransactionIsolation() throws SQLException {
-        open();
-        try {
-            return raw.getTransactionIsolation();
-        } catch (SQLException e) {
-            throw seen(e);
-        }
+        return call(raw::getTransactionIsolation);
     }
 
     @Override
     public SQLWarning getWarnings() throws SQLException {
-        open();
-        try {
-            return raw.getWarnings();
-        } catch (SQLException e) {
-            throw seen(e);
-        }
+        return call(raw::getWarnings);
     }
 
     @Override
     public void clearWarnings() throws SQLException {
-        open();
-        try {
-            raw.clearWarnings();
-        } catch (SQLException e) {
-            throw seen(e);
-        }
+        run(raw::clearWarnings);
     }
 
     @Override
-    public Statement createStatement(int a0, int a1) throws SQLException {
-        open();
-        try {
-            return raw.createStatement(a0, a1);
-        } catch (SQLException e) {
-            throw seen(e);
-        }
+    public Statement createStatement(int resultSetType, int resultSetConcurrency) throws SQLException {
+        return call(() -> raw.createStatement(resultSetType, resultSetConcurrency));
     }
 
     @Override
-    public PreparedStatement prepareStatement(String a0, int a1, int a2) throws SQLException {
-        open();
-        try {
-            return raw.prepareStatement(a0, a1, a2);
-        } catch (SQLException e) {
-            throw seen(e);
-        }
+    public PreparedStatement prepareStatement(String sql, int resultSetType, int resultSetConcurrency) throws SQLException {
+        return call(() -> raw.prepareStatement(sql, resultSetType, resultSetConcurrency));
     }
 
     @Override
-    public CallableStatement prepareCall(String a0, int a1, int a2) throws SQLException {
-        open();
-        try {
-            return raw.prepareCall(a0, a1, a2);
-        } catch (SQLException e) {
-            throw seen(e);
-        }
+    public CallableStatement prepareCall(String sql, int resultSetType, int resultSetConcurrency) throws SQLException {
+        return call(() -> raw.prepareCall(sql, resultSetType, resultSetConcurrency));
     }
 
     @Override
     public Map<String, Class<?>> getTypeMap() throws SQLException {
-        open();
-        try {
-            return raw.getTypeMap();
-        } catch (SQLException e) {
-            throw seen(e);
-        }
+        return call(raw::getTypeMap);
     }
 
     @Override
-    public void setTypeMap(Map<String, Class<?>> a0) throws SQLException {
-        open();
-        try {
-            raw.setTypeMap(a0);
-        } catch (SQLException e) {
-            throw seen(e);
-        }
+    public void setTypeMap(Map<String, Class<?>> map) throws SQLException {
+        run(() -> raw.setTypeMap(map));
     }
 
     @Override
-    public void setHoldability(int a0) throws SQLException {
-        open();
-        try {
-            raw.setHoldability(a0);
-        } catch (SQLException e) {
-            throw seen(e);
-        }
+    public void setHoldability(int holdability) throws SQLException {
+        run(() -> raw.setHoldability(holdability));
     }
 
     @Override
     public int getHoldability() throws SQLException {
-        open();
-        try {
-            return raw.getHoldability();
-        } catch (SQLException e) {
-            throw seen(e);
-        }
+        return call(raw::getHoldability);
     }
 
     @Override
     public Savepoint setSavepoint() throws SQLException {
-        open();
-        try {
-            return raw.setSavepoint();
-        } catch (SQLException e) {
-            throw seen(e);
-        }
+        return call(raw::setSavepoint);
     }
 
     @Override
-    public Savepoint setSavepoint(String a0) throws SQLException {
-        open();
-        try {
-            return raw.setSavepoint(a0);
-        } catch (SQLException e) {
-            throw seen(e);
-        }
+    public Savepoint setSavepoint(String name) throws SQLException {
+        return call(() -> raw.setSavepoint(name));
     }
 
     @Override
-    public void rollback(Savepoint a0) throws SQLException {
-        open();
-        try {
-            raw.rollback(a0);
-        } catch (SQLException e) {
-            throw seen(e);
-        }
+    public void rollback(Savepoint savepoint) throws SQLException {
+        run(() -> raw.rollback(savepoint));
     }
 
     @Override
-    public void releaseSavepoint(Savepoint a0) throws SQLException {
-        open();
-        try {
-            raw.releaseSavepoint(a0);
-        } catch (SQLException e) {
-            throw seen(e);
-        }
+    public void releaseSavepoint(Savepoint savepoint) throws SQLException {
+        run(() -> raw.releaseSavepoint(savepoint));
     }
 
     @Override
-    public Statement createStatement(int a0, int a1, int a2) throws SQLException {
-        open();
-        try {
-            return raw.createStatement(a0, a1, a2);
-        } catch (SQLException e) {
-            throw seen(e);
-        }
+    public Statement createStatement(int resultSetType, int resultSetConcurrency, int resultSetHoldability) throws SQLException {
+        return call(() -> raw.createStatement(resultSetType, resultSetConcurrency, resultSetHoldability));
     }
 
     @Override
-    public PreparedStatement prepareStatement(String a0, int a1, int a2, int a3) throws SQLException {
-        open();
-        try {
-            return raw.prepareStatement(a0, a1, a2, a3);
-        } catch (SQLException e) {
-            throw seen(e);
-        }
+    public PreparedStatement prepareStatement(String sql, int resultSetType, int resultSetConcurrency, int resultSetHoldability) throws SQLException {
+        return call(() -> raw.prepareStatement(sql, resultSetType, resultSetConcurrency, resultSetHoldability));
     }
 
     @Override
-    public CallableStatement prepareCall(String a0, int a1, int a2, int a3) throws SQLException {
-        open();
-        try {
-            return raw.prepareCall(a0, a1, a2, a3);
-        } catch (SQLException e) {
-            throw seen(e);
-        }
+    public CallableStatement prepareCall(String sql, int resultSetType, int resultSetConcurrency, int resultSetHoldability) throws SQLException {
+        return call(() -> raw.prepareCall(sql, resultSetType, resultSetConcurrency, resultSetHoldability));
     }
 
     @Override
-    public PreparedStatement prepareStatement(String a0, int a1) throws SQLException {
-        open();
-        try {
-            return raw.prepareStatement(a0, a1);
-        } catch (SQLException e) {
-            throw seen(e);
-        }
+    public PreparedStatement prepareStatement(String sql, int autoGeneratedKeys) throws SQLException {
+        return call(() -> raw.prepareStatement(sql, autoGeneratedKeys));
     }
 
     @Override
-    public PreparedStatement prepareStatement(String a0, int[] a1) throws SQLException {
-        open();
-        try {
-            return raw.prepareStatement(a0, a1);
-        } catch (SQLException e) {
-            throw seen(e);
-        }
+    public PreparedStatement prepareStatement(String sql, int[] columnIndexes) throws SQLException {
+        return call(() -> raw.prepareStatement(sql, columnIndexes));
     }
 
     @Override
-    public PreparedStatement prepareStatement(String a0, String[] a1) throws SQLException {
-        open();
-        try {
-            return raw.prepareStatement(a0, a1);
-        } catch (SQLException e) {
-            throw seen(e);
-        }
+    public PreparedStatement prepareStatement(String sql, String[] columnNames) throws SQLException {
+        return call(() -> raw.prepareStatement(sql, columnNames));
     }
 
     @Override
     public Clob createClob() throws SQLException {
-        open();
-        try {
-            return raw.createClob();
-        } catch (SQLException e) {
-            throw seen(e);
-        }
+        return call(raw::createClob);
     }
 
     @Override
     public Blob createBlob() throws SQLException {
-        open();
-        try {
-            return raw.createBlob();
-        } catch (SQLException e) {
-            throw seen(e);
-        }
+        return call(raw::createBlob);
     }
 
     @Override
     public NClob createNClob() throws SQLException {
-        open();
-        try {
-            return raw.createNClob();
-        } catch (SQLException e) {
-            throw seen(e);
-        }
+        return call(raw::createNClob);
     }
 
     @Override
     public SQLXML createSQLXML() throws SQLException {
-        open();
-        try {
-            return raw.createSQLXML();
-        } catch (SQLException e) {
-            throw seen(e);
-        }
+        return call(raw::createSQLXML);
     }
 
     @Override
-    public boolean isValid(int a0) throws SQLException {
-        open();
-        try {
-            return raw.isValid(a0);
-        } catch (SQLException e) {
-            throw seen(e);
-        }
+    public boolean isValid(int seconds) throws SQLException {
+        return call(() -> raw.isValid(seconds));
     }
 
     @Override
-    public void setClientInfo(String a0, String a1) throws SQLClientInfoException {
+    public void setClientInfo(String name, String value) throws SQLClientInfoException {
         openForClientInfo();
         try {
-            raw.setClientInfo(a0, a1);
+            raw.setClientInfo(name, value);
         } catch (SQLClientInfoException e) {
             throw seen(e);
         }
     }
 
     @Override
-    public void setClientInfo(Properties a0) throws SQLClientInfoException {
+    public void setClientInfo(Properties properties) throws SQLClientInfoException {
         openForClientInfo();
         try {
-            raw.setClientInfo(a0);
+            raw.setClientInfo(properties);
         } catch (SQLClientInfoException e) {
             throw seen(e);
         }
     }
 
     @Override
-    public String getClientInfo(String a0) throws SQLException {
-        open();
-        try {
-            return raw.getClientInfo(a0);
-        } catch (SQLException e) {
-            throw seen(e);
-        }
+    public String getClientInfo(String name) throws SQLException {
+        return call(() -> raw.getClientInfo(name));
     }
 
     @Override
     public Properties getClientInfo() throws SQLException {
-        open();
-        try {
-            return raw.getClientInfo();
-        } catch (SQLException e) {
-            throw seen(e);
-        }
+        return call(raw::getClientInfo);
     }
 
     @Override
-    public Array createArrayOf(String a0, Object[] a1) throws SQLException {
-        open();
-        try {
-            return raw.createArrayOf(a0, a1);
-        } catch (SQLException e) {
-            throw seen(e);
-        }
+    public Array createArrayOf(String typeName, Object[] elements) throws SQLException {
+        return call(() -> raw.createArrayOf(typeName, elements));
     }
 
     @Override
-    public Struct createStruct(String a0, Object[] a1) throws SQLException {
-        open();
-        try {
-            return raw.createStruct(a0, a1);
-        } catch (SQLException e) {
-            throw seen(e);
-        }
+    public Struct createStruct(String typeName, Object[] attributes) throws SQLException {
+        return call(() -> raw.createStruct(typeName, attributes));
     }
 
     @Override
-    public void setSchema(String a0) throws SQLException {
-        open();
-        try {
-            raw.setSchema(a0);
-        } catch (SQLException e) {
-            throw seen(e);
-        }
+    public void setSchema(String schema) throws SQLException {
+        run(() -> raw.setSchema(schema));
     }
 
     @Override
     public String getSchema() throws SQLException {
-        open();
-        try {
-            return raw.getSchema();
-        } catch (SQLException e) {
-            throw seen(e);
-        }
+        return call(raw::getSchema);
     }
 
     @Override
-    public void abort(Executor a0) throws SQLException {
-        open();
-        try {
-            raw.abort(a0);
-        } catch (SQLException e) {
-            throw seen(e);
-        }
+    public void abort(Executor executor) throws SQLException {
+        run(() -> raw.abort(executor));
     }
 
     @Override
-    public void setNetworkTimeout(Executor a0, int a1) throws SQLException {
-        open();
-        try {
-            raw.setNetworkTimeout(a0, a1);
-        } catch (SQLException e) {
-            throw seen(e);
-        }
+    public void setNetworkTimeout(Executor executor, int milliseconds) throws SQLException {
+        run(() -> raw.setNetworkTimeout(executor, milliseconds));
     }
 
     @Override
     public int getNetworkTimeout() throws SQLException {
-        open();
-        try {
-            return raw.getNetworkTimeout();
-        } catch (SQLException e) {
-            throw seen(e);
-        }
+        return call(raw::getNetworkTimeout);
     }
 
     @Override
     public void beginRequest() throws SQLException {
-        open();
-        try {
-            raw.beginRequest();
-        } catch (SQLException e) {
-            throw seen(e);
-        }
+        run(raw::beginRequest);
     }
 
     @Override
     public void endRequest() throws SQLException {
-        open();
-        try {
-            raw.endRequest();
-        } catch (SQLException e) {
-            throw seen(e);
-        }
+        run(raw::endRequest);
     }
 
     @Override
-    public boolean setShardingKeyIfValid(ShardingKey a0, ShardingKey a1, int a2) throws SQLException {
-        open();
-        try {
-            return raw.setShardingKeyIfValid(a0, a1, a2);
-        } catch (SQLException e) {
-            throw seen(e);
-        }
+    public boolean setShardingKeyIfValid(ShardingKey shardingKey, ShardingKey superShardingKey, int timeout) throws SQLException {
+        return call(() -> raw.setShardingKeyIfValid(shardingKey, superShardingKey, timeout));
     }
 
     @Override
-    public boolean setShardingKeyIfValid(ShardingKey a0, int a1) throws SQLException {
-        open();
-        try {
-            return raw.setShardingKeyIfValid(a0, a1);
-        } catch (SQLException e) {
-            throw seen(e);
-        }
+    public boolean setShardingKeyIfValid(ShardingKey shardingKey, int timeout) throws SQLException {
+        return call(() -> raw.setShardingKeyIfValid(shardingKey, timeout));
     }
 
     @Override
-    public void setShardingKey(ShardingKey a0, ShardingKey a1) throws SQLException {
-        open();
-        try {
-            raw.setShardingKey(a0, a1);
-        } catch (SQLException e) {
-            throw seen(e);
-        }
+    public void setShardingKey(ShardingKey shardingKey, ShardingKey superShardingKey) throws SQLException {
+        run(() -> raw.setShardingKey(shardingKey, superShardingKey));
     }
 
     @Override
-    public void setShardingKey(ShardingKey a0) throws SQLException {
-        open();
-        try {
-            raw.setShardingKey(a0);
-        } catch (SQLException e) {
-            throw seen(e);
-        }
+    public void setShardingKey(ShardingKey shardingKey) throws SQLException {
+        run(() -> raw.setShardingKey(shardingKey));
     }
 }
