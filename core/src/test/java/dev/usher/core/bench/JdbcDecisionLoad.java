@@ -127,6 +127,9 @@ public final class JdbcDecisionLoad {
             List<Double> ratios = new ArrayList<>();
             List<Double> cpuRatios = new ArrayList<>();
             List<Double> clientCpu = new ArrayList<>();
+            // The client's CPU less its JIT compiler threads': the compiler still ran in some rounds
+            // after the warm-up (tens of µs per decision, more in a first round), and pgbench has none.
+            List<Double> clientCpuWithoutJit = new ArrayList<>();
             List<Double> serverCpu = new ArrayList<>();
             long postmaster = server == null ? -1 : server.postmasterPid();
             for (int round = 1; round <= rounds; round++) {
@@ -141,6 +144,7 @@ public final class JdbcDecisionLoad {
                 double compilers = (compilerThreadsCpuNanos() - compilers0) / 1e3 / decided;
                 double onServer = (serverCpuNanos(postmaster) - server0) / 1e3 / decided;
                 clientCpu.add(client);
+                clientCpuWithoutJit.add(client - compilers);
                 serverCpu.add(onServer);
                 double rate = (r.count - r.failed) / (double) seconds; // a failed decision is no decision
                 System.out.printf("round %d usher:   decisions/s: %.0f   p50: %.2f ms   p99: %.2f ms   (%d decisions, %d new playbacks,"
@@ -168,6 +172,7 @@ public final class JdbcDecisionLoad {
                 }
             }
             summary("CPU per decision, client (µs)", clientCpu);
+            summary("CPU per decision, client without the JIT compiler's threads (µs)", clientCpuWithoutJit);
             if (postmaster >= 0) {
                 summary("CPU per decision, server (µs)", serverCpu);
             }

@@ -1,10 +1,6 @@
 package dev.usher.core.repository.jdbc;
 
 import java.io.PrintWriter;
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -180,44 +176,11 @@ public final class SimpleConnectionPool implements DataSource, AutoCloseable {
     }
 
     private Connection wrap(Connection raw) {
-        InvocationHandler handler = new InvocationHandler() {
-            private boolean returned;
-            private boolean broken;
-
-            @Override
-            public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
-                String name = method.getName();
-                if (name.equals("close")) {
-                    if (!returned) {
-                        returned = true;
-                        giveBack(raw, broken);
-                    }
-                    return null;
-                }
-                if (name.equals("isClosed")) {
-                    return returned || raw.isClosed();
-                }
-                if (returned) {
-                    throw new SQLException("connection already closed", "08003");
-                }
-                if (name.equals("unwrap") || name.equals("isWrapperFor")) {
-                    return method.invoke(raw, args);
-                }
-                try {
-                    return method.invoke(raw, args);
-                } catch (InvocationTargetException e) {
-                    Throwable cause = e.getCause();
-                    if (cause instanceof SQLException s && s.getSQLState() != null && s.getSQLState().startsWith("08")) {
-                        broken = true;
-                    }
-                    throw cause;
-                }
-            }
-        };
-        return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[]{Connection.class}, handler);
+        return new PooledConnection(this, raw);
     }
 
-    private void giveBack(Connection raw, boolean broken) {
+    /** Takes back a connection {@link PooledConnection} lent: idle again, or closed when {@code broken} or not reusable. */
+    void giveBack(Connection raw, boolean broken) {
         try {
             boolean reusable = !broken && !closed && !raw.isClosed();
             if (reusable && !raw.getAutoCommit()) {
