@@ -264,6 +264,9 @@ public final class MediaGuard {
         return events;
     }
 
+    /** The verdict on every granted child that is not a manifest: serve it, nothing to rewrite or give back. */
+    private static final Verdict CHILD_GRANTED = new Verdict(true, null, null);
+
     private Verdict child(MediaPath media, String credential, IpAddress client) {
         Instant now = service.now();
         CredentialCheck check = credentials.verify(credential, media.app(), media.path(), client, now);
@@ -283,7 +286,8 @@ public final class MediaGuard {
                 viewers.seen(new Sighting(playerId, c.ticketKey(), c.app(), c.video(), c.format(), IpNetwork.host(client)), now);
             }
         }
-        // A child manifest (a variant playlist) passes the same credential on to its own children.
-        return new Verdict(true, null, media.kind().isManifest() ? credential : null);
+        // A child manifest (a variant playlist) passes the same credential on to its own children;
+        // every other child gets the one immutable verdict that says "serve it", not a new one each
+        return media.kind().isManifest() ? new Verdict(true, null, credential) : CHILD_GRANTED;
     }
 }
