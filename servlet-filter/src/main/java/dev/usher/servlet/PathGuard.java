@@ -36,8 +36,8 @@ final class PathGuard {
         if (n > 4096) {
             return "path too long";
         }
-        // One pass over the raw path checks its characters and, as long as it has no '%' (a segment's
-        // path never has), its segments too: the raw path is then its decoded form. Four passes and
+        // One pass over the raw path checks its characters and, as long as it has no '%' (a media
+        // segment's path seldom has one), its segments too: the raw path is then its decoded form. Four passes and
         // their loop exits were a fifth of the guard's samples on every child request.
         boolean percent = false;
         boolean emptySegment = false;

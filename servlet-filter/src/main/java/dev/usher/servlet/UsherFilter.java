@@ -194,6 +194,9 @@ public class UsherFilter implements Filter {
         }
         // no copy when one part is the whole path (a servlet mapped to "/" has no path info; "/*" no servlet path)
         String servletPath = request.getServletPath();
+        if (servletPath == null) {
+            servletPath = ""; // never null by the spec; a wrapper's null is read as "/*" would have it
+        }
         String pathInfo = request.getPathInfo();
         return pathInfo == null ? servletPath : servletPath.isEmpty() ? pathInfo : servletPath + pathInfo;
     }
