@@ -79,6 +79,10 @@ public final class SegmentPathCpuTime {
             }
         };
         LocalConnector connector = new LocalConnector(server, inline, null, null, 1, new HttpConnectionFactory());
+        // the sides' connections wait while the others take their turn: on a loaded machine the first
+        // (interpreted) warm-up batches took longer than the default 30 s idle timeout, the waiting
+        // connections were closed, and the run died with "no answer within 10 s"
+        connector.setIdleTimeout(java.util.concurrent.TimeUnit.MINUTES.toMillis(30));
         server.addConnector(connector);
         connector.start();
         return connector;
