@@ -192,8 +192,13 @@ public class UsherFilter implements Filter {
             String pathInfo = (String) request.getAttribute(RequestDispatcher.INCLUDE_PATH_INFO);
             return (servletPath == null ? "" : servletPath) + (pathInfo == null ? "" : pathInfo);
         }
+        // no copy when one part is the whole path (a servlet mapped to "/" has no path info; "/*" no servlet path)
+        String servletPath = request.getServletPath();
+        if (servletPath == null) {
+            servletPath = ""; // never null by the spec; a wrapper's null is read as "/*" would have it
+        }
         String pathInfo = request.getPathInfo();
-        return request.getServletPath() + (pathInfo == null ? "" : pathInfo);
+        return pathInfo == null ? servletPath : servletPath.isEmpty() ? pathInfo : servletPath + pathInfo;
     }
 
     static void noStore(HttpServletResponse response) {

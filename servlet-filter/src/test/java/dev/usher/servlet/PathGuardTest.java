@@ -3,6 +3,10 @@ package dev.usher.servlet;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import org.junit.jupiter.api.Test;
+
+import java.util.Random;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -53,5 +57,83 @@ class PathGuardTest {
     void theContextPathIsPartOfTheRawPath(String raw, String context, String decoded) {
         assertNull(PathGuard.problem(raw, context, decoded));
         assertNotNull(PathGuard.problem(raw, "/other", decoded));
+    }
+
+    /**
+     * The one-pass check gives every path the answer of the checks it replaced, pass after pass
+     * ({@link #problemInPasses}, the code as it was): over paths of the characters that matter,
+     * against the container's path being the decoded one, another one, and another context.
+     */
+    @Test
+    void onePassAnswersAsThePassesDid() {
+        char[] alphabet = {'/', '/', '/', '.', '.', 'a', 'b', '%', '2', 'e', 'E', 'f', 'F', 'c', '0', '5', ';', '\\',
+                '\u0001', '\u007f', 'é', '\u4e2d', ' '};
+        Random random = new Random(17);
+        int checked = 0;
+        for (int i = 0; i < 200_000; i++) {
+            StringBuilder raw = new StringBuilder(random.nextInt(8) == 0 ? "" : "/");
+            for (int k = random.nextInt(12); k > 0; k--) {
+                raw.append(alphabet[random.nextInt(alphabet.length)]);
+            }
+            String path = raw.toString();
+            String decoded = path.startsWith("/") ? PathGuard.decode(path) : null;
+            for (String context : new String[] {"", "/a"}) {
+                String full = context + path;
+                String[] containers = {decoded, decoded == null ? path : decoded + "x", path, null,
+                        decoded != null && decoded.length() > 1 ? decoded.substring(1) : "/"};
+                for (String container : containers) {
+                    assertEquals(problemInPasses(full, context, container), PathGuard.problem(full, context, container),
+                            () -> "raw '" + full + "' context '" + context + "' container '" + container + "'");
+                    checked++;
+                }
+            }
+        }
+        assertEquals(2_000_000, checked);
+    }
+
+    /** {@link PathGuard#problem} as it was before its one pass: each check a pass of its own. */
+    private static String problemInPasses(String rawPath, String contextPath, String decodedPath) {
+        if (rawPath == null || !rawPath.startsWith("/")) {
+            return "not an absolute path";
+        }
+        if (rawPath.length() > 4096) {
+            return "path too long";
+        }
+        for (int i = 0; i < rawPath.length(); i++) {
+            char c = rawPath.charAt(i);
+            if (c == ';') {
+                return "path parameter";
+            }
+            if (c == '\\') {
+                return "backslash";
+            }
+            if (c < 0x20 || c == 0x7f) {
+                return "control character";
+            }
+        }
+        String decoded = PathGuard.decode(rawPath);
+        if (decoded == null) {
+            return "malformed or ambiguous encoding";
+        }
+        if (decoded.contains("//")) {
+            return "empty segment";
+        }
+        for (int start = 0; start <= decoded.length(); ) {
+            int end = decoded.indexOf('/', start);
+            if (end < 0) {
+                end = decoded.length();
+            }
+            int length = end - start;
+            if ((length == 1 || length == 2) && decoded.charAt(start) == '.' && decoded.charAt(end - 1) == '.') {
+                return "dot segment";
+            }
+            start = end + 1;
+        }
+        String context = contextPath == null ? "" : contextPath;
+        if (decodedPath == null || decoded.length() != context.length() + decodedPath.length()
+                || !decoded.startsWith(context) || !decoded.startsWith(decodedPath, context.length())) {
+            return "path differs from the container's";
+        }
+        return null;
     }
 }

@@ -34,7 +34,10 @@ import java.util.Map;
  * </ul>
  * It prints each round, then the medians over the rounds and their spread (min-max): protected / open
  * is what the segment path's goal reads, protected / open+uc and protected - open+uc the guard's own
- * work; and the bytes each request allocates (GC threads' CPU is not in the thread's time).
+ * work; and the bytes each request allocates (GC threads' CPU is not in the thread's time). Last, the
+ * same two figures from the slices instead of the rounds: each side's slice is paired with the
+ * other sides' slices of its turn, and the median (with quartiles) of the pairs' differences and
+ * ratios is given, which a few slices slowed by the machine's other load hardly move.
  *
  * <p>Usage (the classpath as for {@code load-test.sh}, see the README's Benchmarks):
  * {@code SegmentPathCpuTime [rounds=10] [requests per side and round=20000] [file bytes=1000] [key=value settings…]};
@@ -76,6 +79,10 @@ public final class SegmentPathCpuTime {
             }
         };
         LocalConnector connector = new LocalConnector(server, inline, null, null, 1, new HttpConnectionFactory());
+        // the sides' connections wait while the others take their turn: on a loaded machine the first
+        // (interpreted) warm-up batches took longer than the default 30 s idle timeout, the waiting
+        // connections were closed, and the run died with "no answer within 10 s"
+        connector.setIdleTimeout(java.util.concurrent.TimeUnit.MINUTES.toMillis(30));
         server.addConnector(connector);
         connector.start();
         return connector;
@@ -115,6 +122,11 @@ public final class SegmentPathCpuTime {
             long handedOffInWarmUp = HANDED_OFF[0];
             double[][] cpu = new double[sides.size()][rounds];
             double[][] allocated = new double[sides.size()][rounds];
+            // each slice's CPU per request, per side: the sides' slices that follow one another are
+            // paired, so a burst of the machine's load (another process, a frequency step) that falls
+            // on a few slices moves a few pairs, not a round's sums
+            int slices = (batch + SLICE - 1) / SLICE;
+            double[][] perSlice = new double[sides.size()][rounds * slices];
             for (int r = 0; r < rounds; r++) {
                 // the sides take turns every SLICE requests, so a change of the machine's load during
                 // the round (other processes, frequency, caches) falls on all of them alike
@@ -131,6 +143,7 @@ public final class SegmentPathCpuTime {
                         long a1 = ALLOCATION.getCurrentThreadAllocatedBytes();
                         nanos[s] += c1 - c0;
                         alloc[s] += a1 - a0;
+                        perSlice[s][r * slices + done / SLICE] = (c1 - c0) / (double) n;
                     }
                 }
                 StringBuilder line = new StringBuilder("round " + r + ":");
@@ -152,6 +165,8 @@ public final class SegmentPathCpuTime {
             ratio("protected / open+uc", cpu[2], cpu[1]);
             ratio("open+uc / open     ", cpu[1], cpu[0]);
             difference("protected - open+uc", cpu[2], cpu[1]);
+            sliced("protected - open+uc", perSlice[2], perSlice[1], false);
+            sliced("protected / open   ", perSlice[2], perSlice[0], true);
         }
     }
 
@@ -247,6 +262,27 @@ public final class SegmentPathCpuTime {
             d[i] = a[i] - b[i];
         }
         System.out.printf("%s CPU per request: %.2f us %s%n", what, median(d) / 1e3, spread(d, 1e3));
+    }
+
+    /**
+     * The slice pairs' differences (or ratios): their median and quartiles. Robust where the rounds'
+     * sums are not: one slow slice on a shared machine moves a round's sum by microseconds.
+     */
+    private static void sliced(String what, double[] a, double[] b, boolean ratio) {
+        double[] d = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            d[i] = ratio ? a[i] / b[i] : a[i] - b[i];
+        }
+        Arrays.sort(d);
+        double q1 = d[d.length / 4];
+        double q3 = d[(3 * d.length) / 4];
+        if (ratio) {
+            System.out.printf("%s CPU per request, %d slice pairs: median %.3f (quartiles %.3f-%.3f)%n",
+                    what, d.length, median(d), q1, q3);
+        } else {
+            System.out.printf("%s CPU per request, %d slice pairs: median %.2f us (quartiles %.2f-%.2f)%n",
+                    what, d.length, median(d) / 1e3, q1 / 1e3, q3 / 1e3);
+        }
     }
 
     private static double median(double[] values) {

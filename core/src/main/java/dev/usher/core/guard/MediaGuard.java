@@ -1,6 +1,7 @@
 package dev.usher.core.guard;
 
 import dev.usher.core.credential.CredentialCheck;
+import dev.usher.core.credential.CredentialStatus;
 import dev.usher.core.credential.PlaybackCredential;
 import dev.usher.core.credential.PlaybackCredentials;
 import dev.usher.core.decision.Decision;
@@ -9,6 +10,7 @@ import dev.usher.core.media.MediaPath;
 import dev.usher.core.net.IpAddress;
 import dev.usher.core.net.IpNetwork;
 import dev.usher.core.service.RevocationWatch;
+import dev.usher.core.service.UsherListener;
 import dev.usher.core.service.UsherService;
 import dev.usher.core.ticket.Ticket;
 import dev.usher.core.viewer.Format;
@@ -25,6 +27,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Locale;
+import java.util.function.Consumer;
 
 /**
  * What a guard in front of media decides for one request, whatever the transport (the servlet
@@ -245,10 +248,29 @@ public final class MediaGuard {
         return B64.encodeToString(Arrays.copyOf(sha.digest(), 16));
     }
 
+    /**
+     * The event of each credential status, made once: a lambda capturing the status was an
+     * allocation on every child request.
+     */
+    private static final Consumer<UsherListener>[] CHECKED = checkedEvents();
+
+    @SuppressWarnings("unchecked")
+    private static Consumer<UsherListener>[] checkedEvents() {
+        CredentialStatus[] statuses = CredentialStatus.values();
+        Consumer<UsherListener>[] events = new Consumer[statuses.length];
+        for (CredentialStatus status : statuses) {
+            events[status.ordinal()] = l -> l.credentialChecked(status);
+        }
+        return events;
+    }
+
+    /** The verdict on every granted child that is not a manifest: serve it, nothing to rewrite or give back. */
+    private static final Verdict CHILD_GRANTED = new Verdict(true, null, null);
+
     private Verdict child(MediaPath media, String credential, IpAddress client) {
         Instant now = service.now();
         CredentialCheck check = credentials.verify(credential, media.app(), media.path(), client, now);
-        service.tell(l -> l.credentialChecked(check.status()));
+        service.tell(CHECKED[check.status().ordinal()]);
         if (!check.isValid()) {
             return Verdict.refused("Forbidden: credential " + check.status().name().toLowerCase(Locale.ROOT));
         }
@@ -258,10 +280,14 @@ public final class MediaGuard {
             return Verdict.refused("Token Revoked");
         }
         if (counting) {
-            viewers.seen(new Sighting(PlaybackCredentials.playerIdOf(c), c.ticketKey(), c.app(), c.video(), c.format(),
-                    IpNetwork.host(client)), now);
+            // a player already counted is only touched; the whole sighting is made for a new one
+            String playerId = PlaybackCredentials.playerIdOf(c);
+            if (!viewers.seenAgain(playerId, now)) {
+                viewers.seen(new Sighting(playerId, c.ticketKey(), c.app(), c.video(), c.format(), IpNetwork.host(client)), now);
+            }
         }
-        // A child manifest (a variant playlist) passes the same credential on to its own children.
-        return new Verdict(true, null, media.kind().isManifest() ? credential : null);
+        // A child manifest (a variant playlist) passes the same credential on to its own children;
+        // every other child gets the one immutable verdict that says "serve it", not a new one each
+        return media.kind().isManifest() ? new Verdict(true, null, credential) : CHILD_GRANTED;
     }
 }

@@ -3,7 +3,8 @@ package dev.usher.core.http;
 import dev.usher.core.guard.MediaGuard;
 import dev.usher.core.media.MediaPath;
 
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /** What {@link MediaAdmission} decided for one media request: refuse it, or serve it. */
 public sealed interface Admission {
@@ -25,7 +26,17 @@ public sealed interface Admission {
         private final MediaGuard.Verdict verdict;
         private final MediaGuard guard;
         private final ManifestRewriteService.Permit permit;
-        private final AtomicBoolean gaveBack = new AtomicBoolean();
+        /** Set once the use is given back; a field of its own, not an AtomicBoolean made for every segment. */
+        private volatile boolean gaveBack;
+        private static final VarHandle GAVE_BACK;
+
+        static {
+            try {
+                GAVE_BACK = MethodHandles.lookup().findVarHandle(Granted.class, "gaveBack", boolean.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
 
         Granted(MediaPath media, TicketParameters parameters, MediaGuard.Verdict verdict, MediaGuard guard,
                 ManifestRewriteService.Permit permit) {
@@ -73,7 +84,7 @@ public sealed interface Admission {
          * before it reaches the client, so a client reading its ticket then sees the use back.
          */
         public void failed(int status) {
-            if (status < 400 || !verdict.openedPlayback() || !gaveBack.compareAndSet(false, true)) {
+            if (status < 400 || !verdict.openedPlayback() || !GAVE_BACK.compareAndSet(this, false, true)) {
                 return;
             }
             try {

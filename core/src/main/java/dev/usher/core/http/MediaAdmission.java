@@ -55,7 +55,9 @@ public final class MediaAdmission {
                 return new Admission.Refused(Refusal.busy());
             }
         }
-        IpAddress client = clients.resolve(remoteAddr, request::headers);
+        // no method reference made on every request: forwarding headers are read only behind a trusted proxy
+        IpAddress client = clients.trustsProxies() ? clients.resolve(remoteAddr, request.headers(clients.header()))
+                : IpAddress.parseClient(remoteAddr);
         MediaGuard.Verdict verdict;
         try {
             // pageurl is the page that plays (its Referer); refurl how the viewer reached it (a parameter).

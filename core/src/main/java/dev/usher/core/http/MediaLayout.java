@@ -47,12 +47,16 @@ public record MediaLayout(List<String> prefixes, String fixedApp) {
      *         serve it), else UNPROTECTED
      */
     public Match match(String path) {
-        for (String prefix : prefixes) {
+        // indexed, not for-each: every request of the application asks this, and the list's
+        // iterator was an allocation each time
+        for (int i = 0, n = prefixes.size(); i < n; i++) {
+            String prefix = prefixes.get(i);
             if (path.startsWith(prefix) || (path.length() == prefix.length() - 1 && prefix.startsWith(path))) {
                 return Match.PROTECTED;
             }
         }
-        for (String prefix : prefixes) {
+        for (int i = 0, n = prefixes.size(); i < n; i++) {
+            String prefix = prefixes.get(i);
             if (path.regionMatches(true, 0, prefix, 0, prefix.length())) {
                 return Match.AMBIGUOUS;
             }
@@ -65,7 +69,8 @@ public record MediaLayout(List<String> prefixes, String fixedApp) {
      * @return where it points, or null when it is under no prefix or names no media item
      */
     public MediaPath parse(String path) {
-        for (String prefix : prefixes) {
+        for (int i = 0, n = prefixes.size(); i < n; i++) {
+            String prefix = prefixes.get(i);
             if (path.startsWith(prefix)) {
                 return MediaPath.parse(path.substring(prefix.length()), fixedApp);
             }

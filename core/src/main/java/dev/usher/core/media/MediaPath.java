@@ -50,6 +50,13 @@ public record MediaPath(String app, String path, Kind kind) {
             // name. Lowercasing maps each ASCII character to one ASCII character whatever precedes
             // it, so the answer is the one the lowercased copy gives below.
             int n = name.length();
+            // A manifest's name ends in '8', 'u' or 'd' (either case); an ASCII last character is
+            // lowercased to one character whatever precedes it, so any other one (a segment's 's',
+            // '4') is a FILE at once, the question most requests ask answered by one compare.
+            char end = n == 0 ? 0 : name.charAt(n - 1);
+            if (end < 0x80 && end != '8' && end != 'u' && end != 'U' && end != 'd' && end != 'D') {
+                return FILE;
+            }
             boolean asciiTail = true;
             for (int i = Math.max(0, n - 5); i < n; i++) {
                 asciiTail &= name.charAt(i) < 0x80;

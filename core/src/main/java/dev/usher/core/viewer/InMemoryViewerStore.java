@@ -111,6 +111,17 @@ public final class InMemoryViewerStore implements ViewerStore {
         });
     }
 
+    /** The first branch of {@link #seen}: a held viewer is only touched. */
+    @Override
+    public boolean seenAgain(String playerId, Instant now) {
+        Viewer known = viewers.get(playerId);
+        if (known == null) {
+            return false;
+        }
+        known.touch(now.toEpochMilli());
+        return true;
+    }
+
     @Override
     public List<ViewerTally> tally(Instant now) {
         long t = now.toEpochMilli();

@@ -21,6 +21,19 @@ public interface ViewerStore extends AutoCloseable {
      */
     void seen(Sighting sighting, Instant now);
 
+    /**
+     * Records that a viewer already held here made an authorized request at {@code now}, as
+     * {@link #seen} would, without the caller making a {@link Sighting} for it: the segment path of
+     * a known player is most requests, and the sighting (with its network) was three objects each.
+     *
+     * @return true when the viewer was held and is now seen at {@code now}; false when nothing was
+     *         recorded and the caller tells {@link #seen} the whole sighting (a store that does not
+     *         answer this always says false)
+     */
+    default boolean seenAgain(String playerId, Instant now) {
+        return false;
+    }
+
     /** @return the active viewers grouped by app, video, format and family; one row per group */
     List<ViewerTally> tally(Instant now);
 

@@ -14,6 +14,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The bounds and bookkeeping of one node's viewer store (issue 16). */
@@ -66,6 +67,20 @@ class InMemoryViewerStoreTest {
         clock.advance(Duration.ofMinutes(1));
         store.tally(clock.instant());
         assertEquals(new TicketViewing(0, 0, 0), store.ofTicket("t9", clock.instant()), "past retention");
+    }
+
+    /** The segment path's shortcut: a held viewer is seen again by its id alone; an unknown one is left to seen. */
+    @Test
+    void aHeldViewerIsSeenAgainByItsIdAndAnUnknownOneIsNotRecorded() {
+        InMemoryViewerStore store = new InMemoryViewerStore(Duration.ofSeconds(30));
+        store.seen(sighting("a", "t"), clock.instant());
+        clock.advance(Duration.ofSeconds(20));
+        assertTrue(store.seenAgain("a", clock.instant()));
+        assertFalse(store.seenAgain("b", clock.instant()), "not held: the caller tells the whole sighting");
+        assertEquals(1, store.size(), "an unknown id records nothing");
+        clock.advance(Duration.ofSeconds(15));
+        assertEquals(1, count(store), "a seen again 15 s ago, within the 30 s window");
+        assertEquals(1, store.activeOf("t", null, clock.instant()));
     }
 
     @Test
