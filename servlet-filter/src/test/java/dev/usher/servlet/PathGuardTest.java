@@ -47,6 +47,8 @@ class PathGuardTest {
             "/media/vod/%zz.mp4 | /media/vod/a.mp4 | malformed or ambiguous encoding",
             "/media/vod/a.mp4% | /media/vod/a.mp4 | malformed or ambiguous encoding",
             "/media/vod/b.mp4 | /media/vod/a.mp4 | path differs from the container's",
+            "/media/vod/a.mp4 | /media/vod/a.mp | path differs from the container's",
+            "/media/vod/a.mp4 | /media/vod/A.mp4 | path differs from the container's",
             "media/vod/a.mp4 | /media/vod/a.mp4 | not an absolute path"})
     void refusesAmbiguousPaths(String raw, String decoded, String problem) {
         assertEquals(problem, PathGuard.problem(raw, "", decoded));
@@ -57,6 +59,8 @@ class PathGuardTest {
     void theContextPathIsPartOfTheRawPath(String raw, String context, String decoded) {
         assertNull(PathGuard.problem(raw, context, decoded));
         assertNotNull(PathGuard.problem(raw, "/other", decoded));
+        assertEquals("path differs from the container's", PathGuard.problem(raw, "/apq", decoded),
+                "a context of the same length that is not the raw path's");
     }
 
     /**
@@ -77,18 +81,43 @@ class PathGuardTest {
             }
             String path = raw.toString();
             String decoded = path.startsWith("/") ? PathGuard.decode(path) : null;
-            for (String context : new String[] {"", "/a"}) {
-                String full = context + path;
-                String[] containers = {decoded, decoded == null ? path : decoded + "x", path, null,
-                        decoded != null && decoded.length() > 1 ? decoded.substring(1) : "/"};
-                for (String container : containers) {
-                    assertEquals(problemInPasses(full, context, container), PathGuard.problem(full, context, container),
-                            () -> "raw '" + full + "' context '" + context + "' container '" + container + "'");
-                    checked++;
+            // Contexts: none, the raw path's own, and ones that are no prefix of the raw path (the
+            // same length as "/a", another case, none); the raw path with and without the context.
+            for (String context : new String[] {"", "/a", "/b", "/A", null}) {
+                for (String full : new String[] {(context == null ? "" : context) + path, "/a" + path}) {
+                    for (String container : containersFor(decoded, path)) {
+                        assertEquals(problemInPasses(full, context, container), PathGuard.problem(full, context, container),
+                                () -> "raw '" + full + "' context '" + context + "' container '" + container + "'");
+                        checked++;
+                    }
                 }
             }
         }
-        assertEquals(2_000_000, checked);
+        assertEquals(200_000 * 5 * 2 * 8, checked);
+    }
+
+    /**
+     * The container's paths to try for a raw path: the right one, one longer, the raw one, none, one
+     * cut at the front and one at the end (a strict prefix of the right one), the same length with
+     * the case flipped, and the same length with its last character another.
+     */
+    private static String[] containersFor(String decoded, String path) {
+        boolean some = decoded != null && decoded.length() > 1;
+        String flipped = decoded == null ? null : flipCase(decoded);
+        String swapped = decoded == null || decoded.isEmpty() ? null
+                : decoded.substring(0, decoded.length() - 1) + (decoded.endsWith("x") ? "y" : "x");
+        return new String[] {decoded, decoded == null ? path : decoded + "x", path, null,
+                some ? decoded.substring(1) : "/", some ? decoded.substring(0, decoded.length() - 1) : "",
+                flipped, swapped};
+    }
+
+    private static String flipCase(String s) {
+        StringBuilder out = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            out.append(Character.isUpperCase(c) ? Character.toLowerCase(c) : Character.toUpperCase(c));
+        }
+        return out.toString();
     }
 
     /** {@link PathGuard#problem} as it was before its one pass: each check a pass of its own. */

@@ -84,8 +84,13 @@ public final class InMemoryViewerStore implements ViewerStore {
         long t = now.toEpochMilli();
         Viewer known = viewers.get(sighting.playerId());
         if (known != null) {
-            known.touch(t); // the segment path: nothing more
-            return;
+            if (known.activeAt(t, windowMillis)) {
+                known.touch(t); // the segment path: nothing more
+                return;
+            }
+            // Idle past the window but not swept yet: the player resumes as a new playback, and
+            // the idle time is not viewing (touching it would have counted that time as watched).
+            retire(sighting.playerId(), known);
         }
         sweepIfDue(t);
         String id = sighting.playerId();
@@ -111,14 +116,18 @@ public final class InMemoryViewerStore implements ViewerStore {
         });
     }
 
-    /** The first branch of {@link #seen}: a held viewer is only touched. */
+    /**
+     * The first branch of {@link #seen}: a held viewer still active is only touched; one idle past
+     * the window is left to {@code seen} (false), which counts it as a new playback.
+     */
     @Override
     public boolean seenAgain(String playerId, Instant now) {
         Viewer known = viewers.get(playerId);
-        if (known == null) {
+        long t = now.toEpochMilli();
+        if (known == null || !known.activeAt(t, windowMillis)) {
             return false;
         }
-        known.touch(now.toEpochMilli());
+        known.touch(t);
         return true;
     }
 
@@ -237,15 +246,8 @@ public final class InMemoryViewerStore implements ViewerStore {
     private void sweep(long t) {
         for (Map.Entry<String, Viewer> e : viewers.entrySet()) {
             Viewer v = e.getValue();
-            if (!v.activeAt(t, windowMillis) && viewers.remove(e.getKey(), v)) {
-                tickets.computeIfPresent(v.ticketKey, (k, f) -> {
-                    synchronized (f) {
-                        f.live.remove(e.getKey());
-                        f.closedMillis += v.last - v.first;
-                        f.last = Math.max(f.last, v.last);
-                    }
-                    return f;
-                });
+            if (!v.activeAt(t, windowMillis)) {
+                retire(e.getKey(), v);
             }
         }
         long forgetBefore = t - retentionMillis;
@@ -267,6 +269,24 @@ public final class InMemoryViewerStore implements ViewerStore {
             for (int i = 0; i < Math.min(over, idle.size()); i++) {
                 tickets.computeIfPresent(idle.get(i).getKey(), (k, g) -> g.live.isEmpty() ? null : g);
             }
+        }
+    }
+
+    /**
+     * Forgets viewer {@code id} (unless another thread did, or replaced it), its seconds going to
+     * its ticket's figures: what the sweep does to every viewer no longer active, and what a
+     * sighting of one not yet swept does before counting the player anew.
+     */
+    private void retire(String id, Viewer v) {
+        if (viewers.remove(id, v)) {
+            tickets.computeIfPresent(v.ticketKey, (k, f) -> {
+                synchronized (f) {
+                    f.live.remove(id);
+                    f.closedMillis += v.last - v.first;
+                    f.last = Math.max(f.last, v.last);
+                }
+                return f;
+            });
         }
     }
 

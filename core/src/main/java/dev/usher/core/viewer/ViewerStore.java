@@ -26,6 +26,10 @@ public interface ViewerStore extends AutoCloseable {
      * {@link #seen} would, without the caller making a {@link Sighting} for it: the segment path of
      * a known player is most requests, and the sighting (with its network) was three objects each.
      *
+     * <p>What a held viewer keeps from its first sighting (ticket, app, video, format, address
+     * family) stays as it was; only its latest request moves. A viewer idle past the window is not
+     * held in this sense: a store says false for it, and {@code seen} counts the player anew.
+     *
      * @return true when the viewer was held and is now seen at {@code now}; false when nothing was
      *         recorded and the caller tells {@link #seen} the whole sighting (a store that does not
      *         answer this always says false)

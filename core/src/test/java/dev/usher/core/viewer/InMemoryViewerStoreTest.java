@@ -83,6 +83,27 @@ class InMemoryViewerStoreTest {
         assertEquals(1, store.activeOf("t", null, clock.instant()));
     }
 
+    /**
+     * A player idle past the window that resumes before any sweep forgot it is a new playback, and
+     * its idle time is not viewing: touching the held viewer counted 40 s watched and one playback.
+     */
+    @Test
+    void aPlayerIdlePastTheWindowResumesAsANewPlaybackNotSwept() {
+        InMemoryViewerStore store = new InMemoryViewerStore(Duration.ofSeconds(30));
+        store.seen(sighting("a", "t"), clock.instant());
+        clock.advance(Duration.ofSeconds(10));
+        store.seen(sighting("a", "t"), clock.instant()); // 10 s watched
+        clock.advance(Duration.ofSeconds(40)); // idle past the window; no reading or new viewer swept it
+        assertEquals(1, store.size(), "still held");
+        assertFalse(store.seenAgain("a", clock.instant()), "idle: left to seen, which counts a new playback");
+        store.seen(sighting("a", "t"), clock.instant());
+        clock.advance(Duration.ofSeconds(5));
+        assertTrue(store.seenAgain("a", clock.instant()), "active again");
+        assertEquals(new TicketViewing(1, 2, 15), store.ofTicket("t", clock.instant()),
+                "two playbacks, 10 s + 5 s watched, the 40 s idle not counted");
+        assertEquals(1, store.activeOf("t", null, clock.instant()));
+    }
+
     @Test
     void activeOfLeavesOutTheAskingPlayer() {
         InMemoryViewerStore store = new InMemoryViewerStore(Duration.ofSeconds(30));
