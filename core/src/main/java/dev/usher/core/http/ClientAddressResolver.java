@@ -6,7 +6,6 @@ import dev.usher.core.net.IpNetwork;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.Function;
 
 /**
  * Finds the client's address behind reverse proxies, the way Tomcat's {@code RemoteIpFilter} does:
@@ -46,22 +45,16 @@ public final class ClientAddressResolver {
         return forwarded ? "Forwarded" : "X-Forwarded-For";
     }
 
-    /** @return false when no proxy is trusted: forwarding headers need not even be read */
-    public boolean trustsProxies() {
-        return !trustedProxies.isEmpty();
-    }
-
     /**
      * @param remoteAddr the peer's address as the container reports it
-     * @param headers    the values of a request header by name (all of them, in order); asked only
-     *                   when a proxy is trusted
-     * @return the client's address, or null when it is not a literal address
+     * @param request    the request; its {@link #header()} headers are read only when the peer is a
+     *                   trusted proxy, so a request from anyone else (every request, when no proxy
+     *                   is trusted) costs no header lookup
+     * @return the client's address, or null when the peer's own address is not a literal address
      */
-    public IpAddress resolve(String remoteAddr, Function<String, List<String>> headers) {
-        if (!trustsProxies()) {
-            return IpAddress.parseClient(remoteAddr);
-        }
-        return resolve(remoteAddr, headers.apply(header()));
+    public IpAddress resolve(String remoteAddr, MediaRequestView request) {
+        IpAddress peer = IpAddress.parseClient(remoteAddr);
+        return peer == null || !isTrusted(peer) ? peer : walk(peer, request.headers(header()));
     }
 
     /**
@@ -71,9 +64,11 @@ public final class ClientAddressResolver {
      */
     public IpAddress resolve(String remoteAddr, List<String> values) {
         IpAddress peer = IpAddress.parseClient(remoteAddr);
-        if (peer == null || trustedProxies.isEmpty() || !isTrusted(peer)) {
-            return peer;
-        }
+        return peer == null || !isTrusted(peer) ? peer : walk(peer, values);
+    }
+
+    /** @return the client behind {@code peer}, a trusted proxy: the header's hops walked right to left */
+    private IpAddress walk(IpAddress peer, List<String> values) {
         List<String> hops = forwarded ? forwardedFor(values) : split(values);
         IpAddress client = peer;
         for (int i = hops.size() - 1, seen = 0; i >= 0 && seen < MAX_HOPS; i--, seen++) {
@@ -90,8 +85,9 @@ public final class ClientAddressResolver {
     }
 
     private boolean isTrusted(IpAddress address) {
-        for (IpNetwork n : trustedProxies) {
-            if (n.contains(address)) {
+        // indexed: every media request asks this of its peer, and an iterator was an allocation each time
+        for (int i = 0, n = trustedProxies.size(); i < n; i++) {
+            if (trustedProxies.get(i).contains(address)) {
                 return true;
             }
         }

@@ -55,9 +55,7 @@ public final class MediaAdmission {
                 return new Admission.Refused(Refusal.busy());
             }
         }
-        // no method reference made on every request: forwarding headers are read only behind a trusted proxy
-        IpAddress client = clients.trustsProxies() ? clients.resolve(remoteAddr, request.headers(clients.header()))
-                : IpAddress.parseClient(remoteAddr);
+        IpAddress client = clients.resolve(remoteAddr, request);
         MediaGuard.Verdict verdict;
         try {
             // pageurl is the page that plays (its Referer); refurl how the viewer reached it (a parameter).
