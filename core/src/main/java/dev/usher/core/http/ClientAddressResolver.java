@@ -6,6 +6,7 @@ import dev.usher.core.net.IpNetwork;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 
 /**
  * Finds the client's address behind reverse proxies, the way Tomcat's {@code RemoteIpFilter} does:
@@ -43,6 +44,17 @@ public final class ClientAddressResolver {
     /** @return the name of the header read: {@code Forwarded} or {@code X-Forwarded-For} */
     public String header() {
         return forwarded ? "Forwarded" : "X-Forwarded-For";
+    }
+
+    /**
+     * @param remoteAddr the peer's address as the container reports it
+     * @param headers    the values of a request header by name (all of them, in order); asked only
+     *                   when the peer is a trusted proxy
+     * @return the client's address, or null when the peer's own address is not a literal address
+     */
+    public IpAddress resolve(String remoteAddr, Function<String, List<String>> headers) {
+        IpAddress peer = IpAddress.parseClient(remoteAddr);
+        return peer == null || !isTrusted(peer) ? peer : walk(peer, headers.apply(header()));
     }
 
     /**
