@@ -46,11 +46,10 @@ final class PathGuard {
         for (int i = 0; i < n; i++) {
             char c = rawPath.charAt(i);
             if (c == '/') {
-                int length = i - segment;
-                if (length == 0) {
-                    emptySegment |= i > 0;
-                } else if (length <= 2 && rawPath.charAt(segment) == '.' && rawPath.charAt(i - 1) == '.') {
-                    dotSegment = true;
+                if (i == segment) {
+                    emptySegment |= i > 0; // two '/' in a row, not the leading one
+                } else {
+                    dotSegment |= isDotSegment(rawPath, segment, i);
                 }
                 segment = i + 1;
             } else if (c == ';') {
@@ -63,10 +62,7 @@ final class PathGuard {
                 percent = true;
             }
         }
-        int last = n - segment;
-        if ((last == 1 || last == 2) && rawPath.charAt(segment) == '.' && rawPath.charAt(n - 1) == '.') {
-            dotSegment = true;
-        }
+        dotSegment |= isDotSegment(rawPath, segment, n); // the last segment, which no '/' ends
         String decoded = rawPath;
         if (percent) {
             decoded = decode(rawPath);
@@ -83,13 +79,17 @@ final class PathGuard {
         if (dotSegment) {
             return "dot segment";
         }
-        // compared in place, not built: one string less on every protected request (at the root
-        // context, one intrinsic equals)
+        // compared in place, not built: one string less on every protected request
         String context = contextPath == null ? "" : contextPath;
-        boolean same = decodedPath != null && (context.isEmpty() ? decoded.equals(decodedPath)
-                : decoded.length() == context.length() + decodedPath.length()
-                && decoded.startsWith(context) && decoded.startsWith(decodedPath, context.length()));
+        boolean same = decodedPath != null && decoded.length() == context.length() + decodedPath.length()
+                && decoded.startsWith(context) && decoded.startsWith(decodedPath, context.length());
         return same ? null : "path differs from the container's";
+    }
+
+    /** @return whether {@code path}'s segment from {@code start} to {@code end} (exclusive) is {@code .} or {@code ..} */
+    private static boolean isDotSegment(String path, int start, int end) {
+        int length = end - start;
+        return (length == 1 || length == 2) && path.charAt(start) == '.' && path.charAt(end - 1) == '.';
     }
 
     /** @return whether a segment of the decoded path is {@code .} or {@code ..} */
@@ -99,8 +99,7 @@ final class PathGuard {
             if (end < 0) {
                 end = decoded.length();
             }
-            int length = end - start;
-            if ((length == 1 || length == 2) && decoded.charAt(start) == '.' && decoded.charAt(end - 1) == '.') {
+            if (isDotSegment(decoded, start, end)) {
                 return true;
             }
             start = end + 1;
