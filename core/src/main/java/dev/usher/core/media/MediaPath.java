@@ -45,14 +45,13 @@ public record MediaPath(String app, String path, Kind kind) {
             if (name == null) {
                 return FILE;
             }
-            // Every protected request asks this: when the name's last five characters are ASCII (a
-            // segment's always are), they decide alone, compared without a lowercased copy of the
-            // name. Lowercasing maps each ASCII character to one ASCII character whatever precedes
-            // it, so the answer is the one the lowercased copy gives below.
+            // Every protected request asks this, so the lowercased copy below is made only when the
+            // name's end is not ASCII. Lowercasing maps each ASCII character to one ASCII character
+            // whatever precedes it, so the ASCII shortcuts give the copy's answer. First, a
+            // manifest's name ends in '8', 'u' or 'd' (either case): any other ASCII last character
+            // (a segment's 's', '4') is a FILE at once. Then, when the last five characters are
+            // ASCII, they decide alone, compared ignoring ASCII case.
             int n = name.length();
-            // A manifest's name ends in '8', 'u' or 'd' (either case); an ASCII last character is
-            // lowercased to one character whatever precedes it, so any other one (a segment's 's',
-            // '4') is a FILE at once, the question most requests ask answered by one compare.
             char end = n == 0 ? 0 : name.charAt(n - 1);
             if (end < 0x80 && end != '8' && end != 'u' && end != 'U' && end != 'd' && end != 'D') {
                 return FILE;
