@@ -37,6 +37,16 @@ class SimpleConnectionPoolTest {
         }
     }
 
+    /** Has the database end session {@code id}, as a restart or a firewall would end a connection. */
+    private static void abortSession(Connection admin, int id) throws SQLException {
+        try (PreparedStatement ps = admin.prepareStatement("SELECT ABORT_SESSION(?)")) {
+            ps.setInt(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                assertTrue(rs.next() && rs.getBoolean(1), "the session was aborted");
+            }
+        }
+    }
+
     @Test
     void anIdleConnectionThatDiedIsReplacedNotLent() throws Exception {
         String url = newDatabase();
@@ -47,12 +57,7 @@ class SimpleConnectionPoolTest {
                 first = sessionOf(c);
             }
             // The database drops the pooled connection while it is idle (as a restart or a firewall would).
-            try (PreparedStatement ps = admin.prepareStatement("SELECT ABORT_SESSION(?)")) {
-                ps.setInt(1, first);
-                try (ResultSet rs = ps.executeQuery()) {
-                    assertTrue(rs.next() && rs.getBoolean(1), "the session was aborted");
-                }
-            }
+            abortSession(admin, first);
             try (Connection c = pool.getConnection()) {
                 int second = sessionOf(c); // failed with "database is closed" when the dead connection was lent
                 assertNotEquals(first, second, "a new connection, not the dead one");
@@ -120,12 +125,7 @@ class SimpleConnectionPoolTest {
             int first;
             try (Connection c = pool.getConnection()) {
                 first = sessionOf(c);
-                try (PreparedStatement ps = admin.prepareStatement("SELECT ABORT_SESSION(?)")) {
-                    ps.setInt(1, first);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        assertTrue(rs.next() && rs.getBoolean(1), "the session was aborted");
-                    }
-                }
+                abortSession(admin, first); // the database drops it while it is lent
                 assertThrows(SQLException.class, () -> sessionOf(c), "the dropped connection fails its borrower");
             }
             try (Connection c = pool.getConnection()) {
